@@ -1,0 +1,40 @@
+// @ts-check
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+const noLibraryWrites = require('./tools/eslint-rules/no-library-writes');
+
+/**
+ * Places allowed to write files, each with its reason. Everything else may only read the library.
+ * Keep this list short: every entry is a place that could damage a DJ's archive if it were wrong.
+ */
+const FILESYSTEM_WRITERS = [
+  // The executor carries out approved moves (copy, verify, delete under a journal): the only library writer.
+  'apps/executor/**',
+  // The local runner owns its data folder (embedded PostgreSQL, NATS store, generated token), never the library.
+  'tools/runner/**',
+  // The fingerprint stage keeps its index store in its own data folder, outside the library.
+  'libs/fingerprint/src/store/**',
+  // Tests and benchmarks build fixture trees in temporary folders they create and remove.
+  '**/*.spec.ts',
+  '**/test/**',
+  'bench/**',
+  // Build and CI scripts write reports and temporary files of the workspace.
+  'tools/scripts/**',
+];
+
+module.exports = tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.nx/**', 'deploy/**', 'bench/.work/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    plugins: { crateflow: { rules: { 'no-library-writes': noLibraryWrites } } },
+    rules: {
+      'crateflow/no-library-writes': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  { files: FILESYSTEM_WRITERS, rules: { 'crateflow/no-library-writes': 'off' } },
+);
+module.exports.FILESYSTEM_WRITERS = FILESYSTEM_WRITERS;

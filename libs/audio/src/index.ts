@@ -1,0 +1,3 @@
+export * from './ffmpeg';
+export * from './probe';
+export * from './decode';

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { PIPELINE_STAGES, STAGE_OUTCOMES } from './stages';
+
+/** Payloads carry ids and small facts, never whole rows. */
+
+const uuid = z.uuid();
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+
+export const ScanCountsSchema = z.object({
+  found: z.number().int().nonnegative(),
+  new: z.number().int().nonnegative(),
+  changed: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+  missing: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  ignored: z.number().int().nonnegative(),
+  symlinksSkipped: z.number().int().nonnegative(),
+  unstable: z.number().int().nonnegative(),
+  bytesHashed: z.number().nonnegative(),
+});
+export type ScanCounts = z.infer<typeof ScanCountsSchema>;
+
+export const ScanRequestedSchema = z.object({
+  scanId: uuid,
+  path: z.string().min(1).max(4096),
+  requestedAt: z.iso.datetime(),
+});
+
+export const ScanProgressedSchema = z.object({
+  scanId: uuid,
+  counts: ScanCountsSchema,
+  currentDir: z.string().max(4096).optional(),
+});
+
+export const ScanFinishedSchema = z.object({
+  scanId: uuid,
+  status: z.enum(['completed', 'failed']),
+  counts: ScanCountsSchema,
+  error: z.string().max(2000).optional(),
+});
+
+/** A file entered (or re-entered) the pipeline, or disappeared from disk. */
+export const FileIngestedSchema = z.object({
+  fileId: uuid,
+  scanId: uuid,
+  contentHash: sha256,
+  kind: z.enum(['music', 'video', 'companion']),
+});
+
+export const FileMissingSchema = z.object({
+  fileId: uuid,
+  scanId: uuid,
+});
+
+/** A pipeline stage started working on a file (recorded as status `running`). */
+export const StageStartedSchema = z.object({
+  fileId: uuid,
+  contentHash: sha256,
+  stage: z.enum(PIPELINE_STAGES),
+});
+
+/** A pipeline stage finished with a file: done, skipped (does not apply) or failed (with the reason). */
+export const StageFinishedSchema = z.object({
+  fileId: uuid,
+  contentHash: sha256,
+  stage: z.enum(PIPELINE_STAGES),
+  outcome: z.enum(STAGE_OUTCOMES),
+  /** Why the stage was skipped or failed, readable by a person. */
+  reason: z.string().max(2000).optional(),
+});
+
+/** What goes to the dead-letter subject: the original message and why it could not be handled. */
+export const DeadLetterSchema = z.object({
+  subject: z.string(),
+  consumer: z.string(),
+  deliveries: z.number().int(),
+  error: z.string().max(4000),
+  data: z.string(),
+  headers: z.record(z.string(), z.string()).optional(),
+  failedAt: z.iso.datetime(),
+});
+
+/** Commands for stages that get their real work in later issues; declared now so every app provisions its consumer. */
+export const MixIdentifyRequestedSchema = z.object({
+  jobId: uuid,
+  fileId: uuid,
+  requestedAt: z.iso.datetime(),
+});
+
+export const ExecutionRequestedSchema = z.object({
+  executionId: uuid,
+  requestedAt: z.iso.datetime(),
+});
+
+export const TracklistSearchRequestedSchema = z.object({
+  requestId: uuid,
+  fileId: uuid.optional(),
+  query: z.string().min(1).max(500),
+  requestedAt: z.iso.datetime(),
+});

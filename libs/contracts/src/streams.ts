@@ -1,0 +1,160 @@
+import { Subjects, allSubjects, type SubjectDefinition } from './subjects';
+import type { ServiceName } from './stages';
+
+/**
+ * Stream and consumer declarations. Apps provision, at start-up, the streams and the consumers they
+ * consume from (create or update), so a fresh NATS needs no manual set-up.
+ */
+export interface StreamDeclaration {
+  /** Name suffix; the full name is `<PREFIX>_<suffix>` upper-cased, or `<PREFIX>` when empty. */
+  readonly suffix: string;
+  /** Subject patterns without the prefix. */
+  readonly subjects: readonly string[];
+  readonly maxAgeMs: number;
+  readonly description: string;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** The top-level subject domains carried by the events stream (everything but dead letters). */
+export const EVENT_DOMAINS = ['scan', 'file', 'mix', 'identify', 'duplicate', 'proposal', 'execution', 'tracklist'] as const;
+
+export const Streams = {
+  events: {
+    suffix: '',
+    subjects: EVENT_DOMAINS.map((d) => `${d}.>`),
+    maxAgeMs: 14 * DAY,
+    description: 'all commands and events of the pipeline',
+  },
+  deadLetters: {
+    suffix: 'DLQ',
+    subjects: ['dlq.>'],
+    maxAgeMs: 90 * DAY,
+    description: 'messages that failed their last delivery, kept for inspection and replay',
+  },
+} as const satisfies Record<string, StreamDeclaration>;
+
+export interface ConsumerDeclaration {
+  /** Durable name suffix; the full durable name is `<prefix>-<durable>` (NATS names allow no dots). */
+  readonly durable: string;
+  readonly service: ServiceName;
+  readonly stream: keyof typeof Streams;
+  /** One filter subject (NATS 2.9 has no multi-filter consumers); wildcards allowed. */
+  readonly filter: string;
+  /** Subjects the handler acts on; other subjects matching the filter are acknowledged and ignored. */
+  readonly handles: readonly SubjectDefinition[];
+  /** How long a delivery may stay un-acked before JetStream redelivers it; long jobs call working(). */
+  readonly ackWaitMs: number;
+  readonly maxDeliver: number;
+  /** Messages handled at once per replica. */
+  readonly concurrency: number;
+  /** Delay before redelivery after a transient failure, by attempt (the last entry repeats). */
+  readonly retryDelaysMs: readonly number[];
+}
+
+const stageOutcomes = (stage: 'metadata' | 'fingerprint' | 'analysis') => [
+  Subjects[stage].completed,
+  Subjects[stage].skipped,
+  Subjects[stage].failed,
+];
+
+const defaults = {
+  stream: 'events',
+  ackWaitMs: 60_000,
+  maxDeliver: 5,
+  concurrency: 4,
+  retryDelaysMs: [1_000, 5_000, 15_000, 60_000],
+} as const;
+
+export const Consumers = {
+  ingestScans: {
+    ...defaults,
+    durable: 'ingest-scans',
+    service: 'ingest',
+    filter: Subjects.scanRequested.name,
+    handles: [Subjects.scanRequested],
+    concurrency: 1,
+    ackWaitMs: 30_000,
+  },
+  ingestLifecycle: {
+    ...defaults,
+    durable: 'ingest-lifecycle',
+    service: 'ingest',
+    filter: 'file.>',
+    handles: allSubjects().filter((s) => s.name.startsWith('file.')),
+    concurrency: 1,
+  },
+  metadata: {
+    ...defaults,
+    durable: 'metadata',
+    service: 'metadata',
+    filter: 'file.ingest.*',
+    handles: [Subjects.fileDiscovered, Subjects.fileChanged],
+  },
+  fingerprint: {
+    ...defaults,
+    durable: 'fingerprint',
+    service: 'fingerprint',
+    filter: 'file.metadata.*',
+    handles: stageOutcomes('metadata'),
+    concurrency: 2,
+    ackWaitMs: 120_000,
+  },
+  fingerprintMixes: {
+    ...defaults,
+    durable: 'fingerprint-mixes',
+    service: 'fingerprint',
+    filter: Subjects.mixIdentifyRequested.name,
+    handles: [Subjects.mixIdentifyRequested],
+    concurrency: 1,
+    ackWaitMs: 120_000,
+  },
+  analysis: {
+    ...defaults,
+    durable: 'analysis',
+    service: 'analysis',
+    filter: 'file.fingerprint.*',
+    handles: stageOutcomes('fingerprint'),
+    concurrency: 2,
+    ackWaitMs: 120_000,
+  },
+  proposer: {
+    ...defaults,
+    durable: 'proposer',
+    service: 'proposer',
+    filter: 'file.analysis.*',
+    handles: stageOutcomes('analysis'),
+  },
+  executor: {
+    ...defaults,
+    durable: 'executor',
+    service: 'executor',
+    filter: 'execution.*.requested',
+    handles: [Subjects.executionRequested, Subjects.executionUndoRequested],
+    concurrency: 1,
+    maxDeliver: 3,
+  },
+  tracklists: {
+    ...defaults,
+    durable: 'tracklists',
+    service: 'tracklists',
+    filter: Subjects.tracklistSearchRequested.name,
+    handles: [Subjects.tracklistSearchRequested],
+    concurrency: 1,
+  },
+} as const satisfies Record<string, ConsumerDeclaration>;
+
+export type ConsumerKey = keyof typeof Consumers;
+
+export function consumersOf(service: ServiceName): ConsumerDeclaration[] {
+  return Object.values(Consumers).filter((c) => c.service === service);
+}
+
+export function streamName(prefix: string, stream: StreamDeclaration): string {
+  const base = prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, '_');
+  return stream.suffix ? `${base}_${stream.suffix}` : base;
+}
+
+export function durableName(prefix: string, consumer: ConsumerDeclaration): string {
+  return `${prefix}-${consumer.durable}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}

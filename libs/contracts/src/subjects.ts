@@ -1,0 +1,104 @@
+import type { z } from 'zod';
+import {
+  DeadLetterSchema,
+  ExecutionRequestedSchema,
+  MixIdentifyRequestedSchema,
+  TracklistSearchRequestedSchema,
+  FileIngestedSchema,
+  FileMissingSchema,
+  ScanFinishedSchema,
+  ScanProgressedSchema,
+  ScanRequestedSchema,
+  StageFinishedSchema,
+  StageStartedSchema,
+} from './payloads';
+import { PIPELINE_STAGES, type PipelineStage, type StageOutcome } from './stages';
+
+/**
+ * The one subject naming scheme of the system. Every subject is `<prefix>.<name>`; the prefix
+ * (default `crateflow`) lets tests and several installations share one NATS server.
+ * Events are past tense; commands end in `.requested`.
+ */
+export interface SubjectDefinition<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly schema: S;
+  readonly description: string;
+}
+
+function subject<S extends z.ZodType>(name: string, schema: S, description: string): SubjectDefinition<S> {
+  return { name, schema, description };
+}
+
+function stageSubjects<T extends PipelineStage>(stage: T) {
+  return {
+    started: subject(`file.${stage}.started`, StageStartedSchema, `${stage} started on a file`),
+    completed: subject(`file.${stage}.completed`, StageFinishedSchema, `${stage} finished a file`),
+    skipped: subject(`file.${stage}.skipped`, StageFinishedSchema, `${stage} does not apply to a file`),
+    failed: subject(`file.${stage}.failed`, StageFinishedSchema, `${stage} gave up on a file`),
+  } as const;
+}
+
+export const Subjects = {
+  scanRequested: subject('scan.requested', ScanRequestedSchema, 'a person asked for a folder to be scanned'),
+  scanProgressed: subject('scan.progressed', ScanProgressedSchema, 'a running scan reports its counts'),
+  scanFinished: subject('scan.finished', ScanFinishedSchema, 'a scan completed or failed'),
+  fileDiscovered: subject('file.ingest.discovered', FileIngestedSchema, 'a new file was found and hashed'),
+  fileChanged: subject('file.ingest.changed', FileIngestedSchema, 'a known file changed on disk and re-enters the pipeline'),
+  fileMissing: subject('file.ingest.missing', FileMissingSchema, 'a known file is gone from disk'),
+  metadata: stageSubjects('metadata'),
+  fingerprint: stageSubjects('fingerprint'),
+  analysis: stageSubjects('analysis'),
+  proposer: stageSubjects('proposer'),
+  mixIdentifyRequested: subject('mix.identify.requested', MixIdentifyRequestedSchema, 'identify the library tracks inside a mix'),
+  executionRequested: subject('execution.run.requested', ExecutionRequestedSchema, 'carry out an approved plan of moves'),
+  executionUndoRequested: subject('execution.undo.requested', ExecutionRequestedSchema, 'undo an executed plan'),
+  tracklistSearchRequested: subject('tracklist.search.requested', TracklistSearchRequestedSchema, 'look a mix up on 1001Tracklists'),
+  deadLetter: subject('dlq.*', DeadLetterSchema, 'a message no handler could process; the token after dlq is the consumer'),
+} as const;
+
+export type SubjectKey = Exclude<keyof typeof Subjects, PipelineStage>;
+
+/** Subject definition for a stage outcome, e.g. stageSubject('metadata', 'completed'). */
+export function stageSubject(stage: PipelineStage, outcome: StageOutcome | 'started'): SubjectDefinition {
+  return Subjects[stage][outcome];
+}
+
+/** Every subject definition, flattened. */
+export function allSubjects(): SubjectDefinition[] {
+  const out: SubjectDefinition[] = [];
+  for (const value of Object.values(Subjects)) {
+    if ('schema' in value) out.push(value as SubjectDefinition);
+    else out.push(...(Object.values(value) as SubjectDefinition[]));
+  }
+  return out;
+}
+
+/** The definition whose name matches a concrete subject (prefix already removed). */
+export function findSubject(name: string): SubjectDefinition | undefined {
+  return allSubjects().find((s) => matchSubject(s.name, name));
+}
+
+/** NATS-style match of a concrete subject against a pattern with `*` and `>` tokens. */
+export function matchSubject(pattern: string, subjectName: string): boolean {
+  const p = pattern.split('.');
+  const s = subjectName.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length) return false;
+    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  }
+  return p.length === s.length;
+}
+
+export type PayloadOf<D> = D extends SubjectDefinition<infer S> ? z.infer<S> : never;
+
+/** Stage that runs after the given one; null after the last. */
+export function nextStage(stage: PipelineStage): PipelineStage | null {
+  const i = PIPELINE_STAGES.indexOf(stage);
+  return PIPELINE_STAGES[i + 1] ?? null;
+}
+
+/** The deterministic message id that makes a publish idempotent inside the dedupe window. */
+export function messageId(...parts: (string | number)[]): string {
+  return parts.join(':');
+}

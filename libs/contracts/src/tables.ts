@@ -1,0 +1,19 @@
+import type { ServiceName } from './stages';
+
+/**
+ * Every table has exactly one writing service. Other services read through their own read models.
+ * A test checks that each entity in libs/persistence is listed here and that no app's repository
+ * writes a table it does not own.
+ */
+export const TABLE_OWNERS = {
+  files: 'ingest',
+  scans: 'ingest',
+  file_stage_statuses: 'ingest',
+  file_history: 'ingest',
+} as const satisfies Record<string, ServiceName>;
+
+export type TableName = keyof typeof TABLE_OWNERS;
+
+export function tablesOwnedBy(service: ServiceName): TableName[] {
+  return (Object.keys(TABLE_OWNERS) as TableName[]).filter((t) => TABLE_OWNERS[t] === service);
+}
