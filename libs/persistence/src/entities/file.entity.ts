@@ -1,0 +1,86 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { FileKind, FileState } from '@crateflow/contracts';
+
+/**
+ * A file found in a library root. Owned by ingest (the executor reports moves as events; ingest
+ * records the new path), so the table has one writer.
+ *
+ * Paths: `path` is the absolute path in Unicode NFC for display, search and sorting; `pathKey` holds the
+ * exact bytes of the name on disk, which is what identifies the file (two names that differ only in
+ * normalisation are two files on Linux, and a name that is not valid UTF-8 must still be reachable).
+ */
+@Entity('files')
+@Index('files_path_id_idx', ['path', 'id'])
+@Index('files_dir_key_idx', ['dirKey'])
+@Index('files_state_idx', ['state'])
+@Index('files_kind_idx', ['kind'])
+@Index('files_content_hash_idx', ['contentHash'])
+// Trigram index for the text filter on paths (pg_trgm); created by the migration, not by TypeORM.
+@Index('files_path_trgm_idx', { synchronize: false })
+export class FileEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  /** The configured library root this file was found under. */
+  @Column('text')
+  root: string;
+
+  @Column('text')
+  path: string;
+
+  @Column('bytea', { name: 'path_key', unique: true })
+  pathKey: Buffer;
+
+  /** True when the name on disk is valid UTF-8 (otherwise `path` shows replacement characters). */
+  @Column('boolean', { name: 'path_is_utf8', default: true })
+  pathIsUtf8: boolean;
+
+  @Column('bytea', { name: 'dir_key' })
+  dirKey: Buffer;
+
+  @Column('text')
+  name: string;
+
+  @Column('text')
+  ext: string;
+
+  @Column('text')
+  kind: FileKind;
+
+  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  size: number;
+
+  /** Modification time in milliseconds since the epoch, with the sub-millisecond fraction. */
+  @Column('double precision', { name: 'mtime_ms' })
+  mtimeMs: number;
+
+  @Column('char', { name: 'content_hash', length: 64 })
+  contentHash: string;
+
+  @Column('text', { default: 'DISCOVERED' })
+  state: FileState;
+
+  /** Set when a scan no longer finds the file; the row is kept (an unmounted drive is not a deletion). */
+  @Column('timestamptz', { name: 'missing_since', nullable: true })
+  missingSince: Date | null;
+
+  /** The scan that found the file gone (counts for that scan survive a crash and resume). */
+  @Column('uuid', { name: 'missing_scan_id', nullable: true })
+  missingScanId: string | null;
+
+  @Column('uuid', { name: 'first_seen_scan_id' })
+  firstSeenScanId: string;
+
+  @Column('uuid', { name: 'last_seen_scan_id' })
+  lastSeenScanId: string;
+
+  /** The scan that last found the content changed; together with firstSeenScanId it lets a resumed scan recount. */
+  @Column('uuid', { name: 'changed_scan_id', nullable: true })
+  changedScanId: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1763700000000 } from './1763700000000-initial-schema';
+
+/** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
+export const MIGRATIONS = [InitialSchema1763700000000];
