@@ -17,7 +17,12 @@ const common = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['**/*.spec.ts'], testPathIgnorePatterns: ['\\.(medium|e2e|browser)\\.spec\\.ts$', '/node_modules/'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['**/*.spec.ts'],
+      testPathIgnorePatterns: ['\\.(medium|e2e|browser)\\.spec\\.ts$', '/node_modules/'],
+    },
     { ...common, displayName: 'medium', testMatch: ['**/*.medium.spec.ts'], testTimeout: 60_000 },
     { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts', '**/*.browser.spec.ts'], testTimeout: 300_000 },
   ],

@@ -9,10 +9,41 @@
 const FS_MODULES = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'fs-extra', 'graceful-fs']);
 const WRITE_APIS = new Set(
   [
-    'writeFile', 'appendFile', 'write', 'writev', 'rename', 'unlink', 'rm', 'rmdir', 'mkdir', 'mkdtemp',
-    'copyFile', 'cp', 'truncate', 'ftruncate', 'createWriteStream', 'symlink', 'link', 'chmod', 'lchmod',
-    'chown', 'lchown', 'fchmod', 'fchown', 'utimes', 'lutimes', 'futimes', 'move', 'outputFile', 'remove',
-    'emptyDir', 'ensureDir', 'ensureFile', 'copy', 'writeJson', 'outputJson',
+    'writeFile',
+    'appendFile',
+    'write',
+    'writev',
+    'rename',
+    'unlink',
+    'rm',
+    'rmdir',
+    'mkdir',
+    'mkdtemp',
+    'copyFile',
+    'cp',
+    'truncate',
+    'ftruncate',
+    'createWriteStream',
+    'symlink',
+    'link',
+    'chmod',
+    'lchmod',
+    'chown',
+    'lchown',
+    'fchmod',
+    'fchown',
+    'utimes',
+    'lutimes',
+    'futimes',
+    'move',
+    'outputFile',
+    'remove',
+    'emptyDir',
+    'ensureDir',
+    'ensureFile',
+    'copy',
+    'writeJson',
+    'outputJson',
   ].flatMap((name) => [name, `${name}Sync`]),
 );
 const READ_ONLY_OPEN_FLAGS = new Set(['r', 'rs', 'sr']);
@@ -20,10 +51,13 @@ const READ_ONLY_OPEN_FLAGS = new Set(['r', 'rs', 'sr']);
 module.exports = {
   meta: {
     type: 'problem',
-    docs: { description: 'Only apps/executor may write to the music library (filesystem write APIs are forbidden elsewhere)' },
+    docs: {
+      description: 'Only apps/executor may write to the music library (filesystem write APIs are forbidden elsewhere)',
+    },
     schema: [],
     messages: {
-      write: "'{{name}}' writes to the filesystem. Only apps/executor may change the music library; see eslint.config.js for the named exceptions.",
+      write:
+        "'{{name}}' writes to the filesystem. Only apps/executor may change the music library; see eslint.config.js for the named exceptions.",
     },
   },
   create(context) {
@@ -57,8 +91,13 @@ module.exports = {
       VariableDeclarator(node) {
         const init = node.init;
         const isRequire =
-          init && init.type === 'CallExpression' && init.callee.type === 'Identifier' && init.callee.name === 'require' &&
-          init.arguments[0] && init.arguments[0].type === 'Literal' && FS_MODULES.has(init.arguments[0].value);
+          init &&
+          init.type === 'CallExpression' &&
+          init.callee.type === 'Identifier' &&
+          init.callee.name === 'require' &&
+          init.arguments[0] &&
+          init.arguments[0].type === 'Literal' &&
+          FS_MODULES.has(init.arguments[0].value);
         if (!isRequire) return;
         if (node.id.type === 'Identifier') fsNamespaces.add(node.id.name);
         if (node.id.type === 'ObjectPattern') {
@@ -73,13 +112,18 @@ module.exports = {
       MemberExpression(node) {
         // fs.writeFile, fs.promises.rename, promises.unlink ...
         let object = node.object;
-        if (object.type === 'MemberExpression' && object.property.type === 'Identifier' && object.property.name === 'promises') {
+        if (
+          object.type === 'MemberExpression' &&
+          object.property.type === 'Identifier' &&
+          object.property.name === 'promises'
+        ) {
           object = object.object;
         }
         if (object.type !== 'Identifier' || !fsNamespaces.has(object.name)) return;
         const name = node.property.type === 'Identifier' ? node.property.name : node.property.value;
         if (typeof name !== 'string') return;
-        const call = node.parent && node.parent.type === 'CallExpression' && node.parent.callee === node ? node.parent : null;
+        const call =
+          node.parent && node.parent.type === 'CallExpression' && node.parent.callee === node ? node.parent : null;
         checkName(node.property, name, call);
       },
       CallExpression(node) {

@@ -7,7 +7,11 @@ const root = path.resolve(__dirname, '../..');
 // ESLint loads its config file with a dynamic import that Jest's VM does not support, so the same
 // config module is handed over directly.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const eslint = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: require(path.join(root, 'eslint.config.js')) });
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfigFile: true,
+  overrideConfig: require(path.join(root, 'eslint.config.js')),
+});
 
 async function writeViolations(relativePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: path.join(root, relativePath) });

@@ -25,10 +25,26 @@ const IGNORED = ['exe', 'db', 'ini', 'zip', 'part', ''];
  * Small random contents keep it fast while making every hash distinct.
  */
 export function buildFixtureTree(root: string, totalFiles: number, outside: string): FixtureTreeSummary {
-  const summary: FixtureTreeSummary = { music: 0, video: 0, companion: 0, ignored: 0, symlinks: 0, contents: new Map(), rawNames: [] };
+  const summary: FixtureTreeSummary = {
+    music: 0,
+    video: 0,
+    companion: 0,
+    ignored: 0,
+    symlinks: 0,
+    contents: new Map(),
+    rawNames: [],
+  };
   mkdirSync(root, { recursive: true });
   let n = 0;
-  const dirs = ['Artist_-_Album-(LBL001)-WEB-2024-GRP', 'Mixes/2023', 'Mixes/2024/Boiler Room', 'Björk – Homogenic (1997)', '東京 Live', 'promos/[unsorted]', "weird name with 'quotes' & $dollar"];
+  const dirs = [
+    'Artist_-_Album-(LBL001)-WEB-2024-GRP',
+    'Mixes/2023',
+    'Mixes/2024/Boiler Room',
+    'Björk – Homogenic (1997)',
+    '東京 Live',
+    'promos/[unsorted]',
+    "weird name with 'quotes' & $dollar",
+  ];
   for (const d of dirs) mkdirSync(path.join(root, d), { recursive: true });
   const write = (rel: string, content: Buffer) => {
     writeFileSync(path.join(root, rel), content);
@@ -38,10 +54,19 @@ export function buildFixtureTree(root: string, totalFiles: number, outside: stri
     const dir = dirs[n % dirs.length];
     const pick = n % 10;
     let ext: string;
-    if (pick < 5) { ext = MUSIC[n % MUSIC.length]; summary.music++; }
-    else if (pick < 6) { ext = VIDEO[n % VIDEO.length]; summary.video++; }
-    else if (pick < 9) { ext = COMPANION[n % COMPANION.length]; summary.companion++; }
-    else { ext = IGNORED[n % IGNORED.length]; summary.ignored++; }
+    if (pick < 5) {
+      ext = MUSIC[n % MUSIC.length];
+      summary.music++;
+    } else if (pick < 6) {
+      ext = VIDEO[n % VIDEO.length];
+      summary.video++;
+    } else if (pick < 9) {
+      ext = COMPANION[n % COMPANION.length];
+      summary.companion++;
+    } else {
+      ext = IGNORED[n % IGNORED.length];
+      summary.ignored++;
+    }
     const name = `${String(n).padStart(5, '0')} - Track ${n}${ext ? '.' + ext : ''}`;
     const content = n % 97 === 0 ? Buffer.alloc(0) : randomBytes(200 + (n % 1000));
     if (pick < 9) write(path.join(dir, name), content);
@@ -49,7 +74,10 @@ export function buildFixtureTree(root: string, totalFiles: number, outside: stri
     n++;
   }
   // Names that are not valid UTF-8 (Latin-1 bytes from an old Windows copy).
-  for (const bytes of [Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x2e, 0x6d, 0x70, 0x33]), Buffer.from([0xff, 0xfe, 0x2e, 0x66, 0x6c, 0x61, 0x63])]) {
+  for (const bytes of [
+    Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x2e, 0x6d, 0x70, 0x33]),
+    Buffer.from([0xff, 0xfe, 0x2e, 0x66, 0x6c, 0x61, 0x63]),
+  ]) {
     const full = Buffer.concat([Buffer.from(path.join(root, 'promos') + '/'), bytes]);
     writeFileSync(full, randomBytes(300));
     summary.rawNames.push(bytes);

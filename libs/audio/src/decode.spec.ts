@@ -9,9 +9,27 @@ describe('decodeMono', () => {
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'cf-audio-'));
     // 3 s stereo: 440 Hz left, silence right -> mono mix is 0.5 * sine.
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=3',
-      '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono', '-filter_complex', '[0][1]amerge=inputs=2[a]', '-map', '[a]',
-      '-t', '3', '-c:a', 'flac', path.join(dir, 'tone.flac')]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=44100:duration=3',
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=r=44100:cl=mono',
+      '-filter_complex',
+      '[0][1]amerge=inputs=2[a]',
+      '-map',
+      '[a]',
+      '-t',
+      '3',
+      '-c:a',
+      'flac',
+      path.join(dir, 'tone.flac'),
+    ]);
     writeFileSync(path.join(dir, 'junk.mp3'), Buffer.from('this is not audio at all'.repeat(100)));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +61,9 @@ describe('decodeMono', () => {
   });
 
   it('rejects a file that is not audio with a readable reason', async () => {
-    await expect(decodeMonoToArray(path.join(dir, 'junk.mp3'), { sampleRate: 8000 })).rejects.toBeInstanceOf(UndecodableAudioError);
+    await expect(decodeMonoToArray(path.join(dir, 'junk.mp3'), { sampleRate: 8000 })).rejects.toBeInstanceOf(
+      UndecodableAudioError,
+    );
   });
 
   it('rejects a missing file', async () => {

@@ -49,8 +49,8 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
     input.pipe(child.stdin);
   }
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
     if (stderr.length < 16_384) stderr += d;
   });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -63,9 +63,11 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
   };
   const onAbort = () => kill('aborted');
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = options.timeoutMs ? setTimeout(() => kill(`timed out after ${options.timeoutMs} ms`), options.timeoutMs) : undefined;
+  const timer = options.timeoutMs
+    ? setTimeout(() => kill(`timed out after ${options.timeoutMs} ms`), options.timeoutMs)
+    : undefined;
 
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let total = 0;
   try {
     for await (const data of child.stdout as AsyncIterable<Buffer>) {
@@ -77,7 +79,12 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
         pending = pending.subarray(bytesPerChunk);
       }
     }
-    const code = await Promise.race([exited, spawnError.then((e) => { throw e; })]);
+    const code = await Promise.race([
+      exited,
+      spawnError.then((e) => {
+        throw e;
+      }),
+    ]);
     if (killedFor) throw new UndecodableAudioError(`decoding ${killedFor}`);
     if (code !== 0) throw new UndecodableAudioError(firstLine(stderr) || `ffmpeg exited with code ${code}`);
     const tailSamples = Math.floor(pending.length / 4);

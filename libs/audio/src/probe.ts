@@ -21,14 +21,30 @@ export class UndecodableAudioError extends Error {
 /** Reads the first audio stream's facts with ffprobe. Rejects with UndecodableAudioError when there is none. */
 export function probeAudio(filePath: string | Buffer, timeoutMs = 30_000): Promise<AudioProbe> {
   const { ffprobe } = findFfmpeg();
-  const args = ['-v', 'error', '-select_streams', 'a:0', '-show_entries',
-    'stream=index,codec_name,sample_rate,channels,duration:format=duration', '-of', 'json', '-i', pathArg(filePath)];
+  const args = [
+    '-v',
+    'error',
+    '-select_streams',
+    'a:0',
+    '-show_entries',
+    'stream=index,codec_name,sample_rate,channels,duration:format=duration',
+    '-of',
+    'json',
+    '-i',
+    pathArg(filePath),
+  ];
   return new Promise((resolve, reject) => {
     execFile(ffprobe, args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err) return reject(new UndecodableAudioError(firstLine(stderr) || err.message));
       try {
         const json = JSON.parse(stdout) as {
-          streams?: { index: number; codec_name?: string; sample_rate?: string; channels?: number; duration?: string }[];
+          streams?: {
+            index: number;
+            codec_name?: string;
+            sample_rate?: string;
+            channels?: number;
+            duration?: string;
+          }[];
           format?: { duration?: string };
         };
         const s = json.streams?.[0];
@@ -56,5 +72,11 @@ export function pathArg(filePath: string | Buffer): string {
 }
 
 export function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? '';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-1)[0] ?? ''
+  );
 }

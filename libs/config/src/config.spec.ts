@@ -13,7 +13,8 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable in the error', () => {
-    const run = () => loadConfig('gateway', shape, { DATABASE_URL: 'mysql://x', GATEWAY_PORT: '99999', LOG_LEVEL: 'loud' });
+    const run = () =>
+      loadConfig('gateway', shape, { DATABASE_URL: 'mysql://x', GATEWAY_PORT: '99999', LOG_LEVEL: 'loud' });
     expect(run).toThrow(ConfigError);
     try {
       run();

@@ -11,9 +11,7 @@ export class ConfigError extends Error {
     readonly service: string,
     readonly problems: { variable: string; message: string }[],
   ) {
-    super(
-      `Invalid configuration for ${service}:\n` + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
-    );
+    super(`Invalid configuration for ${service}:\n` + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -23,13 +21,16 @@ const url = (protocols: string[], fallback: string) =>
   z
     .string()
     .default(fallback)
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `expected a ${protocols.join(' or ')}// URL`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `expected a ${protocols.join(' or ')}// URL`,
+    );
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -88,5 +89,8 @@ export function splitPathList(value: string | undefined): string[] {
     }
     return parsed.filter((p) => p.trim());
   }
-  return trimmed.split(delimiter).map((p) => p.trim()).filter(Boolean);
+  return trimmed
+    .split(delimiter)
+    .map((p) => p.trim())
+    .filter(Boolean);
 }

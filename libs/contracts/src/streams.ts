@@ -17,7 +17,16 @@ export interface StreamDeclaration {
 const DAY = 24 * 60 * 60 * 1000;
 
 /** The top-level subject domains carried by the events stream (everything but dead letters). */
-export const EVENT_DOMAINS = ['scan', 'file', 'mix', 'identify', 'duplicate', 'proposal', 'execution', 'tracklist'] as const;
+export const EVENT_DOMAINS = [
+  'scan',
+  'file',
+  'mix',
+  'identify',
+  'duplicate',
+  'proposal',
+  'execution',
+  'tracklist',
+] as const;
 
 export const Streams = {
   events: {
@@ -74,7 +83,8 @@ export const Consumers = {
     filter: Subjects.scanRequested.name,
     handles: [Subjects.scanRequested],
     concurrency: 1,
-    ackWaitMs: 30_000,
+    // Short, because a crashed ingest should resume its scan soon; the running scan calls working().
+    ackWaitMs: 15_000,
   },
   ingestLifecycle: {
     ...defaults,
@@ -82,7 +92,8 @@ export const Consumers = {
     service: 'ingest',
     filter: 'file.>',
     handles: allSubjects().filter((s) => s.name.startsWith('file.')),
-    concurrency: 1,
+    // Writes are guarded by content hash and allowed transitions, so order across files does not matter.
+    concurrency: 8,
   },
   metadata: {
     ...defaults,

@@ -43,17 +43,37 @@ export const Subjects = {
   scanProgressed: subject('scan.progressed', ScanProgressedSchema, 'a running scan reports its counts'),
   scanFinished: subject('scan.finished', ScanFinishedSchema, 'a scan completed or failed'),
   fileDiscovered: subject('file.ingest.discovered', FileIngestedSchema, 'a new file was found and hashed'),
-  fileChanged: subject('file.ingest.changed', FileIngestedSchema, 'a known file changed on disk and re-enters the pipeline'),
+  fileChanged: subject(
+    'file.ingest.changed',
+    FileIngestedSchema,
+    'a known file changed on disk and re-enters the pipeline',
+  ),
   fileMissing: subject('file.ingest.missing', FileMissingSchema, 'a known file is gone from disk'),
   metadata: stageSubjects('metadata'),
   fingerprint: stageSubjects('fingerprint'),
   analysis: stageSubjects('analysis'),
   proposer: stageSubjects('proposer'),
-  mixIdentifyRequested: subject('mix.identify.requested', MixIdentifyRequestedSchema, 'identify the library tracks inside a mix'),
-  executionRequested: subject('execution.run.requested', ExecutionRequestedSchema, 'carry out an approved plan of moves'),
+  mixIdentifyRequested: subject(
+    'mix.identify.requested',
+    MixIdentifyRequestedSchema,
+    'identify the library tracks inside a mix',
+  ),
+  executionRequested: subject(
+    'execution.run.requested',
+    ExecutionRequestedSchema,
+    'carry out an approved plan of moves',
+  ),
   executionUndoRequested: subject('execution.undo.requested', ExecutionRequestedSchema, 'undo an executed plan'),
-  tracklistSearchRequested: subject('tracklist.search.requested', TracklistSearchRequestedSchema, 'look a mix up on 1001Tracklists'),
-  deadLetter: subject('dlq.*', DeadLetterSchema, 'a message no handler could process; the token after dlq is the consumer'),
+  tracklistSearchRequested: subject(
+    'tracklist.search.requested',
+    TracklistSearchRequestedSchema,
+    'look a mix up on 1001Tracklists',
+  ),
+  deadLetter: subject(
+    'dlq.*',
+    DeadLetterSchema,
+    'a message no handler could process; the token after dlq is the consumer',
+  ),
 } as const;
 
 export type SubjectKey = Exclude<keyof typeof Subjects, PipelineStage>;

@@ -16,7 +16,9 @@ export async function runHealthChecks(service: string, checks: HealthCheck[], ti
       try {
         await Promise.race([
           c.check(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
+          ),
         ]);
         return [c.name, { status: 'up' as const }] as const;
       } catch (e) {

@@ -7,10 +7,27 @@ export type { Logger };
  * inside URLs are masked before anything is logged (see maskUrl).
  */
 export const REDACTED_PATHS = [
-  'token', '*.token', 'apiToken', '*.apiToken', 'password', '*.password', 'authorization', '*.authorization',
-  'headers.authorization', 'req.headers.authorization', 'req.headers.cookie', 'apiKey', '*.apiKey',
-  'secret', '*.secret', 'CRATEFLOW_API_TOKEN', '*.CRATEFLOW_API_TOKEN', 'OPENAI_API_KEY', '*.OPENAI_API_KEY',
-  'ANTHROPIC_API_KEY', '*.ANTHROPIC_API_KEY',
+  'token',
+  '*.token',
+  'apiToken',
+  '*.apiToken',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'apiKey',
+  '*.apiKey',
+  'secret',
+  '*.secret',
+  'CRATEFLOW_API_TOKEN',
+  '*.CRATEFLOW_API_TOKEN',
+  'OPENAI_API_KEY',
+  '*.OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  '*.ANTHROPIC_API_KEY',
 ];
 
 export function createLogger(service: string, level = 'info'): Logger {

@@ -24,7 +24,9 @@ describe('schema drift', () => {
     const runner = db.dataSource.createQueryRunner();
     try {
       for (let i = 0; i < db.dataSource.migrations.length; i++) await db.dataSource.undoLastMigration();
-      const tables = await runner.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`);
+      const tables = await runner.query(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
+      );
       expect(tables).toEqual([]);
       await db.dataSource.runMigrations();
       expect(await pendingSchemaChanges(db.dataSource)).toEqual([]);
@@ -35,7 +37,9 @@ describe('schema drift', () => {
 
   it('every table has exactly one declared writing service', () => {
     const tables = ENTITIES.map((e) => db.dataSource.getMetadata(e).tableName).sort();
-    const owned = Object.keys(TABLE_OWNERS).filter((t) => tables.includes(t)).sort();
+    const owned = Object.keys(TABLE_OWNERS)
+      .filter((t) => tables.includes(t))
+      .sort();
     expect(owned).toEqual(tables);
   });
 });

@@ -3,7 +3,16 @@ import type { ScanCounts } from '@crateflow/contracts';
 import { ScanEntity, type ScanStatus } from '@crateflow/persistence';
 
 export const EMPTY_COUNTS: ScanCounts = {
-  found: 0, new: 0, changed: 0, unchanged: 0, missing: 0, errors: 0, ignored: 0, symlinksSkipped: 0, unstable: 0, bytesHashed: 0,
+  found: 0,
+  new: 0,
+  changed: 0,
+  unchanged: 0,
+  missing: 0,
+  errors: 0,
+  ignored: 0,
+  symlinksSkipped: 0,
+  unstable: 0,
+  bytesHashed: 0,
 };
 
 /** The scans table, written only by ingest. */
@@ -27,10 +36,18 @@ export class ScanRepository {
   }
 
   async progress(id: string, counts: ScanCounts): Promise<void> {
-    await this.db.query(`UPDATE scans SET counts = $2, updated_at = now() WHERE id = $1 AND status = 'running'`, [id, counts]);
+    await this.db.query(`UPDATE scans SET counts = $2, updated_at = now() WHERE id = $1 AND status = 'running'`, [
+      id,
+      counts,
+    ]);
   }
 
-  async finish(id: string, status: Exclude<ScanStatus, 'queued' | 'running'>, counts: ScanCounts, error?: string): Promise<void> {
+  async finish(
+    id: string,
+    status: Exclude<ScanStatus, 'queued' | 'running'>,
+    counts: ScanCounts,
+    error?: string,
+  ): Promise<void> {
     await this.db.query(
       `UPDATE scans SET status = $2, counts = $3, error = $4, finished_at = now(), updated_at = now() WHERE id = $1`,
       [id, status, counts, error ?? null],

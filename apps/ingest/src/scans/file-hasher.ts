@@ -22,7 +22,11 @@ const CHUNK = 1 << 20;
  * descriptor before and after reading: if they differ, or the bytes read differ from the size, the file
  * was being written and the hash is not trusted.
  */
-export async function hashFile(pathKey: Buffer, onBytes?: (n: number) => void, buffer = Buffer.allocUnsafe(CHUNK)): Promise<HashResult> {
+export async function hashFile(
+  pathKey: Buffer,
+  onBytes?: (n: number) => void,
+  buffer: Buffer = Buffer.allocUnsafe(CHUNK),
+): Promise<HashResult> {
   const handle = await open(pathKey, 'r');
   try {
     const before = await handle.stat();

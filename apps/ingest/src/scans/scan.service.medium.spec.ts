@@ -12,10 +12,16 @@ class RecordedEvents implements ScanEvents {
   ingested: { change: string; fileId: string }[] = [];
   missing: string[] = [];
   finished: { status: string; error?: string }[] = [];
-  async fileIngested(change: 'new' | 'changed', e: { fileId: string }) { this.ingested.push({ change, fileId: e.fileId }); }
-  async fileMissing(e: { fileId: string }) { this.missing.push(e.fileId); }
+  async fileIngested(change: 'new' | 'changed', e: { fileId: string }) {
+    this.ingested.push({ change, fileId: e.fileId });
+  }
+  async fileMissing(e: { fileId: string }) {
+    this.missing.push(e.fileId);
+  }
   async scanProgressed() {}
-  async scanFinished(_id: string, status: 'completed' | 'failed', _c: unknown, error?: string) { this.finished.push({ status, error }); }
+  async scanFinished(_id: string, status: 'completed' | 'failed', _c: unknown, error?: string) {
+    this.finished.push({ status, error });
+  }
 }
 
 describe('ScanService against the real database', () => {
@@ -39,14 +45,27 @@ describe('ScanService against the real database', () => {
   beforeEach(() => {
     events = new RecordedEvents();
     service = new ScanService(new FileRepository(db.dataSource), new ScanRepository(db.dataSource), events, {
-      libraryRoots: [root], hashConcurrency: 2, batchSize: 50, progressIntervalMs: 10, unstableRetries: 1, unstableRetryDelayMs: 10,
+      libraryRoots: [root],
+      hashConcurrency: 2,
+      batchSize: 50,
+      progressIntervalMs: 10,
+      unstableRetries: 1,
+      unstableRetryDelayMs: 10,
     });
   });
 
   it('finds, classifies and hashes every tracked file; skips links and counts ignored files', async () => {
     const counts = await service.run(randomUUID(), root);
     const tracked = tree.music + tree.video + tree.companion;
-    expect(counts).toMatchObject({ found: tracked, new: tracked, changed: 0, unchanged: 0, missing: 0, errors: 0, symlinksSkipped: tree.symlinks });
+    expect(counts).toMatchObject({
+      found: tracked,
+      new: tracked,
+      changed: 0,
+      unchanged: 0,
+      missing: 0,
+      errors: 0,
+      symlinksSkipped: tree.symlinks,
+    });
     expect(counts.ignored).toBeGreaterThanOrEqual(tree.ignored);
     const kinds = await db.dataSource.query(`SELECT kind, count(*)::int AS n FROM files GROUP BY kind ORDER BY kind`);
     expect(kinds).toEqual([
@@ -55,14 +74,24 @@ describe('ScanService against the real database', () => {
       { kind: 'video', n: tree.video },
     ]);
     for (const [rel, content] of [...tree.contents].slice(0, 50)) {
-      const [row] = await db.dataSource.query(`SELECT content_hash FROM files WHERE path = $1`, [path.join(root, rel).normalize('NFC')]);
+      const [row] = await db.dataSource.query(`SELECT content_hash FROM files WHERE path = $1`, [
+        path.join(root, rel).normalize('NFC'),
+      ]);
       expect(row?.content_hash).toBe(createHash('sha256').update(content).digest('hex'));
     }
     const raw = await db.dataSource.query(`SELECT path, path_key, path_is_utf8 FROM files WHERE NOT path_is_utf8`);
     expect(raw).toHaveLength(2);
-    expect(raw.map((r: { path_key: Buffer }) => r.path_key.subarray(-tree.rawNames[0].length).equals(tree.rawNames[0]) || r.path_key.subarray(-tree.rawNames[1].length).equals(tree.rawNames[1]))).toEqual([true, true]);
+    expect(
+      raw.map(
+        (r: { path_key: Buffer }) =>
+          r.path_key.subarray(-tree.rawNames[0].length).equals(tree.rawNames[0]) ||
+          r.path_key.subarray(-tree.rawNames[1].length).equals(tree.rawNames[1]),
+      ),
+    ).toEqual([true, true]);
     expect(events.ingested.filter((e) => e.change === 'new')).toHaveLength(tracked);
-    const outside = await db.dataSource.query(`SELECT count(*)::int AS n FROM files WHERE path LIKE '%secret%' OR path LIKE '%linked%'`);
+    const outside = await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM files WHERE path LIKE '%secret%' OR path LIKE '%linked%'`,
+    );
     expect(outside[0].n).toBe(0);
   });
 

@@ -9,7 +9,10 @@ import { describeFsError, walkTree, type FoundFile, type WalkProblems } from './
 
 /** What a scan tells the rest of the system; implemented over JetStream by the handler. */
 export interface ScanEvents {
-  fileIngested(change: 'new' | 'changed', event: { fileId: string; scanId: string; contentHash: string; kind: FileKind }): Promise<void>;
+  fileIngested(
+    change: 'new' | 'changed',
+    event: { fileId: string; scanId: string; contentHash: string; kind: FileKind },
+  ): Promise<void>;
   fileMissing(event: { fileId: string; scanId: string }): Promise<void>;
   scanProgressed(scanId: string, counts: ScanCounts, currentDir: string): Promise<void>;
   scanFinished(scanId: string, status: 'completed' | 'failed', counts: ScanCounts, error?: string): Promise<void>;
@@ -112,7 +115,10 @@ export class ScanService {
             // between the write and the publish (the message id makes repeats harmless).
             if (row.firstSeenScanId === scanId || row.changedScanId === scanId) {
               await this.events.fileIngested(row.firstSeenScanId === scanId ? 'new' : 'changed', {
-                fileId: row.id, scanId, contentHash: row.contentHash, kind: file.kind,
+                fileId: row.id,
+                scanId,
+                contentHash: row.contentHash,
+                kind: file.kind,
               });
             }
           } else {
@@ -137,7 +143,10 @@ export class ScanService {
       const unseen = (await this.files.unseenBelow(scope, scanId)).filter(
         (f) => !problems.unreadableDirs.some((dir) => isWithin(dir, f.pathKey)),
       );
-      await this.files.markMissing(scanId, unseen.map((f) => f.id));
+      await this.files.markMissing(
+        scanId,
+        unseen.map((f) => f.id),
+      );
       for (const f of unseen) await this.events.fileMissing({ fileId: f.id, scanId });
 
       const changes = await this.files.scanChanges(scanId);
@@ -172,7 +181,9 @@ export class ScanService {
   private async checkRootStillThere(scope: Buffer, before: { dev: number; ino: number }, shown: string): Promise<void> {
     const after = await stat(scope).catch((e) => e as NodeJS.ErrnoException);
     if (after instanceof Error) {
-      throw new ScanRefusedError(`${shown} disappeared during the scan (${describeFsError(after)}); nothing was marked missing.`);
+      throw new ScanRefusedError(
+        `${shown} disappeared during the scan (${describeFsError(after)}); nothing was marked missing.`,
+      );
     }
     if (after.dev !== before.dev || after.ino !== before.ino) {
       throw new ScanRefusedError(`${shown} was unmounted or replaced during the scan; nothing was marked missing.`);
@@ -196,7 +207,13 @@ export class ScanService {
               this.options.onBytesHashed?.(n);
             },
           });
-          out.push({ ...file, ext: extensionOf(file.name), size: h.size, mtimeMs: h.mtimeMs, contentHash: h.contentHash });
+          out.push({
+            ...file,
+            ext: extensionOf(file.name),
+            size: h.size,
+            mtimeMs: h.mtimeMs,
+            contentHash: h.contentHash,
+          });
         } catch (e) {
           if (e instanceof UnstableFileError) counts.unstable++;
           else {
@@ -215,9 +232,11 @@ export class ScanService {
     // Publishes in parallel chunks: awaiting each PubAck in turn would cap ingest at the broker's round trip.
     for (let i = 0; i < upserted.length; i += 64) {
       await Promise.all(
-        upserted.slice(i, i + 64).map((f) =>
-          this.events.fileIngested(f.change, { fileId: f.id, scanId, contentHash: f.contentHash, kind: f.kind }),
-        ),
+        upserted
+          .slice(i, i + 64)
+          .map((f) =>
+            this.events.fileIngested(f.change, { fileId: f.id, scanId, contentHash: f.contentHash, kind: f.kind }),
+          ),
       );
     }
   }

@@ -30,7 +30,17 @@ export interface WalkProblems {
  * Folders that belong to operating systems and NAS software, never to the music: walking them only
  * produces noise (Synology thumbnails, macOS resource forks, recycle bins).
  */
-const SKIPPED_DIRS = new Set(['@eaDir', '.AppleDouble', '.Trashes', '.Spotlight-V100', '.fseventsd', '$RECYCLE.BIN', 'System Volume Information', '.git', 'lost+found']);
+const SKIPPED_DIRS = new Set([
+  '@eaDir',
+  '.AppleDouble',
+  '.Trashes',
+  '.Spotlight-V100',
+  '.fseventsd',
+  '$RECYCLE.BIN',
+  'System Volume Information',
+  '.git',
+  'lost+found',
+]);
 
 function isSkippedFile(name: string): boolean {
   // "._name" files are macOS resource forks on non-HFS drives: they carry the music's extension but no audio.
@@ -43,7 +53,11 @@ function isSkippedFile(name: string): boolean {
  * files so the caller can compare a whole directory with the database in one query. Memory stays bounded
  * by the deepest path's pending directories, not by the number of files.
  */
-export async function* walkTree(root: Buffer, problems: WalkProblems, signal?: AbortSignal): AsyncGenerator<DirectoryListing> {
+export async function* walkTree(
+  root: Buffer,
+  problems: WalkProblems,
+  signal?: AbortSignal,
+): AsyncGenerator<DirectoryListing> {
   const stack: Buffer[] = [root];
   while (stack.length) {
     if (signal?.aborted) throw new Error('scan aborted');

@@ -37,7 +37,10 @@ export interface TestDatabase {
  * and drop them afterwards, because CI runs on the same machine and server as development.
  */
 export async function createTestDatabase(label = 'test', options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const name = `cf_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(5).toString('hex')}`;
+  const name = `cf_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(5).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE "${name}"`));
   const url = databaseUrl(name);
   const dataSource = createDataSource({ url, applicationName: `crateflow-test-${label}`, poolSize: 5 });
@@ -59,8 +62,13 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 /** A bare empty database (for processes under test that run migrations themselves). */
-export async function createEmptyDatabase(label: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `cf_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(5).toString('hex')}`;
+export async function createEmptyDatabase(
+  label: string,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `cf_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(5).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE "${name}"`));
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ExecutorHandler } from './executor.handler';
+
+@Module({ providers: [ExecutorHandler] })
+export class ExecutorModule {}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Consumers, PIPELINE_STAGES, type PipelineStage, type StageOutcome } from '@crateflow/contracts';
+import { CONFIG, type MessageSubscriber, type Subscription } from '@crateflow/service-host';
+import type { DataSource } from 'typeorm';
+import { LifecycleRepository } from '../repositories/lifecycle.repository';
+import { LifecycleService } from './lifecycle.service';
+
+/** file.> → stage statuses, lifecycle state and history. */
+@Injectable()
+export class LifecycleHandler implements MessageSubscriber {
+  private readonly service: LifecycleService;
+  constructor(@Inject('DataSource') db: DataSource, @Inject(CONFIG) _config: unknown) {
+    this.service = new LifecycleService(new LifecycleRepository(db));
+  }
+
+  subscriptions(): Subscription[] {
+    return [
+      {
+        consumer: Consumers.ingestLifecycle,
+        handle: async (ctx) => {
+          const [, stage, what] = ctx.subject.split('.');
+          const p = ctx.payload as {
+            fileId: string;
+            contentHash: string;
+            scanId: string;
+            outcome?: StageOutcome;
+            reason?: string;
+          };
+          if (stage === 'ingest') {
+            if (what === 'missing') return this.service.fileMissing(p.fileId, p.scanId);
+            return this.service.fileIngested(what === 'changed' ? 'changed' : 'new', p.fileId, p.contentHash, p.scanId);
+          }
+          if (!(PIPELINE_STAGES as readonly string[]).includes(stage)) return;
+          if (what === 'started') return this.service.stageStarted(p.fileId, p.contentHash, stage as PipelineStage);
+          return this.service.stageFinished(
+            p.fileId,
+            p.contentHash,
+            stage as PipelineStage,
+            what as StageOutcome,
+            p.reason,
+          );
+        },
+      } as Subscription,
+    ];
+  }
+}

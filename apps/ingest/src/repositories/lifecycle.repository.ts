@@ -1,0 +1,98 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  PIPELINE_STAGES,
+  type FileState,
+  type PipelineStage,
+  type StageStatus,
+  type Transition,
+} from '@crateflow/contracts';
+
+/**
+ * file_stage_statuses, file_history and the `state` column of files: written only by ingest's lifecycle
+ * tracker. Every write is guarded by the content hash the event is about, so an event for content that
+ * has since changed (a stale or redelivered one) changes nothing.
+ */
+export class LifecycleRepository {
+  constructor(private readonly db: DataSource) {}
+
+  transaction<T>(fn: (tx: LifecycleTx) => Promise<T>): Promise<T> {
+    return this.db.transaction((manager) => fn(new LifecycleTx(manager)));
+  }
+}
+
+export class LifecycleTx {
+  constructor(private readonly m: EntityManager) {}
+
+  /** Every stage back to pending for this content (new file, or content changed). Rows for the same content stay. */
+  async resetStages(fileId: string, contentHash: string): Promise<void> {
+    await this.m.query(
+      `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts)
+       SELECT $1, s, 'pending', $2, NULL, 0 FROM unnest($3::text[]) AS s
+       ON CONFLICT (file_id, stage) DO UPDATE SET status = 'pending', content_hash = excluded.content_hash,
+         reason = NULL, attempts = 0, updated_at = now()
+       WHERE file_stage_statuses.content_hash <> excluded.content_hash`,
+      [fileId, contentHash, [...PIPELINE_STAGES]],
+    );
+  }
+
+  /**
+   * Records a stage status. `running` only replaces `pending` (a late "started" must not undo a finish);
+   * a finished status replaces anything for the same content. Returns false when the event is stale.
+   */
+  async setStageStatus(
+    fileId: string,
+    contentHash: string,
+    stage: PipelineStage,
+    status: StageStatus,
+    reason?: string,
+  ): Promise<boolean> {
+    const [file] = await this.m.query(`SELECT content_hash FROM files WHERE id = $1`, [fileId]);
+    if (!file || file.content_hash.trim() !== contentHash) return false;
+    const onlyFrom = status === 'running' ? `AND file_stage_statuses.status = 'pending'` : '';
+    const rows = await this.m.query(
+      `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts)
+       VALUES ($1, $2, $3, $4, $5, CASE WHEN $3 = 'running' THEN 1 ELSE 0 END)
+       ON CONFLICT (file_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+         content_hash = excluded.content_hash,
+         attempts = file_stage_statuses.attempts + CASE WHEN excluded.status = 'running' THEN 1 ELSE 0 END,
+         updated_at = now()
+       WHERE file_stage_statuses.content_hash = excluded.content_hash ${onlyFrom}
+       RETURNING 1`,
+      [fileId, stage, status, contentHash, reason ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * The guarded conditional update: moves the file only from a state the transition table allows, and
+   * only while its content is the content the event speaks of. Returns the previous state when it moved.
+   */
+  async transition(fileId: string, t: Transition, contentHash?: string): Promise<FileState | null> {
+    const rows: { previous: FileState }[] = await this.m.query(
+      `UPDATE files f SET state = $2, updated_at = now()
+         FROM (SELECT id, state AS previous FROM files WHERE id = $1 FOR UPDATE) old
+        WHERE f.id = old.id AND f.state = ANY($3::text[]) AND ($4::text IS NULL OR f.content_hash = $4)
+        RETURNING old.previous`,
+      [fileId, t.to, [...t.from], contentHash ?? null],
+    );
+    return rows[0]?.previous ?? null;
+  }
+
+  async history(
+    fileId: string,
+    event: string,
+    from: string | null,
+    to: string | null,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.m.query(
+      `INSERT INTO file_history (file_id, event, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5)`,
+      [fileId, event, from, to, detail ?? null],
+    );
+  }
+
+  async fileExists(fileId: string): Promise<boolean> {
+    const rows = await this.m.query(`SELECT 1 FROM files WHERE id = $1`, [fileId]);
+    return rows.length > 0;
+  }
+}

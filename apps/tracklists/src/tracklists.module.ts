@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { TracklistsHandler } from './tracklists.handler';
+
+@Module({ providers: [TracklistsHandler] })
+export class TracklistsModule {}

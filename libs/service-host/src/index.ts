@@ -1,0 +1,4 @@
+export * from './tokens';
+export * from './run-service';
+export * from './stage-subscription';
+export { OpsController, HEALTH_CHECKS } from './ops.controller';

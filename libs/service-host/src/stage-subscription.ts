@@ -1,0 +1,96 @@
+import {
+  messageId,
+  stageSubject,
+  type ConsumerDeclaration,
+  type FileKind,
+  type PipelineStage,
+} from '@crateflow/contracts';
+import type { Messaging } from '@crateflow/messaging';
+import type { HandlerContext } from '@crateflow/messaging';
+import type { Subscription } from './run-service';
+
+/** What a per-file stage is given: the file and its content, plus how the previous stage went. */
+export interface StageInput {
+  fileId: string;
+  contentHash: string;
+  /** Present when the trigger was an ingest event; stages after metadata read it from the files table. */
+  kind?: FileKind;
+  upstream?: { stage: PipelineStage | 'ingest'; outcome: string; reason?: string };
+}
+
+export interface StageResult {
+  outcome: 'completed' | 'skipped';
+  /** Why the stage was skipped, for a person. */
+  reason?: string;
+}
+
+export interface PipelineStageOptions {
+  stage: PipelineStage;
+  consumer: ConsumerDeclaration;
+  messaging: Messaging;
+  /** The stage's work. Throw to retry (transient) or PermanentError to give up at once. Must be idempotent. */
+  process: (input: StageInput, ctx: HandlerContext) => Promise<StageResult>;
+  /** Records the stage's own failure row (its results table), if it keeps one. */
+  recordFailure?: (input: StageInput, error: string) => Promise<void>;
+}
+
+/**
+ * The shape every per-file stage shares: announce `started`, do the work, announce `completed` or
+ * `skipped`; when the last delivery fails, announce `failed` with the error text, so the lifecycle
+ * records it and the next stage still runs: a failed or skipped stage never strands a file.
+ */
+export function pipelineStageSubscription(options: PipelineStageOptions): Subscription {
+  const { stage, messaging } = options;
+  const toInput = (subject: string, payload: Record<string, unknown>): StageInput => {
+    const [, upstreamStage, what] = subject.split('.');
+    return {
+      fileId: payload.fileId as string,
+      contentHash: payload.contentHash as string,
+      kind: payload.kind as FileKind | undefined,
+      upstream: { stage: upstreamStage as PipelineStage, outcome: what, reason: payload.reason as string | undefined },
+    };
+  };
+  const announce = async (
+    input: StageInput,
+    outcome: 'started' | 'completed' | 'skipped' | 'failed',
+    reason?: string,
+  ) => {
+    const def = stageSubject(stage, outcome);
+    const payload =
+      outcome === 'started'
+        ? { fileId: input.fileId, contentHash: input.contentHash, stage }
+        : { fileId: input.fileId, contentHash: input.contentHash, stage, outcome, reason: reason?.slice(0, 2000) };
+    await messaging.publish(def, payload as never, {
+      msgId: messageId(input.fileId, stage, outcome, input.contentHash),
+    });
+  };
+  return {
+    consumer: options.consumer,
+    handle: async (ctx) => {
+      const input = toInput(ctx.subject, ctx.payload as Record<string, unknown>);
+      if (ctx.deliveryCount === 1) await announce(input, 'started');
+      const result = await options.process(input, ctx as HandlerContext);
+      await announce(input, result.outcome, result.reason);
+    },
+    onDeadLetter: async (e) => {
+      if (!e.payload) return; // an invalid payload has no file to speak of; it is in the dead-letter stream
+      const input = toInput(e.subject, e.payload as Record<string, unknown>);
+      await options.recordFailure?.(input, e.error);
+      await announce(input, 'failed', e.error);
+    },
+  };
+}
+
+/** A stage whose real work arrives in a later issue: it passes every file on as skipped, saying why. */
+export function notBuiltYetStage(
+  stage: PipelineStage,
+  consumer: ConsumerDeclaration,
+  messaging: Messaging,
+): Subscription {
+  return pipelineStageSubscription({
+    stage,
+    consumer,
+    messaging,
+    process: async () => ({ outcome: 'skipped', reason: `the ${stage} stage is not built yet` }),
+  });
+}
