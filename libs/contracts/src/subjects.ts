@@ -48,7 +48,11 @@ export const Subjects = {
     FileIngestedSchema,
     'a known file changed on disk and re-enters the pipeline',
   ),
-  fileMissing: subject('file.ingest.missing', FileMissingSchema, 'a known file is gone from disk'),
+  fileMissing: subject(
+    'file.ingest.vanished',
+    FileMissingSchema,
+    'a known file is gone from disk (it is marked missing, never deleted)',
+  ),
   metadata: stageSubjects('metadata'),
   fingerprint: stageSubjects('fingerprint'),
   analysis: stageSubjects('analysis'),

@@ -27,7 +27,7 @@ export class LifecycleHandler implements MessageSubscriber {
             reason?: string;
           };
           if (stage === 'ingest') {
-            if (what === 'missing') return this.service.fileMissing(p.fileId, p.scanId);
+            if (what === 'vanished') return this.service.fileMissing(p.fileId, p.scanId);
             return this.service.fileIngested(what === 'changed' ? 'changed' : 'new', p.fileId, p.contentHash, p.scanId);
           }
           if (!(PIPELINE_STAGES as readonly string[]).includes(stage)) return;

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
+import { LifecycleRepository } from '../repositories/lifecycle.repository';
+import { LifecycleService } from './lifecycle.service';
+
+const H1 = 'a'.repeat(64);
+const H2 = 'b'.repeat(64);
+
+describe('LifecycleService against the real database', () => {
+  let db: TestDatabase;
+  let service: LifecycleService;
+  beforeAll(async () => {
+    db = await createTestDatabase('lifecycle');
+    service = new LifecycleService(new LifecycleRepository(db.dataSource));
+  });
+  afterAll(() => db?.drop());
+
+  async function insertFile(hash = H1): Promise<string> {
+    const id = randomUUID();
+    const scan = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO files (id, root, path, path_key, dir_key, name, ext, kind, size, mtime_ms, content_hash, first_seen_scan_id, last_seen_scan_id)
+       VALUES ($1, '/m', $2, $3, $4, 'a.mp3', 'mp3', 'music', 1, 1, $5, $6, $6)`,
+      [id, `/m/${id}.mp3`, Buffer.from(`/m/${id}.mp3`), Buffer.from('/m'), hash, scan],
+    );
+    await service.fileIngested('new', id, hash, scan);
+    return id;
+  }
+  const state = async (id: string) =>
+    (await db.dataSource.query(`SELECT state FROM files WHERE id = $1`, [id]))[0].state;
+  const statuses = async (id: string) =>
+    Object.fromEntries(
+      (await db.dataSource.query(`SELECT stage, status FROM file_stage_statuses WHERE file_id = $1`, [id])).map(
+        (r: { stage: string; status: string }) => [r.stage, r.status],
+      ),
+    );
+
+  it('a new file has every stage pending', async () => {
+    const id = await insertFile();
+    expect(await statuses(id)).toEqual({
+      metadata: 'pending',
+      fingerprint: 'pending',
+      analysis: 'pending',
+      proposer: 'pending',
+    });
+    expect(await state(id)).toBe('DISCOVERED');
+  });
+
+  it('walks the chain; skipped and failed stages still move the file on', async () => {
+    const id = await insertFile();
+    await service.stageStarted(id, H1, 'metadata');
+    expect((await statuses(id)).metadata).toBe('running');
+    await service.stageFinished(id, H1, 'metadata', 'completed');
+    expect(await state(id)).toBe('METADATA_EXTRACTED');
+    await service.stageFinished(id, H1, 'fingerprint', 'failed', 'could not decode: truncated');
+    expect(await state(id)).toBe('FINGERPRINTED');
+    await service.stageFinished(id, H1, 'analysis', 'skipped', 'not audio');
+    await service.stageFinished(id, H1, 'proposer', 'completed');
+    expect(await state(id)).toBe('PROPOSAL_GENERATED');
+    expect(await statuses(id)).toEqual({
+      metadata: 'done',
+      fingerprint: 'failed',
+      analysis: 'skipped',
+      proposer: 'done',
+    });
+    const [reason] = await db.dataSource.query(
+      `SELECT reason FROM file_stage_statuses WHERE file_id = $1 AND stage = 'fingerprint'`,
+      [id],
+    );
+    expect(reason.reason).toBe('could not decode: truncated');
+    const history = await db.dataSource.query(
+      `SELECT event, from_state, to_state FROM file_history WHERE file_id = $1 ORDER BY id`,
+      [id],
+    );
+    expect(history.map((h: { event: string }) => h.event)).toEqual([
+      'discovered',
+      'metadata.completed',
+      'fingerprint.failed',
+      'analysis.skipped',
+      'proposer.completed',
+    ]);
+  });
+
+  it('a late "started" does not undo a finished stage, and repeats change nothing', async () => {
+    const id = await insertFile();
+    await service.stageFinished(id, H1, 'metadata', 'completed');
+    await service.stageStarted(id, H1, 'metadata');
+    await service.stageFinished(id, H1, 'metadata', 'completed');
+    expect((await statuses(id)).metadata).toBe('done');
+    expect(await state(id)).toBe('METADATA_EXTRACTED');
+  });
+
+  it('never moves a file backwards when events arrive out of order', async () => {
+    const id = await insertFile();
+    await service.stageFinished(id, H1, 'analysis', 'completed');
+    expect(await state(id)).toBe('ANALYZED');
+    await service.stageFinished(id, H1, 'metadata', 'completed');
+    expect(await state(id)).toBe('ANALYZED');
+  });
+
+  it('ignores outcomes about content that has since changed, and re-enters changed files', async () => {
+    const id = await insertFile(H1);
+    await service.stageFinished(id, H1, 'metadata', 'completed');
+    await db.dataSource.query(`UPDATE files SET content_hash = $2 WHERE id = $1`, [id, H2]);
+    await service.fileIngested('changed', id, H2, randomUUID());
+    expect(await state(id)).toBe('DISCOVERED');
+    expect((await statuses(id)).metadata).toBe('pending');
+    await service.stageFinished(id, H1, 'fingerprint', 'completed'); // stale: about H1
+    expect(await state(id)).toBe('DISCOVERED');
+    expect((await statuses(id)).fingerprint).toBe('pending');
+  });
+
+  it('ignores events for unknown files', async () => {
+    await expect(service.stageFinished(randomUUID(), H1, 'metadata', 'completed')).resolves.toBeUndefined();
+  });
+});
