@@ -36,7 +36,7 @@ export interface MessageSubscriber {
   subscriptions(): Subscription[];
 }
 
-export type CommonConfig = z.infer<z.ZodObject<typeof commonConfigShape>>;
+export type CommonConfig = z.infer<z.ZodObject<typeof commonConfigShape>> & { HTTP_PORT: number };
 
 export interface ServiceDefinition<S extends z.ZodRawShape> {
   name: ServiceName;
@@ -79,7 +79,7 @@ export async function runService<S extends z.ZodRawShape>(
   def: ServiceDefinition<S>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningService> {
-  type Config = CommonConfig & { HTTP_PORT: number } & z.infer<z.ZodObject<S>>;
+  type Config = CommonConfig & z.infer<z.ZodObject<S>>;
   let config: Config;
   try {
     config = loadConfig(

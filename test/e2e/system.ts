@@ -1,0 +1,157 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { SERVICES, Streams, streamName, type ServiceName } from '@crateflow/contracts';
+import { createDataSource, runMigrations } from '@crateflow/persistence';
+import { createEmptyDatabase } from '@crateflow/persistence/src/testing';
+import type { DataSource } from 'typeorm';
+
+const ROOT = path.resolve(__dirname, '../..');
+export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export interface RunningProcess {
+  name: ServiceName;
+  url: string;
+  proc: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/**
+ * The whole system started as separate processes on a fresh database and a unique NATS prefix, the
+ * way it runs for real: the tests drive it only through the public API (and read the database to check).
+ */
+export class TestSystem {
+  readonly prefix = `e2e${randomBytes(4).toString('hex')}`;
+  readonly token = randomBytes(24).toString('hex');
+  readonly processes = new Map<ServiceName, RunningProcess>();
+  db!: { name: string; url: string; drop(): Promise<void> };
+  dataSource!: DataSource;
+  private nextPort = 20000 + Math.floor(Math.random() * 20000);
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  async init(): Promise<void> {
+    this.db = await createEmptyDatabase('e2e');
+    this.dataSource = createDataSource({ url: this.db.url, applicationName: 'crateflow-e2e-test' });
+    await this.dataSource.initialize();
+    await runMigrations(this.dataSource);
+  }
+
+  get gatewayUrl(): string {
+    return this.processes.get('gateway')!.url;
+  }
+
+  async start(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<RunningProcess> {
+    const port = this.nextPort++;
+    const output: string[] = [];
+    const proc = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: this.db.url,
+        NATS_URL,
+        NATS_PREFIX: this.prefix,
+        HTTP_PORT: String(port),
+        HTTP_HOST: '127.0.0.1',
+        CRATEFLOW_API_TOKEN: this.token,
+        LOG_LEVEL: 'warn',
+        ...this.env,
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (d: Buffer) => {
+      output.push(d.toString());
+      if (output.length > 200) output.shift();
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    const running: RunningProcess = { name, url: `http://127.0.0.1:${port}`, proc, output, exited };
+    this.processes.set(name, running);
+    await this.waitHealthy(running);
+    return running;
+  }
+
+  async startAll(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<void> {
+    // The gateway first: it also runs migrations; the rest start in parallel.
+    await this.start('gateway', extraEnv.gateway);
+    await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((s) => this.start(s, extraEnv[s])));
+  }
+
+  private async waitHealthy(p: RunningProcess, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exitCode: number | null | undefined;
+    void p.exited.then((c) => (exitCode = c));
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) throw new Error(`${p.name} exited with ${exitCode}:\n${p.output.join('')}`);
+      try {
+        const res = await fetch(`${p.url}/health`);
+        if (res.ok) return;
+      } catch {
+        /* not listening yet */
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${p.name} did not become healthy:\n${p.output.join('')}`);
+  }
+
+  /** Kills a service without letting it clean up (a crash). */
+  async crash(name: ServiceName): Promise<void> {
+    const p = this.processes.get(name);
+    if (!p) return;
+    p.proc.kill('SIGKILL');
+    await p.exited;
+    this.processes.delete(name);
+  }
+
+  async stop(name: ServiceName): Promise<number | null> {
+    const p = this.processes.get(name);
+    if (!p) return null;
+    p.proc.kill('SIGTERM');
+    const timer = setTimeout(() => p.proc.kill('SIGKILL'), 15_000);
+    const code = await p.exited;
+    clearTimeout(timer);
+    this.processes.delete(name);
+    return code;
+  }
+
+  async api<T = unknown>(method: string, route: string, body?: unknown, auth = true): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.gatewayUrl}${route}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(auth ? { authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  async waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const v = await probe();
+      if (v) return v;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  async teardown(): Promise<void> {
+    await Promise.all([...this.processes.keys()].map((n) => this.stop(n)));
+    if (this.dataSource?.isInitialized) await this.dataSource.destroy();
+    await this.db?.drop();
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      for (const s of Object.values(Streams)) await jsm.streams.delete(streamName(this.prefix, s)).catch(() => undefined);
+    } finally {
+      await nc.close();
+    }
+  }
+}
