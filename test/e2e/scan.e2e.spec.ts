@@ -51,19 +51,33 @@ describe('scanning a library through the public API', () => {
     const result = await scan(path.join(library, 'archive'));
     const tracked = tree.music + tree.video + tree.companion;
     expect(result.status).toBe('completed');
-    expect(result.counts).toMatchObject({ found: tracked, new: tracked, changed: 0, unchanged: 0, missing: 0, errors: 0, symlinksSkipped: 3 });
+    expect(result.counts).toMatchObject({
+      found: tracked,
+      new: tracked,
+      changed: 0,
+      unchanged: 0,
+      missing: 0,
+      errors: 0,
+      symlinksSkipped: 3,
+    });
     expect(result.counts.ignored).toBeGreaterThanOrEqual(tree.ignored);
 
-    const kinds = await system.dataSource.query(`SELECT kind, count(*)::int AS n FROM files GROUP BY kind ORDER BY kind`);
+    const kinds = await system.dataSource.query(
+      `SELECT kind, count(*)::int AS n FROM files GROUP BY kind ORDER BY kind`,
+    );
     expect(kinds).toEqual([
       { kind: 'companion', n: tree.companion },
       { kind: 'music', n: tree.music },
       { kind: 'video', n: tree.video },
     ]);
-    const rows: { path: string; content_hash: string }[] = await system.dataSource.query(`SELECT path, content_hash FROM files`);
+    const rows: { path: string; content_hash: string }[] = await system.dataSource.query(
+      `SELECT path, content_hash FROM files`,
+    );
     const byPath = new Map(rows.map((r) => [r.path, r.content_hash]));
     for (const [rel, content] of tree.contents) {
-      expect(byPath.get(path.join(library, 'archive', rel).normalize('NFC'))).toBe(createHash('sha256').update(content).digest('hex'));
+      expect(byPath.get(path.join(library, 'archive', rel).normalize('NFC'))).toBe(
+        createHash('sha256').update(content).digest('hex'),
+      );
     }
 
     // The public file list pages through every file exactly once.
@@ -86,15 +100,27 @@ describe('scanning a library through the public API', () => {
 
   it('moves every file through the pipeline: stages that are not built yet are skipped, none is stranded', async () => {
     const tracked = tree.music + tree.video + tree.companion;
-    await system.waitFor('every file to reach the end of the automatic chain', async () => {
-      const [row] = await system.dataSource.query(`SELECT count(*)::int AS n FROM files WHERE state = 'PROPOSAL_GENERATED'`);
-      return row.n === tracked;
-    }, 180_000, 1000);
-    const { body } = await system.api<{ id: string; state: string; stages: Record<string, { status: string }> | { stage: string; status: string }[] }>(
-      'GET',
-      `/api/v1/files/${(await system.dataSource.query(`SELECT id FROM files LIMIT 1`))[0].id}`,
+    await system.waitFor(
+      'every file to reach the end of the automatic chain',
+      async () => {
+        const [row] = await system.dataSource.query(
+          `SELECT count(*)::int AS n FROM files WHERE state = 'PROPOSAL_GENERATED'`,
+        );
+        return row.n === tracked;
+      },
+      180_000,
+      1000,
     );
-    expect(body.state).toBe('PROPOSAL_GENERATED');
+    const [music] = await system.dataSource.query(`SELECT id FROM files WHERE kind = 'music' LIMIT 1`);
+    const { body } = await system.api<{
+      file: { state: string };
+      stages: { stage: string; status: string; reason: string }[];
+      history: { event: string }[];
+    }>('GET', `/api/v1/files/${music.id}`);
+    expect(body.file.state).toBe('PROPOSAL_GENERATED');
+    expect(body.stages.map((s) => s.stage)).toEqual(['metadata', 'fingerprint', 'analysis', 'proposer']);
+    for (const s of body.stages) expect(['done', 'skipped', 'failed']).toContain(s.status);
+    expect(body.history.length).toBeGreaterThanOrEqual(5);
   });
 
   it('a second scan changes nothing', async () => {
@@ -112,12 +138,16 @@ describe('scanning a library through the public API', () => {
     for (const rel of rels.slice(100, 105)) unlinkSync(path.join(library, 'archive', rel));
     const result = await scan(path.join(library, 'archive'));
     expect(result.counts).toMatchObject({ new: 0, changed: 10, missing: 5 });
-    const [missing] = await system.dataSource.query(`SELECT count(*)::int AS n FROM files WHERE missing_since IS NOT NULL`);
+    const [missing] = await system.dataSource.query(
+      `SELECT count(*)::int AS n FROM files WHERE missing_since IS NOT NULL`,
+    );
     expect(missing.n).toBe(5);
   });
 
   it('refuses a folder outside the library roots with the reason', async () => {
-    const res = await system.api<{ detail?: string; status: number }>('POST', '/api/v1/scans', { path: path.join(work, 'outside') });
+    const res = await system.api<{ detail?: string; status: number }>('POST', '/api/v1/scans', {
+      path: path.join(work, 'outside'),
+    });
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).toMatch(/outside the configured library roots/);
   });
@@ -139,19 +169,34 @@ describe('scanning a library through the public API', () => {
     await system.start('ingest', { INGEST_BATCH_SIZE: '10', INGEST_HASH_CONCURRENCY: '1' });
     const started = await system.api<{ id: string }>('POST', '/api/v1/scans', { path: big });
     expect(started.status).toBe(202);
-    await system.waitFor('the scan to record its first files', async () => {
-      const [row] = await system.dataSource.query(`SELECT count(*)::int AS n FROM files WHERE first_seen_scan_id = $1`, [started.body.id]);
-      return row.n > 0 && row.n < 400;
-    }, 60_000, 5);
+    await system.waitFor(
+      'the scan to record its first files',
+      async () => {
+        const [row] = await system.dataSource.query(
+          `SELECT count(*)::int AS n FROM files WHERE first_seen_scan_id = $1`,
+          [started.body.id],
+        );
+        return row.n > 0 && row.n < 400;
+      },
+      60_000,
+      5,
+    );
     await system.crash('ingest');
-    const [partial] = await system.dataSource.query(`SELECT count(*)::int AS n FROM files WHERE first_seen_scan_id = $1`, [started.body.id]);
+    const [partial] = await system.dataSource.query(
+      `SELECT count(*)::int AS n FROM files WHERE first_seen_scan_id = $1`,
+      [started.body.id],
+    );
     expect(partial.n).toBeLessThan(400);
 
     await system.start('ingest');
-    const result = await system.waitFor('the resumed scan to finish', async () => {
-      const { body } = await system.api<ScanView>('GET', `/api/v1/scans/${started.body.id}`);
-      return body.status === 'completed' || body.status === 'failed' ? body : undefined;
-    }, 120_000);
+    const result = await system.waitFor(
+      'the resumed scan to finish',
+      async () => {
+        const { body } = await system.api<ScanView>('GET', `/api/v1/scans/${started.body.id}`);
+        return body.status === 'completed' || body.status === 'failed' ? body : undefined;
+      },
+      120_000,
+    );
     expect(result.status).toBe('completed');
     expect(result.counts).toMatchObject({ found: 400, new: 400, missing: 0 });
     const rows: { path: string; content_hash: string }[] = await system.dataSource.query(

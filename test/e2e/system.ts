@@ -47,22 +47,26 @@ export class TestSystem {
   async start(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<RunningProcess> {
     const port = this.nextPort++;
     const output: string[] = [];
-    const proc = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: this.db.url,
-        NATS_URL,
-        NATS_PREFIX: this.prefix,
-        HTTP_PORT: String(port),
-        HTTP_HOST: '127.0.0.1',
-        CRATEFLOW_API_TOKEN: this.token,
-        LOG_LEVEL: 'warn',
-        ...this.env,
-        ...extraEnv,
+    const proc = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: this.db.url,
+          NATS_URL,
+          NATS_PREFIX: this.prefix,
+          HTTP_PORT: String(port),
+          HTTP_HOST: '127.0.0.1',
+          CRATEFLOW_API_TOKEN: this.token,
+          LOG_LEVEL: 'warn',
+          ...this.env,
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     const keep = (d: Buffer) => {
       output.push(d.toString());
       if (output.length > 200) output.shift();
@@ -119,7 +123,12 @@ export class TestSystem {
     return code;
   }
 
-  async api<T = unknown>(method: string, route: string, body?: unknown, auth = true): Promise<{ status: number; body: T }> {
+  async api<T = unknown>(
+    method: string,
+    route: string,
+    body?: unknown,
+    auth = true,
+  ): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.gatewayUrl}${route}`, {
       method,
       headers: {
@@ -132,7 +141,12 @@ export class TestSystem {
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
-  async waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
+  async waitFor<T>(
+    what: string,
+    probe: () => Promise<T | undefined | null | false>,
+    timeoutMs = 120_000,
+    intervalMs = 250,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const v = await probe();
@@ -149,7 +163,8 @@ export class TestSystem {
     const nc = await connect({ servers: NATS_URL });
     try {
       const jsm = await jetstreamManager(nc);
-      for (const s of Object.values(Streams)) await jsm.streams.delete(streamName(this.prefix, s)).catch(() => undefined);
+      for (const s of Object.values(Streams))
+        await jsm.streams.delete(streamName(this.prefix, s)).catch(() => undefined);
     } finally {
       await nc.close();
     }
