@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { EVENT_DOMAINS } from '@crateflow/contracts';
+
+export const EventsQuerySchema = z.strictObject({
+  types: z
+    .string()
+    .max(200)
+    .transform((value, ctx) => {
+      const wanted = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
+      const unknown = wanted.filter((t) => !(EVENT_DOMAINS as readonly string[]).includes(t));
+      if (unknown.length || !wanted.length) {
+        ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of ${EVENT_DOMAINS.join(', ')}` });
+        return z.NEVER;
+      }
+      return wanted as (typeof EVENT_DOMAINS)[number][];
+    })
+    .optional()
+    .describe(`Only events of these domains, comma-separated: ${EVENT_DOMAINS.join(', ')}`),
+});
+export type EventsQuery = z.output<typeof EventsQuerySchema>;

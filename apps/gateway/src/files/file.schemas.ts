@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { FILE_KINDS, FILE_STATES, PIPELINE_STAGES, STAGE_STATUSES } from '@crateflow/contracts';
+
+export const ListFilesQuerySchema = z
+  .strictObject({
+    cursor: z.string().max(16_384).optional().describe('`nextCursor` of the previous page'),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    state: z.enum(FILE_STATES).optional().describe('Lifecycle state'),
+    kind: z.enum(FILE_KINDS).optional(),
+    stage: z.enum(PIPELINE_STAGES).optional().describe('With `stageStatus`: files whose status for this stage is that'),
+    stageStatus: z.enum(STAGE_STATUSES).optional().describe('With `stage`; `pending` includes files the stage has no record of yet'),
+    missing: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .describe('`true`: only files gone from disk; `false`: only files present'),
+    q: z.string().trim().min(1).max(200).optional().describe('Text contained in the path (case-insensitive)'),
+  })
+  .superRefine((query, ctx) => {
+    if ((query.stage === undefined) !== (query.stageStatus === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [query.stage === undefined ? 'stage' : 'stageStatus'],
+        message: '`stage` and `stageStatus` go together',
+      });
+    }
+  });
+export type ListFilesQuery = z.output<typeof ListFilesQuerySchema>;
+
+/** Keyset of the file list: (path, id), the order of the files_path_id_idx index. */
+export const FileCursorSchema = z.tuple([z.string().max(8192), z.uuid()]);
+
+export const FileListItemSchema = z.object({
+  id: z.uuid(),
+  path: z.string().describe('Absolute path in Unicode NFC; see `pathIsUtf8`'),
+  name: z.string(),
+  kind: z.enum(FILE_KINDS),
+  size: z.number().int().nonnegative().describe('Bytes'),
+  mtime: z.iso.datetime().describe('Modification time on disk'),
+  state: z.enum(FILE_STATES),
+  missingSince: z.iso.datetime().nullable().describe('Set when a scan no longer finds the file'),
+  pathIsUtf8: z.boolean().describe('False when the name on disk is not valid UTF-8 (the path shows replacement characters)'),
+});
+export type FileListItem = z.output<typeof FileListItemSchema>;
+
+export const FilePageSchema = z.object({ items: z.array(FileListItemSchema), nextCursor: z.string().nullable() });
+
+export const FileSchema = FileListItemSchema.extend({
+  root: z.string().describe('The library root the file was found under'),
+  contentHash: z.string().describe('SHA-256 of the content, lower-case hex'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type FileView = z.output<typeof FileSchema>;
+
+export const StageStatusSchema = z.object({
+  stage: z.enum(PIPELINE_STAGES),
+  status: z.enum(STAGE_STATUSES),
+  reason: z.string().nullable().describe('Why the stage skipped or failed the file'),
+  attempts: z.number().int().nonnegative(),
+  updatedAt: z.iso.datetime().nullable().describe('Null while the stage has no record of the file'),
+  current: z.boolean().describe('False when the status is about older content than the file has now'),
+});
+export type StageStatusView = z.output<typeof StageStatusSchema>;
+
+export const FileHistoryEntrySchema = z.object({
+  id: z.string().describe('Increasing; newer entries have larger ids'),
+  event: z.string(),
+  fromState: z.string().nullable(),
+  toState: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+  at: z.iso.datetime(),
+});
+export type FileHistoryEntryView = z.output<typeof FileHistoryEntrySchema>;
+
+/** Parts of the detail view later stages fill in; null until their stage exists. */
+export const FILE_DETAIL_PARTS = ['tags', 'analysis', 'fingerprint', 'companions', 'proposal'] as const;
+export type FileDetailPartName = (typeof FILE_DETAIL_PARTS)[number];
+
+export const FileDetailSchema = z.object({
+  file: FileSchema,
+  stages: z.array(StageStatusSchema).describe('Every pipeline stage, in order'),
+  history: z.array(FileHistoryEntrySchema).describe('The latest 100 entries, newest first'),
+  tags: z.unknown().nullable(),
+  analysis: z.unknown().nullable(),
+  fingerprint: z.unknown().nullable(),
+  companions: z.unknown().nullable(),
+  proposal: z.unknown().nullable(),
+});
+export type FileDetail = z.output<typeof FileDetailSchema>;

@@ -1,0 +1,114 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { PIPELINE_STAGES } from '@crateflow/contracts';
+import { cursorCodec, toPage, type Page } from '../http/cursor';
+import { ProblemException } from '../http/problem';
+import { FILE_DETAIL_PART_SOURCES, type FileDetailPartSource } from '../repositories/file-detail-parts';
+import { FileHistoryReadRepository, type FileHistoryRow } from '../repositories/file-history.repository';
+import { FileReadRepository, type FileFilter, type FileRow } from '../repositories/file.repository';
+import { FileStageStatusReadRepository, type StageStatusRow } from '../repositories/file-stage-status.repository';
+import {
+  FileCursorSchema,
+  type FileDetail,
+  type FileDetailPartName,
+  type FileHistoryEntryView,
+  type FileListItem,
+  type FileView,
+  type ListFilesQuery,
+  type StageStatusView,
+} from './file.schemas';
+
+export const HISTORY_LIMIT = 100;
+
+const fileCursor = cursorCodec(FileCursorSchema);
+const isUuid = (id: string) => z.uuid().safeParse(id).success;
+
+@Injectable()
+export class FilesService {
+  constructor(
+    private readonly files: FileReadRepository,
+    private readonly stageStatuses: FileStageStatusReadRepository,
+    private readonly history: FileHistoryReadRepository,
+    @Inject(FILE_DETAIL_PART_SOURCES) private readonly parts: FileDetailPartSource[],
+  ) {}
+
+  async list(query: ListFilesQuery): Promise<Page<FileListItem>> {
+    const after = query.cursor === undefined ? undefined : fileCursor.decode(query.cursor);
+    const filter: FileFilter = {
+      state: query.state,
+      kind: query.kind,
+      missing: query.missing,
+      text: query.q,
+      stage: query.stage && query.stageStatus ? { stage: query.stage, status: query.stageStatus } : undefined,
+    };
+    const rows = await this.files.list(filter, after, query.limit + 1);
+    return toPage(rows, query.limit, fileCursor, (r) => [r.path, r.id] as [string, string], listItem);
+  }
+
+  async get(id: string): Promise<FileDetail> {
+    if (!isUuid(id)) throw ProblemException.notFound(`No file with id ${JSON.stringify(id)}.`);
+    const row = await this.files.findById(id);
+    if (!row) throw ProblemException.notFound(`No file with id ${id}.`);
+    const [statuses, history, parts] = await Promise.all([
+      this.stageStatuses.forFile(id),
+      this.history.latest(id, HISTORY_LIMIT),
+      Promise.all(this.parts.map(async (source) => [source.part, await source.load(row)] as const)),
+    ]);
+    const byPart = Object.fromEntries(parts) as Record<FileDetailPartName, unknown>;
+    return {
+      file: fileView(row),
+      stages: stageViews(row, statuses),
+      history: history.map(historyView),
+      tags: byPart.tags ?? null,
+      analysis: byPart.analysis ?? null,
+      fingerprint: byPart.fingerprint ?? null,
+      companions: byPart.companions ?? null,
+      proposal: byPart.proposal ?? null,
+    };
+  }
+}
+
+function listItem(row: FileRow): FileListItem {
+  return {
+    id: row.id,
+    path: row.path,
+    name: row.name,
+    kind: row.kind,
+    size: Number(row.size),
+    mtime: new Date(row.mtime_ms).toISOString(),
+    state: row.state,
+    missingSince: row.missing_since?.toISOString() ?? null,
+    pathIsUtf8: row.path_is_utf8,
+  };
+}
+
+function fileView(row: FileRow): FileView {
+  return {
+    ...listItem(row),
+    root: row.root,
+    contentHash: row.content_hash.trim(),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** One entry per pipeline stage in order; a stage with no record of the file has it pending. */
+export function stageViews(file: Pick<FileRow, 'content_hash'>, rows: StageStatusRow[]): StageStatusView[] {
+  const byStage = new Map(rows.map((r) => [r.stage, r]));
+  return PIPELINE_STAGES.map((stage) => {
+    const row = byStage.get(stage);
+    if (!row) return { stage, status: 'pending', reason: null, attempts: 0, updatedAt: null, current: true };
+    return {
+      stage,
+      status: row.status,
+      reason: row.reason,
+      attempts: row.attempts,
+      updatedAt: row.updated_at.toISOString(),
+      current: row.content_hash.trim() === file.content_hash.trim(),
+    };
+  });
+}
+
+function historyView(row: FileHistoryRow): FileHistoryEntryView {
+  return { id: row.id, event: row.event, fromState: row.from_state, toState: row.to_state, detail: row.detail, at: row.at.toISOString() };
+}

@@ -1,0 +1,40 @@
+import type { INestApplication } from '@nestjs/common';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Registry } from 'prom-client';
+import type { Logger } from '@crateflow/observability';
+import { LOGGER, METRICS } from '@crateflow/service-host';
+import type { GatewayConfig } from './gateway.config';
+import { httpMetrics } from './http/http-metrics';
+import { jsonBodiesOnly } from './http/json-only';
+import { ProblemFilter } from './http/problem.filter';
+import { securityHeaders } from './http/security-headers';
+import { buildOpenApiDocument } from './openapi/openapi';
+import { loadUiAssets, serveUi } from './ui/static-ui';
+
+export const DOCS_PATH = '/api/docs';
+export const OPENAPI_JSON_PATH = '/api/docs/openapi.json';
+
+/** HTTP concerns around the controllers: metrics, security headers, problem+json errors, OpenAPI, the UI. */
+export function configureGatewayApp(app: INestApplication, config: Pick<GatewayConfig, 'CRATEFLOW_UI_ENABLED' | 'CRATEFLOW_LIBRARY_ROOTS'>): void {
+  const logger = app.get<Logger>(LOGGER);
+  const registry = app.get<Registry>(METRICS);
+  const http = app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void };
+  http.disable?.('x-powered-by');
+
+  app.use(httpMetrics(registry));
+  app.use(securityHeaders(DOCS_PATH));
+  app.use(jsonBodiesOnly('/api/'));
+  app.useGlobalFilters(new ProblemFilter(logger));
+
+  const document = buildOpenApiDocument({ version: '0.1.0' }) as unknown as OpenAPIObject;
+  SwaggerModule.setup(DOCS_PATH, app, document, {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    raw: ['json'],
+    customSiteTitle: 'Crateflow API',
+  });
+
+  if (config.CRATEFLOW_UI_ENABLED) app.use(serveUi(loadUiAssets()));
+  if (config.CRATEFLOW_LIBRARY_ROOTS.length === 0) {
+    logger.warn('CRATEFLOW_LIBRARY_ROOTS is empty: every scan request will be refused');
+  }
+}

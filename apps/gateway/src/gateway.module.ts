@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
+import { FilesController } from './files/files.controller';
+import { FilesService } from './files/files.service';
+import { ApiTokenGuard } from './http/api-token.guard';
+import { PipelineController } from './pipeline/pipeline.controller';
+import { PipelineService } from './pipeline/pipeline.service';
+import { EventBusRepository } from './repositories/event-bus.repository';
+import { FILE_DETAIL_PART_SOURCES, detailPartSources } from './repositories/file-detail-parts';
+import { FileHistoryReadRepository } from './repositories/file-history.repository';
+import { FileReadRepository } from './repositories/file.repository';
+import { FileStageStatusReadRepository } from './repositories/file-stage-status.repository';
+import { LibraryPathRepository } from './repositories/library-path.repository';
+import { PipelineStatsRepository } from './repositories/pipeline-stats.repository';
+import { ScanReadRepository } from './repositories/scan.repository';
+import { AcceptedScans } from './scans/accepted-scans';
+import { ScansController } from './scans/scans.controller';
+import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
+
+/** Wiring only: controllers (HTTP), services (logic), repositories (tables, NATS, the file system). */
+@Module({
+  controllers: [ScansController, FilesController, PipelineController, EventsController],
+  providers: [
+    { provide: APP_GUARD, useClass: ApiTokenGuard },
+    ScansService,
+    FilesService,
+    PipelineService,
+    EventsService,
+    { provide: ACCEPTED_SCANS, useValue: new AcceptedScans({ ttlMs: 60 * 60 * 1000, maxEntries: 10_000 }) },
+    ScanReadRepository,
+    FileReadRepository,
+    FileStageStatusReadRepository,
+    FileHistoryReadRepository,
+    PipelineStatsRepository,
+    LibraryPathRepository,
+    EventBusRepository,
+    // Later stages add their read repository here (tags, analysis, fingerprint, companions, proposal).
+    { provide: FILE_DETAIL_PART_SOURCES, useFactory: () => detailPartSources([]) },
+  ],
+})
+export class GatewayModule {}
