@@ -19,8 +19,9 @@ export class FileHistoryReadRepository {
   /** Newest first, served by file_history_file_id_idx (file_id, id). */
   latest(fileId: string, limit: number): Promise<FileHistoryRow[]> {
     return this.db.query(
-      `SELECT id::text AS id, event, from_state, to_state, detail, at FROM file_history
-        WHERE file_id = $1 ORDER BY id DESC LIMIT $2`,
+      // Ordered by the bigint column (h.id), not the text alias of the same name.
+      `SELECT h.id::text AS id, h.event, h.from_state, h.to_state, h.detail, h.at FROM file_history h
+        WHERE h.file_id = $1 ORDER BY h.id DESC LIMIT $2`,
       [fileId, limit],
     );
   }
