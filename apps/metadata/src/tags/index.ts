@@ -1,0 +1,10 @@
+export { readTags, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from './read-tags';
+export type { ReadTagsOptions, TagReadResult, StreamFacts, VideoFacts } from './read-tags';
+export { MetadataReadError, isMetadataReadError, METADATA_FAILURE_KINDS } from './errors';
+export type { MetadataFailureKind } from './errors';
+export type { TagFields } from './fields';
+export { parsePosition, parseYear, parseBpm } from './fields';
+export type { RawTagDump, RawTagEntry, RawValue } from './raw-dump';
+export type { Container } from './sniff';
+export { normaliseText, normaliseOrNull, repairMojibake, FIELD_MAX_CHARS, MULTILINE_MAX_CHARS } from './text';
+export { loadMusicMetadata } from './music-metadata.adapter';
