@@ -80,6 +80,20 @@ export const DeadLetterSchema = z.object({
   failedAt: z.iso.datetime(),
 });
 
+/**
+ * A person resolved a duplicate group: this file is not the canonical copy and is marked
+ * DUPLICATE_RESOLVED (nothing is moved or deleted). `contentHash` is the content the decision is about.
+ */
+export const FileDuplicateResolvedSchema = z.object({
+  fileId: uuid,
+  contentHash: sha256,
+  resolutionId: uuid,
+  canonicalFileId: uuid,
+});
+
+/** A duplicate resolution was undone: the file goes back to the end of the automatic chain. */
+export const FileDuplicateUnresolvedSchema = FileDuplicateResolvedSchema;
+
 /** Commands for stages that get their real work in later issues; declared now so every app provisions its consumer. */
 export const MixIdentifyRequestedSchema = z.object({
   jobId: uuid,

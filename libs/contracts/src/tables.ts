@@ -10,6 +10,11 @@ export const TABLE_OWNERS = {
   scans: 'ingest',
   file_stage_statuses: 'ingest',
   file_history: 'ingest',
+  file_metadata: 'metadata',
+  companion_contents: 'metadata',
+  companion_links: 'metadata',
+  duplicate_resolutions: 'gateway',
+  duplicate_resolution_members: 'gateway',
 } as const satisfies Record<string, ServiceName>;
 
 export type TableName = keyof typeof TABLE_OWNERS;

@@ -25,7 +25,16 @@ export class LifecycleHandler implements MessageSubscriber {
             scanId: string;
             outcome?: StageOutcome;
             reason?: string;
+            resolutionId?: string;
+            canonicalFileId?: string;
           };
+          if (stage === 'duplicate') {
+            if (what === 'resolved') {
+              return this.service.duplicateResolved(p.fileId, p.contentHash, p.resolutionId!, p.canonicalFileId!);
+            }
+            if (what === 'unresolved') return this.service.duplicateUnresolved(p.fileId, p.contentHash, p.resolutionId!);
+            return;
+          }
           if (stage === 'ingest') {
             if (what === 'vanished') return this.service.fileMissing(p.fileId, p.scanId);
             return this.service.fileIngested(what === 'changed' ? 'changed' : 'new', p.fileId, p.contentHash, p.scanId);

@@ -110,6 +110,32 @@ describe('LifecycleService against the real database', () => {
     expect((await statuses(id)).fingerprint).toBe('pending');
   });
 
+  it('marks a duplicate resolved and back, guarded by content and by state', async () => {
+    const id = await insertFile(H1);
+    const resolution = randomUUID();
+    const canonical = randomUUID();
+    await service.stageFinished(id, H1, 'metadata', 'completed');
+    await service.duplicateResolved(id, H1, resolution, canonical);
+    expect(await state(id)).toBe('DUPLICATE_RESOLVED');
+    // A repeat changes nothing; later pipeline outcomes do not move a resolved file.
+    await service.duplicateResolved(id, H1, resolution, canonical);
+    await service.stageFinished(id, H1, 'analysis', 'completed');
+    expect(await state(id)).toBe('DUPLICATE_RESOLVED');
+    await service.duplicateUnresolved(id, H1, resolution);
+    expect(await state(id)).toBe('PROPOSAL_GENERATED');
+    await service.duplicateUnresolved(id, H1, resolution);
+    expect(await state(id)).toBe('PROPOSAL_GENERATED');
+  });
+
+  it('ignores a duplicate decision about content the file no longer has, and never touches executed files', async () => {
+    const id = await insertFile(H1);
+    await service.duplicateResolved(id, H2, randomUUID(), randomUUID());
+    expect(await state(id)).toBe('DISCOVERED');
+    await db.dataSource.query(`UPDATE files SET state = 'EXECUTED' WHERE id = $1`, [id]);
+    await service.duplicateResolved(id, H1, randomUUID(), randomUUID());
+    expect(await state(id)).toBe('EXECUTED');
+  });
+
   it('ignores events for unknown files', async () => {
     await expect(service.stageFinished(randomUUID(), H1, 'metadata', 'completed')).resolves.toBeUndefined();
   });

@@ -26,6 +26,33 @@ export class LifecycleService {
     await this.repo.transaction((tx) => tx.history(fileId, 'missing', null, null, { scanId }));
   }
 
+  /**
+   * A person resolved a duplicate group and this file is not the canonical copy: DUPLICATE_RESOLVED, unless
+   * the file was executed meanwhile or its content changed since the decision (then the decision is stale).
+   */
+  async duplicateResolved(fileId: string, contentHash: string, resolutionId: string, canonicalFileId: string): Promise<void> {
+    await this.decide(fileId, contentHash, 'duplicate-resolved', { resolutionId, canonicalFileId });
+  }
+
+  /** The resolution was undone: the file goes back to where the automatic chain ends. */
+  async duplicateUnresolved(fileId: string, contentHash: string, resolutionId: string): Promise<void> {
+    await this.decide(fileId, contentHash, 'duplicate-unresolved', { resolutionId });
+  }
+
+  private async decide(
+    fileId: string,
+    contentHash: string,
+    kind: 'duplicate-resolved' | 'duplicate-unresolved',
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    await this.repo.transaction(async (tx) => {
+      const t = transitionFor({ kind });
+      const from = await tx.transition(fileId, t, contentHash);
+      // A repeated or stale decision changes nothing and leaves no history entry.
+      if (from) await tx.history(fileId, kind, from, t.to, detail);
+    });
+  }
+
   async stageStarted(fileId: string, contentHash: string, stage: PipelineStage): Promise<void> {
     await this.repo.transaction((tx) => tx.setStageStatus(fileId, contentHash, stage, 'running').then(() => undefined));
   }

@@ -1,10 +1,38 @@
+import { CompanionContentEntity } from './companion-content.entity';
+import { CompanionLinkEntity } from './companion-link.entity';
+import { DuplicateResolutionEntity } from './duplicate-resolution.entity';
+import { DuplicateResolutionMemberEntity } from './duplicate-resolution-member.entity';
 import { FileEntity } from './file.entity';
 import { FileHistoryEntity } from './file-history.entity';
+import { FileMetadataEntity } from './file-metadata.entity';
 import { FileStageStatusEntity } from './file-stage-status.entity';
 import { ScanEntity } from './scan.entity';
 
-export { FileEntity, FileHistoryEntity, FileStageStatusEntity, ScanEntity };
+export {
+  CompanionContentEntity,
+  CompanionLinkEntity,
+  DuplicateResolutionEntity,
+  DuplicateResolutionMemberEntity,
+  FileEntity,
+  FileHistoryEntity,
+  FileMetadataEntity,
+  FileStageStatusEntity,
+  ScanEntity,
+};
 export type { ScanStatus } from './scan.entity';
+export type { FileMetadataStatus } from './file-metadata.entity';
+export type { CompanionContentStatus } from './companion-content.entity';
+export type { DuplicateMemberRole } from './duplicate-resolution-member.entity';
 
 /** Every entity of the system; each table's single writer is declared in @crateflow/contracts TABLE_OWNERS. */
-export const ENTITIES = [FileEntity, ScanEntity, FileStageStatusEntity, FileHistoryEntity];
+export const ENTITIES = [
+  FileEntity,
+  ScanEntity,
+  FileStageStatusEntity,
+  FileHistoryEntity,
+  FileMetadataEntity,
+  CompanionContentEntity,
+  CompanionLinkEntity,
+  DuplicateResolutionEntity,
+  DuplicateResolutionMemberEntity,
+];

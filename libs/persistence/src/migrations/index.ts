@@ -1,4 +1,5 @@
 import { InitialSchema1763700000000 } from './1763700000000-initial-schema';
+import { MetadataCompanionsDuplicates1763800000000 } from './1763800000000-metadata-companions-duplicates';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
-export const MIGRATIONS = [InitialSchema1763700000000];
+export const MIGRATIONS = [InitialSchema1763700000000, MetadataCompanionsDuplicates1763800000000];
