@@ -15,7 +15,10 @@ export const DOCS_PATH = '/api/docs';
 export const OPENAPI_JSON_PATH = '/api/docs/openapi.json';
 
 /** HTTP concerns around the controllers: metrics, security headers, problem+json errors, OpenAPI, the UI. */
-export function configureGatewayApp(app: INestApplication, config: Pick<GatewayConfig, 'CRATEFLOW_UI_ENABLED' | 'CRATEFLOW_LIBRARY_ROOTS'>): void {
+export function configureGatewayApp(
+  app: INestApplication,
+  config: Pick<GatewayConfig, 'CRATEFLOW_UI_ENABLED' | 'CRATEFLOW_LIBRARY_ROOTS'>,
+): void {
   const logger = app.get<Logger>(LOGGER);
   const registry = app.get<Registry>(METRICS);
   const http = app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void };

@@ -4,11 +4,24 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { FILE_KINDS, FILE_STATES, Streams, Subjects, streamName, type FileKind, type FileState } from '@crateflow/contracts';
+import {
+  FILE_KINDS,
+  FILE_STATES,
+  Streams,
+  Subjects,
+  streamName,
+  type FileKind,
+  type FileState,
+} from '@crateflow/contracts';
 import { Messaging, type LiveMessage } from '@crateflow/messaging';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
 import { EventsService } from '../src/events/events.service';
+import type { FileDetail, FileListItem } from '../src/files/file.schemas';
+import type { Page } from '../src/http/cursor';
+import type { Problem } from '../src/http/problem';
+import type { PipelineStats } from '../src/pipeline/pipeline.schemas';
+import type { ScanView } from '../src/scans/scan.schemas';
 import { gatewayService } from '../src/main';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -33,24 +46,37 @@ describe('gateway (real PostgreSQL and NATS)', () => {
   let library: string;
   const files: SeededFile[] = [];
 
-  async function api(method: string, route: string, init: { body?: string; token?: string | null; contentType?: string } = {}) {
+  interface ApiResponse<T> {
+    status: number;
+    headers: Headers;
+    json: T;
+    text: string;
+  }
+
+  /** Calls the gateway; `json` is typed by the caller (a Problem unless said otherwise). */
+  async function api<T = Problem>(
+    method: string,
+    route: string,
+    init: { body?: string; token?: string | null; contentType?: string } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
     const token = init.token === undefined ? TOKEN : init.token;
     if (token) headers.authorization = `Bearer ${token}`;
     if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
     const res = await fetch(`${base}${route}`, { method, headers, body: init.body });
     const text = await res.text();
-    let json: any;
+    let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
-    return { status: res.status, headers: res.headers, json, text };
+    return { status: res.status, headers: res.headers, json: json as T, text };
   }
 
-  const get = (route: string) => api('GET', route);
-  const postScan = (body: unknown, token?: string | null) => api('POST', '/api/v1/scans', { body: JSON.stringify(body), token });
+  const get = <T = Problem>(route: string) => api<T>('GET', route);
+  const postScan = <T = Problem>(body: unknown, token?: string | null) =>
+    api<T>('POST', '/api/v1/scans', { body: JSON.stringify(body), token });
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'crateflow-gateway-'));
@@ -84,14 +110,25 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     await db?.drop();
     const nc = await connect({ servers: NATS_URL });
     const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams)) await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
+    for (const stream of Object.values(Streams))
+      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
     await nc.close();
     rmSync(work, { recursive: true, force: true });
   });
 
   /** 1,000 files with awkward names, every state and kind, some missing, stage statuses, history and scans. */
   async function seed(t: TestDatabase) {
-    const names = ['Björk – Jóga.flac', 'ÄÖÜ straße.mp3', 'zz top.mp3', 'Zz Top.mp3', '100% Pure.mp3', 'a_b.mp3', 'ab.mp3', 'set 🎧.mkv', 'cover.jpg'];
+    const names = [
+      'Björk – Jóga.flac',
+      'ÄÖÜ straße.mp3',
+      'zz top.mp3',
+      'Zz Top.mp3',
+      '100% Pure.mp3',
+      'a_b.mp3',
+      'ab.mp3',
+      'set 🎧.mkv',
+      'cover.jpg',
+    ];
     for (let i = 0; i < FILE_COUNT; i++) {
       const kind = FILE_KINDS[i % FILE_KINDS.length];
       const folder = `/music/${String(i % 17).padStart(2, '0')}`;
@@ -113,7 +150,14 @@ describe('gateway (real PostgreSQL and NATS)', () => {
               repeat('ab', 32), f.state, CASE WHEN f.missing THEN now() END, $6::uuid, $6::uuid
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[]) WITH ORDINALITY
               AS f(id, path, kind, state, missing, n)`,
-      [files.map((f) => f.id), files.map((f) => f.path), files.map((f) => f.kind), files.map((f) => f.state), files.map((f) => f.missing), randomUUID()],
+      [
+        files.map((f) => f.id),
+        files.map((f) => f.path),
+        files.map((f) => f.kind),
+        files.map((f) => f.state),
+        files.map((f) => f.missing),
+        randomUUID(),
+      ],
     );
     // Stage statuses: metadata done for most, failed for every 10th, pending rows for a few, none for the rest.
     const statusOf = (i: number) => (i % 10 === 1 ? 'failed' : i % 10 === 2 ? 'pending' : i % 10 === 3 ? null : 'done');
@@ -146,7 +190,18 @@ describe('gateway (real PostgreSQL and NATS)', () => {
           randomUUID(),
           `/music/${i}`,
           status,
-          { found: i * 10, new: i, changed: 0, unchanged: 0, missing: 0, errors: 0, ignored: 0, symlinksSkipped: 0, unstable: 0, bytesHashed: 0 },
+          {
+            found: i * 10,
+            new: i,
+            changed: 0,
+            unchanged: 0,
+            missing: 0,
+            errors: 0,
+            ignored: 0,
+            symlinksSkipped: 0,
+            unstable: 0,
+            bytesHashed: 0,
+          },
           status === 'failed' ? 'root is unreachable' : null,
           `${3 - i} hours`,
         ],
@@ -154,10 +209,18 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     }
   }
 
-  const expectProblem = (res: { status: number; headers: Headers; json: any }, status: number) => {
+  const expectProblem = (res: ApiResponse<unknown>, status: number) => {
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.json).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String), instance: expect.any(String) }));
+    expect(res.json).toEqual(
+      expect.objectContaining({
+        type: expect.any(String),
+        title: expect.any(String),
+        status,
+        detail: expect.any(String),
+        instance: expect.any(String),
+      }),
+    );
   };
 
   describe('scans', () => {
@@ -165,7 +228,7 @@ describe('gateway (real PostgreSQL and NATS)', () => {
       const seen: LiveMessage[] = [];
       const live = await bus.subscribeLive('scan.requested', (m) => void seen.push(m));
       try {
-        const res = await postScan({ path: path.join(library, 'Incoming') });
+        const res = await postScan<{ id: string }>({ path: path.join(library, 'Incoming') });
         expect(res.status).toBe(202);
         expect(res.json).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
         expect(res.headers.get('location')).toBe(`/api/v1/scans/${res.json.id}`);
@@ -175,21 +238,54 @@ describe('gateway (real PostgreSQL and NATS)', () => {
         }
         const message = seen.find((m) => (m.payload as { scanId: string }).scanId === res.json.id);
         expect(message?.subject).toBe(Subjects.scanRequested.name);
-        expect(message?.payload).toEqual({ scanId: res.json.id, path: realpathSync(path.join(library, 'Incoming')), requestedAt: expect.any(String) });
+        expect(message?.payload).toEqual({
+          scanId: res.json.id,
+          path: realpathSync(path.join(library, 'Incoming')),
+          requestedAt: expect.any(String),
+        });
 
         // Accepted but not yet picked up by ingest: queued, and first in the list.
-        const queued = await get(`/api/v1/scans/${res.json.id}`);
+        const queued = await get<ScanView>(`/api/v1/scans/${res.json.id}`);
         expect(queued.status).toBe(200);
-        expect(queued.json).toMatchObject({ id: res.json.id, status: 'queued', startedAt: null, finishedAt: null, error: null });
-        expect((await get('/api/v1/scans')).json.items[0]).toMatchObject({ id: res.json.id, status: 'queued' });
+        expect(queued.json).toMatchObject({
+          id: res.json.id,
+          status: 'queued',
+          startedAt: null,
+          finishedAt: null,
+          error: null,
+        });
+        expect((await get<Page<ScanView>>('/api/v1/scans')).json.items[0]).toMatchObject({
+          id: res.json.id,
+          status: 'queued',
+        });
 
         // Once ingest has recorded it, the row speaks.
         await db.dataSource.query(
           `INSERT INTO scans (id, root, path, status, counts, started_at) VALUES ($1, $2, $3, 'running', $4, now())`,
-          [res.json.id, library, path.join(library, 'Incoming'), { found: 7, new: 7, changed: 0, unchanged: 0, missing: 0, errors: 0, ignored: 1, symlinksSkipped: 0, unstable: 0, bytesHashed: 700 }],
+          [
+            res.json.id,
+            library,
+            path.join(library, 'Incoming'),
+            {
+              found: 7,
+              new: 7,
+              changed: 0,
+              unchanged: 0,
+              missing: 0,
+              errors: 0,
+              ignored: 1,
+              symlinksSkipped: 0,
+              unstable: 0,
+              bytesHashed: 700,
+            },
+          ],
         );
-        const running = await get(`/api/v1/scans/${res.json.id}`);
-        expect(running.json).toMatchObject({ status: 'running', counts: { found: 7, ignored: 1, bytesHashed: 700 }, startedAt: expect.any(String) });
+        const running = await get<ScanView>(`/api/v1/scans/${res.json.id}`);
+        expect(running.json).toMatchObject({
+          status: 'running',
+          counts: { found: 7, ignored: 1, bytesHashed: 700 },
+          startedAt: expect.any(String),
+        });
       } finally {
         await live.stop();
       }
@@ -227,25 +323,32 @@ describe('gateway (real PostgreSQL and NATS)', () => {
       expectProblem(unknown, 400);
       expect(unknown.json.errors).toEqual([{ location: 'body', field: 'recursive', message: expect.any(String) }]);
       expectProblem(await postScan({}), 400);
-      const form = await api('POST', '/api/v1/scans', { body: `path=${encodeURIComponent(library)}`, contentType: 'application/x-www-form-urlencoded' });
+      const form = await api('POST', '/api/v1/scans', {
+        body: `path=${encodeURIComponent(library)}`,
+        contentType: 'application/x-www-form-urlencoded',
+      });
       expectProblem(form, 415);
     });
 
     it('lists scans newest first with keyset pagination; unknown ids are 404', async () => {
-      const all = (await get('/api/v1/scans?limit=100')).json.items.map((s: { path: string }) => s.path);
+      const all = (await get<Page<ScanView>>('/api/v1/scans?limit=100')).json.items.map((s) => s.path);
       const paged: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: Awaited<ReturnType<typeof get>> = await get(`/api/v1/scans?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        const res: ApiResponse<Page<ScanView>> = await get<Page<ScanView>>(
+          `/api/v1/scans?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(res.status).toBe(200);
-        paged.push(...res.json.items.filter((s: { status: string }) => s.status !== 'queued').map((s: { path: string }) => s.path));
+        paged.push(...res.json.items.filter((s) => s.status !== 'queued').map((s) => s.path));
         cursor = res.json.nextCursor;
       } while (cursor);
       // The scan posted above (now recorded by "ingest") and the three seeded ones.
       expect(all).toHaveLength(4);
       expect(paged).toEqual(all);
       expect(all.slice(1)).toEqual(['/music/2', '/music/1', '/music/0']);
-      const failed = (await get('/api/v1/scans?limit=100')).json.items.find((s: { path: string }) => s.path === '/music/1');
+      const failed = (await get<Page<ScanView>>('/api/v1/scans?limit=100')).json.items.find(
+        (s) => s.path === '/music/1',
+      );
       expect(failed).toMatchObject({ status: 'failed', error: 'root is unreachable', counts: { found: 10 } });
 
       expectProblem(await get(`/api/v1/scans/${randomUUID()}`), 404);
@@ -255,12 +358,14 @@ describe('gateway (real PostgreSQL and NATS)', () => {
   });
 
   describe('files', () => {
-    async function pageThrough(query: string, limit: number): Promise<any[]> {
-      const items: any[] = [];
+    async function pageThrough(query: string, limit: number): Promise<FileListItem[]> {
+      const items: FileListItem[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: Awaited<ReturnType<typeof get>> = await get(`/api/v1/files?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const res: ApiResponse<Page<FileListItem>> = await get<Page<FileListItem>>(
+          `/api/v1/files?limit=${limit}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         expect(res.status).toBe(200);
         expect(res.json.items.length).toBeLessThanOrEqual(limit);
         items.push(...res.json.items);
@@ -290,11 +395,15 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     });
 
     it('filters by state, kind, presence and stage status, and pages within a filter', async () => {
-      const ids = (list: any[]) => list.map((f) => f.id).sort();
+      const ids = (list: FileListItem[]) => list.map((f) => f.id).sort();
       const expectIds = (want: SeededFile[]) => want.map((f) => f.id).sort();
 
-      expect(ids(await pageThrough('&state=FINGERPRINTED', 50))).toEqual(expectIds(files.filter((f) => f.state === 'FINGERPRINTED')));
-      expect(ids(await pageThrough('&kind=video&missing=false', 50))).toEqual(expectIds(files.filter((f) => f.kind === 'video' && !f.missing)));
+      expect(ids(await pageThrough('&state=FINGERPRINTED', 50))).toEqual(
+        expectIds(files.filter((f) => f.state === 'FINGERPRINTED')),
+      );
+      expect(ids(await pageThrough('&kind=video&missing=false', 50))).toEqual(
+        expectIds(files.filter((f) => f.kind === 'video' && !f.missing)),
+      );
       expect(ids(await pageThrough('&missing=true', 7))).toEqual(expectIds(files.filter((f) => f.missing)));
 
       const failed = await pageThrough('&stage=metadata&stageStatus=failed', 30);
@@ -307,17 +416,19 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     });
 
     it('searches paths as typed text, case-insensitively, with LIKE wildcards taken literally', async () => {
-      const names = (list: any[]) => new Set(list.map((f) => f.name.replace(/^\d+ /, '')));
+      const names = (list: FileListItem[]) => new Set(list.map((f) => f.name.replace(/^\d+ /, '')));
       expect(names(await pageThrough(`&q=${encodeURIComponent('100%')}`, 500))).toEqual(new Set(['100% Pure.mp3']));
       expect(names(await pageThrough(`&q=${encodeURIComponent('a_b')}`, 500))).toEqual(new Set(['a_b.mp3']));
-      expect(names(await pageThrough(`&q=${encodeURIComponent('ZZ TOP')}`, 500))).toEqual(new Set(['zz top.mp3', 'Zz Top.mp3']));
+      expect(names(await pageThrough(`&q=${encodeURIComponent('ZZ TOP')}`, 500))).toEqual(
+        new Set(['zz top.mp3', 'Zz Top.mp3']),
+      );
       expect(names(await pageThrough(`&q=${encodeURIComponent('jóga')}`, 500))).toEqual(new Set(['Björk – Jóga.flac']));
     });
 
     it('rejects bad queries with the fields named', async () => {
       const res = await get('/api/v1/files?limit=501&state=LOST&sort=name');
       expectProblem(res, 400);
-      expect(res.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'sort', 'state']);
+      expect(res.json.errors?.map((e) => e.field).sort()).toEqual(['limit', 'sort', 'state']);
       expectProblem(await get('/api/v1/files?stageStatus=failed'), 400);
       expectProblem(await get('/api/v1/files?cursor=%27%3B%20DROP%20TABLE%20files'), 400);
       expectProblem(await get('/api/v1/files?limit=0'), 400);
@@ -325,21 +436,49 @@ describe('gateway (real PostgreSQL and NATS)', () => {
 
     it('shows a file with every stage, the latest 100 history entries and null placeholders', async () => {
       const f = files[1]; // metadata failed, fingerprint done 30 s ago
-      const res = await get(`/api/v1/files/${f.id}`);
+      const res = await get<FileDetail>(`/api/v1/files/${f.id}`);
       expect(res.status).toBe(200);
-      expect(res.json.file).toMatchObject({ id: f.id, path: f.path, kind: f.kind, state: f.state, contentHash: 'ab'.repeat(32), root: '/music', pathIsUtf8: true });
+      expect(res.json.file).toMatchObject({
+        id: f.id,
+        path: f.path,
+        kind: f.kind,
+        state: f.state,
+        contentHash: 'ab'.repeat(32),
+        root: '/music',
+        pathIsUtf8: true,
+      });
       expect(res.json.stages).toEqual([
-        { stage: 'metadata', status: 'failed', reason: expect.stringMatching(/^tag parse error/), attempts: 2, updatedAt: expect.any(String), current: true },
-        { stage: 'fingerprint', status: 'done', reason: null, attempts: 0, updatedAt: expect.any(String), current: true },
+        {
+          stage: 'metadata',
+          status: 'failed',
+          reason: expect.stringMatching(/^tag parse error/),
+          attempts: 2,
+          updatedAt: expect.any(String),
+          current: true,
+        },
+        {
+          stage: 'fingerprint',
+          status: 'done',
+          reason: null,
+          attempts: 0,
+          updatedAt: expect.any(String),
+          current: true,
+        },
         { stage: 'analysis', status: 'pending', reason: null, attempts: 0, updatedAt: null, current: true },
         { stage: 'proposer', status: 'pending', reason: null, attempts: 0, updatedAt: null, current: true },
       ]);
-      for (const part of ['tags', 'analysis', 'fingerprint', 'companions', 'proposal']) expect(res.json[part]).toBeNull();
+      for (const part of ['tags', 'analysis', 'fingerprint', 'companions', 'proposal'] as const)
+        expect(res.json[part]).toBeNull();
       expect(res.json.history).toEqual([]);
 
-      const withHistory = await get(`/api/v1/files/${files[0].id}`);
+      const withHistory = await get<FileDetail>(`/api/v1/files/${files[0].id}`);
       expect(withHistory.json.history).toHaveLength(100);
-      expect(withHistory.json.history[0]).toMatchObject({ event: 'event 150', fromState: 'DISCOVERED', toState: 'METADATA_EXTRACTED', detail: { n: 150 } });
+      expect(withHistory.json.history[0]).toMatchObject({
+        event: 'event 150',
+        fromState: 'DISCOVERED',
+        toState: 'METADATA_EXTRACTED',
+        detail: { n: 150 },
+      });
       expect(withHistory.json.history[99].event).toBe('event 51');
       expect(withHistory.json.file.missingSince).toEqual(expect.any(String));
 
@@ -358,20 +497,25 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     await finishedAgo(0, 5, '30 seconds');
     await finishedAgo(5, 7, '3 minutes');
     await finishedAgo(12, 11, '10 minutes');
-    const res = await get('/api/v1/pipeline/stats');
+    const res = await get<PipelineStats>('/api/v1/pipeline/stats');
     expect(res.status).toBe(200);
     const stats = res.json;
     expect(stats.files.total).toBe(FILE_COUNT);
     expect(stats.files.missing).toBe(files.filter((f) => f.missing).length);
-    for (const state of FILE_STATES) expect(stats.files.byState[state]).toBe(files.filter((f) => f.state === state).length);
+    for (const state of FILE_STATES)
+      expect(stats.files.byState[state]).toBe(files.filter((f) => f.state === state).length);
     expect(stats.stages.metadata).toEqual({ pending: 200, running: 0, done: 700, skipped: 0, failed: 100 });
     expect(stats.stages.fingerprint).toEqual({ pending: FILE_COUNT - 27, running: 0, done: 27, skipped: 0, failed: 0 });
     expect(stats.failures).toHaveLength(20);
     // Newest first: the seeded failure times go back one second per row.
-    const times = stats.failures.map((f: { at: string }) => f.at);
+    const times = stats.failures.map((f) => f.at);
     expect([...times].sort().reverse()).toEqual(times);
-    expect(stats.failures[0]).toMatchObject({ fileId: files[1].id, stage: 'metadata', reason: expect.stringMatching(/^tag parse error/) });
-    expect(stats.throughput.map((t: { windowMinutes: number; finished: number }) => [t.windowMinutes, t.finished])).toEqual([
+    expect(stats.failures[0]).toMatchObject({
+      fileId: files[1].id,
+      stage: 'metadata',
+      reason: expect.stringMatching(/^tag parse error/),
+    });
+    expect(stats.throughput.map((t) => [t.windowMinutes, t.finished])).toEqual([
       [1, 5],
       [5, 12],
       [15, 23],
@@ -386,7 +530,18 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     expect(events.openStreams).toBe(2);
 
     const scanId = randomUUID();
-    const counts = { found: 3, new: 3, changed: 0, unchanged: 0, missing: 0, errors: 0, ignored: 0, symlinksSkipped: 0, unstable: 0, bytesHashed: 30 };
+    const counts = {
+      found: 3,
+      new: 3,
+      changed: 0,
+      unchanged: 0,
+      missing: 0,
+      errors: 0,
+      ignored: 0,
+      symlinksSkipped: 0,
+      unstable: 0,
+      bytesHashed: 30,
+    };
     const published = await bus.publish(Subjects.scanProgressed, { scanId, counts }, { msgId: `progress:${scanId}` });
     const fileId = randomUUID();
     await bus.publish(Subjects.fileMissing, { fileId, scanId }, { msgId: `missing:${fileId}` });
@@ -427,10 +582,21 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     expect(ui.text).toContain('<script src="/app.js" defer></script>');
     expect((await get('/app.js')).headers.get('content-type')).toMatch(/javascript/);
 
-    const doc = await get('/api/docs/openapi.json');
+    const doc = await get<{
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    }>('/api/docs/openapi.json');
     expect(doc.json.openapi).toBe('3.1.0');
     expect(Object.keys(doc.json.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/scans', '/api/v1/scans/{id}', '/api/v1/files', '/api/v1/files/{id}', '/api/v1/pipeline/stats', '/api/v1/events']),
+      expect.arrayContaining([
+        '/api/v1/scans',
+        '/api/v1/scans/{id}',
+        '/api/v1/files',
+        '/api/v1/files/{id}',
+        '/api/v1/pipeline/stats',
+        '/api/v1/events',
+      ]),
     );
     expect(doc.json.components.schemas.FileDetail).toBeDefined();
     expect((await get('/api/docs')).text).toContain('swagger-ui');

@@ -6,7 +6,14 @@ export const EventsQuerySchema = z.strictObject({
     .string()
     .max(200)
     .transform((value, ctx) => {
-      const wanted = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
+      const wanted = [
+        ...new Set(
+          value
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        ),
+      ];
       const unknown = wanted.filter((t) => !(EVENT_DOMAINS as readonly string[]).includes(t));
       if (unknown.length || !wanted.length) {
         ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of ${EVENT_DOMAINS.join(', ')}` });

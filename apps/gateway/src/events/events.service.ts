@@ -54,7 +54,8 @@ export class EventsService implements OnModuleDestroy {
     }
     this.sinks.add(sink);
     const subscriptions: LiveSubscription[] = [];
-    const deliver = (m: LiveMessage) => sink.send({ subject: m.subject, payload: m.payload, sequence: m.streamSequence });
+    const deliver = (m: LiveMessage) =>
+      sink.send({ subject: m.subject, payload: m.payload, sequence: m.streamSequence });
     let ended: Promise<void> | undefined;
     const end = () =>
       (ended ??= (async () => {
@@ -66,7 +67,9 @@ export class EventsService implements OnModuleDestroy {
     } catch (e) {
       await end();
       this.logger.warn({ err: e }, 'could not subscribe to live events');
-      throw ProblemException.unavailable('The live event feed is not available right now: the message bus cannot be reached.');
+      throw ProblemException.unavailable(
+        'The live event feed is not available right now: the message bus cannot be reached.',
+      );
     }
     return end;
   }

@@ -8,7 +8,10 @@ export const ListFilesQuerySchema = z
     state: z.enum(FILE_STATES).optional().describe('Lifecycle state'),
     kind: z.enum(FILE_KINDS).optional(),
     stage: z.enum(PIPELINE_STAGES).optional().describe('With `stageStatus`: files whose status for this stage is that'),
-    stageStatus: z.enum(STAGE_STATUSES).optional().describe('With `stage`; `pending` includes files the stage has no record of yet'),
+    stageStatus: z
+      .enum(STAGE_STATUSES)
+      .optional()
+      .describe('With `stage`; `pending` includes files the stage has no record of yet'),
     missing: z
       .enum(['true', 'false'])
       .transform((v) => v === 'true')
@@ -39,7 +42,9 @@ export const FileListItemSchema = z.object({
   mtime: z.iso.datetime().describe('Modification time on disk'),
   state: z.enum(FILE_STATES),
   missingSince: z.iso.datetime().nullable().describe('Set when a scan no longer finds the file'),
-  pathIsUtf8: z.boolean().describe('False when the name on disk is not valid UTF-8 (the path shows replacement characters)'),
+  pathIsUtf8: z
+    .boolean()
+    .describe('False when the name on disk is not valid UTF-8 (the path shows replacement characters)'),
 });
 export type FileListItem = z.output<typeof FileListItemSchema>;
 

@@ -110,5 +110,12 @@ export function stageViews(file: Pick<FileRow, 'content_hash'>, rows: StageStatu
 }
 
 function historyView(row: FileHistoryRow): FileHistoryEntryView {
-  return { id: row.id, event: row.event, fromState: row.from_state, toState: row.to_state, detail: row.detail, at: row.at.toISOString() };
+  return {
+    id: row.id,
+    event: row.event,
+    fromState: row.from_state,
+    toState: row.to_state,
+    detail: row.detail,
+    at: row.at.toISOString(),
+  };
 }

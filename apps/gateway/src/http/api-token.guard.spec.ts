@@ -25,15 +25,25 @@ describe('ApiTokenGuard', () => {
     for (const method of ['GET', 'HEAD', 'OPTIONS']) expect(guard.canActivate(context(method))).toBe(true);
   });
 
-  it.each(['POST', 'PUT', 'PATCH', 'DELETE'])('refuses %s without a token, with a 401 problem and WWW-Authenticate', (method) => {
-    const e = rejection(() => guard.canActivate(context(method)));
-    expect(e).toBeInstanceOf(ProblemException);
-    expect(e.getStatus()).toBe(401);
-    expect(e.headers).toEqual({ 'WWW-Authenticate': 'Bearer realm="crateflow"' });
-  });
+  it.each(['POST', 'PUT', 'PATCH', 'DELETE'])(
+    'refuses %s without a token, with a 401 problem and WWW-Authenticate',
+    (method) => {
+      const e = rejection(() => guard.canActivate(context(method)));
+      expect(e).toBeInstanceOf(ProblemException);
+      expect(e.getStatus()).toBe(401);
+      expect(e.headers).toEqual({ 'WWW-Authenticate': 'Bearer realm="crateflow"' });
+    },
+  );
 
   it('refuses a wrong token, a prefix of the token and other schemes', () => {
-    for (const header of ['Bearer wrong-token-wrong-token', `Bearer ${TOKEN.slice(0, -1)}`, `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, TOKEN, 'Bearer ']) {
+    for (const header of [
+      'Bearer wrong-token-wrong-token',
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Bearer ${TOKEN}x`,
+      `Basic ${TOKEN}`,
+      TOKEN,
+      'Bearer ',
+    ]) {
       expect(rejection(() => guard.canActivate(context('POST', header))).getStatus()).toBe(401);
     }
   });

@@ -38,7 +38,9 @@ export class ApiTokenGuard implements CanActivate {
     if (SAFE_METHODS.has(req.method.toUpperCase())) return true;
     const presented = bearerToken(req.headers.authorization);
     if (presented === undefined) {
-      throw ProblemException.unauthorized('This request changes state and needs an `Authorization: Bearer <token>` header.');
+      throw ProblemException.unauthorized(
+        'This request changes state and needs an `Authorization: Bearer <token>` header.',
+      );
     }
     if (!tokenMatches(presented, this.config.CRATEFLOW_API_TOKEN)) {
       throw ProblemException.unauthorized('The API token is not valid.');

@@ -17,7 +17,12 @@ function problemOf(fn: () => unknown) {
 
 describe('cursor codec', () => {
   it('round-trips keys with any characters, as URL-safe text', () => {
-    for (const path of ['/music/a.mp3', '/music/Björk – Jóga (Live) [100%].flac', '/m/quote"back\\slash\nnewline', '/m/\u{1F3B5}']) {
+    for (const path of [
+      '/music/a.mp3',
+      '/music/Björk – Jóga (Live) [100%].flac',
+      '/m/quote"back\\slash\nnewline',
+      '/m/\u{1F3B5}',
+    ]) {
       const cursor = codec.encode([path, ID]);
       expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(codec.decode(cursor)).toEqual([path, ID]);
@@ -34,7 +39,9 @@ describe('cursor codec', () => {
     const problem = problemOf(() => codec.decode(cursor));
     expect(problem.getStatus()).toBe(400);
     expect(problem.problemType).toBe(ProblemTypes.validation);
-    expect(problem.errors).toEqual([{ location: 'query', field: 'cursor', message: expect.stringContaining('cursor is not valid') }]);
+    expect(problem.errors).toEqual([
+      { location: 'query', field: 'cursor', message: expect.stringContaining('cursor is not valid') },
+    ]);
   });
 });
 
@@ -42,13 +49,35 @@ describe('toPage', () => {
   const rows = [1, 2, 3, 4].map((n) => ({ path: `/m/${n}`, id: ID }));
 
   it('drops the look-ahead row and points the cursor at the last row shown', () => {
-    const page = toPage(rows, 3, codec, (r) => [r.path, r.id] as [string, string], (r) => r.path);
+    const page = toPage(
+      rows,
+      3,
+      codec,
+      (r) => [r.path, r.id] as [string, string],
+      (r) => r.path,
+    );
     expect(page.items).toEqual(['/m/1', '/m/2', '/m/3']);
     expect(codec.decode(page.nextCursor!)).toEqual(['/m/3', ID]);
   });
 
   it('has no cursor on the last page', () => {
-    expect(toPage(rows, 4, codec, (r) => [r.path, r.id] as [string, string], (r) => r.path).nextCursor).toBeNull();
-    expect(toPage([], 10, codec, (r: (typeof rows)[number]) => [r.path, r.id] as [string, string], (r) => r.path)).toEqual({ items: [], nextCursor: null });
+    expect(
+      toPage(
+        rows,
+        4,
+        codec,
+        (r) => [r.path, r.id] as [string, string],
+        (r) => r.path,
+      ).nextCursor,
+    ).toBeNull();
+    expect(
+      toPage(
+        [],
+        10,
+        codec,
+        (r: (typeof rows)[number]) => [r.path, r.id] as [string, string],
+        (r) => r.path,
+      ),
+    ).toEqual({ items: [], nextCursor: null });
   });
 });

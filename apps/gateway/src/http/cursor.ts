@@ -60,7 +60,13 @@ export interface Page<T> {
  * Builds a page from rows fetched with `LIMIT limit + 1`: the extra row only says there is more, it is
  * not returned, and the cursor points at the last row that is.
  */
-export function toPage<R, T, K>(rows: R[], limit: number, codec: CursorCodec<K>, keyOf: (row: R) => K, view: (row: R) => T): Page<T> {
+export function toPage<R, T, K>(
+  rows: R[],
+  limit: number,
+  codec: CursorCodec<K>,
+  keyOf: (row: R) => K,
+  view: (row: R) => T,
+): Page<T> {
   const hasMore = rows.length > limit;
   const shown = hasMore ? rows.slice(0, limit) : rows;
   return {

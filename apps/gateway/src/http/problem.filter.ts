@@ -19,7 +19,10 @@ export class ProblemFilter implements ExceptionFilter {
     const instance = (req.originalUrl ?? req.url ?? '').split('?')[0];
     const { problem, serverFault, headers } = toProblem(exception, instance);
     if (serverFault) {
-      this.logger.error({ err: exception, method: req.method, route: instance, status: problem.status }, 'request failed');
+      this.logger.error(
+        { err: exception, method: req.method, route: instance, status: problem.status },
+        'request failed',
+      );
     }
     if (res.headersSent) {
       // A stream (SSE) already started: the status line is gone, so end the response instead.

@@ -21,18 +21,32 @@ describe('toProblem', () => {
 
   it('carries WWW-Authenticate on a 401', () => {
     const { problem, headers } = toProblem(ProblemException.unauthorized('no token'), '/x');
-    expect(problem).toMatchObject({ status: 401, title: 'Unauthorized', type: ProblemTypes.unauthorized, detail: 'no token' });
+    expect(problem).toMatchObject({
+      status: 401,
+      title: 'Unauthorized',
+      type: ProblemTypes.unauthorized,
+      detail: 'no token',
+    });
     expect(headers).toEqual({ 'WWW-Authenticate': 'Bearer realm="crateflow"' });
   });
 
   it("maps Nest's not-found (unknown routes) to a 404 problem", () => {
     const { problem } = toProblem(new NotFoundException('Cannot GET /nope'), '/nope');
-    expect(problem).toEqual({ type: ProblemTypes.notFound, title: 'Not Found', status: 404, detail: 'Cannot GET /nope', instance: '/nope' });
+    expect(problem).toEqual({
+      type: ProblemTypes.notFound,
+      title: 'Not Found',
+      status: 404,
+      detail: 'Cannot GET /nope',
+      instance: '/nope',
+    });
   });
 
   it('marks a body express could not parse as malformed', () => {
     // What Nest makes of body-parser's SyntaxError.
-    const { problem } = toProblem(new BadRequestException(`Expected property name or '}' in JSON at position 1`), '/api/v1/scans');
+    const { problem } = toProblem(
+      new BadRequestException(`Expected property name or '}' in JSON at position 1`),
+      '/api/v1/scans',
+    );
     expect(problem.status).toBe(400);
     expect(problem.type).toBe(ProblemTypes.malformedBody);
     expect(problem.detail).toMatch(/^The request body is not valid JSON: /);
@@ -59,7 +73,10 @@ describe('toProblem', () => {
 
 describe('ProblemFilter', () => {
   function fakeHost(headersSent = false) {
-    const sent: { status?: number; headers: Record<string, string>; body?: string; ended: boolean } = { headers: {}, ended: false };
+    const sent: { status?: number; headers: Record<string, string>; body?: string; ended: boolean } = {
+      headers: {},
+      ended: false,
+    };
     const res = {
       headersSent,
       status(code: number) {
@@ -78,7 +95,9 @@ describe('ProblemFilter', () => {
       },
     };
     const req = { method: 'GET', originalUrl: '/api/v1/files/123?q=secret', url: '/api/v1/files/123?q=secret' };
-    const host = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
+    const host = {
+      switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
+    } as unknown as ArgumentsHost;
     return { host, sent };
   }
 

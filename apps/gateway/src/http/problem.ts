@@ -68,7 +68,13 @@ export class ProblemException extends HttpException {
   }
 
   static validation(errors: ProblemFieldError[], detail = 'The request has invalid fields.'): ProblemException {
-    return new ProblemException({ status: HttpStatus.BAD_REQUEST, type: ProblemTypes.validation, title: 'Invalid request', detail, errors });
+    return new ProblemException({
+      status: HttpStatus.BAD_REQUEST,
+      type: ProblemTypes.validation,
+      title: 'Invalid request',
+      detail,
+      errors,
+    });
   }
 
   static notFound(detail: string): ProblemException {
@@ -107,14 +113,26 @@ export interface ProblemOutcome {
  */
 export function toProblem(error: unknown, instance: string): ProblemOutcome {
   if (error instanceof ProblemException) {
-    const problem: Problem = { type: error.problemType, title: error.title, status: error.getStatus(), detail: error.detail, instance };
+    const problem: Problem = {
+      type: error.problemType,
+      title: error.title,
+      status: error.getStatus(),
+      detail: error.detail,
+      instance,
+    };
     if (error.errors) problem.errors = error.errors;
     return { problem, serverFault: error.getStatus() >= 500, headers: error.headers };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return {
-      problem: { type: typeForStatus(status, error), title: statusTitle(status), status, detail: httpExceptionDetail(error, status), instance },
+      problem: {
+        type: typeForStatus(status, error),
+        title: statusTitle(status),
+        status,
+        detail: httpExceptionDetail(error, status),
+        instance,
+      },
       serverFault: status >= 500,
     };
   }
@@ -122,7 +140,13 @@ export function toProblem(error: unknown, instance: string): ProblemOutcome {
   const status = clientErrorStatus(error);
   if (status !== undefined) {
     return {
-      problem: { type: ProblemTypes.malformedBody, title: statusTitle(status), status, detail: (error as Error).message, instance },
+      problem: {
+        type: ProblemTypes.malformedBody,
+        title: statusTitle(status),
+        status,
+        detail: (error as Error).message,
+        instance,
+      },
       serverFault: false,
     };
   }
@@ -151,7 +175,8 @@ function isMalformedJson(error: HttpException): boolean {
 
 function httpExceptionDetail(error: HttpException, status: number): string {
   if (status >= 500) return 'An unexpected error occurred; it has been logged.';
-  if (status === HttpStatus.BAD_REQUEST && isMalformedJson(error)) return `The request body is not valid JSON: ${error.message}`;
+  if (status === HttpStatus.BAD_REQUEST && isMalformedJson(error))
+    return `The request body is not valid JSON: ${error.message}`;
   const response = error.getResponse();
   if (typeof response === 'string') return response;
   const message = (response as { message?: unknown }).message;

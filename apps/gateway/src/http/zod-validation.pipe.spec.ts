@@ -30,7 +30,9 @@ describe('ZodValidationPipe', () => {
 
   it('requires stage and stageStatus together', () => {
     const e = problemOf(() => query.transform({ stage: 'metadata' }, { type: 'query' }));
-    expect(e.errors).toEqual([{ location: 'query', field: 'stageStatus', message: '`stage` and `stageStatus` go together' }]);
+    expect(e.errors).toEqual([
+      { location: 'query', field: 'stageStatus', message: '`stage` and `stageStatus` go together' },
+    ]);
   });
 
   it('refuses a missing or non-object body', () => {

@@ -28,7 +28,11 @@ export function fieldErrors(error: z.ZodError, location: ProblemFieldError['loca
   return error.issues.flatMap((issue) => {
     // An unknown key is reported once per key, so the caller sees each name it got wrong.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ location, field: [...issue.path, key].join('.'), message: 'is not a known field' }));
+      return issue.keys.map((key) => ({
+        location,
+        field: [...issue.path, key].join('.'),
+        message: 'is not a known field',
+      }));
     }
     return [{ location, field: issue.path.map(String).join('.'), message: issue.message }];
   });

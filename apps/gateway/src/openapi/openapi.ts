@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
-import { CreateScanBodySchema, ListScansQuerySchema, ScanAcceptedSchema, ScanPageSchema, ScanSchema } from '../scans/scan.schemas';
+import {
+  CreateScanBodySchema,
+  ListScansQuerySchema,
+  ScanAcceptedSchema,
+  ScanPageSchema,
+  ScanSchema,
+} from '../scans/scan.schemas';
 import { FileDetailSchema, FilePageSchema, ListFilesQuerySchema } from '../files/file.schemas';
 import { PipelineStatsSchema } from '../pipeline/pipeline.schemas';
 import { EventsQuerySchema } from '../events/events.schemas';
@@ -27,7 +33,11 @@ const COMPONENTS = {
 function componentSchemas(): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema as z.ZodType, { id });
-  const { schemas } = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, io: 'output', unrepresentable: 'any' });
+  const { schemas } = z.toJSONSchema(registry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    io: 'output',
+    unrepresentable: 'any',
+  });
   const out: Record<string, JsonSchema> = {};
   for (const [id, schema] of Object.entries(schemas)) {
     const { $schema: _s, $id: _i, ...rest } = schema as JsonSchema;
@@ -53,8 +63,17 @@ function queryParameters(schema: z.ZodType): JsonSchema[] {
 
 const ref = (id: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: keyof typeof COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const idParameter = (what: string) => ({ name: 'id', in: 'path', required: true, description: `The ${what}'s id`, schema: { type: 'string', format: 'uuid' } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const idParameter = (what: string) => ({
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: `The ${what}'s id`,
+  schema: { type: 'string', format: 'uuid' },
+});
 
 export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   return {
@@ -65,7 +84,11 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       description: [
         "The public API of Crateflow's gateway; the web UI and the CLI use only this.",
         '',
-        'Errors are `application/problem+json` (RFC 9457). Problem types: ' + Object.values(ProblemTypes).map((t) => `\`${t}\``).join(', ') + '.',
+        'Errors are `application/problem+json` (RFC 9457). Problem types: ' +
+          Object.values(ProblemTypes)
+            .map((t) => `\`${t}\``)
+            .join(', ') +
+          '.',
         'Lists use keyset pagination: pass `nextCursor` back as `cursor` until it is null.',
         'Requests that change state need `Authorization: Bearer <CRATEFLOW_API_TOKEN>`.',
       ].join('\n'),
@@ -74,7 +97,9 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
     servers: [{ url: '/' }],
     components: {
       schemas: componentSchemas(),
-      securitySchemes: { apiToken: { type: 'http', scheme: 'bearer', description: 'The CRATEFLOW_API_TOKEN of the gateway' } },
+      securitySchemes: {
+        apiToken: { type: 'http', scheme: 'bearer', description: 'The CRATEFLOW_API_TOKEN of the gateway' },
+      },
     },
     paths: {
       '/api/v1/scans': {
@@ -99,7 +124,10 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
           operationId: 'listScans',
           summary: 'Scans, newest first',
           parameters: queryParameters(ListScansQuerySchema),
-          responses: { '200': { description: 'A page of scans', content: json('ScanPage') }, '400': problem('Invalid query') },
+          responses: {
+            '200': { description: 'A page of scans', content: json('ScanPage') },
+            '400': problem('Invalid query'),
+          },
         },
       },
       '/api/v1/scans/{id}': {
@@ -115,7 +143,10 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
           operationId: 'listFiles',
           summary: 'Files ordered by path, with filters',
           parameters: queryParameters(ListFilesQuerySchema),
-          responses: { '200': { description: 'A page of files', content: json('FilePage') }, '400': problem('Invalid query') },
+          responses: {
+            '200': { description: 'A page of files', content: json('FilePage') },
+            '400': problem('Invalid query'),
+          },
         },
       },
       '/api/v1/files/{id}': {
@@ -123,7 +154,10 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
           operationId: 'getFile',
           summary: 'A file with its stage statuses and history',
           parameters: [idParameter('file')],
-          responses: { '200': { description: 'The file', content: json('FileDetail') }, '404': problem('No such file') },
+          responses: {
+            '200': { description: 'The file', content: json('FileDetail') },
+            '404': problem('No such file'),
+          },
         },
       },
       '/api/v1/pipeline/stats': {
@@ -142,7 +176,10 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
             `Domains: ${EVENT_DOMAINS.join(', ')}.`,
           parameters: queryParameters(EventsQuerySchema),
           responses: {
-            '200': { description: 'An endless event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            '200': {
+              description: 'An endless event stream',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
             '400': problem('Unknown event domain'),
             '503': problem('The event feed is not available'),
           },
@@ -156,7 +193,11 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
         },
       },
       '/metrics': {
-        get: { operationId: 'getMetrics', summary: 'Prometheus metrics', responses: { '200': { description: 'Metrics in the text format' } } },
+        get: {
+          operationId: 'getMetrics',
+          summary: 'Prometheus metrics',
+          responses: { '200': { description: 'Metrics in the text format' } },
+        },
       },
     },
   };

@@ -15,10 +15,12 @@ export const PipelineStatsSchema = z.object({
     byState: countsBy(FILE_STATES),
   }),
   stages: z
-    .object(Object.fromEntries(PIPELINE_STAGES.map((s) => [s, countsBy(STAGE_STATUSES)])) as Record<
-      (typeof PIPELINE_STAGES)[number],
-      ReturnType<typeof countsBy<typeof STAGE_STATUSES>>
-    >)
+    .object(
+      Object.fromEntries(PIPELINE_STAGES.map((s) => [s, countsBy(STAGE_STATUSES)])) as Record<
+        (typeof PIPELINE_STAGES)[number],
+        ReturnType<typeof countsBy<typeof STAGE_STATUSES>>
+      >,
+    )
     .describe('Files per status for each stage; `pending` includes files the stage has no record of yet'),
   failures: z
     .array(

@@ -30,11 +30,34 @@ describe('buildStats', () => {
   });
 
   it('sums throughput per window with a rate per minute', () => {
-    const stats = buildStats(counts, [], [{ stage: 'metadata', finished: [3, 10, 30] }, { stage: 'analysis', finished: [0, 5, 15] }], new Date(0));
+    const stats = buildStats(
+      counts,
+      [],
+      [
+        { stage: 'metadata', finished: [3, 10, 30] },
+        { stage: 'analysis', finished: [0, 5, 15] },
+      ],
+      new Date(0),
+    );
     expect(stats.throughput).toEqual([
-      { windowMinutes: 1, finished: 3, perMinute: 3, byStage: { metadata: 3, fingerprint: 0, analysis: 0, proposer: 0 } },
-      { windowMinutes: 5, finished: 15, perMinute: 3, byStage: { metadata: 10, fingerprint: 0, analysis: 5, proposer: 0 } },
-      { windowMinutes: 15, finished: 45, perMinute: 3, byStage: { metadata: 30, fingerprint: 0, analysis: 15, proposer: 0 } },
+      {
+        windowMinutes: 1,
+        finished: 3,
+        perMinute: 3,
+        byStage: { metadata: 3, fingerprint: 0, analysis: 0, proposer: 0 },
+      },
+      {
+        windowMinutes: 5,
+        finished: 15,
+        perMinute: 3,
+        byStage: { metadata: 10, fingerprint: 0, analysis: 5, proposer: 0 },
+      },
+      {
+        windowMinutes: 15,
+        finished: 45,
+        perMinute: 3,
+        byStage: { metadata: 30, fingerprint: 0, analysis: 15, proposer: 0 },
+      },
     ]);
   });
 });

@@ -1,6 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { FILE_STATES, PIPELINE_STAGES, STAGE_STATUSES, type PipelineStage, type StageStatus } from '@crateflow/contracts';
-import { PipelineStatsRepository, type FailureRow, type FinishedRow, type PipelineCounts } from '../repositories/pipeline-stats.repository';
+import {
+  FILE_STATES,
+  PIPELINE_STAGES,
+  STAGE_STATUSES,
+  type PipelineStage,
+  type StageStatus,
+} from '@crateflow/contracts';
+import {
+  PipelineStatsRepository,
+  type FailureRow,
+  type FinishedRow,
+  type PipelineCounts,
+} from '../repositories/pipeline-stats.repository';
 import { THROUGHPUT_WINDOWS_MINUTES, type PipelineStats } from './pipeline.schemas';
 
 export const FAILURES_SHOWN = 20;
@@ -35,7 +46,12 @@ export class PipelineService {
 }
 
 /** Shapes the aggregates into the API view (pure; every state, stage and status present, zero when absent). */
-export function buildStats(counts: PipelineCounts, failures: FailureRow[], finished: FinishedRow[], generatedAt: Date): PipelineStats {
+export function buildStats(
+  counts: PipelineCounts,
+  failures: FailureRow[],
+  finished: FinishedRow[],
+  generatedAt: Date,
+): PipelineStats {
   const byState = Object.fromEntries(FILE_STATES.map((s) => [s, 0])) as PipelineStats['files']['byState'];
   for (const row of counts.byState) if (row.state in byState) byState[row.state] += row.files;
 

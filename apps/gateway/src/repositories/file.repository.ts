@@ -58,7 +58,8 @@ export class FileReadRepository {
     const where: string[] = [];
     if (filter.state) where.push(`f.state = ${param(filter.state)}`);
     if (filter.kind) where.push(`f.kind = ${param(filter.kind)}`);
-    if (filter.missing !== undefined) where.push(filter.missing ? 'f.missing_since IS NOT NULL' : 'f.missing_since IS NULL');
+    if (filter.missing !== undefined)
+      where.push(filter.missing ? 'f.missing_since IS NOT NULL' : 'f.missing_since IS NULL');
     if (filter.text) where.push(`f.path ILIKE ${param(likeContains(filter.text))}`);
     if (filter.stage) {
       const stage = param(filter.stage.stage);

@@ -69,6 +69,9 @@ export class PipelineStatsRepository {
         GROUP BY stage`,
       [longest, ...windowsMinutes],
     );
-    return rows.map((r) => ({ stage: r.stage as PipelineStage, finished: windowsMinutes.map((_, i) => Number(r[`w${i}`])) }));
+    return rows.map((r) => ({
+      stage: r.stage as PipelineStage,
+      finished: windowsMinutes.map((_, i) => Number(r[`w${i}`])),
+    }));
   }
 }

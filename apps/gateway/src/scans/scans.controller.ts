@@ -10,7 +10,10 @@ export class ScansController {
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  async create(@Body(new ZodValidationPipe(CreateScanBodySchema)) body: CreateScanBody, @Res({ passthrough: true }) res: Response) {
+  async create(
+    @Body(new ZodValidationPipe(CreateScanBodySchema)) body: CreateScanBody,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const accepted = await this.scans.request(body.path);
     res.setHeader('Location', `/api/v1/scans/${accepted.id}`);
     return accepted;

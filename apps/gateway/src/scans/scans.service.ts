@@ -19,7 +19,16 @@ const scanCursor = cursorCodec(ScanCursorSchema);
 const isUuid = (id: string) => z.uuid().safeParse(id).success;
 
 const ZERO_COUNTS: ScanCounts = {
-  found: 0, new: 0, changed: 0, unchanged: 0, missing: 0, errors: 0, ignored: 0, symlinksSkipped: 0, unstable: 0, bytesHashed: 0,
+  found: 0,
+  new: 0,
+  changed: 0,
+  unchanged: 0,
+  missing: 0,
+  errors: 0,
+  ignored: 0,
+  symlinksSkipped: 0,
+  unstable: 0,
+  bytesHashed: 0,
 };
 
 @Injectable()
@@ -58,7 +67,9 @@ export class ScansService {
       await this.eventBus.requestScan({ scanId: id, path: resolved.path, requestedAt: acceptedAt.toISOString() });
     } catch (e) {
       this.logger.error({ scanId: id, err: e }, 'could not publish the scan command');
-      throw ProblemException.unavailable('The scan could not be queued: the message bus did not confirm it. Try again shortly.');
+      throw ProblemException.unavailable(
+        'The scan could not be queued: the message bus did not confirm it. Try again shortly.',
+      );
     }
     this.accepted.add({ id, path: resolved.path, acceptedAt });
     this.logger.info({ scanId: id, root: resolved.root }, 'scan requested');

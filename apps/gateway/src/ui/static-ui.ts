@@ -28,7 +28,11 @@ export function loadUiAssets(directory = UI_DIRECTORY): Map<string, Asset> {
     const contentType = CONTENT_TYPES[path.extname(name)];
     if (!contentType) continue;
     const body = readFileSync(path.join(directory, name));
-    assets.set(`/${name}`, { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
+    assets.set(`/${name}`, {
+      body,
+      contentType,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    });
   }
   const index = assets.get('/index.html');
   if (index) assets.set('/', index);

@@ -77,7 +77,15 @@
   const fmtState = (state) => state.charAt(0) + state.slice(1).toLowerCase().replace(/_/g, ' ');
 
   function badge(text, kind) {
-    return h('span', { class: `badge badge-${String(kind).toLowerCase().replace(/[^a-z0-9-]/g, '-')}` }, text);
+    return h(
+      'span',
+      {
+        class: `badge badge-${String(kind)
+          .toLowerCase()
+          .replace(/[^a-z0-9-]/g, '-')}`,
+      },
+      text,
+    );
   }
 
   function dirname(path) {
@@ -98,7 +106,11 @@
   function problemText(problem, fallback) {
     if (!problem || typeof problem !== 'object') return fallback;
     let text = problem.detail || problem.title || fallback;
-    if (Array.isArray(problem.errors) && problem.errors.length && problem.type !== 'urn:crateflow:problem:path-not-allowed') {
+    if (
+      Array.isArray(problem.errors) &&
+      problem.errors.length &&
+      problem.type !== 'urn:crateflow:problem:path-not-allowed'
+    ) {
       text += ` (${problem.errors.map((e) => `${e.field || e.location}: ${e.message}`).join('; ')})`;
     }
     return text;
@@ -119,7 +131,8 @@
   /** Query string from an object, leaving out empty values. */
   function query(params) {
     const qs = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') qs.set(key, value);
+    for (const [key, value] of Object.entries(params))
+      if (value !== undefined && value !== null && value !== '') qs.set(key, value);
     const text = qs.toString();
     return text ? `?${text}` : '';
   }
@@ -133,7 +146,8 @@
       .then((r) => r.json())
       .then((doc) => {
         const out = {};
-        for (const p of doc.paths['/api/v1/files'].get.parameters) if (p.schema && Array.isArray(p.schema.enum)) out[p.name] = p.schema.enum;
+        for (const p of doc.paths['/api/v1/files'].get.parameters)
+          if (p.schema && Array.isArray(p.schema.enum)) out[p.name] = p.schema.enum;
         return out;
       })
       .catch(() => ({}));
@@ -190,7 +204,15 @@
 
   function renderCards(cards) {
     clear($('summary-cards')).append(
-      ...cards.map((c) => h('div', { class: `card ${c.tone || ''}` }, h('div', { class: 'card-label' }, c.label), h('div', { class: 'card-value' }, c.value), c.note ? h('div', { class: 'card-note' }, c.note) : null)),
+      ...cards.map((c) =>
+        h(
+          'div',
+          { class: `card ${c.tone || ''}` },
+          h('div', { class: 'card-label' }, c.label),
+          h('div', { class: 'card-value' }, c.value),
+          c.note ? h('div', { class: 'card-note' }, c.note) : null,
+        ),
+      ),
     );
   }
 
@@ -201,7 +223,11 @@
       { label: 'Files', value: fmtNumber(stats.files.total) },
       { label: 'Missing from disk', value: fmtNumber(stats.files.missing), tone: stats.files.missing ? 'warn' : '' },
       { label: 'Stage failures', value: fmtNumber(failed), tone: failed ? 'bad' : '' },
-      { label: 'Finished (5 min)', value: fmtNumber(five ? five.finished : 0), note: five ? `${five.perMinute} per minute` : '' },
+      {
+        label: 'Finished (5 min)',
+        value: fmtNumber(five ? five.finished : 0),
+        note: five ? `${five.perMinute} per minute` : '',
+      },
     ]);
 
     // Files by state, as bars that open the filtered file list.
@@ -211,38 +237,74 @@
       const fill = h('span', { class: `bar-fill state-${state.toLowerCase()}` });
       fill.style.width = `${(files / total) * 100}%`;
       bars.append(
-        h('a', { class: 'bar', href: `#/files${query({ state })}`, title: `Show files in state ${fmtState(state)}` },
+        h(
+          'a',
+          { class: 'bar', href: `#/files${query({ state })}`, title: `Show files in state ${fmtState(state)}` },
           h('span', { class: 'bar-label' }, fmtState(state)),
           h('span', { class: 'bar-track' }, fill),
-          h('span', { class: 'bar-value' }, fmtNumber(files))),
+          h('span', { class: 'bar-value' }, fmtNumber(files)),
+        ),
       );
     }
 
     // Stage × status table; each count opens the matching files.
     const statuses = Object.keys(Object.values(stats.stages)[0] || {});
     const table = clear($('stages'));
-    table.append(h('thead', null, h('tr', null, h('th', null, 'Stage'), statuses.map((s) => h('th', { class: 'num' }, s)))));
+    table.append(
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', null, 'Stage'),
+          statuses.map((s) => h('th', { class: 'num' }, s)),
+        ),
+      ),
+    );
     const body = h('tbody');
     for (const [stage, counts] of Object.entries(stats.stages)) {
       body.append(
-        h('tr', null,
+        h(
+          'tr',
+          null,
           h('th', { scope: 'row' }, stage),
           statuses.map((status) =>
-            h('td', { class: `num ${counts[status] ? `status-${status}` : 'muted'}` },
-              counts[status] ? link(`/files${query({ stage, stageStatus: status })}`, fmtNumber(counts[status])) : '0'))),
+            h(
+              'td',
+              { class: `num ${counts[status] ? `status-${status}` : 'muted'}` },
+              counts[status] ? link(`/files${query({ stage, stageStatus: status })}`, fmtNumber(counts[status])) : '0',
+            ),
+          ),
+        ),
       );
     }
     table.append(body);
     $('throughput').textContent =
-      'Stage results recorded: ' + stats.throughput.map((t) => `${fmtNumber(t.finished)} in the last ${t.windowMinutes} min`).join(' · ');
+      'Stage results recorded: ' +
+      stats.throughput.map((t) => `${fmtNumber(t.finished)} in the last ${t.windowMinutes} min`).join(' · ');
 
     const failures = clear($('failures'));
     if (!stats.failures.length) failures.append(h('li', { class: 'empty' }, 'No failures. '));
     for (const f of stats.failures) {
       failures.append(
-        h('li', null,
-          h('div', { class: 'failure-head' }, badge(f.stage, 'failed'), link(`/files/${encodeURIComponent(f.fileId)}`, f.path, 'path'), timeEl(f.at)),
-          h('div', { class: 'reason' }, f.reason || 'no reason recorded', f.attempts > 1 ? ` (after ${f.attempts} attempts)` : '')),
+        h(
+          'li',
+          null,
+          h(
+            'div',
+            { class: 'failure-head' },
+            badge(f.stage, 'failed'),
+            link(`/files/${encodeURIComponent(f.fileId)}`, f.path, 'path'),
+            timeEl(f.at),
+          ),
+          h(
+            'div',
+            { class: 'reason' },
+            f.reason || 'no reason recorded',
+            f.attempts > 1 ? ` (after ${f.attempts} attempts)` : '',
+          ),
+        ),
       );
     }
   }
@@ -268,7 +330,9 @@
   function renderScans() {
     const list = clear($('scans'));
     if (!scans.size) list.append(h('li', { class: 'empty' }, 'No scans yet. Start one above.'));
-    const ordered = [...scans.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    const ordered = [...scans.values()].sort((a, b) =>
+      a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0,
+    );
     for (const scan of ordered) list.append(scanItem(scan));
   }
 
@@ -282,23 +346,38 @@
       `${fmtNumber(c.errors)} errors`,
       fmtBytes(c.bytesHashed) + ' hashed',
     ];
-    const when = scan.finishedAt ? ['finished ', timeEl(scan.finishedAt)] : scan.startedAt ? ['started ', timeEl(scan.startedAt)] : ['queued ', timeEl(scan.createdAt)];
-    return h('li', { class: `scan scan-${scan.status}` },
-      h('div', { class: 'scan-head' }, badge(scan.status, scan.status), h('span', { class: 'path', title: scan.path }, scan.path)),
+    const when = scan.finishedAt
+      ? ['finished ', timeEl(scan.finishedAt)]
+      : scan.startedAt
+        ? ['started ', timeEl(scan.startedAt)]
+        : ['queued ', timeEl(scan.createdAt)];
+    return h(
+      'li',
+      { class: `scan scan-${scan.status}` },
+      h(
+        'div',
+        { class: 'scan-head' },
+        badge(scan.status, scan.status),
+        h('span', { class: 'path', title: scan.path }, scan.path),
+      ),
       scan.status === 'running' || scan.status === 'queued' ? h('div', { class: 'progress' }, h('span')) : null,
       h('div', { class: 'scan-counts' }, parts.join(' · ')),
       h('div', { class: 'scan-when muted' }, ...when),
-      scan.error ? h('div', { class: 'reason' }, scan.error) : null);
+      scan.error ? h('div', { class: 'reason' }, scan.error) : null,
+    );
   }
 
   function updateScan(id, patch) {
     const scan = scans.get(id);
     if (!scan) {
       // A scan started elsewhere (CLI, another tab): fetch it whole.
-      api(`/scans/${encodeURIComponent(id)}`).then((s) => {
-        scans.set(s.id, s);
-        renderScans();
-      }, () => undefined);
+      api(`/scans/${encodeURIComponent(id)}`).then(
+        (s) => {
+          scans.set(s.id, s);
+          renderScans();
+        },
+        () => undefined,
+      );
       return;
     }
     Object.assign(scan, patch);
@@ -328,7 +407,10 @@
   function renderTokenHint() {
     const hint = clear($('token-hint'));
     if (storedToken()) {
-      hint.append('The API token is kept for this tab only. ', h('button', { type: 'button', class: 'link', onclick: () => setToken('') }, 'Forget it'));
+      hint.append(
+        'The API token is kept for this tab only. ',
+        h('button', { type: 'button', class: 'link', onclick: () => setToken('') }, 'Forget it'),
+      );
       $('token-row').hidden = true;
     } else {
       hint.append('Starting a scan needs the API token (printed when Crateflow starts); it is asked for once per tab.');
@@ -426,7 +508,8 @@
     for (const name of ['state', 'kind', 'stage', 'stageStatus']) {
       const select = form.elements[name];
       if (select.options.length > 1 || !enums[name]) continue;
-      for (const value of enums[name]) select.append(h('option', { value }, name === 'state' ? fmtState(value) : value));
+      for (const value of enums[name])
+        select.append(h('option', { value }, name === 'state' ? fmtState(value) : value));
     }
   }
 
@@ -467,15 +550,26 @@
   }
 
   function fileRow(file) {
-    return h('tr', { class: file.missingSince ? 'missing' : '' },
-      h('td', null,
+    return h(
+      'tr',
+      { class: file.missingSince ? 'missing' : '' },
+      h(
+        'td',
+        null,
         link(`/files/${encodeURIComponent(file.id)}`, file.name, 'name'),
-        file.pathIsUtf8 ? null : h('span', { class: 'warn-mark', title: 'The name on disk is not valid UTF-8' }, ' ⚠')),
+        file.pathIsUtf8 ? null : h('span', { class: 'warn-mark', title: 'The name on disk is not valid UTF-8' }, ' ⚠'),
+      ),
       h('td', { class: 'folder', title: file.path }, dirname(file.path)),
       h('td', null, badge(file.kind, file.kind)),
       h('td', { class: 'num' }, fmtBytes(file.size)),
-      h('td', null, badge(fmtState(file.state), `state-${file.state}`), file.missingSince ? [' ', badge('missing', 'missing')] : null),
-      h('td', null, timeEl(file.mtime)));
+      h(
+        'td',
+        null,
+        badge(fmtState(file.state), `state-${file.state}`),
+        file.missingSince ? [' ', badge('missing', 'missing')] : null,
+      ),
+      h('td', null, timeEl(file.mtime)),
+    );
   }
 
   function applyFilters(event) {
@@ -509,11 +603,28 @@
     const f = detail.file;
     const field = (label, value) => [h('dt', null, label), h('dd', null, value)];
     clear(container).append(
-      h('article', { class: 'panel' },
-        h('h2', { class: 'file-title' }, f.name, ' ', badge(fmtState(f.state), `state-${f.state}`), f.missingSince ? [' ', badge('missing', 'missing')] : null),
+      h(
+        'article',
+        { class: 'panel' },
+        h(
+          'h2',
+          { class: 'file-title' },
+          f.name,
+          ' ',
+          badge(fmtState(f.state), `state-${f.state}`),
+          f.missingSince ? [' ', badge('missing', 'missing')] : null,
+        ),
         h('p', { class: 'path full-path' }, f.path),
-        f.pathIsUtf8 ? null : h('p', { class: 'message warn' }, 'The name on disk is not valid UTF-8; the path above shows replacement characters.'),
-        h('dl', { class: 'fields' },
+        f.pathIsUtf8
+          ? null
+          : h(
+              'p',
+              { class: 'message warn' },
+              'The name on disk is not valid UTF-8; the path above shows replacement characters.',
+            ),
+        h(
+          'dl',
+          { class: 'fields' },
           field('Kind', f.kind),
           field('Size', `${fmtBytes(f.size)} (${fmtNumber(f.size)} bytes)`),
           field('Modified', timeEl(f.mtime)),
@@ -521,40 +632,96 @@
           field('Content hash', h('code', null, f.contentHash)),
           field('First seen', timeEl(f.createdAt)),
           field('Updated', timeEl(f.updatedAt)),
-          f.missingSince ? field('Missing since', timeEl(f.missingSince)) : null)),
-      h('article', { class: 'panel' },
+          f.missingSince ? field('Missing since', timeEl(f.missingSince)) : null,
+        ),
+      ),
+      h(
+        'article',
+        { class: 'panel' },
         h('h2', null, 'Stages'),
-        h('ol', { class: 'pipeline' },
+        h(
+          'ol',
+          { class: 'pipeline' },
           detail.stages.map((s) =>
-            h('li', { class: `stage status-${s.status}` },
+            h(
+              'li',
+              { class: `stage status-${s.status}` },
               h('div', { class: 'stage-name' }, s.stage),
               badge(s.status, s.status),
               s.current ? null : h('div', { class: 'muted small' }, 'about older content'),
               s.reason ? h('div', { class: 'reason' }, s.reason) : null,
-              s.attempts ? h('div', { class: 'muted small' }, `${s.attempts} attempt${s.attempts === 1 ? '' : 's'}`) : null,
-              s.updatedAt ? h('div', { class: 'muted small' }, timeEl(s.updatedAt)) : null)))),
-      h('article', { class: 'panel' },
+              s.attempts
+                ? h('div', { class: 'muted small' }, `${s.attempts} attempt${s.attempts === 1 ? '' : 's'}`)
+                : null,
+              s.updatedAt ? h('div', { class: 'muted small' }, timeEl(s.updatedAt)) : null,
+            ),
+          ),
+        ),
+      ),
+      h(
+        'article',
+        { class: 'panel' },
         h('h2', null, 'History'),
         detail.history.length
-          ? h('div', { class: 'table-wrap' },
-              h('table', { class: 'history' },
-                h('thead', null, h('tr', null, h('th', null, 'When'), h('th', null, 'Event'), h('th', null, 'State'), h('th', null, 'Detail'))),
-                h('tbody', null,
+          ? h(
+              'div',
+              { class: 'table-wrap' },
+              h(
+                'table',
+                { class: 'history' },
+                h(
+                  'thead',
+                  null,
+                  h(
+                    'tr',
+                    null,
+                    h('th', null, 'When'),
+                    h('th', null, 'Event'),
+                    h('th', null, 'State'),
+                    h('th', null, 'Detail'),
+                  ),
+                ),
+                h(
+                  'tbody',
+                  null,
                   detail.history.map((e) =>
-                    h('tr', null,
+                    h(
+                      'tr',
+                      null,
                       h('td', null, timeEl(e.at)),
                       h('td', null, e.event),
-                      h('td', null, e.fromState || e.toState ? `${e.fromState ? fmtState(e.fromState) : '—'} → ${e.toState ? fmtState(e.toState) : '—'}` : ''),
-                      h('td', null, e.detail ? h('code', { class: 'detail' }, JSON.stringify(e.detail)) : ''))))))
-          : h('p', { class: 'muted' }, 'No history yet.')),
-      h('article', { class: 'panel' },
+                      h(
+                        'td',
+                        null,
+                        e.fromState || e.toState
+                          ? `${e.fromState ? fmtState(e.fromState) : '—'} → ${e.toState ? fmtState(e.toState) : '—'}`
+                          : '',
+                      ),
+                      h('td', null, e.detail ? h('code', { class: 'detail' }, JSON.stringify(e.detail)) : ''),
+                    ),
+                  ),
+                ),
+              ),
+            )
+          : h('p', { class: 'muted' }, 'No history yet.'),
+      ),
+      h(
+        'article',
+        { class: 'panel' },
         h('h2', null, 'From later stages'),
-        h('dl', { class: 'fields' },
+        h(
+          'dl',
+          { class: 'fields' },
           ['tags', 'analysis', 'fingerprint', 'companions', 'proposal'].map((key) =>
-            field(key.charAt(0).toUpperCase() + key.slice(1),
+            field(
+              key.charAt(0).toUpperCase() + key.slice(1),
               detail[key] === null || detail[key] === undefined
                 ? h('span', { class: 'muted' }, 'not available yet')
-                : h('pre', { class: 'json' }, JSON.stringify(detail[key], null, 2)))))),
+                : h('pre', { class: 'json' }, JSON.stringify(detail[key], null, 2)),
+            ),
+          ),
+        ),
+      ),
     );
   }
 
