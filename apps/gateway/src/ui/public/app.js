@@ -22,7 +22,7 @@
       else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
       else el.setAttribute(key, String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
       el.append(child instanceof Node ? child : String(child));
     }
@@ -44,6 +44,7 @@
   const numberFormat = new Intl.NumberFormat();
   const fmtNumber = (n) => numberFormat.format(n);
   const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const shortDateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
   const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
   function fmtBytes(bytes) {
@@ -65,7 +66,8 @@
     if (abs < 45) return relativeFormat.format(Math.round(seconds), 'second');
     if (abs < 2700) return relativeFormat.format(Math.round(seconds / 60), 'minute');
     if (abs < 64800) return relativeFormat.format(Math.round(seconds / 3600), 'hour');
-    return relativeFormat.format(Math.round(seconds / 86400), 'day');
+    if (abs < 30 * 86400) return relativeFormat.format(Math.round(seconds / 86400), 'day');
+    return shortDateFormat.format(new Date(iso));
   }
 
   /** A <time> showing "3 minutes ago", with the exact date on hover. */
