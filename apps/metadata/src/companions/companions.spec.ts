@@ -351,7 +351,7 @@ describe('readCompanion on real files', () => {
       format: 'nfo',
       text: { fields: { artist: 'Röyksopp', label: 'Sonar Kollektiv' } },
     });
-    const cueFiles = cue.type === 'cue' ? { 'set.cue': cue.cue.files.map((f) => f.name) } : {};
+    const cueFiles: Record<string, string[]> = cue.type === 'cue' ? { 'set.cue': cue.cue.files.map((f) => f.name) } : {};
     expect(linkCompanions(['set.cue', 'release.nfo', 'set.mp3'], { cueFiles })).toEqual([
       { companion: 'release.nfo', media: ['set.mp3'], rule: 'folder' },
       { companion: 'set.cue', media: ['set.mp3'], rule: 'same-name' },
