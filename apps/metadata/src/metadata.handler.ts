@@ -1,17 +1,76 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
 import { Consumers } from '@crateflow/contracts';
-import type { Messaging } from '@crateflow/messaging';
-import { MESSAGING, notBuiltYetStage, type MessageSubscriber, type Subscription } from '@crateflow/service-host';
+import type { DeadLetterEvent, Messaging } from '@crateflow/messaging';
+import { stageWorkMetrics } from '@crateflow/observability';
+import {
+  CONFIG,
+  MESSAGING,
+  METRICS,
+  pipelineStageSubscription,
+  type MessageSubscriber,
+  type Subscription,
+} from '@crateflow/service-host';
+import type { MetadataConfig } from './metadata.config';
+import { MetadataService, UnreadableFileError, type MetadataOutcome } from './metadata.service';
+import { CompanionRepository } from './repositories/companion.repository';
+import { FileLookupRepository } from './repositories/file-lookup.repository';
+import { FileMetadataRepository } from './repositories/file-metadata.repository';
+import { MediaReaderRepository } from './repositories/media-reader.repository';
+
+/** Builds the stage's service over a data source (the handler, tests and the benchmark share this). */
+export function createMetadataService(db: DataSource, config: MetadataConfig, observe?: (o: MetadataOutcome) => void): MetadataService {
+  return new MetadataService(
+    new FileLookupRepository(db),
+    new FileMetadataRepository(db),
+    new CompanionRepository(db),
+    new MediaReaderRepository({
+      maxBytes: config.METADATA_MAX_BYTES,
+      timeoutMs: config.METADATA_TIMEOUT_MS,
+      companionMaxBytes: config.METADATA_COMPANION_MAX_BYTES,
+    }),
+    observe,
+  );
+}
 
 /**
- * The metadata stage's consumer. Until the stage's work is built it passes every file on as `skipped`
- * (with the reason), so files flow through the whole pipeline and none is stranded.
+ * file.ingest.discovered/changed → the metadata stage. Announces `started`, then `completed` (tags read,
+ * companion parsed) or `skipped` (the event is about content the file no longer has). An unreadable file
+ * ends as `failed` with the reason at once; the consumer carries on with the next file.
  */
 @Injectable()
 export class MetadataHandler implements MessageSubscriber {
-  constructor(@Inject(MESSAGING) private readonly messaging: Messaging) {}
+  readonly service: MetadataService;
+
+  constructor(
+    @Inject(MESSAGING) private readonly messaging: Messaging,
+    @Inject('DataSource') db: DataSource,
+    @Inject(CONFIG) config: MetadataConfig,
+    @Inject(METRICS) registry: Registry,
+  ) {
+    const { filesProcessed } = stageWorkMetrics(registry);
+    this.service = createMetadataService(db, config, (o) => filesProcessed.inc({ stage: 'metadata', outcome: outcomeLabel(o) }));
+  }
 
   subscriptions(): Subscription[] {
-    return [notBuiltYetStage('metadata', Consumers.metadata, this.messaging)];
+    const stage = pipelineStageSubscription({
+      stage: 'metadata',
+      consumer: Consumers.metadata,
+      messaging: this.messaging,
+      process: (input, ctx) => this.service.process(input, ctx),
+      recordFailure: (input, error) => this.service.recordFailure(input, error),
+    });
+    return [{ ...stage, onDeadLetter: (event) => stage.onDeadLetter?.(withReadableError(event)) }];
   }
+}
+
+/** The reason an unreadable file failed, as the reader worded it, instead of the error's class name and message. */
+export function withReadableError<E extends Pick<DeadLetterEvent, 'cause' | 'error'>>(event: E): E {
+  return event.cause instanceof UnreadableFileError ? { ...event, error: event.cause.reason } : event;
+}
+
+function outcomeLabel(o: MetadataOutcome): string {
+  if (o.kind === 'media') return o.result === 'read' ? 'tags_read' : `unreadable_${o.failureKind}`;
+  return o.result === 'parsed' ? 'companion_parsed' : `companion_${o.failureKind}`;
 }
