@@ -1,0 +1,3 @@
+export * from './canonical';
+export * from './completeness';
+export * from './groups';
