@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { DuplicatesModule } from './duplicates/duplicates.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { FilesController } from './files/files.controller';
@@ -8,10 +9,17 @@ import { ApiTokenGuard } from './http/api-token.guard';
 import { PipelineController } from './pipeline/pipeline.controller';
 import { PipelineService } from './pipeline/pipeline.service';
 import { EventBusRepository } from './repositories/event-bus.repository';
-import { FILE_DETAIL_PART_SOURCES, detailPartSources } from './repositories/file-detail-parts';
+import {
+  FILE_DETAIL_PART_SOURCES,
+  detailPartSources,
+  type FileDetailPartSource,
+} from './repositories/file-detail-parts';
 import { FileHistoryReadRepository } from './repositories/file-history.repository';
 import { FileReadRepository } from './repositories/file.repository';
 import { FileStageStatusReadRepository } from './repositories/file-stage-status.repository';
+import { CompanionsPartSource } from './metadata/companions.part';
+import { GatewayMetadataModule } from './metadata/gateway-metadata.module';
+import { TagsPartSource } from './metadata/tags.part';
 import { LibraryPathRepository } from './repositories/library-path.repository';
 import { PipelineStatsRepository } from './repositories/pipeline-stats.repository';
 import { ScanReadRepository } from './repositories/scan.repository';
@@ -21,6 +29,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
 
 /** Wiring only: controllers (HTTP), services (logic), repositories (tables, NATS, the file system). */
 @Module({
+  imports: [DuplicatesModule, GatewayMetadataModule],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [
     { provide: APP_GUARD, useClass: ApiTokenGuard },
@@ -37,7 +46,11 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     LibraryPathRepository,
     EventBusRepository,
     // Later stages add their read repository here (tags, analysis, fingerprint, companions, proposal).
-    { provide: FILE_DETAIL_PART_SOURCES, useFactory: () => detailPartSources([]) },
+    {
+      provide: FILE_DETAIL_PART_SOURCES,
+      useFactory: (...real: FileDetailPartSource[]) => detailPartSources(real),
+      inject: [TagsPartSource, CompanionsPartSource],
+    },
   ],
 })
 export class GatewayModule {}

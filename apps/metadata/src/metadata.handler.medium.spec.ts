@@ -32,7 +32,15 @@ describe('metadata stage on NATS', () => {
     db = await createTestDatabase('metadatanats');
     service = await runService(
       { name: 'metadata', configShape: metadataConfigShape, module: MetadataModule, subscribers: [MetadataHandler] },
-      { ...process.env, DATABASE_URL: db.url, DATABASE_POOL_SIZE: '4', NATS_URL, NATS_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'error' },
+      {
+        ...process.env,
+        DATABASE_URL: db.url,
+        DATABASE_POOL_SIZE: '4',
+        NATS_URL,
+        NATS_PREFIX: prefix,
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'error',
+      },
     );
     bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'metadata-test' });
     live = await bus.subscribeLive('file.metadata.>', (m) => void outcomes.push(m));
@@ -45,7 +53,8 @@ describe('metadata stage on NATS', () => {
     await db?.drop();
     const nc = await connect({ servers: NATS_URL });
     const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams)) await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
+    for (const stream of Object.values(Streams))
+      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
     await nc.close();
     fx.remove();
   });
@@ -53,7 +62,9 @@ describe('metadata stage on NATS', () => {
   async function waitForOutcome(fileId: string): Promise<LiveMessage> {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      const done = outcomes.find((m) => (m.payload as { fileId: string }).fileId === fileId && !m.subject.endsWith('.started'));
+      const done = outcomes.find(
+        (m) => (m.payload as { fileId: string }).fileId === fileId && !m.subject.endsWith('.started'),
+      );
       if (done) return done;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -84,11 +95,18 @@ describe('metadata stage on NATS', () => {
     expect((bad.payload as { reason: string }).reason).toMatch(/^not a FLAC file: no fLaC marker/);
     expect(outcomes.filter((m) => m.subject === 'file.metadata.started')).toHaveLength(4);
 
-    const rows = await db.dataSource.query(`SELECT file_id, status, title, failure_reason FROM file_metadata ORDER BY title NULLS LAST`);
+    const rows = await db.dataSource.query(
+      `SELECT file_id, status, title, failure_reason FROM file_metadata ORDER BY title NULLS LAST`,
+    );
     expect(rows).toEqual([
       { file_id: files[0].id, status: 'read', title: 'First', failure_reason: null },
       { file_id: files[2].id, status: 'read', title: 'Third', failure_reason: null },
-      { file_id: files[1].id, status: 'failed', title: null, failure_reason: (bad.payload as { reason: string }).reason },
+      {
+        file_id: files[1].id,
+        status: 'failed',
+        title: null,
+        failure_reason: (bad.payload as { reason: string }).reason,
+      },
     ]);
 
     const metrics = await (await fetch(`${service.url}/metrics`)).text();

@@ -20,7 +20,11 @@ import { FileMetadataRepository } from './repositories/file-metadata.repository'
 import { MediaReaderRepository } from './repositories/media-reader.repository';
 
 /** Builds the stage's service over a data source (the handler, tests and the benchmark share this). */
-export function createMetadataService(db: DataSource, config: MetadataConfig, observe?: (o: MetadataOutcome) => void): MetadataService {
+export function createMetadataService(
+  db: DataSource,
+  config: MetadataConfig,
+  observe?: (o: MetadataOutcome) => void,
+): MetadataService {
   return new MetadataService(
     new FileLookupRepository(db),
     new FileMetadataRepository(db),
@@ -50,7 +54,9 @@ export class MetadataHandler implements MessageSubscriber {
     @Inject(METRICS) registry: Registry,
   ) {
     const { filesProcessed } = stageWorkMetrics(registry);
-    this.service = createMetadataService(db, config, (o) => filesProcessed.inc({ stage: 'metadata', outcome: outcomeLabel(o) }));
+    this.service = createMetadataService(db, config, (o) =>
+      filesProcessed.inc({ stage: 'metadata', outcome: outcomeLabel(o) }),
+    );
   }
 
   subscriptions(): Subscription[] {

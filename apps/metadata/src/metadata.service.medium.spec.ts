@@ -27,7 +27,8 @@ describe('MetadataService against the real database', () => {
     fx.remove();
   });
 
-  const meta = async (id: string) => (await db.dataSource.query(`SELECT * FROM file_metadata WHERE file_id = $1`, [id]))[0];
+  const meta = async (id: string) =>
+    (await db.dataSource.query(`SELECT * FROM file_metadata WHERE file_id = $1`, [id]))[0];
   const process = (f: FileRow) => service.process({ fileId: f.id, contentHash: f.contentHash, kind: f.kind });
   const failureOf = async (f: FileRow): Promise<UnreadableFileError> => {
     const err = await process(f).then(
@@ -46,12 +47,28 @@ describe('MetadataService against the real database', () => {
 
   it('stores tags and stream facts of every format, unicode intact', async () => {
     const dir = folder('formats');
-    const common = { artist: 'Björk', title: 'Jóga (東京 mix) 🎧', album: 'Homogenic', track: '3/12', disc: '1/2', genre: 'Electronic' };
+    const common = {
+      artist: 'Björk',
+      title: 'Jóga (東京 mix) 🎧',
+      album: 'Homogenic',
+      track: '3/12',
+      disc: '1/2',
+      genre: 'Electronic',
+    };
     const make = (name: string, args: string[], metadata: Record<string, string> = {}) =>
       fx.tone(path.join('formats', name), { args, metadata: { ...common, ...metadata } });
     const paths = [
-      make('v24.mp3', ['-c:a', 'libmp3lame', '-b:a', '192k', '-id3v2_version', '4'], { date: '1997-09-22', publisher: 'One Little Indian', TBPM: '128', TKEY: 'Am' }),
-      make('tone.flac', ['-c:a', 'flac', '-sample_fmt', 's16'], { date: '1997', LABEL: 'One Little Indian', ISRC: 'GB-AAA-97-00001' }),
+      make('v24.mp3', ['-c:a', 'libmp3lame', '-b:a', '192k', '-id3v2_version', '4'], {
+        date: '1997-09-22',
+        publisher: 'One Little Indian',
+        TBPM: '128',
+        TKEY: 'Am',
+      }),
+      make('tone.flac', ['-c:a', 'flac', '-sample_fmt', 's16'], {
+        date: '1997',
+        LABEL: 'One Little Indian',
+        ISRC: 'GB-AAA-97-00001',
+      }),
       make('tone.m4a', ['-c:a', 'aac', '-b:a', '128k'], { date: '1997' }),
       make('tone.ogg', ['-c:a', 'libvorbis', '-q:a', '2'], { date: '1997' }),
       make('tone.wma', ['-c:a', 'wmav2', '-b:a', '128k'], { 'WM/Year': '1997' }),
@@ -63,17 +80,41 @@ describe('MetadataService against the real database', () => {
 
     const [mp3, flac, m4a, ogg, wma, mkv] = await Promise.all(rows.map((r) => meta(r.id)));
     for (const m of [mp3, flac, m4a, ogg, wma]) {
-      expect(m).toMatchObject({ status: 'read', artist: 'Björk', title: 'Jóga (東京 mix) 🎧', album: 'Homogenic', track_no: 3, track_of: 12, year: 1997 });
+      expect(m).toMatchObject({
+        status: 'read',
+        artist: 'Björk',
+        title: 'Jóga (東京 mix) 🎧',
+        album: 'Homogenic',
+        track_no: 3,
+        track_of: 12,
+        year: 1997,
+      });
       expect(m.genre).toBe('Electronic');
       expect(m.sample_rate).toBe(44100);
       expect(m.channels).toBe(2);
       expect(m.duration_sec).toBeCloseTo(3, 0);
     }
-    expect(mp3).toMatchObject({ container: 'mpeg', codec: 'MPEG 1 Layer 3', lossless: false, date: '1997-09-22', label: 'One Little Indian', bpm_tag: '128.00', key_tag: 'Am', disc_no: 1, disc_of: 2 });
+    expect(mp3).toMatchObject({
+      container: 'mpeg',
+      codec: 'MPEG 1 Layer 3',
+      lossless: false,
+      date: '1997-09-22',
+      label: 'One Little Indian',
+      bpm_tag: '128.00',
+      key_tag: 'Am',
+      disc_no: 1,
+      disc_of: 2,
+    });
     expect(mp3.bitrate).toBeGreaterThan(150_000);
     expect(mp3.tag_types).toContain('ID3v2.4');
     expect(mp3.raw.tags['ID3v2.4'].map((e: { id: string }) => e.id)).toContain('TIT2');
-    expect(flac).toMatchObject({ container: 'flac', lossless: true, bits_per_sample: 16, label: 'One Little Indian', isrc: 'GBAAA9700001' });
+    expect(flac).toMatchObject({
+      container: 'flac',
+      lossless: true,
+      bits_per_sample: 16,
+      label: 'One Little Indian',
+      isrc: 'GBAAA9700001',
+    });
     expect(m4a).toMatchObject({ container: 'mp4', lossless: false });
     expect(ogg).toMatchObject({ container: 'ogg', lossless: false });
     expect(wma).toMatchObject({ container: 'asf' });
@@ -83,14 +124,29 @@ describe('MetadataService against the real database', () => {
 
   it('keeps multi-value artists and leaves missing tags empty', async () => {
     folder('multi');
-    const audio = readFileSync(fx.tone('multi/plain.mp3', { args: ['-c:a', 'libmp3lame', '-write_id3v2', '0', '-map_metadata', '-1'] }));
+    const audio = readFileSync(
+      fx.tone('multi/plain.mp3', { args: ['-c:a', 'libmp3lame', '-write_id3v2', '0', '-map_metadata', '-1'] }),
+    );
     const tag = id3v24Tag([id3v24TextFrame('TPE1', 'Artist One', 'Artist Two'), id3v24TextFrame('TIT2', 'Together')]);
     const multi = fx.write('multi/two artists.mp3', Buffer.concat([tag, audio]));
     const [plain, two] = await recordFiles(db.dataSource, [fx.path('multi/plain.mp3'), multi]);
     await process(plain);
     await process(two);
-    expect(await meta(two.id)).toMatchObject({ artists: ['Artist One', 'Artist Two'], artist: 'Artist One & Artist Two', title: 'Together' });
-    expect(await meta(plain.id)).toMatchObject({ status: 'read', artist: null, title: null, album: null, year: null, artists: [], genres: [], has_cover: false });
+    expect(await meta(two.id)).toMatchObject({
+      artists: ['Artist One', 'Artist Two'],
+      artist: 'Artist One & Artist Two',
+      title: 'Together',
+    });
+    expect(await meta(plain.id)).toMatchObject({
+      status: 'read',
+      artist: null,
+      title: null,
+      album: null,
+      year: null,
+      artists: [],
+      genres: [],
+      has_cover: false,
+    });
   });
 
   it('fails the bad-input set with a readable reason, records it, and reads the next file as usual', async () => {
@@ -120,7 +176,9 @@ describe('MetadataService against the real database', () => {
 
   it('is idempotent, and skips an event about content the file no longer has', async () => {
     folder('again');
-    const [f] = await recordFiles(db.dataSource, [fx.tone('again/a.ogg', { args: ['-c:a', 'libvorbis'], metadata: { title: 'Once' } })]);
+    const [f] = await recordFiles(db.dataSource, [
+      fx.tone('again/a.ogg', { args: ['-c:a', 'libvorbis'], metadata: { title: 'Once' } }),
+    ]);
     await process(f);
     const first = await meta(f.id);
     await process(f);
@@ -141,7 +199,11 @@ describe('MetadataService against the real database', () => {
     await service.recordFailure({ fileId: f.id, contentHash: f.contentHash }, 'PermanentError: zero-byte file');
     expect((await meta(f.id)).failure_reason).toBe('zero-byte file');
     await service.recordFailure({ fileId: g.id, contentHash: g.contentHash }, 'Error: database went away');
-    expect(await meta(g.id)).toMatchObject({ status: 'failed', failure_kind: 'error', failure_reason: 'Error: database went away' });
+    expect(await meta(g.id)).toMatchObject({
+      status: 'failed',
+      failure_kind: 'error',
+      failure_reason: 'Error: database went away',
+    });
   });
 
   describe('companions', () => {
@@ -154,7 +216,8 @@ describe('MetadataService against the real database', () => {
           [dirKey],
         )
       ).map((r: { companion: string; media: string; reason: string }) => `${r.companion} → ${r.media} (${r.reason})`);
-    const content = async (id: string) => (await db.dataSource.query(`SELECT * FROM companion_contents WHERE file_id = $1`, [id]))[0];
+    const content = async (id: string) =>
+      (await db.dataSource.query(`SELECT * FROM companion_contents WHERE file_id = $1`, [id]))[0];
 
     it('parses a Windows-1252 cue sheet and a CP437 nfo, and links them whichever arrives first', async () => {
       const dir = folder('Live @ Café');
@@ -174,18 +237,35 @@ describe('MetadataService against the real database', () => {
         '    INDEX 01 125:30:37',
       ].join('\r\n');
       writeFileSync(path.join(dir, 'mix.cue'), iconv.encode(cue, 'win1252'));
-      const nfo = ['╔══════════════════╗', '║  ░▒▓ RELEASE ▓▒░  ║', '╚══════════════════╝', '', 'Artist: Röyksopp', 'Title : Süßer Tag', 'Label : Wall of Sound'].join('\r\n');
+      const nfo = [
+        '╔══════════════════╗',
+        '║  ░▒▓ RELEASE ▓▒░  ║',
+        '╚══════════════════╝',
+        '',
+        'Artist: Röyksopp',
+        'Title : Süßer Tag',
+        'Label : Wall of Sound',
+      ].join('\r\n');
       writeFileSync(path.join(dir, 'release.nfo'), iconv.encode(nfo, 'cp437'));
       writeFileSync(path.join(dir, 'folder.jpg'), readFileSync(fx.cover()));
 
       // Companions first (ingest recorded them in an earlier batch): nothing to link to yet.
-      const companions = await recordFiles(db.dataSource, [path.join(dir, 'mix.cue'), path.join(dir, 'release.nfo'), path.join(dir, 'folder.jpg')]);
+      const companions = await recordFiles(db.dataSource, [
+        path.join(dir, 'mix.cue'),
+        path.join(dir, 'release.nfo'),
+        path.join(dir, 'folder.jpg'),
+      ]);
       for (const c of companions) await expect(process(c)).resolves.toEqual({ outcome: 'completed' });
       expect(await links(companions[0].dirKey)).toEqual([]);
 
       const cueRow = await content(companions[0].id);
       expect(cueRow).toMatchObject({ status: 'parsed', companion_type: 'cue', encoding: 'windows-1252' });
-      expect(cueRow.parsed).toMatchObject({ performer: 'Âme – Live', title: 'Live @ Café d’Anvers', genre: 'Deep House', year: 2019 });
+      expect(cueRow.parsed).toMatchObject({
+        performer: 'Âme – Live',
+        title: 'Live @ Café d’Anvers',
+        genre: 'Deep House',
+        year: 2019,
+      });
       expect(cueRow.parsed.files).toEqual([{ name: 'Live @ Café d’Anvers.wav', type: 'WAVE' }]);
       expect(cueRow.parsed.tracks.map((t: { title: string; startSec: number }) => [t.title, t.startSec])).toEqual([
         ['Intro – Ça commence', 0],
@@ -237,8 +317,15 @@ describe('MetadataService against the real database', () => {
         'album.sfv → 01 One.mp3 (folder)',
         'album.sfv → 02 Two.mp3 (folder)',
       ]);
-      expect(await content(rows[2].id)).toMatchObject({ companion_type: 'txt', encoding: 'utf-16le', text: 'Liner notes for one' });
-      expect((await content(rows[3].id)).parsed.entries.map((e: { location: string }) => e.location)).toEqual(['01 One.mp3', '02 Two.mp3']);
+      expect(await content(rows[2].id)).toMatchObject({
+        companion_type: 'txt',
+        encoding: 'utf-16le',
+        text: 'Liner notes for one',
+      });
+      expect((await content(rows[3].id)).parsed.entries.map((e: { location: string }) => e.location)).toEqual([
+        '01 One.mp3',
+        '02 Two.mp3',
+      ]);
       expect((await content(rows[4].id)).companion_type).toBe('checksums');
     });
 
@@ -247,7 +334,11 @@ describe('MetadataService against the real database', () => {
       require('node:fs').unlinkSync(gone.path);
       const err = await failureOf(gone);
       expect(err.reason).toMatch(/^unreadable: file not found/);
-      expect(await content(gone.id)).toMatchObject({ status: 'failed', companion_type: 'nfo', failure_reason: err.reason });
+      expect(await content(gone.id)).toMatchObject({
+        status: 'failed',
+        companion_type: 'nfo',
+        failure_reason: err.reason,
+      });
     });
   });
 });

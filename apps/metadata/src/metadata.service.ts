@@ -50,12 +50,18 @@ export class MetadataService {
    * Throws UnreadableFileError for a file that cannot be read (after recording why), TransientError
    * for a read that timed out while deliveries remain, and anything else for infrastructure failures.
    */
-  async process(input: StageInput, delivery: { isLastDelivery: boolean } = { isLastDelivery: true }): Promise<StageResult> {
+  async process(
+    input: StageInput,
+    delivery: { isLastDelivery: boolean } = { isLastDelivery: true },
+  ): Promise<StageResult> {
     const file = await this.files.get(input.fileId);
     if (!file) throw new PermanentError(`file ${input.fileId} is not recorded (it was never ingested)`);
     if (file.contentHash !== input.contentHash) {
       // Ingest has seen newer content since; the event for that content brings the file back here.
-      return { outcome: 'skipped', reason: 'the file changed after this event; its new content is read on the next event' };
+      return {
+        outcome: 'skipped',
+        reason: 'the file changed after this event; its new content is read on the next event',
+      };
     }
     if (file.kind === 'companion') await this.processCompanion(file, delivery);
     else await this.processMedia(file, delivery);
@@ -68,9 +74,16 @@ export class MetadataService {
     const file = await this.files.get(input.fileId);
     if (!file) return;
     if (file.kind === 'companion') {
-      await this.companions.saveFailure(file.id, input.contentHash, companionTypeOf(file.name), error, { keepExisting: true });
+      await this.companions.saveFailure(file.id, input.contentHash, companionTypeOf(file.name), error, {
+        keepExisting: true,
+      });
     } else {
-      await this.metadata.saveFailure(file.id, input.contentHash, { kind: 'error', reason: error }, { keepExisting: true });
+      await this.metadata.saveFailure(
+        file.id,
+        input.contentHash,
+        { kind: 'error', reason: error },
+        { keepExisting: true },
+      );
     }
   }
 
@@ -118,8 +131,18 @@ export class MetadataService {
 }
 
 const COMPANION_TYPES: Record<string, string> = {
-  cue: 'cue', nfo: 'nfo', txt: 'txt', m3u: 'playlist', m3u8: 'playlist', pls: 'playlist', sfv: 'checksums', md5: 'checksums',
-  jpg: 'image', jpeg: 'image', png: 'image', gif: 'image',
+  cue: 'cue',
+  nfo: 'nfo',
+  txt: 'txt',
+  m3u: 'playlist',
+  m3u8: 'playlist',
+  pls: 'playlist',
+  sfv: 'checksums',
+  md5: 'checksums',
+  jpg: 'image',
+  jpeg: 'image',
+  png: 'image',
+  gif: 'image',
 };
 
 export function companionTypeOf(name: string): string {

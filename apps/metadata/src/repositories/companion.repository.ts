@@ -32,15 +32,33 @@ export function toStoredCompanion(content: CompanionContent): StoredCompanion {
   switch (content.type) {
     case 'cue': {
       const { encoding, ...cue } = content.cue;
-      return { companionType: 'cue', encoding, text: null, truncated: content.inputTruncated, parsed: cue as unknown as Record<string, unknown> };
+      return {
+        companionType: 'cue',
+        encoding,
+        text: null,
+        truncated: content.inputTruncated,
+        parsed: cue as unknown as Record<string, unknown>,
+      };
     }
     case 'text': {
       const { text, encoding, truncated, ...rest } = content.text;
-      return { companionType: content.format, encoding, text, truncated, parsed: rest as unknown as Record<string, unknown> };
+      return {
+        companionType: content.format,
+        encoding,
+        text,
+        truncated,
+        parsed: rest as unknown as Record<string, unknown>,
+      };
     }
     case 'playlist': {
       const { encoding, ...playlist } = content.playlist;
-      return { companionType: 'playlist', encoding, text: null, truncated: content.inputTruncated, parsed: playlist as unknown as Record<string, unknown> };
+      return {
+        companionType: 'playlist',
+        encoding,
+        text: null,
+        truncated: content.inputTruncated,
+        parsed: playlist as unknown as Record<string, unknown>,
+      };
     }
     case 'checksums': {
       const { encoding, ...checksums } = content.checksums as typeof content.checksums & { encoding?: string };
@@ -53,7 +71,13 @@ export function toStoredCompanion(content: CompanionContent): StoredCompanion {
       };
     }
     case 'image':
-      return { companionType: 'image', encoding: null, text: null, truncated: false, parsed: { ...content.image, bytes: content.bytes } };
+      return {
+        companionType: 'image',
+        encoding: null,
+        text: null,
+        truncated: false,
+        parsed: { ...content.image, bytes: content.bytes },
+      };
   }
 }
 
@@ -72,12 +96,26 @@ export class CompanionRepository {
        ON CONFLICT (file_id) DO UPDATE SET content_hash = excluded.content_hash, companion_type = excluded.companion_type,
          status = excluded.status, failure_reason = NULL, encoding = excluded.encoding, text = excluded.text,
          truncated = excluded.truncated, parsed = excluded.parsed, parsed_at = now()`,
-      [fileId, contentHash, stored.companionType, stored.encoding, stored.text === null ? null : noNul(stored.text), stored.truncated, json(stored.parsed)],
+      [
+        fileId,
+        contentHash,
+        stored.companionType,
+        stored.encoding,
+        stored.text === null ? null : noNul(stored.text),
+        stored.truncated,
+        json(stored.parsed),
+      ],
     );
   }
 
   /** Records why a companion could not be read. With `keepExisting`, a row for the same content stays. */
-  async saveFailure(fileId: string, contentHash: string, companionType: string, reason: string, options: { keepExisting?: boolean } = {}): Promise<void> {
+  async saveFailure(
+    fileId: string,
+    contentHash: string,
+    companionType: string,
+    reason: string,
+    options: { keepExisting?: boolean } = {},
+  ): Promise<void> {
     const guard = options.keepExisting ? ' WHERE companion_contents.content_hash <> excluded.content_hash' : '';
     await this.db.query(
       `INSERT INTO companion_contents (file_id, content_hash, companion_type, status, failure_reason)
@@ -117,7 +155,9 @@ export class CompanionRepository {
   }
 
   private folderFiles(m: EntityManager, dirKey: Buffer): Promise<FolderFile[]> {
-    return m.query(`SELECT id, name, kind FROM files WHERE dir_key = $1 AND missing_since IS NULL ORDER BY name, id`, [dirKey]);
+    return m.query(`SELECT id, name, kind FROM files WHERE dir_key = $1 AND missing_since IS NULL ORDER BY name, id`, [
+      dirKey,
+    ]);
   }
 
   /** FILE entries of the folder's cue sheets that were parsed from their current content, by cue id. */

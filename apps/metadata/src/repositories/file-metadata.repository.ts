@@ -8,10 +8,41 @@ export interface MetadataFailure {
 }
 
 const COLUMNS = [
-  'file_id', 'content_hash', 'status', 'failure_kind', 'failure_reason',
-  'artist', 'title', 'album', 'album_artist', 'track_no', 'track_of', 'disc_no', 'disc_of', 'year', 'date', 'genre',
-  'label', 'comment', 'isrc', 'bpm_tag', 'key_tag', 'duration_sec', 'bitrate', 'sample_rate', 'channels',
-  'bits_per_sample', 'codec', 'container', 'lossless', 'has_cover', 'artists', 'genres', 'tag_types', 'stream', 'raw',
+  'file_id',
+  'content_hash',
+  'status',
+  'failure_kind',
+  'failure_reason',
+  'artist',
+  'title',
+  'album',
+  'album_artist',
+  'track_no',
+  'track_of',
+  'disc_no',
+  'disc_of',
+  'year',
+  'date',
+  'genre',
+  'label',
+  'comment',
+  'isrc',
+  'bpm_tag',
+  'key_tag',
+  'duration_sec',
+  'bitrate',
+  'sample_rate',
+  'channels',
+  'bits_per_sample',
+  'codec',
+  'container',
+  'lossless',
+  'has_cover',
+  'artists',
+  'genres',
+  'tag_types',
+  'stream',
+  'raw',
   'warnings',
 ] as const;
 
@@ -74,18 +105,34 @@ export class FileMetadataRepository {
       artists: json(t.artists),
       genres: json(t.genres),
       tag_types: json(r.tagTypes),
-      stream: json({ containerName, codecProfile, durationEstimated, hasAudio, hasVideo, video, extensionMismatch: r.extensionMismatch }),
+      stream: json({
+        containerName,
+        codecProfile,
+        durationEstimated,
+        hasAudio,
+        hasVideo,
+        video,
+        extensionMismatch: r.extensionMismatch,
+      }),
       raw: json(r.raw),
       warnings: json(r.warnings),
     };
-    await this.db.query(UPSERT, COLUMNS.map((c) => values[c]));
+    await this.db.query(
+      UPSERT,
+      COLUMNS.map((c) => values[c]),
+    );
   }
 
   /**
    * Records why the file could not be read. With `keepExisting`, a row already written for the same
    * content stays (the stage's own, more precise record wins over a generic one).
    */
-  async saveFailure(fileId: string, contentHash: string, failure: MetadataFailure, options: { keepExisting?: boolean } = {}): Promise<void> {
+  async saveFailure(
+    fileId: string,
+    contentHash: string,
+    failure: MetadataFailure,
+    options: { keepExisting?: boolean } = {},
+  ): Promise<void> {
     const values = COLUMNS.map((c) => {
       switch (c) {
         case 'file_id':

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export type FileMetadataStatus = 'read' | 'failed';
 
@@ -11,6 +11,8 @@ const numeric = { to: (v: number | null) => v, from: (v: string | null) => (v ==
  * (binary blobs left out) are jsonb.
  */
 @Entity('file_metadata')
+// Copies with the same content share their tags: duplicate views look them up by content.
+@Index('file_metadata_content_hash_idx', ['contentHash'])
 export class FileMetadataEntity {
   @PrimaryColumn('uuid', { name: 'file_id' })
   fileId: string;

@@ -11,6 +11,7 @@ export class MetadataCompanionsDuplicates1763800000000 implements MigrationInter
     await q.query(
       `CREATE TABLE "file_metadata" ("file_id" uuid NOT NULL, "content_hash" character(64) NOT NULL, "status" text NOT NULL, "failure_kind" text, "failure_reason" text, "artist" text, "title" text, "album" text, "album_artist" text, "track_no" integer, "track_of" integer, "disc_no" integer, "disc_of" integer, "year" integer, "date" text, "genre" text, "label" text, "comment" text, "isrc" text, "bpm_tag" numeric(6,2), "key_tag" text, "duration_sec" double precision, "bitrate" integer, "sample_rate" integer, "channels" smallint, "bits_per_sample" smallint, "codec" text, "container" text, "lossless" boolean, "has_cover" boolean, "artists" jsonb NOT NULL DEFAULT '[]', "genres" jsonb NOT NULL DEFAULT '[]', "tag_types" jsonb NOT NULL DEFAULT '[]', "stream" jsonb, "raw" jsonb, "warnings" jsonb NOT NULL DEFAULT '[]', "read_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_51608fb632e5b487e0401a95249" PRIMARY KEY ("file_id"))`,
     );
+    await q.query(`CREATE INDEX "file_metadata_content_hash_idx" ON "file_metadata" ("content_hash")`);
     await q.query(
       `CREATE TABLE "companion_contents" ("file_id" uuid NOT NULL, "content_hash" character(64) NOT NULL, "companion_type" text NOT NULL, "status" text NOT NULL, "failure_reason" text, "encoding" text, "text" text, "truncated" boolean NOT NULL DEFAULT false, "parsed" jsonb, "parsed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_533c49597a30c75e7008adab850" PRIMARY KEY ("file_id"))`,
     );
@@ -29,7 +30,9 @@ export class MetadataCompanionsDuplicates1763800000000 implements MigrationInter
     await q.query(
       `CREATE TABLE "duplicate_resolution_members" ("resolution_id" uuid NOT NULL, "file_id" uuid NOT NULL, "role" text NOT NULL, "content_hash" character(64) NOT NULL, CONSTRAINT "PK_704f8fcdfed06dedbdedc30d367" PRIMARY KEY ("resolution_id", "file_id"))`,
     );
-    await q.query(`CREATE INDEX "duplicate_resolution_members_file_id_idx" ON "duplicate_resolution_members" ("file_id")`);
+    await q.query(
+      `CREATE INDEX "duplicate_resolution_members_file_id_idx" ON "duplicate_resolution_members" ("file_id")`,
+    );
   }
 
   public async down(q: QueryRunner): Promise<void> {
