@@ -8,3 +8,6 @@ export type { RawTagDump, RawTagEntry, RawValue } from './raw-dump';
 export type { Container } from './sniff';
 export { normaliseText, normaliseOrNull, repairMojibake, FIELD_MAX_CHARS, MULTILINE_MAX_CHARS } from './text';
 export { loadMusicMetadata } from './music-metadata.adapter';
+export { TagReaderPool } from './tag-reader-pool';
+export type { TagReaderPoolOptions } from './tag-reader-pool';
+export type { IoMode } from './source-file';

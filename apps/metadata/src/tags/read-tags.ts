@@ -1,4 +1,3 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { classifyFileName, extensionOf } from '@crateflow/contracts';
 import { MetadataReadError } from './errors';
@@ -6,7 +5,7 @@ import { EMPTY_TAG_FIELDS, buildTagFields, type CommonTags, type NativeTagLists,
 import { parseAudioMetadata, type AudioMetadata } from './music-metadata.adapter';
 import { sanitiseRawTags, type RawTagDump } from './raw-dump';
 import { PROBE_ONLY_CONTAINERS, sniffContainer, type Container, type SniffResult } from './sniff';
-import { ReadBudget, SourceFile, timeoutError } from './source-file';
+import { ReadBudget, ioError, openSourceFile, timeoutError, type IoMode } from './source-file';
 import { checkStructure, type StructureFacts } from './structure';
 import { normaliseText } from './text';
 import { probeMediaFile, type ProbeResult } from './video-probe';
@@ -16,6 +15,11 @@ export interface ReadTagsOptions {
   maxBytes?: number;
   /** Per-file time limit in milliseconds. Default 15 s. */
   timeoutMs?: number;
+  /**
+   * `async` (default) never blocks the event loop. `sync` reads with blocking calls, several times
+   * cheaper per file; use it only where blocking is harmless, as in TagReaderPool's worker threads.
+   */
+  io?: IoMode;
 }
 
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
@@ -146,7 +150,7 @@ export async function readTags(filePath: string | Buffer, options: ReadTagsOptio
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(timeoutError(timeoutMs)), timeoutMs);
   });
-  const work = readWithinBudget(filePath, budget, timeoutMs);
+  const work = readWithinBudget(filePath, budget, timeoutMs, options.io ?? 'async');
   work.catch(() => undefined);
   try {
     return await Promise.race([work, deadline]);
@@ -159,14 +163,15 @@ async function readWithinBudget(
   filePath: string | Buffer,
   budget: ReadBudget,
   timeoutMs: number,
+  io: IoMode,
 ): Promise<TagReadResult> {
   // Extensions are ASCII, so a name that is not valid UTF-8 still yields its extension through latin1.
   const name = typeof filePath === 'string' ? path.basename(filePath) : path.basename(filePath.toString('latin1'));
   const extension = extensionOf(name);
-  const handle = await openRegularFile(filePath);
+  const file = await openSourceFile(filePath, budget, io);
+  const size = file.size;
   try {
-    const { size } = await handle.stat();
-    const file = new SourceFile(handle, size, budget);
+    await file.loadWindows();
     const sniff = await sniffContainer(file, extension);
     const facts = await checkStructure(file, sniff);
     const warnings = [...facts.warnings];
@@ -178,16 +183,14 @@ async function readWithinBudget(
       );
 
     if (PROBE_ONLY_CONTAINERS.has(sniff.container) || classifyFileName(name) === 'video') {
-      const probe = await probeMediaFile(handle.fd, Math.max(1000, timeoutMs));
+      const probe = await probeMediaFile(file.fd, Math.max(1000, timeoutMs));
       return fromProbe(probe, sniff, extensionMismatch, warnings, budget.bytesRead);
     }
     let meta: AudioMetadata;
     try {
       meta = await parseAudioMetadata({
-        handle,
-        size,
+        source: file,
         parserHint: `file.${PARSER_EXTENSIONS[sniff.container]}`,
-        budget,
         skipCovers: sniff.container === 'flac',
       });
     } catch (err) {
@@ -195,37 +198,8 @@ async function readWithinBudget(
     }
     return fromMetadata(meta, size, sniff, facts, extensionMismatch, warnings, budget.bytesRead);
   } finally {
-    await handle.close().catch(() => undefined);
+    await file.close();
   }
-}
-
-async function openRegularFile(filePath: string | Buffer): Promise<FileHandle> {
-  try {
-    const info = await stat(filePath);
-    if (info.isDirectory()) throw new MetadataReadError('unreadable', 'unreadable: this is a folder, not a file');
-    // Opening a FIFO would block until someone writes to it; devices and sockets are not media files.
-    if (!info.isFile())
-      throw new MetadataReadError('unreadable', 'unreadable: not a regular file (a device, pipe or socket)');
-    return await open(filePath, 'r');
-  } catch (err) {
-    throw ioError(err);
-  }
-}
-
-function ioError(err: unknown): MetadataReadError {
-  if (err instanceof MetadataReadError) return err;
-  const code = (err as NodeJS.ErrnoException).code;
-  const reasons: Record<string, string> = {
-    ENOENT: 'file not found (it was moved or deleted after the scan)',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EISDIR: 'this is a folder, not a file',
-    ELOOP: 'too many symbolic links',
-    EIO: 'input/output error (a failing disk or a dropped network share)',
-    ENAMETOOLONG: 'the path is too long',
-  };
-  const reason = (code && reasons[code]) ?? normaliseText(String((err as Error).message ?? err), { maxLength: 300 });
-  return new MetadataReadError('unreadable', `unreadable: ${reason}`, { cause: err });
 }
 
 function toReadError(err: unknown, container: Container): MetadataReadError {

@@ -1,4 +1,5 @@
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { MetadataReadError, formatBytes } from './errors';
 
 /**
@@ -41,28 +42,161 @@ export function timeoutError(timeoutMs: number): MetadataReadError {
   );
 }
 
-/** An open file with its size, read at absolute positions, every read charged to the budget. */
+/** Bytes kept in memory from the start and from the end of each file. */
+export const HEAD_WINDOW = 256 * 1024;
+export const TAIL_WINDOW = 128 * 1024;
+
+/**
+ * How bytes come off the disk. `async` goes through libuv's thread pool and never blocks the event
+ * loop; `sync` reads directly and is much cheaper per read, for worker threads whose only job is
+ * reading tags (see TagReaderPool).
+ */
+export type IoMode = 'async' | 'sync';
+
+interface FileIo {
+  readonly fd: number;
+  read(target: Uint8Array, offset: number, length: number, position: number): Promise<number> | number;
+  close(): Promise<void> | void;
+}
+
+/**
+ * Opens a regular file for reading. Anything else (a folder, a FIFO that would block the open until
+ * someone writes to it, a device) is refused by a stat first; its size comes from that same stat.
+ */
+export async function openSourceFile(filePath: string | Buffer, budget: ReadBudget, mode: IoMode): Promise<SourceFile> {
+  try {
+    const info = mode === 'sync' ? statSync(filePath) : await stat(filePath);
+    if (info.isDirectory()) throw new MetadataReadError('unreadable', 'unreadable: this is a folder, not a file');
+    if (!info.isFile())
+      throw new MetadataReadError('unreadable', 'unreadable: not a regular file (a device, pipe or socket)');
+    let io: FileIo;
+    if (mode === 'sync') {
+      const fd = openSync(filePath, 'r');
+      io = { fd, read: (b, o, l, p) => readSync(fd, b, o, l, p), close: () => closeSync(fd) };
+    } else {
+      const handle = await open(filePath, 'r');
+      io = {
+        fd: handle.fd,
+        read: async (b, o, l, p) => (await handle.read(b, o, l, p)).bytesRead,
+        close: () => handle.close(),
+      };
+    }
+    return new SourceFile(io, info.size, budget);
+  } catch (err) {
+    throw ioError(err);
+  }
+}
+
+export function ioError(err: unknown): MetadataReadError {
+  if (err instanceof MetadataReadError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    ENOENT: 'file not found (it was moved or deleted after the scan)',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'this is a folder, not a file',
+    ELOOP: 'too many symbolic links',
+    EIO: 'input/output error (a failing disk or a dropped network share)',
+    ENAMETOOLONG: 'the path is too long',
+  };
+  const reason = (code && reasons[code]) ?? String((err as Error).message ?? err).slice(0, 300);
+  return new MetadataReadError('unreadable', `unreadable: ${reason}`, { cause: err });
+}
+
+/**
+ * An open file with its size, read at absolute positions, every disk read charged to the budget.
+ * The first 256 KiB and the last 128 KiB are loaded up front (one read for small files, two for
+ * others) and every later read that falls inside them is served from memory. Tags, headers and the
+ * end-of-file structures all live there, so a typical file costs two reads instead of dozens; with
+ * asynchronous I/O each read is a round trip through the thread pool, which dominated reading time.
+ */
 export class SourceFile {
+  private headStart = 0;
+  private head: Buffer = Buffer.alloc(0);
+  private tailStart = 0;
+  private tail: Buffer = Buffer.alloc(0);
+
   constructor(
-    readonly handle: FileHandle,
+    private readonly io: FileIo,
     readonly size: number,
     readonly budget: ReadBudget,
   ) {}
+
+  /** The file descriptor, for handing the file to a child process (ffprobe). */
+  get fd(): number {
+    return this.io.fd;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.io.close();
+    } catch {
+      // closing a file we only read cannot lose anything
+    }
+  }
+
+  /** Loads the head and tail windows. */
+  async loadWindows(headBytes = HEAD_WINDOW, tailBytes = TAIL_WINDOW): Promise<void> {
+    if (this.size <= headBytes + tailBytes) {
+      this.head = await this.readFromDisk(0, this.size);
+      this.tail = this.head;
+      return;
+    }
+    this.head = await this.readFromDisk(0, headBytes);
+    this.tailStart = this.size - tailBytes;
+    this.tail = await this.readFromDisk(this.tailStart, tailBytes);
+  }
+
+  /** The bytes [position, position + length) when a loaded window holds all of them, else null. */
+  cached(position: number, length: number): Buffer | null {
+    const end = position + length;
+    if (position >= this.headStart && end <= this.headStart + this.head.length)
+      return this.head.subarray(position - this.headStart, end - this.headStart);
+    if (position >= this.tailStart && end <= this.tailStart + this.tail.length)
+      return this.tail.subarray(position - this.tailStart, end - this.tailStart);
+    return null;
+  }
 
   /** Reads up to `length` bytes at `position`; shorter only at the end of the file. */
   async read(position: number, length: number): Promise<Buffer> {
     const start = Math.max(0, Math.min(position, this.size));
     const len = Math.max(0, Math.min(length, this.size - start));
+    return this.cached(start, len) ?? this.readFromDisk(start, len);
+  }
+
+  /** Fills `target[0, length)` from `position`; returns the bytes read (fewer only at the end of the file). */
+  async readInto(target: Uint8Array, position: number, length: number): Promise<number> {
+    const len = Math.max(0, Math.min(length, this.size - position));
+    const bytes = this.cached(position, len);
+    if (bytes) {
+      this.budget.checkTime();
+      target.set(bytes);
+      return len;
+    }
+    this.budget.charge(len);
+    return this.fill(target, position, len);
+  }
+
+  private async readFromDisk(start: number, len: number): Promise<Buffer> {
     if (len === 0) return Buffer.alloc(0);
     this.budget.charge(len);
     const buf = Buffer.allocUnsafe(len);
-    let done = 0;
-    while (done < len) {
-      const { bytesRead } = await this.handle.read(buf, done, len - done, start + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
+    const done = await this.fill(buf, start, len);
     return done === len ? buf : buf.subarray(0, done);
+  }
+
+  private async fill(target: Uint8Array, position: number, len: number): Promise<number> {
+    let done = 0;
+    try {
+      while (done < len) {
+        const n = await this.io.read(target, done, len - done, position + done);
+        if (n === 0) break;
+        done += n;
+      }
+    } catch (err) {
+      throw ioError(err);
+    }
+    return done;
   }
 }
 
