@@ -295,6 +295,16 @@ describe('MetadataService against the real database', () => {
       // Reprocessing any file of the folder gives the same links.
       await process(companions[1]);
       expect(await links(companions[0].dirKey)).toHaveLength(5);
+      // An unchanged folder is not relinked at all.
+      expect(await service.relinkFolder(companions[0].dirKey)).toBeNull();
+      // A second unmatched .nfo: neither is the folder's lone one any more, so their folder links go.
+      const [extra] = await recordFiles(db.dataSource, [fx.write(path.join('Live @ Café', 'extra.nfo'), 'Notes')]);
+      await process(extra);
+      expect(await links(companions[0].dirKey)).toEqual([
+        'folder.jpg → Bonus.flac (folder)',
+        'folder.jpg → Live @ Café d’Anvers.mp3 (folder)',
+        'mix.cue → Live @ Café d’Anvers.mp3 (cue-file)',
+      ]);
     });
 
     it('links a same-name companion to its media file alone and parses playlists and checksum lists', async () => {

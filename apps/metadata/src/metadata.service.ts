@@ -87,8 +87,8 @@ export class MetadataService {
     }
   }
 
-  /** Recomputes which companions of a folder belong to which media files, from the folder as it is now. */
-  relinkFolder(dirKey: Buffer): Promise<FolderLink[]> {
+  /** Recomputes which companions of a folder belong to which media files (null: the folder is unchanged since). */
+  relinkFolder(dirKey: Buffer): Promise<FolderLink[] | null> {
     return this.companions.relinkFolder(dirKey, computeFolderLinks);
   }
 

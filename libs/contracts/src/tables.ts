@@ -13,6 +13,7 @@ export const TABLE_OWNERS = {
   file_metadata: 'metadata',
   companion_contents: 'metadata',
   companion_links: 'metadata',
+  companion_folders: 'metadata',
   duplicate_resolutions: 'gateway',
   duplicate_resolution_members: 'gateway',
 } as const satisfies Record<string, ServiceName>;

@@ -57,16 +57,18 @@ export class CompanionsPartSource implements FileDetailPartSource {
         `SELECT l.companion_file_id, l.reason, f.path, f.name, f.content_hash AS file_hash,
                 c.companion_type, c.status, c.failure_reason, c.content_hash, c.encoding, c.text, c.truncated, c.parsed
            FROM companion_links l
-           JOIN files f ON f.id = l.companion_file_id
+           JOIN files f ON f.id = l.companion_file_id AND f.missing_since IS NULL
            LEFT JOIN companion_contents c ON c.file_id = l.companion_file_id
           WHERE l.media_file_id = $1
           ORDER BY CASE l.reason WHEN 'cue-file' THEN 0 WHEN 'same-name' THEN 1 ELSE 2 END, f.path, f.id
           LIMIT $2`,
         [file.id, COMPANIONS_SHOWN],
       ) as Promise<(ContentRow & { companion_file_id: string; reason: string; path: string; name: string })[]>,
-      this.db.query(`SELECT count(*)::int AS n FROM companion_links WHERE media_file_id = $1`, [file.id]) as Promise<
-        { n: number }[]
-      >,
+      this.db.query(
+        `SELECT count(*)::int AS n FROM companion_links l JOIN files f ON f.id = l.companion_file_id AND f.missing_since IS NULL
+          WHERE l.media_file_id = $1`,
+        [file.id],
+      ) as Promise<{ n: number }[]>,
     ]);
     return {
       companions: rows.map((r) => ({
@@ -91,13 +93,16 @@ export class CompanionsPartSource implements FileDetailPartSource {
         [file.id, file.content_hash],
       ) as Promise<ContentRow[]>,
       this.db.query(
-        `SELECT l.media_file_id, l.reason, f.path, f.name FROM companion_links l JOIN files f ON f.id = l.media_file_id
+        `SELECT l.media_file_id, l.reason, f.path, f.name
+           FROM companion_links l JOIN files f ON f.id = l.media_file_id AND f.missing_since IS NULL
           WHERE l.companion_file_id = $1 ORDER BY f.path, f.id LIMIT $2`,
         [file.id, LINKED_MEDIA_SHOWN],
       ) as Promise<{ media_file_id: string; reason: string; path: string; name: string }[]>,
-      this.db.query(`SELECT count(*)::int AS n FROM companion_links WHERE companion_file_id = $1`, [
-        file.id,
-      ]) as Promise<{ n: number }[]>,
+      this.db.query(
+        `SELECT count(*)::int AS n FROM companion_links l JOIN files f ON f.id = l.media_file_id AND f.missing_since IS NULL
+          WHERE l.companion_file_id = $1`,
+        [file.id],
+      ) as Promise<{ n: number }[]>,
     ]);
     return {
       companions: [],

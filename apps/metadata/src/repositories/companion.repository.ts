@@ -128,30 +128,75 @@ export class CompanionRepository {
   }
 
   /**
-   * Replaces every link of one folder with what `compute` derives from the folder's present files and the
-   * FILE entries of its parsed cue sheets, all read under the folder's lock inside one transaction.
+   * Brings the links of one folder in line with what `compute` derives from the folder's present files and
+   * the FILE entries of its parsed cue sheets, all read under the folder's lock inside one transaction.
+   * Returns null, touching nothing, while the folder is as it was when its links were last computed.
    */
   async relinkFolder(
     dirKey: Buffer,
     compute: (files: FolderFile[], cueFiles: Map<string, string[]>) => FolderLink[],
-  ): Promise<FolderLink[]> {
+  ): Promise<FolderLink[] | null> {
+    const [stored]: { signature: string }[] = await this.db.query(
+      `SELECT signature FROM companion_folders WHERE dir_key = $1`,
+      [dirKey],
+    );
+    if (stored && stored.signature === (await this.folderSignature(this.db, dirKey))) return null;
     return this.db.transaction(async (m) => {
       // Serialises relinking per folder; hashing the bytes keeps the lock key independent of the encoding of names.
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(encode($1::bytea, 'hex'), 7301))`, [dirKey]);
+      const signature = await this.folderSignature(m, dirKey);
       const files = await this.folderFiles(m, dirKey);
       const cueFiles = await this.cueFileEntries(m, files);
       const links = compute(files, cueFiles);
-      await m.query(`DELETE FROM companion_links WHERE dir_key = $1`, [dirKey]);
-      if (links.length > 0) {
+      // Only the difference is written: a folder of a thousand tracks and one cover gains a link or two.
+      const existing: { companion_file_id: string; media_file_id: string; reason: string }[] = await m.query(
+        `SELECT companion_file_id, media_file_id, reason FROM companion_links WHERE dir_key = $1`,
+        [dirKey],
+      );
+      const key = (c: string, f: string) => `${c}:${f}`;
+      const wanted = new Map(links.map((l) => [key(l.companionFileId, l.mediaFileId), l]));
+      const stale = existing.filter((e) => wanted.get(key(e.companion_file_id, e.media_file_id))?.reason !== e.reason);
+      const have = new Map(existing.map((e) => [key(e.companion_file_id, e.media_file_id), e.reason]));
+      const fresh = links.filter((l) => have.get(key(l.companionFileId, l.mediaFileId)) !== l.reason);
+      if (stale.length > 0) {
+        await m.query(
+          `DELETE FROM companion_links l USING unnest($2::uuid[], $3::uuid[]) AS s(c, f)
+            WHERE l.dir_key = $1 AND l.companion_file_id = s.c AND l.media_file_id = s.f`,
+          [dirKey, stale.map((e) => e.companion_file_id), stale.map((e) => e.media_file_id)],
+        );
+      }
+      if (fresh.length > 0) {
         await m.query(
           `INSERT INTO companion_links (companion_file_id, media_file_id, dir_key, reason)
            SELECT c, f, $1, r FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS l(c, f, r)
            ON CONFLICT (companion_file_id, media_file_id) DO UPDATE SET dir_key = excluded.dir_key, reason = excluded.reason, linked_at = now()`,
-          [dirKey, links.map((l) => l.companionFileId), links.map((l) => l.mediaFileId), links.map((l) => l.reason)],
+          [dirKey, fresh.map((l) => l.companionFileId), fresh.map((l) => l.mediaFileId), fresh.map((l) => l.reason)],
         );
       }
+      await m.query(
+        `INSERT INTO companion_folders (dir_key, signature) VALUES ($1, $2)
+         ON CONFLICT (dir_key) DO UPDATE SET signature = excluded.signature, linked_at = now()`,
+        [dirKey, signature],
+      );
       return links;
     });
+  }
+
+  /**
+   * What the links of a folder depend on, as one digest computed by the database: every present file
+   * (id, kind, name) and the content of every parsed cue sheet. The version prefix changes with the rules.
+   */
+  private async folderSignature(q: Pick<EntityManager, 'query'>, dirKey: Buffer): Promise<string> {
+    const [row]: { signature: string }[] = await q.query(
+      `SELECT md5('links-v1|' || coalesce(string_agg(f.id::text || ':' || f.kind || ':' || f.name || ':' || coalesce(c.content_hash::text, ''),
+                                                  '|' ORDER BY f.id), '')) AS signature
+         FROM files f
+         LEFT JOIN companion_contents c
+           ON c.file_id = f.id AND c.companion_type = 'cue' AND c.status = 'parsed' AND c.content_hash = f.content_hash
+        WHERE f.dir_key = $1 AND f.missing_since IS NULL`,
+      [dirKey],
+    );
+    return row.signature;
   }
 
   private folderFiles(m: EntityManager, dirKey: Buffer): Promise<FolderFile[]> {

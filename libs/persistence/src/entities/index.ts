@@ -1,4 +1,5 @@
 import { CompanionContentEntity } from './companion-content.entity';
+import { CompanionFolderEntity } from './companion-folder.entity';
 import { CompanionLinkEntity } from './companion-link.entity';
 import { DuplicateResolutionEntity } from './duplicate-resolution.entity';
 import { DuplicateResolutionMemberEntity } from './duplicate-resolution-member.entity';
@@ -10,6 +11,7 @@ import { ScanEntity } from './scan.entity';
 
 export {
   CompanionContentEntity,
+  CompanionFolderEntity,
   CompanionLinkEntity,
   DuplicateResolutionEntity,
   DuplicateResolutionMemberEntity,
@@ -33,6 +35,7 @@ export const ENTITIES = [
   FileMetadataEntity,
   CompanionContentEntity,
   CompanionLinkEntity,
+  CompanionFolderEntity,
   DuplicateResolutionEntity,
   DuplicateResolutionMemberEntity,
 ];

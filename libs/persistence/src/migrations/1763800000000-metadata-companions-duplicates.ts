@@ -18,6 +18,9 @@ export class MetadataCompanionsDuplicates1763800000000 implements MigrationInter
     await q.query(
       `CREATE TABLE "companion_links" ("companion_file_id" uuid NOT NULL, "media_file_id" uuid NOT NULL, "dir_key" bytea NOT NULL, "reason" text NOT NULL, "linked_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_2fec3d9fcdac8a21c4176df8039" PRIMARY KEY ("companion_file_id", "media_file_id"))`,
     );
+    await q.query(
+      `CREATE TABLE "companion_folders" ("dir_key" bytea NOT NULL, "signature" text NOT NULL, "linked_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_01b195c200c3b3504c96a3a96b2" PRIMARY KEY ("dir_key"))`,
+    );
     await q.query(`CREATE INDEX "companion_links_dir_key_idx" ON "companion_links" ("dir_key")`);
     await q.query(`CREATE INDEX "companion_links_media_file_id_idx" ON "companion_links" ("media_file_id")`);
     await q.query(
@@ -38,6 +41,7 @@ export class MetadataCompanionsDuplicates1763800000000 implements MigrationInter
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE "duplicate_resolution_members"`);
     await q.query(`DROP TABLE "duplicate_resolutions"`);
+    await q.query(`DROP TABLE "companion_folders"`);
     await q.query(`DROP TABLE "companion_links"`);
     await q.query(`DROP TABLE "companion_contents"`);
     await q.query(`DROP TABLE "file_metadata"`);
