@@ -86,7 +86,7 @@ export function sanitiseRawTags(
     if (list.length > limits.maxEntriesPerType) state.truncated = true;
     for (const { id, value } of list.slice(0, limits.maxEntriesPerType)) {
       const entry = { id: normaliseText(String(id), { maxLength: 256 }), value: clean(value, 0) ?? null };
-      const size = JSON.stringify(entry).length;
+      const size = entry.id.length + approximateSize(entry.value);
       if (state.chars + size > limits.maxTotalChars) {
         state.truncated = true;
         break outer;
@@ -96,4 +96,14 @@ export function sanitiseRawTags(
     }
   }
   return { tags, truncated: state.truncated };
+}
+
+/** Roughly the JSON length of a value, without building the JSON (this runs for every tag of every file). */
+function approximateSize(value: RawValue): number {
+  if (value === null || typeof value === 'boolean' || typeof value === 'number') return 8;
+  if (typeof value === 'string') return value.length + 8;
+  if (Array.isArray(value)) return value.reduce<number>((sum, v) => sum + approximateSize(v) + 1, 2);
+  let sum = 2;
+  for (const [k, v] of Object.entries(value)) sum += k.length + 4 + approximateSize(v as RawValue);
+  return sum;
 }

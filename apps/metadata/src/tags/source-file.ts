@@ -46,6 +46,18 @@ export function timeoutError(timeoutMs: number): MetadataReadError {
 export const HEAD_WINDOW = 256 * 1024;
 export const TAIL_WINDOW = 128 * 1024;
 
+/** Window memory of closed files, kept for the next ones (a few, so concurrency does not hoard). */
+const spareWindows: Buffer[] = [];
+const MAX_SPARE_WINDOWS = 8;
+
+function acquireWindowMemory(): Buffer {
+  return spareWindows.pop() ?? Buffer.allocUnsafeSlow(HEAD_WINDOW + TAIL_WINDOW);
+}
+
+function releaseWindowMemory(memory: Buffer): void {
+  if (spareWindows.length < MAX_SPARE_WINDOWS) spareWindows.push(memory);
+}
+
 /**
  * How bytes come off the disk. `async` goes through libuv's thread pool and never blocks the event
  * loop; `sync` reads directly and is much cheaper per read, for worker threads whose only job is
@@ -115,6 +127,7 @@ export class SourceFile {
   private head: Buffer = Buffer.alloc(0);
   private tailStart = 0;
   private tail: Buffer = Buffer.alloc(0);
+  private windowMemory: Buffer | null = null;
 
   constructor(
     private readonly io: FileIo,
@@ -128,6 +141,11 @@ export class SourceFile {
   }
 
   async close(): Promise<void> {
+    if (this.windowMemory) {
+      releaseWindowMemory(this.windowMemory);
+      this.windowMemory = null;
+      this.head = this.tail = Buffer.alloc(0);
+    }
     try {
       await this.io.close();
     } catch {
@@ -135,16 +153,24 @@ export class SourceFile {
     }
   }
 
-  /** Loads the head and tail windows. */
-  async loadWindows(headBytes = HEAD_WINDOW, tailBytes = TAIL_WINDOW): Promise<void> {
-    if (this.size <= headBytes + tailBytes) {
-      this.head = await this.readFromDisk(0, this.size);
+  /** Loads the head and tail windows into memory reused from earlier files (less garbage to collect). */
+  async loadWindows(): Promise<void> {
+    const memory = (this.windowMemory = acquireWindowMemory());
+    if (this.size <= HEAD_WINDOW + TAIL_WINDOW) {
+      this.head = memory.subarray(0, await this.readIntoWindow(memory, 0, this.size));
       this.tail = this.head;
       return;
     }
-    this.head = await this.readFromDisk(0, headBytes);
-    this.tailStart = this.size - tailBytes;
-    this.tail = await this.readFromDisk(this.tailStart, tailBytes);
+    this.head = memory.subarray(0, await this.readIntoWindow(memory, 0, HEAD_WINDOW));
+    this.tailStart = this.size - TAIL_WINDOW;
+    const tail = memory.subarray(HEAD_WINDOW);
+    this.tail = tail.subarray(0, await this.readIntoWindow(tail, this.tailStart, TAIL_WINDOW));
+  }
+
+  private async readIntoWindow(target: Buffer, position: number, len: number): Promise<number> {
+    if (len === 0) return 0;
+    this.budget.charge(len);
+    return this.fill(target, position, len);
   }
 
   /** The bytes [position, position + length) when a loaded window holds all of them, else null. */

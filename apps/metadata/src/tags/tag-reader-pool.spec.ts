@@ -67,6 +67,19 @@ describe('TagReaderPool', () => {
     }
   });
 
+  it('gives files handed in advance to a dead worker to the next worker instead of failing them', async () => {
+    const poison = fx.write('poison.flac', fx.read('a.flac'));
+    const pool = new TagReaderPool({ workers: 1, prefetch: 4, entry: worker('exit-on-poison') });
+    try {
+      const results = await Promise.allSettled([files[0], poison, files[1], files[2]].map((f) => pool.read(f)));
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ kind: 'corrupt' });
+      expect((results[3] as PromiseFulfilledResult<{ tags: { title: string } }>).value.tags.title).toBe('Ogg Three');
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('fails a file that makes the reader run out of memory with too-large', async () => {
     const pool = new TagReaderPool({ workers: 1, maxMemoryMb: 64, entry: worker('oom') });
     try {

@@ -23,6 +23,11 @@ export interface TagReaderPoolOptions {
   maxMemoryMb?: number;
   /** Extra time after `timeoutMs` before a silent worker is terminated. Default 2 s. */
   graceMs?: number;
+  /**
+   * Files handed to each worker ahead of time, so a worker never waits for the main thread between
+   * two files. Default 4.
+   */
+  prefetch?: number;
   /** Worker entry module (tests substitute misbehaving workers). */
   entry?: string;
 }
@@ -48,7 +53,9 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  busy: Pending | null;
+  /** Files sent to this worker, in the order it reads them; the first is being read now. */
+  inFlight: Pending[];
+  /** Time limit of the file being read. */
   timer: NodeJS.Timeout | null;
   /** The worker has answered at least once (so it starts correctly). */
   answered: boolean;
@@ -77,6 +84,7 @@ export class TagReaderPool {
   private readonly graceMs: number;
   private readonly maxMemoryMb: number;
   private readonly entry: string;
+  private readonly prefetch: number;
 
   constructor(options: TagReaderPoolOptions = {}) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -84,6 +92,7 @@ export class TagReaderPool {
     this.graceMs = options.graceMs ?? 2000;
     this.maxMemoryMb = options.maxMemoryMb ?? 512;
     this.entry = options.entry ?? path.join(__dirname, 'tag-reader.worker.ts');
+    this.prefetch = Math.max(1, options.prefetch ?? 4);
     const count = Math.max(1, options.workers ?? Math.min(8, availableParallelism()));
     for (let i = 0; i < count; i++) this.slots.push(this.spawn());
   }
@@ -107,12 +116,12 @@ export class TagReaderPool {
   /** Stops every worker; files not yet read are rejected. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.queue.splice(0)) pending.reject(new Error('the tag reader pool is closed'));
+    const closedError = new Error('the tag reader pool is closed');
+    for (const pending of this.queue.splice(0)) pending.reject(closedError);
     await Promise.all(
       this.slots.map(async (slot) => {
         if (slot.timer) clearTimeout(slot.timer);
-        slot.busy?.reject(new Error('the tag reader pool is closed'));
-        slot.busy = null;
+        for (const pending of slot.inFlight.splice(0)) pending.reject(closedError);
         await slot.worker.terminate();
       }),
     );
@@ -124,7 +133,7 @@ export class TagReaderPool {
       workerData: { entry: this.entry, register: require.resolve('@swc-node/register') },
       resourceLimits: { maxOldGenerationSizeMb: this.maxMemoryMb },
     });
-    const slot: Slot = { worker, busy: null, timer: null, answered: false };
+    const slot: Slot = { worker, inFlight: [], timer: null, answered: false };
     worker.on('message', (reply: PoolReply) => this.onReply(slot, reply));
     worker.on('error', (err) => this.onCrash(slot, err));
     worker.on('exit', (code) => {
@@ -136,32 +145,39 @@ export class TagReaderPool {
     return slot;
   }
 
+  /** Hands queued files to the least loaded workers, up to `prefetch` each. */
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.busy || this.queue.length === 0) continue;
+    while (this.queue.length > 0) {
+      let slot: Slot | null = null;
+      for (const s of this.slots)
+        if (s.inFlight.length < this.prefetch && (!slot || s.inFlight.length < slot.inFlight.length)) slot = s;
+      if (!slot) return;
       const pending = this.queue.shift()!;
-      slot.busy = pending;
-      slot.worker.ref();
-      slot.timer = setTimeout(() => this.onTimeout(slot), this.timeoutMs + this.graceMs);
+      slot.inFlight.push(pending);
+      if (slot.inFlight.length === 1) this.startClock(slot);
       slot.worker.postMessage(pending.task);
     }
   }
 
-  private finish(slot: Slot): Pending | null {
-    const pending = slot.busy;
-    slot.busy = null;
+  /** The worker reads its files in order: the clock runs for the first one. */
+  private startClock(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
-    slot.worker.unref();
-    return pending;
+    if (slot.inFlight.length === 0) {
+      slot.worker.unref();
+      return;
+    }
+    slot.worker.ref();
+    slot.timer = setTimeout(() => this.onTimeout(slot), this.timeoutMs + this.graceMs);
   }
 
   private onReply(slot: Slot, reply: PoolReply): void {
-    const pending = slot.busy;
+    const pending = slot.inFlight[0];
     if (!pending || pending.task.id !== reply.id) return;
+    slot.inFlight.shift();
     slot.answered = true;
     this.failedStarts = 0;
-    this.finish(slot);
+    this.startClock(slot);
     if (reply.ok) pending.resolve(reply.result);
     else
       pending.reject(
@@ -170,13 +186,19 @@ export class TagReaderPool {
     this.dispatch();
   }
 
-  /** Replaces a worker that died or hangs, failing the file it was reading with `error`. */
+  /**
+   * Replaces a worker that died or hangs. The file it was reading fails with `error`; the files
+   * handed to it in advance were not read yet and go back to the front of the queue.
+   */
   private replace(slot: Slot, error: Error, crashed: boolean): void {
-    const pending = this.finish(slot);
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     void slot.worker.terminate();
-    pending?.reject(error);
+    const [current, ...notStarted] = slot.inFlight.splice(0);
+    current?.reject(error);
+    this.queue.unshift(...notStarted);
     if (crashed && !slot.answered) this.failedStarts++;
     if (this.failedStarts >= MAX_FAILED_STARTS && !this.broken) {
       // Respawning a worker that cannot start would spin; fail loudly instead.

@@ -18,6 +18,7 @@ export interface NormaliseOptions {
   multiline?: boolean;
 }
 
+const PRINTABLE_ASCII = /^[\x21-\x7e][\x20-\x7e]*$|^$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const LINE_BREAKS_AND_TABS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
 // C0 and C1 controls except tab and line feed (handled apart), DEL, a stray byte-order mark and the
@@ -69,6 +70,14 @@ export function capText(s: string, maxLength: number): string {
 export function normaliseText(value: string, options: NormaliseOptions = {}): string {
   const multiline = options.multiline ?? false;
   const maxLength = options.maxLength ?? (multiline ? MULTILINE_MAX_CHARS : FIELD_MAX_CHARS);
+  // Most tag text is short printable ASCII with nothing to clean: answer it without the regex work.
+  if (
+    value.length <= maxLength &&
+    PRINTABLE_ASCII.test(value) &&
+    value.charCodeAt(0) !== 32 &&
+    value.charCodeAt(value.length - 1) !== 32
+  )
+    return value;
   // Cap the work first: a 50 MB string should not be normalised in full to keep 1 KB of it.
   let s = value.length > maxLength * 4 + 64 ? value.slice(0, maxLength * 4 + 64) : value;
   s = repairMojibake(s).replace(LONE_SURROGATE, '\uFFFD').normalize('NFC');
