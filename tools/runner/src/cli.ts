@@ -195,7 +195,12 @@ class Runner {
 
     if (options.scan) {
       if (!apiUrl) this.say('no gateway is running, so the folder cannot be scanned', 'warn');
-      else await this.scan(apiUrl, token.token, music);
+      else {
+        // A scan that cannot start is worth saying, not worth stopping a running system for.
+        await this.scan(apiUrl, token.token, music).catch((e: Error) =>
+          this.say(`the scan did not run: ${e.message}`, 'error'),
+        );
+      }
     }
   }
 
