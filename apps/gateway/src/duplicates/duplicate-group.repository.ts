@@ -5,18 +5,6 @@ import type { FileKind, FileState } from '@crateflow/contracts';
 /** Kinds that form duplicate groups. Companions (the same cover.jpg in every folder) travel with their media instead. */
 export const DUPLICATE_FILE_KINDS: FileKind[] = ['music', 'video'];
 
-export interface ExactGroupRow {
-  content_hash: string;
-  members: number;
-  /** bigint as text. */
-  size: string;
-  redundant: string;
-  resolution_id: string | null;
-  canonical_file_id: string | null;
-  canonical_was_proposed: boolean | null;
-  resolved_at: Date | null;
-}
-
 export interface MemberRow {
   id: string;
   path: string;
@@ -56,68 +44,92 @@ export interface MemberRow {
   has_cover: boolean | null;
 }
 
-export interface GroupFilter {
-  status?: 'resolved' | 'unresolved';
+/** One exact group as the index lists it: its hash, how many copies, and the bytes they take. */
+export interface GroupIndexEntry {
+  contentHash: string;
+  members: number;
+  size: number;
+  redundant: number;
 }
 
-/** (copies, redundant bytes as text, hash) of the last group of the previous page. */
-export type GroupKeyset = readonly [number, string, string];
+export interface ActiveResolutionRow {
+  group_key: string;
+  id: string;
+  canonical_file_id: string;
+  canonical_was_proposed: boolean;
+  created_at: Date;
+}
 
 // Present, non-empty media files; the same conditions everywhere so a group means one thing.
 const MEMBER_CONDITIONS = `f.missing_since IS NULL AND f.size > 0 AND f.kind = ANY($1::text[])`;
 
+/** Largest first: more copies, then more redundant bytes, then by hash. */
+export function compareIndexEntries(a: GroupIndexEntry, b: GroupIndexEntry): number {
+  return (
+    b.members - a.members ||
+    b.redundant - a.redundant ||
+    (a.contentHash < b.contentHash ? -1 : a.contentHash > b.contentHash ? 1 : 0)
+  );
+}
+
 /**
  * Read model for duplicate groups over `files`, `file_metadata` and `duplicate_resolutions`. Exact groups
- * are computed on the fly from the content-hash index, so they are always what is on disk now.
+ * come from grouping every present file by its content hash: one pass over `files`, which the service
+ * caches briefly; members and decisions are always read fresh.
  */
 @Injectable()
 export class DuplicateGroupRepository {
   constructor(@Inject('DataSource') private readonly db: DataSource) {}
 
-  /** Largest first: copies, then redundant bytes, then hash; `limit` groups after the keyset. */
-  listExact(filter: GroupFilter, after: GroupKeyset | undefined, limit: number): Promise<ExactGroupRow[]> {
-    const params: unknown[] = [DUPLICATE_FILE_KINDS];
-    const param = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const where: string[] = [];
-    if (filter.status === 'resolved') where.push('r.id IS NOT NULL');
-    if (filter.status === 'unresolved') where.push('r.id IS NULL');
-    if (after) {
-      where.push(
-        `(-g.members, -g.redundant, g.content_hash) > (-${param(after[0])}::int, -${param(after[1])}::bigint, ${param(after[2])}::text)`,
-      );
-    }
-    return this.db.query(
-      `WITH g AS (
-         SELECT f.content_hash::text AS content_hash, count(*)::int AS members, max(f.size) AS size,
-                max(f.size) * (count(*) - 1) AS redundant
+  /** Every exact group, largest first. One aggregate over `files` (about a second per million files). */
+  async exactGroupIndex(): Promise<GroupIndexEntry[]> {
+    const rows: { content_hash: string; members: number; size: string }[] = await this.db.transaction(async (m) => {
+      // Enough memory for the hash aggregate of a million files to stay off disk.
+      await m.query(`SET LOCAL work_mem = '64MB'`);
+      return m.query(
+        `SELECT f.content_hash::text AS content_hash, count(*)::int AS members, max(f.size)::text AS size
            FROM files f WHERE ${MEMBER_CONDITIONS}
-          GROUP BY f.content_hash HAVING count(*) > 1)
-       SELECT g.content_hash, g.members, g.size::text AS size, g.redundant::text AS redundant,
-              r.id AS resolution_id, r.canonical_file_id, r.canonical_was_proposed, r.created_at AS resolved_at
-         FROM g LEFT JOIN duplicate_resolutions r ON r.group_key = 'exact:' || g.content_hash AND r.undone_at IS NULL
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY g.members DESC, g.redundant DESC, g.content_hash
-        LIMIT ${param(limit)}`,
-      params,
-    );
+          GROUP BY f.content_hash HAVING count(*) > 1`,
+        [DUPLICATE_FILE_KINDS],
+      );
+    });
+    return rows
+      .map((r) => {
+        const size = Number(r.size);
+        return { contentHash: r.content_hash.trim(), members: r.members, size, redundant: size * (r.members - 1) };
+      })
+      .sort(compareIndexEntries);
   }
 
-  async getExact(contentHash: string): Promise<ExactGroupRow | null> {
-    const rows: ExactGroupRow[] = await this.db.query(
-      `WITH g AS (
-         SELECT f.content_hash::text AS content_hash, count(*)::int AS members, max(f.size) AS size,
-                max(f.size) * (count(*) - 1) AS redundant
-           FROM files f WHERE f.content_hash = $2 AND ${MEMBER_CONDITIONS}
-          GROUP BY f.content_hash HAVING count(*) > 1)
-       SELECT g.content_hash, g.members, g.size::text AS size, g.redundant::text AS redundant,
-              r.id AS resolution_id, r.canonical_file_id, r.canonical_was_proposed, r.created_at AS resolved_at
-         FROM g LEFT JOIN duplicate_resolutions r ON r.group_key = 'exact:' || g.content_hash AND r.undone_at IS NULL`,
+  /** One exact group, from the content-hash index; null when fewer than two present copies remain. */
+  async exactGroup(contentHash: string): Promise<GroupIndexEntry | null> {
+    const [row]: { members: number; size: string | null }[] = await this.db.query(
+      `SELECT count(*)::int AS members, max(f.size)::text AS size FROM files f
+        WHERE f.content_hash = $2::bpchar AND ${MEMBER_CONDITIONS}`,
       [DUPLICATE_FILE_KINDS, contentHash],
     );
-    return rows[0] ?? null;
+    if (!row || row.members < 2) return null;
+    const size = Number(row.size);
+    return { contentHash, members: row.members, size, redundant: size * (row.members - 1) };
+  }
+
+  /** Keys of every group with a resolution in force. */
+  async activeGroupKeys(): Promise<Set<string>> {
+    const rows: { group_key: string }[] = await this.db.query(
+      `SELECT group_key FROM duplicate_resolutions WHERE undone_at IS NULL`,
+    );
+    return new Set(rows.map((r) => r.group_key));
+  }
+
+  /** The resolutions in force for these groups, by group key. */
+  async activeResolutions(groupKeys: string[]): Promise<Map<string, ActiveResolutionRow>> {
+    if (groupKeys.length === 0) return new Map();
+    const rows: ActiveResolutionRow[] = await this.db.query(
+      `SELECT group_key, id, canonical_file_id, canonical_was_proposed, created_at FROM duplicate_resolutions
+        WHERE group_key = ANY($1::text[]) AND undone_at IS NULL`,
+      [groupKeys],
+    );
+    return new Map(rows.map((r) => [r.group_key, r]));
   }
 
   /**

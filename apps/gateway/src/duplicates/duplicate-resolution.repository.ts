@@ -141,13 +141,14 @@ export class DuplicateResolutionRepository {
     }));
   }
 
-  /** Marks a resolution undone; false when it was not in force any more. */
-  async markUndone(resolutionId: string): Promise<boolean> {
+  /** Marks resolutions undone; returns how many were still in force. */
+  async markUndone(resolutionIds: string[]): Promise<number> {
+    if (resolutionIds.length === 0) return 0;
     const rows: { id: string }[] = await this.db.query(
-      `UPDATE duplicate_resolutions SET undone_at = now() WHERE id = $1 AND undone_at IS NULL RETURNING id`,
-      [resolutionId],
+      `UPDATE duplicate_resolutions SET undone_at = now() WHERE id = ANY($1::uuid[]) AND undone_at IS NULL RETURNING id`,
+      [resolutionIds],
     );
-    return firstRows(rows).length > 0;
+    return firstRows(rows).length;
   }
 
   /** Resolutions in force, oldest first, `limit` after the given id order (for bulk undo in batches). */

@@ -1,12 +1,15 @@
 import { chooseCanonical, tagCompleteness, type CanonicalChoice, type TagCompleteness } from '@crateflow/duplicates';
-import type { ExactGroupRow, MemberRow } from './duplicate-group.repository';
+import type { ActiveResolutionRow, GroupIndexEntry, MemberRow } from './duplicate-group.repository';
 import type { DuplicateComparisonView, DuplicateGroupView } from './duplicates.schemas';
 import { exactGroupKey } from './group-key';
 
 type Roles = ReadonlyMap<string, 'canonical' | 'duplicate'>;
 
 export interface RankedGroup {
-  row: ExactGroupRow;
+  entry: GroupIndexEntry;
+  /** The resolution in force, if any. */
+  resolution: ActiveResolutionRow | null;
+  /** The present copies, read now. */
   members: MemberRow[];
   completeness: Map<string, TagCompleteness>;
   choice: CanonicalChoice;
@@ -32,7 +35,11 @@ export function completenessOf(m: MemberRow): TagCompleteness {
 }
 
 /** The canonical proposal for a group by the shared rules (lossless, bitrate, tags, shorter path). */
-export function rankGroup(row: ExactGroupRow, members: MemberRow[]): RankedGroup {
+export function rankGroup(
+  entry: GroupIndexEntry,
+  resolution: ActiveResolutionRow | null,
+  members: MemberRow[],
+): RankedGroup {
   const completeness = new Map(members.map((m) => [m.id, completenessOf(m)]));
   const choice = chooseCanonical(
     members.map((m) => ({
@@ -44,21 +51,21 @@ export function rankGroup(row: ExactGroupRow, members: MemberRow[]): RankedGroup
       codec: m.codec,
     })),
   );
-  return { row, members, completeness, choice };
+  return { entry, resolution, members, completeness, choice };
 }
 
 export function groupView(group: RankedGroup, roles: Roles | undefined): DuplicateGroupView {
-  const { row, choice } = group;
+  const { entry, resolution, choice } = group;
   const order = new Map(choice.ranking.map((id, i) => [id, i]));
   const members = [...group.members].sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   return {
-    key: exactGroupKey(row.content_hash),
+    key: exactGroupKey(entry.contentHash),
     kind: 'exact',
-    contentHash: row.content_hash.trim(),
-    memberCount: row.members,
-    size: Number(row.size),
-    redundantBytes: Number(row.redundant),
-    status: row.resolution_id ? 'resolved' : 'unresolved',
+    contentHash: entry.contentHash,
+    memberCount: members.length,
+    size: entry.size,
+    redundantBytes: entry.size * (members.length - 1),
+    status: resolution ? 'resolved' : 'unresolved',
     members: members.map((m) => ({
       fileId: m.id,
       path: m.path,
@@ -78,12 +85,12 @@ export function groupView(group: RankedGroup, roles: Roles | undefined): Duplica
       ranking: choice.ranking,
       reasons: choice.comparisons.map((c) => ({ fileId: c.otherId, decidedBy: c.decidedBy, reason: c.reason })),
     },
-    resolution: row.resolution_id
+    resolution: resolution
       ? {
-          id: row.resolution_id,
-          canonicalFileId: row.canonical_file_id!,
-          canonicalWasProposed: row.canonical_was_proposed!,
-          resolvedAt: row.resolved_at!.toISOString(),
+          id: resolution.id,
+          canonicalFileId: resolution.canonical_file_id,
+          canonicalWasProposed: resolution.canonical_was_proposed,
+          resolvedAt: resolution.created_at.toISOString(),
         }
       : null,
   };

@@ -2,10 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@crateflow/observability';
 import { LOGGER } from '@crateflow/service-host';
-import { cursorCodec, toPage, type Page } from '../http/cursor';
+import { cursorCodec, type Page } from '../http/cursor';
 import { ProblemException } from '../http/problem';
 import { DuplicateEventsRepository } from './duplicate-events.repository';
-import { DuplicateGroupRepository, type ExactGroupRow, type MemberRow } from './duplicate-group.repository';
+import {
+  DuplicateGroupRepository,
+  compareIndexEntries,
+  type GroupIndexEntry,
+  type MemberRow,
+} from './duplicate-group.repository';
 import {
   ActiveResolutionExistsError,
   DuplicateResolutionRepository,
@@ -27,6 +32,12 @@ const duplicateCursor = cursorCodec(DuplicateCursorSchema);
 export const CONFLICT_PROBLEM = 'urn:crateflow:problem:conflict';
 /** Groups handled per step of a bulk resolve or undo. */
 export const BULK_BATCH = 200;
+/**
+ * How long the list of exact groups (one aggregate over every file) is reused. Only which hashes form groups
+ * is cached: members, their tags and the decisions are read fresh for every page. New copies found by a scan
+ * show up within this time.
+ */
+export const GROUP_INDEX_TTL_MS = 15_000;
 
 /**
  * Duplicate groups and the decisions about them. The gateway records each decision (the one writer of
@@ -36,6 +47,8 @@ export const BULK_BATCH = 200;
  */
 @Injectable()
 export class DuplicatesService {
+  private index?: { at: number; entries: Promise<GroupIndexEntry[]> };
+
   constructor(
     private readonly groups: DuplicateGroupRepository,
     private readonly resolutions: DuplicateResolutionRepository,
@@ -43,30 +56,34 @@ export class DuplicatesService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async list(query: ListDuplicatesQuery): Promise<Page<DuplicateGroupView>> {
+  /** Largest groups first, `limit` at a time after the cursor; `status` keeps resolved or unresolved ones. */
+  async list(query: ListDuplicatesQuery, now = Date.now()): Promise<Page<DuplicateGroupView>> {
     const after = query.cursor === undefined ? undefined : duplicateCursor.decode(query.cursor);
-    const rows = await this.groups.listExact({ status: query.status }, after, query.limit + 1);
-    const shown = rows.slice(0, query.limit);
+    let entries = await this.groupIndex(now);
+    if (query.status) {
+      const active = await this.groups.activeGroupKeys();
+      const wanted = query.status === 'resolved';
+      entries = entries.filter((e) => active.has(exactGroupKey(e.contentHash)) === wanted);
+    }
+    const start = after ? firstAfter(entries, after) : 0;
+    const shown = entries.slice(start, start + query.limit);
+    const hasMore = start + query.limit < entries.length;
     const ranked = await this.rank(shown);
-    const roles = await this.groups.rolesOf(shown.flatMap((r) => (r.resolution_id ? [r.resolution_id] : [])));
-    const views = new Map(
-      ranked.map((g) => [
-        g.row.content_hash,
-        groupView(g, g.row.resolution_id ? roles.get(g.row.resolution_id) : undefined),
-      ]),
-    );
-    return toPage(
-      rows,
-      query.limit,
-      duplicateCursor,
-      (r) => [r.members, r.redundant, r.content_hash.trim()] as [number, string, string],
-      (r) => views.get(r.content_hash)!,
-    );
+    const roles = await this.groups.rolesOf(ranked.flatMap((g) => (g.resolution ? [g.resolution.id] : [])));
+    const last = shown[shown.length - 1];
+    return {
+      // A group whose copies vanished since the index was built is left out of its page.
+      items: ranked
+        .filter((g) => g.members.length >= 2)
+        .map((g) => groupView(g, g.resolution ? roles.get(g.resolution.id) : undefined)),
+      nextCursor:
+        hasMore && last ? duplicateCursor.encode([last.members, String(last.redundant), last.contentHash]) : null,
+    };
   }
 
   async compare(key: string): Promise<DuplicateComparisonView> {
     const group = await this.load(key);
-    return comparisonView(group, await this.rolesFor(group.row));
+    return comparisonView(group, await this.rolesFor(group));
   }
 
   /** Resolves a group with the given (or the proposed) canonical member. */
@@ -82,7 +99,7 @@ export class DuplicatesService {
     if (resolution && resolution.canonicalFileId !== canonical) throw alreadyResolved(key, resolution);
     if (!resolution) {
       try {
-        resolution = await this.record(group, canonical);
+        resolution = await this.resolutions.create(this.newResolution(group, canonical));
       } catch (err) {
         if (!(err instanceof ActiveResolutionExistsError)) throw err;
         // Someone resolved it a moment ago: the same decision is fine, another one is a conflict.
@@ -93,7 +110,7 @@ export class DuplicatesService {
     await this.announce('resolved', await this.resolutions.duplicatesOf([resolution.id]));
     this.logger.info({ group: key, resolutionId: resolution.id }, 'duplicate group resolved');
     const fresh = await this.load(key);
-    return groupView(fresh, await this.rolesFor(fresh.row));
+    return groupView(fresh, await this.rolesFor(fresh));
   }
 
   /** Undoes the resolution in force: its duplicates are released first, then the decision is marked undone. */
@@ -103,32 +120,31 @@ export class DuplicatesService {
     if (!resolution) throw ProblemException.notFound(`Duplicate group ${key} has no resolution in force.`);
     // Announce before marking: if the bus fails, the resolution stays in force and a retry finishes the job.
     await this.announce('unresolved', await this.resolutions.duplicatesOf([resolution.id]));
-    await this.resolutions.markUndone(resolution.id);
+    await this.resolutions.markUndone([resolution.id]);
     this.logger.info({ group: key, resolutionId: resolution.id }, 'duplicate resolution undone');
   }
 
   /**
-   * Resolves every unresolved exact group with its proposed canonical member. Decisions whose events were
-   * lost earlier (the bus failed mid-way) are announced again first.
+   * Resolves every unresolved exact group with its proposed canonical member, in batches. Decisions whose
+   * events were lost earlier (the bus failed mid-way) are announced again first.
    */
   async resolveAll(): Promise<BulkOutcome> {
     for (;;) {
       const lost = await this.resolutions.unannounced(1000);
-      if (lost.length === 0) break;
-      await this.announce('resolved', lost);
+      if (lost.length > 0) await this.announce('resolved', lost);
       if (lost.length < 1000) break;
     }
+    // A fresh index: the decisions are about the library as it is now.
+    const entries = await this.groups.exactGroupIndex();
+    const active = await this.groups.activeGroupKeys();
+    const unresolved = entries.filter((e) => !active.has(exactGroupKey(e.contentHash)));
     let groups = 0;
     let files = 0;
-    const seen = new Set<string>();
-    for (;;) {
-      // Always the first page of unresolved groups: the ones just resolved leave the list.
-      const rows = (await this.groups.listExact({ status: 'unresolved' }, undefined, BULK_BATCH)).filter(
-        (r) => !seen.has(r.content_hash),
+    for (let i = 0; i < unresolved.length; i += BULK_BATCH) {
+      const ranked = (await this.rank(unresolved.slice(i, i + BULK_BATCH))).filter(
+        (g) => g.members.length >= 2 && !g.resolution,
       );
-      if (rows.length === 0) break;
-      for (const r of rows) seen.add(r.content_hash);
-      const ranked = await this.rank(rows);
+      // A group resolved meanwhile by someone else is skipped by the insert.
       const created = await this.resolutions.createMany(ranked.map((g) => this.newResolution(g, g.choice.canonicalId)));
       const duplicates = await this.resolutions.duplicatesOf(created.map((r) => r.id));
       await this.announce('resolved', duplicates);
@@ -149,12 +165,24 @@ export class DuplicatesService {
       if (batch.length === 0) break;
       const duplicates = await this.resolutions.duplicatesOf(batch.map((r) => r.id));
       await this.announce('unresolved', duplicates);
-      for (const r of batch) if (await this.resolutions.markUndone(r.id)) groups += 1;
+      groups += await this.resolutions.markUndone(batch.map((r) => r.id));
       files += duplicates.length;
       after = batch[batch.length - 1].id;
     }
     this.logger.info({ groups, files }, 'every duplicate resolution undone');
     return { groups, files };
+  }
+
+  /** The cached index of exact groups; concurrent requests share one computation, a failed one is not kept. */
+  private groupIndex(now: number): Promise<GroupIndexEntry[]> {
+    if (this.index && now - this.index.at < GROUP_INDEX_TTL_MS) return this.index.entries;
+    const entries = this.groups.exactGroupIndex();
+    const cached = { at: now, entries };
+    this.index = cached;
+    entries.catch(() => {
+      if (this.index === cached) this.index = undefined;
+    });
+    return entries;
   }
 
   private async load(key: string): Promise<RankedGroup> {
@@ -163,32 +191,39 @@ export class DuplicatesService {
     if (parsed.kind !== 'exact') {
       throw ProblemException.notFound(`No duplicate group ${key}: same-recording groups come with fingerprinting.`);
     }
-    const row = await this.groups.getExact(parsed.contentHash);
-    if (!row) throw notFound(key);
-    const [ranked] = await this.rank([row]);
+    const entry = await this.groups.exactGroup(parsed.contentHash);
+    if (!entry) throw notFound(key);
+    const [ranked] = await this.rank([entry]);
+    if (ranked.members.length < 2) throw notFound(key);
     return ranked;
   }
 
-  private async rank(rows: ExactGroupRow[]): Promise<RankedGroup[]> {
-    const members = await this.groups.membersOfExact(rows.map((r) => r.content_hash.trim()));
+  /** Members (read now), the resolution in force and the canonical proposal of each group. */
+  private async rank(entries: GroupIndexEntry[]): Promise<RankedGroup[]> {
+    const hashes = entries.map((e) => e.contentHash);
+    const [members, resolutions] = await Promise.all([
+      this.groups.membersOfExact(hashes),
+      this.groups.activeResolutions(hashes.map(exactGroupKey)),
+    ]);
     const byHash = new Map<string, MemberRow[]>();
-    for (const m of members) byHash.set(m.content_hash.trim(), [...(byHash.get(m.content_hash.trim()) ?? []), m]);
-    return rows.map((row) => rankGroup(row, byHash.get(row.content_hash.trim()) ?? []));
+    for (const m of members) {
+      const hash = m.content_hash.trim();
+      byHash.set(hash, [...(byHash.get(hash) ?? []), m]);
+    }
+    return entries
+      .filter((e) => (byHash.get(e.contentHash)?.length ?? 0) > 0)
+      .map((e) => rankGroup(e, resolutions.get(exactGroupKey(e.contentHash)) ?? null, byHash.get(e.contentHash)!));
   }
 
-  private async rolesFor(row: ExactGroupRow) {
-    if (!row.resolution_id) return undefined;
-    return (await this.groups.rolesOf([row.resolution_id])).get(row.resolution_id);
-  }
-
-  private record(group: RankedGroup, canonical: string): Promise<StoredResolution> {
-    return this.resolutions.create(this.newResolution(group, canonical));
+  private async rolesFor(group: RankedGroup) {
+    if (!group.resolution) return undefined;
+    return (await this.groups.rolesOf([group.resolution.id])).get(group.resolution.id);
   }
 
   private newResolution(group: RankedGroup, canonical: string): NewResolution {
     return {
       id: randomUUID(),
-      groupKey: exactGroupKey(group.row.content_hash),
+      groupKey: exactGroupKey(group.entry.contentHash),
       kind: 'exact',
       canonicalFileId: canonical,
       canonicalWasProposed: canonical === group.choice.canonicalId,
@@ -212,6 +247,19 @@ export class DuplicatesService {
       );
     }
   }
+}
+
+/** Position of the first entry after the keyset (entries are sorted largest first). */
+export function firstAfter(entries: GroupIndexEntry[], after: readonly [number, string, string]): number {
+  const key: GroupIndexEntry = { members: after[0], redundant: Number(after[1]), contentHash: after[2], size: 0 };
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareIndexEntries(entries[mid], key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function notFound(key: string): ProblemException {
