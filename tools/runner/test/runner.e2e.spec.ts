@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -8,6 +8,7 @@ import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { createEmptyDatabase } from '@crateflow/persistence/src/testing';
 import { findFreePort } from '../src/ports';
+import { processesWithEnv } from './proc';
 
 /**
  * The README's first command, end to end: the runner is started as a person would start it, on a small
@@ -15,37 +16,6 @@ import { findFreePort } from '../src/ports';
  */
 const ROOT = path.resolve(__dirname, '../../..');
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-
-interface Proc {
-  pid: number;
-  cmdline: string;
-  env: Map<string, string>;
-}
-
-/** Every process on the machine started with this environment variable value (the runner's children inherit it). */
-function processesWithEnv(name: string, value: string): Proc[] {
-  const out: Proc[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const env = new Map(
-        readFileSync(`/proc/${entry}/environ`, 'utf8')
-          .split('\0')
-          .filter(Boolean)
-          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as [string, string]),
-      );
-      if (env.get(name) !== value) continue;
-      out.push({
-        pid: Number(entry),
-        cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' '),
-        env,
-      });
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return out;
-}
 
 describe('npm start -- <music folder>', () => {
   const prefix = `e2erun${randomBytes(4).toString('hex')}`;
