@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { FileCompanionsSchema, FileTagsSchema } from '../metadata/metadata.schemas';
+import {
+  BulkOutcomeSchema,
+  DuplicateComparisonSchema,
+  DuplicateGroupPageSchema,
+  DuplicateGroupSchema,
+  ListDuplicatesQuerySchema,
+  ResolveBodySchema,
+} from './duplicates.schemas';
+
+type JsonSchema = Record<string, unknown>;
+
+/** Component schemas this part of the API adds (the file detail's `tags` and `companions` parts included). */
+export const DUPLICATES_OPENAPI_COMPONENTS = {
+  DuplicateGroup: DuplicateGroupSchema,
+  DuplicateGroupPage: DuplicateGroupPageSchema,
+  DuplicateComparison: DuplicateComparisonSchema,
+  DuplicateBulkOutcome: BulkOutcomeSchema,
+  FileTags: FileTagsSchema,
+  FileCompanions: FileCompanionsSchema,
+} as const;
+
+const ref = (id: keyof typeof DUPLICATES_OPENAPI_COMPONENTS | 'Problem') => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: keyof typeof DUPLICATES_OPENAPI_COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const keyParameter = {
+  name: 'key',
+  in: 'path',
+  required: true,
+  description: '`exact:<sha256>` (and `recording:<id>` once fingerprints group recordings)',
+  schema: { type: 'string' },
+};
+
+/**
+ * The OpenAPI description of the duplicates routes, built from the zod schemas that validate them, for the
+ * gateway's document to merge: `schemas` into `components.schemas`, `paths` into `paths`. Refers to the
+ * document's `Problem` schema and `apiToken` security scheme.
+ */
+export function duplicatesOpenApi(): { schemas: Record<string, JsonSchema>; paths: Record<string, JsonSchema> } {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(DUPLICATES_OPENAPI_COMPONENTS)) registry.add(schema as z.ZodType, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    io: 'output',
+    unrepresentable: 'any',
+  });
+  const out: Record<string, JsonSchema> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    const { $schema: _s, $id: _i, ...rest } = schema as JsonSchema;
+    out[id] = rest;
+  }
+  const query = z.toJSONSchema(ListDuplicatesQuerySchema, { io: 'input' }) as {
+    properties: Record<string, JsonSchema>;
+  };
+  const { $schema: _b, ...body } = z.toJSONSchema(ResolveBodySchema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  const stateChanging = { security: [{ apiToken: [] }] };
+  return {
+    schemas: out,
+    paths: {
+      '/api/v1/duplicates': {
+        get: {
+          operationId: 'listDuplicates',
+          summary: 'Duplicate groups, largest first (copies, then redundant bytes)',
+          parameters: Object.entries(query.properties).map(([name, { description, ...schema }]) => ({
+            name,
+            in: 'query',
+            required: false,
+            description,
+            schema,
+          })),
+          responses: {
+            '200': { description: 'A page of groups', content: json('DuplicateGroupPage') },
+            '400': problem('Invalid query'),
+          },
+        },
+      },
+      '/api/v1/duplicates/resolutions': {
+        post: {
+          ...stateChanging,
+          operationId: 'resolveAllDuplicates',
+          summary: 'Resolve every unresolved group with its proposed canonical copy (nothing is moved or deleted)',
+          responses: {
+            '200': { description: 'Groups resolved and files marked', content: json('DuplicateBulkOutcome') },
+            '401': problem('Missing or wrong API token'),
+            '503': problem('The message bus did not confirm every file; send the request again'),
+          },
+        },
+        delete: {
+          ...stateChanging,
+          operationId: 'undoAllDuplicateResolutions',
+          summary: 'Undo every resolution in force',
+          responses: {
+            '200': { description: 'Resolutions undone and files released', content: json('DuplicateBulkOutcome') },
+            '401': problem('Missing or wrong API token'),
+            '503': problem('The message bus did not confirm every file; send the request again'),
+          },
+        },
+      },
+      '/api/v1/duplicates/{key}': {
+        get: {
+          operationId: 'compareDuplicates',
+          summary: 'A group side by side: tags and stream facts of every copy, and the fields that differ',
+          parameters: [keyParameter],
+          responses: {
+            '200': { description: 'The group', content: json('DuplicateComparison') },
+            '404': problem('No such group'),
+          },
+        },
+      },
+      '/api/v1/duplicates/{key}/resolution': {
+        post: {
+          ...stateChanging,
+          operationId: 'resolveDuplicates',
+          summary: 'Keep one copy as canonical; the others are marked duplicate-resolved (nothing is moved or deleted)',
+          parameters: [keyParameter],
+          requestBody: { required: false, content: { 'application/json': { schema: body } } },
+          responses: {
+            '200': { description: 'The group, resolved', content: json('DuplicateGroup') },
+            '400': problem('The chosen file is not a member of the group'),
+            '401': problem('Missing or wrong API token'),
+            '404': problem('No such group'),
+            '409': problem('The group is already resolved with another canonical copy'),
+            '503': problem('The message bus did not confirm every file; send the request again'),
+          },
+        },
+        delete: {
+          ...stateChanging,
+          operationId: 'undoDuplicateResolution',
+          summary: 'Undo the resolution in force; the copies go back to where the automatic chain ends',
+          parameters: [keyParameter],
+          responses: {
+            '204': { description: 'Undone' },
+            '401': problem('Missing or wrong API token'),
+            '404': problem('No such group, or no resolution in force'),
+            '503': problem('The message bus did not confirm every file; send the request again'),
+          },
+        },
+      },
+    },
+  };
+}
