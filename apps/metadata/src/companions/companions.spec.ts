@@ -351,7 +351,8 @@ describe('readCompanion on real files', () => {
       format: 'nfo',
       text: { fields: { artist: 'Röyksopp', label: 'Sonar Kollektiv' } },
     });
-    const cueFiles: Record<string, string[]> = cue.type === 'cue' ? { 'set.cue': cue.cue.files.map((f) => f.name) } : {};
+    const cueFiles: Record<string, string[]> =
+      cue.type === 'cue' ? { 'set.cue': cue.cue.files.map((f) => f.name) } : {};
     expect(linkCompanions(['set.cue', 'release.nfo', 'set.mp3'], { cueFiles })).toEqual([
       { companion: 'release.nfo', media: ['set.mp3'], rule: 'folder' },
       { companion: 'set.cue', media: ['set.mp3'], rule: 'same-name' },
@@ -389,5 +390,7 @@ describe('readCompanion on real files', () => {
   it('gives a readable error for a missing file and for a name that is no companion', async () => {
     await expect(readCompanion(path.join(dir, 'missing.cue'))).rejects.toThrow('unreadable: file not found');
     await expect(readCompanion(path.join(dir, 'song.mp3'))).rejects.toThrow('not a companion file');
+    execFileSync('mkfifo', [path.join(dir, 'pipe.nfo')]);
+    await expect(readCompanion(path.join(dir, 'pipe.nfo'))).rejects.toThrow('unreadable: not a regular file');
   });
 });

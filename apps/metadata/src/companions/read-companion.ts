@@ -1,7 +1,7 @@
-import { open } from 'node:fs/promises';
 import * as path from 'node:path';
 import { extensionOf } from '@crateflow/contracts';
 import { MetadataReadError } from '../tags/errors';
+import { ReadBudget, openSourceFile } from '../tags/source-file';
 import { parseMd5, parseSfv, type ChecksumList } from './checksums';
 import { parseCueSheet, type CueSheet } from './cue';
 import { readImageFacts, type ImageFacts } from './image';
@@ -22,6 +22,7 @@ export interface ReadCompanionOptions {
 }
 
 const IMAGE_HEAD_BYTES = 64 * 1024;
+const READ_TIMEOUT_MS = 15_000;
 
 /**
  * Reads and parses one companion file, reading at most `maxBytes`. Content is never a reason to
@@ -61,33 +62,12 @@ export async function readCompanion(
   }
 }
 
+/** Reads the first `maxBytes`; like the tag reader, refuses folders, FIFOs and devices before opening. */
 async function readHead(filePath: string | Buffer, maxBytes: number): Promise<{ bytes: Buffer; size: number }> {
-  let handle;
+  const file = await openSourceFile(filePath, new ReadBudget(maxBytes, READ_TIMEOUT_MS), 'async');
   try {
-    handle = await open(filePath, 'r');
-    const info = await handle.stat();
-    if (!info.isFile()) throw new MetadataReadError('unreadable', 'unreadable: not a regular file');
-    const buf = Buffer.alloc(Math.min(maxBytes, info.size));
-    let done = 0;
-    while (done < buf.length) {
-      const { bytesRead } = await handle.read(buf, done, buf.length - done, done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return { bytes: buf.subarray(0, done), size: info.size };
-  } catch (err) {
-    if (err instanceof MetadataReadError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'file not found'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'this is a folder, not a file'
-            : (err as Error).message;
-    throw new MetadataReadError('unreadable', `unreadable: ${reason}`, { cause: err });
+    return { bytes: await file.read(0, maxBytes), size: file.size };
   } finally {
-    await handle?.close().catch(() => undefined);
+    await file.close();
   }
 }
