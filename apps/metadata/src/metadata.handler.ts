@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Consumers } from '@crateflow/contracts';
@@ -17,24 +17,25 @@ import { MetadataService, UnreadableFileError, type MetadataOutcome } from './me
 import { CompanionRepository } from './repositories/companion.repository';
 import { FileLookupRepository } from './repositories/file-lookup.repository';
 import { FileMetadataRepository } from './repositories/file-metadata.repository';
-import { MediaReaderRepository } from './repositories/media-reader.repository';
+import { MediaReaderRepository, inProcessTagReader, type TagReader } from './repositories/media-reader.repository';
+import { TagReaderPool } from './tags';
 
 /** Builds the stage's service over a data source (the handler, tests and the benchmark share this). */
 export function createMetadataService(
   db: DataSource,
   config: MetadataConfig,
-  observe?: (o: MetadataOutcome) => void,
+  options: { tagReader?: TagReader; observe?: (o: MetadataOutcome) => void } = {},
 ): MetadataService {
   return new MetadataService(
     new FileLookupRepository(db),
     new FileMetadataRepository(db),
     new CompanionRepository(db),
-    new MediaReaderRepository({
-      maxBytes: config.METADATA_MAX_BYTES,
-      timeoutMs: config.METADATA_TIMEOUT_MS,
-      companionMaxBytes: config.METADATA_COMPANION_MAX_BYTES,
-    }),
-    observe,
+    new MediaReaderRepository(
+      options.tagReader ??
+        inProcessTagReader({ maxBytes: config.METADATA_MAX_BYTES, timeoutMs: config.METADATA_TIMEOUT_MS }),
+      { companionMaxBytes: config.METADATA_COMPANION_MAX_BYTES },
+    ),
+    options.observe,
   );
 }
 
@@ -44,8 +45,13 @@ export function createMetadataService(
  * ends as `failed` with the reason at once; the consumer carries on with the next file.
  */
 @Injectable()
-export class MetadataHandler implements MessageSubscriber {
+export class MetadataHandler implements MessageSubscriber, OnModuleDestroy {
   readonly service: MetadataService;
+  /**
+   * Tags are read on worker threads: parsing never blocks the event loop (NATS heartbeats, health), and
+   * a parser that hangs or eats memory is stopped and its file failed with a reason.
+   */
+  private readonly tagReader: TagReaderPool;
 
   constructor(
     @Inject(MESSAGING) private readonly messaging: Messaging,
@@ -54,9 +60,16 @@ export class MetadataHandler implements MessageSubscriber {
     @Inject(METRICS) registry: Registry,
   ) {
     const { filesProcessed } = stageWorkMetrics(registry);
-    this.service = createMetadataService(db, config, (o) =>
-      filesProcessed.inc({ stage: 'metadata', outcome: outcomeLabel(o) }),
-    );
+    this.tagReader = new TagReaderPool({ maxBytes: config.METADATA_MAX_BYTES, timeoutMs: config.METADATA_TIMEOUT_MS });
+    this.service = createMetadataService(db, config, {
+      tagReader: this.tagReader,
+      observe: (o) => filesProcessed.inc({ stage: 'metadata', outcome: outcomeLabel(o) }),
+    });
+  }
+
+  /** After the host has stopped the consumers (in-flight reads are done), the workers go. */
+  async onModuleDestroy(): Promise<void> {
+    await this.tagReader.close();
   }
 
   subscriptions(): Subscription[] {

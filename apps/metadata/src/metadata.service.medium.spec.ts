@@ -6,6 +6,7 @@ import { recordFiles, type FileRow } from '../test/file-rows';
 import { DEFAULT_METADATA_CONFIG } from './metadata.config';
 import { createMetadataService } from './metadata.handler';
 import { UnreadableFileError, type MetadataService } from './metadata.service';
+import { TagReaderPool } from './tags';
 import { FixtureDir, id3v24Tag, id3v24TextFrame, junkId3v2Tag, noise } from './tags/test/fixtures';
 
 /**
@@ -17,12 +18,15 @@ describe('MetadataService against the real database', () => {
   const fx = new FixtureDir();
   let db: TestDatabase;
   let service: MetadataService;
+  // The tag reader the service uses in production: worker threads.
+  const pool = new TagReaderPool({ workers: 2 });
 
   beforeAll(async () => {
     db = await createTestDatabase('metadata');
-    service = createMetadataService(db.dataSource, DEFAULT_METADATA_CONFIG);
+    service = createMetadataService(db.dataSource, DEFAULT_METADATA_CONFIG, { tagReader: pool });
   });
   afterAll(async () => {
+    await pool.close();
     await db?.drop();
     fx.remove();
   });
