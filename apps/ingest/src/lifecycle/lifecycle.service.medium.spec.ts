@@ -79,6 +79,8 @@ describe('LifecycleService against the real database', () => {
       'analysis.skipped',
       'proposer.completed',
     ]);
+    expect(history[1]).toMatchObject({ from_state: 'DISCOVERED', to_state: 'METADATA_EXTRACTED' });
+    expect(history[4]).toMatchObject({ from_state: 'ANALYZED', to_state: 'PROPOSAL_GENERATED' });
   });
 
   it('a late "started" does not undo a finished stage, and repeats change nothing', async () => {

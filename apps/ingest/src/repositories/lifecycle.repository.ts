@@ -68,13 +68,15 @@ export class LifecycleTx {
    * only while its content is the content the event speaks of. Returns the previous state when it moved.
    */
   async transition(fileId: string, t: Transition, contentHash?: string): Promise<FileState | null> {
-    const rows: { previous: FileState }[] = await this.m.query(
+    const result: unknown[] = await this.m.query(
       `UPDATE files f SET state = $2, updated_at = now()
          FROM (SELECT id, state AS previous FROM files WHERE id = $1 FOR UPDATE) old
         WHERE f.id = old.id AND f.state = ANY($3::text[]) AND ($4::text IS NULL OR f.content_hash = $4)
         RETURNING old.previous`,
       [fileId, t.to, [...t.from], contentHash ?? null],
     );
+    // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount], unlike a SELECT.
+    const rows = (Array.isArray(result[0]) ? result[0] : result) as { previous: FileState }[];
     return rows[0]?.previous ?? null;
   }
 
