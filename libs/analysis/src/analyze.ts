@@ -1,0 +1,512 @@
+import { stat } from 'node:fs/promises';
+import { type AudioProbe, UndecodableAudioError, decodeMono, probeAudio } from '@crateflow/audio';
+import { energyCurve, energyRating, outlineFromCurve } from './energy';
+import { AnalysisError } from './errors';
+import { type EbuR128, measureLoudness } from './loudness';
+import { EssentiaPool, sharedPool } from './pool';
+import {
+  type BeatWindowInput,
+  alignOctave,
+  chooseOctave,
+  median,
+  octaveEvidence,
+  round2,
+  summariseRhythm,
+  windowTempo,
+} from './rhythm';
+import { compareTags, type FileTags } from './tags';
+import { DEFAULT_KEY_PROFILE, type KeyVote, aggregateKey, keyCoverage } from './tonality';
+import { keyNames, pitchClassOf } from './notation';
+import type { AnalysisProgress, AnalysisResult, TimelineWindow } from './types';
+import { type WindowResult, dbfs } from './window';
+
+export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_SAMPLE_RATE = 44100;
+
+export interface AnalyzeOptions {
+  signal?: AbortSignal;
+  /** Called after every window (about every 30 s of audio); a message handler can call `working()` here. */
+  onProgress?: (p: AnalysisProgress) => void;
+  /** Whole-file limit. Default: 60 s + 0.25 s per second of audio (4× realtime at worst). */
+  timeoutMs?: number;
+  /** The file's own BPM/key tags: kept beside the measurement, with a verdict. */
+  tags?: FileTags;
+  /** Treat as a DJ mix (BPM/key timeline + summary). Default 'auto': longer than `mixMinSec`. */
+  mix?: boolean | 'auto';
+  mixMinSec?: number;
+  /** Pool of Essentia threads (default: the shared one). */
+  pool?: EssentiaPool;
+  windowSec?: number;
+  keyProfile?: string;
+  /** RMS below this (dBFS) is silence. Default −60. */
+  silenceDbfs?: number;
+  /** Skip the ffmpeg EBU R128 pass (loudness then comes out not measurable). */
+  loudness?: boolean;
+}
+
+const MIN_RHYTHM_SEC = 6;
+const MIN_OUTLINE_SEC = 30;
+
+/**
+ * Analyses one audio file: tempo, beats, key, loudness, danceability, energy, outline, and a per-window
+ * timeline. Decoding streams through ffmpeg in ~30 s windows, each analysed in an Essentia worker thread,
+ * so memory stays flat whatever the length. Rejects with AnalysisError (code undecodable / not-found /
+ * timeout / aborted / worker-failed); silence and very short files resolve with "not measurable" fields.
+ */
+export async function analyzeFile(filePath: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  const started = performance.now();
+  const pool = options.pool ?? sharedPool();
+  const windowSec = options.windowSec ?? 30;
+  const silenceDbfs = options.silenceDbfs ?? -60;
+  const keyProfile = options.keyProfile ?? DEFAULT_KEY_PROFILE;
+  const sr = ANALYSIS_SAMPLE_RATE;
+  if (options.signal?.aborted) throw new AnalysisError('aborted', 'analysis aborted');
+
+  try {
+    await stat(filePath);
+  } catch (e) {
+    throw new AnalysisError(
+      'not-found',
+      `cannot read ${filePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  let probe: AudioProbe;
+  try {
+    probe = await probeAudio(filePath);
+  } catch (e) {
+    throw new AnalysisError('undecodable', `not decodable audio: ${(e as Error).message}`, { cause: e });
+  }
+
+  // One controller for everything this call starts (ffmpeg decode, ffmpeg loudness, worker calls).
+  const control = new AbortController();
+  const timeoutMs = options.timeoutMs ?? 60_000 + 250 * (probe.durationSec ?? 3600);
+  let stopReason: AnalysisError | undefined;
+  const stop = (reason: AnalysisError) => {
+    stopReason ??= reason;
+    control.abort(reason);
+  };
+  const timer = setTimeout(
+    () => stop(new AnalysisError('timeout', `analysis took longer than ${Math.round(timeoutMs / 1000)} s`)),
+    timeoutMs,
+  );
+  const onCallerAbort = () => stop(new AnalysisError('aborted', 'analysis aborted'));
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  if (options.signal?.aborted) onCallerAbort(); // aborted while the file was being probed
+
+  const warnings: string[] = [];
+  const loudnessPromise: Promise<EbuR128 | Error> =
+    options.loudness === false
+      ? Promise.resolve(new Error('loudness measurement was switched off'))
+      : measureLoudness(filePath, { streamIndex: probe.streamIndex, signal: control.signal }).catch((e: Error) => e);
+
+  const windows: WindowResult[] = [];
+  const failedWindows: { startSec: number; durationSec: number; reason: string }[] = [];
+  try {
+    await decodeInWindows(filePath, probe, {
+      sr,
+      windowSec,
+      signal: control.signal,
+      inFlight: 2,
+      submit: (samples, startSec) =>
+        pool.run(
+          { samples, sampleRate: sr, startSec, keyProfile, minRhythmSec: MIN_RHYTHM_SEC, silenceDbfs },
+          { signal: control.signal },
+        ),
+      onWindow: (r) => {
+        windows.push(r);
+        for (const e of r.errors) warnings.push(`window at ${Math.round(r.startSec)} s: ${e}`);
+        const analysedSec = windows.reduce((a, w) => a + w.durationSec, 0);
+        options.onProgress?.({
+          analysedSec,
+          durationSec: probe.durationSec,
+          fraction: probe.durationSec ? Math.min(1, analysedSec / probe.durationSec) : null,
+        });
+      },
+      onWindowFailed: (startSec, durationSec, e) => {
+        failedWindows.push({ startSec, durationSec, reason: e.message });
+        warnings.push(`window at ${Math.round(startSec)} s was not analysed: ${e.message}`);
+        const recent = failedWindows.slice(-3);
+        if (recent.length === 3 && windows.every((w) => w.startSec < recent[0].startSec)) {
+          throw new AnalysisError('worker-failed', `three windows in a row failed; last: ${e.message}`);
+        }
+      },
+    });
+  } catch (e) {
+    control.abort();
+    await loudnessPromise;
+    if (stopReason) throw stopReason;
+    if (e instanceof AnalysisError) throw e;
+    if (e instanceof UndecodableAudioError)
+      throw new AnalysisError('undecodable', `not decodable audio: ${e.message}`, { cause: e });
+    throw new AnalysisError('worker-failed', (e as Error).message, { cause: e });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onCallerAbort);
+  }
+  const loud = await loudnessPromise;
+  if (stopReason) throw stopReason;
+
+  windows.sort((a, b) => a.startSec - b.startSec);
+  const result = buildResult({ probe, windows, loud, warnings, keyProfile, silenceDbfs, options });
+  const wallMs = performance.now() - started;
+  result.timing = {
+    wallMs: Math.round(wallMs),
+    windows: windows.length,
+    realtimeFactor: round2(result.analysedSec / (wallMs / 1000)),
+  };
+  return result;
+}
+
+interface DecodePlan {
+  sr: number;
+  windowSec: number;
+  signal: AbortSignal;
+  /** Windows analysed at once (bounds memory: each is ~5 MB at 44.1 kHz). */
+  inFlight: number;
+  submit: (samples: Float32Array, startSec: number) => Promise<WindowResult>;
+  onWindow: (r: WindowResult) => void;
+  onWindowFailed: (startSec: number, durationSec: number, e: Error) => void;
+}
+
+/**
+ * Streams the decoder into fixed windows. The last window absorbs a remainder shorter than half a window
+ * (so a 40 s track is one 40 s window, not 30 + 10), and files up to 1.5 windows are one window.
+ */
+async function decodeInWindows(filePath: string, probe: AudioProbe, plan: DecodePlan): Promise<void> {
+  const { sr } = plan;
+  const windowSamples = plan.windowSec * sr;
+  const capacity = Math.round(windowSamples * 1.5);
+  let buf = new Float32Array(capacity);
+  let filled = 0;
+  let startSample = 0;
+  const pending: Promise<void>[] = [];
+  const totalSamples = probe.durationSec ? Math.round(probe.durationSec * sr) : undefined;
+
+  const flush = async (length: number) => {
+    const samples = buf.slice(0, length); // own buffer: it is transferred to the worker
+    const carry = buf.subarray(length, filled);
+    const next = new Float32Array(capacity);
+    next.set(carry);
+    buf = next;
+    filled = carry.length;
+    const startSec = startSample / sr;
+    startSample += length;
+    const job = plan.submit(samples, startSec).then(plan.onWindow, (e: Error) => {
+      if (e instanceof AnalysisError && e.code === 'aborted') throw e;
+      if (plan.signal.aborted) throw e;
+      plan.onWindowFailed(startSec, length / sr, e);
+    });
+    pending.push(job);
+    if (pending.length >= plan.inFlight) await pending.shift();
+  };
+
+  try {
+    for await (const chunk of decodeMono(filePath, { sampleRate: sr, chunkSamples: sr, signal: plan.signal })) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const take = Math.min(chunk.length - offset, capacity - filled);
+        buf.set(chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled >= windowSamples) {
+          const remaining = totalSamples !== undefined ? totalSamples - (startSample + filled) : Infinity;
+          // Keep filling when what is left fits into this window (absorbing a short tail).
+          const absorbTail = remaining > 0 && filled + remaining <= capacity;
+          if (!absorbTail || filled >= capacity) await flush(Math.min(filled, absorbTail ? capacity : windowSamples));
+        }
+      }
+    }
+    if (filled > 0) await flush(filled);
+    await Promise.all(pending);
+  } finally {
+    // On any failure the other windows still in flight settle here, so none rejects unobserved.
+    await Promise.allSettled(pending);
+  }
+}
+
+function buildResult(ctx: {
+  probe: AudioProbe;
+  windows: WindowResult[];
+  loud: EbuR128 | Error;
+  warnings: string[];
+  keyProfile: string;
+  silenceDbfs: number;
+  options: AnalyzeOptions;
+}): AnalysisResult {
+  const { probe, windows, loud, warnings, keyProfile, silenceDbfs, options } = ctx;
+  const analysedSec = windows.reduce((a, w) => a + w.durationSec, 0);
+  const durationSec = probe.durationSec ?? analysedSec;
+  const kind: 'track' | 'mix' =
+    options.mix === true || (options.mix !== false && analysedSec > (options.mixMinSec ?? 15 * 60)) ? 'mix' : 'track';
+
+  // Whole-file per-second features.
+  const secMeanSquare: number[] = [];
+  const secFlux: number[] = [];
+  let centroidSum = 0,
+    centroidWeight = 0,
+    onsets = 0,
+    audibleSec = 0,
+    energySum = 0;
+  for (const w of windows) {
+    for (let s = 0; s < w.secMeanSquare.length; s++) {
+      const ms = w.secMeanSquare[s];
+      secMeanSquare.push(ms);
+      secFlux.push(w.secFlux[s]);
+      if (dbfs(ms) >= silenceDbfs) {
+        audibleSec++;
+        energySum += ms;
+        centroidSum += w.secCentroid[s] * ms;
+        centroidWeight += ms;
+        onsets += w.secOnsets[s];
+      }
+    }
+  }
+  const nonSilent = windows.filter((w) => !w.silent);
+  const nonSilentSec = nonSilent.reduce((a, w) => a + w.durationSec, 0);
+  const silent = nonSilentSec < 1 || audibleSec < 1;
+  const meanFlux = (() => {
+    let s = 0,
+      n = 0;
+    for (const w of nonSilent) {
+      for (const f of w.secFlux) s += f;
+      n += w.secFlux.length;
+    }
+    return n ? s / n : 0;
+  })();
+
+  const nm = (reason: string) => ({ measurable: false as const, reason });
+  const silentReason = `silent: the RMS level is below ${silenceDbfs} dBFS`;
+
+  // Loudness (ffmpeg EBU R128).
+  let loudness: AnalysisResult['loudness'];
+  if (loud instanceof Error) {
+    loudness = nm(`loudness not measured: ${loud.message}`);
+    if (options.loudness !== false) warnings.push(loud.message);
+  } else if (loud.integratedLufs === null) {
+    loudness = nm(silent ? silentReason : 'below the EBU R128 absolute gate (−70 LUFS)');
+  } else {
+    loudness = {
+      measurable: true,
+      integratedLufs: loud.integratedLufs,
+      rangeLu: analysedSec >= 3 ? loud.rangeLu : null,
+      samplePeakDbfs: loud.samplePeakDbfs,
+    };
+  }
+
+  const base = {
+    analysisVersion: ANALYSIS_VERSION,
+    file: {
+      durationSec: round2(durationSec),
+      codec: probe.codec,
+      sampleRate: probe.sampleRate,
+      channels: probe.channels,
+    },
+    analysedSec: round2(analysedSec),
+    kind,
+    warnings,
+    timing: { wallMs: 0, windows: windows.length, realtimeFactor: 0 },
+  };
+
+  if (silent) {
+    return {
+      ...base,
+      silent: true,
+      bpm: nm(silentReason),
+      beats: nm(silentReason),
+      key: nm(silentReason),
+      loudness,
+      danceability: nm(silentReason),
+      energy: nm(silentReason),
+      outline: nm(silentReason),
+      timeline: windows.map((w) => timelineEntry(w, null, null, 0, silenceDbfs)),
+      ...(kind === 'mix' ? { mix: { medianBpm: null, bpmRange: null, dominantKey: null, keyCoverage: [] } } : {}),
+      ...(options.tags ? { tags: compareTags(nm(silentReason), nm(silentReason), options.tags) } : {}),
+    };
+  }
+
+  // Rhythm.
+  const rhythmWindows: BeatWindowInput[] = nonSilent
+    .filter((w) => w.rhythm)
+    .map((w) => ({
+      startSec: w.startSec,
+      endSec: w.startSec + w.durationSec,
+      meanFlux: meanOf(w.secFlux),
+      onsetCount: w.onsetTimes.length,
+      ...w.rhythm!,
+    }));
+  const concatenated = (pick: (w: WindowResult) => Float32Array) => {
+    const parts = nonSilent.map(pick);
+    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const tooShort = nonSilentSec < MIN_RHYTHM_SEC;
+  const shortReason = `too short to measure: ${round2(nonSilentSec)} s of audio, at least ${MIN_RHYTHM_SEC} s needed`;
+  let bpm: AnalysisResult['bpm'];
+  let beats: AnalysisResult['beats'];
+  let windowBpmByStart = new Map<number, number | null>();
+  if (tooShort) {
+    bpm = nm(shortReason);
+    beats = nm(shortReason);
+  } else if (!rhythmWindows.length) {
+    bpm = nm('the beat tracker failed on every window');
+    beats = nm('the beat tracker failed on every window');
+  } else {
+    const summary = summariseRhythm({
+      windows: rhythmWindows,
+      onsets: { times: concatenated((w) => w.onsetTimes), strengths: concatenated((w) => w.onsetStrengths) },
+    });
+    bpm = summary.bpm;
+    beats = summary.beats;
+    if (kind === 'mix') {
+      const perWindow = mixWindowTempos(rhythmWindows);
+      rhythmWindows.forEach((w, i) => windowBpmByStart.set(w.startSec, perWindow[i]));
+      const known = perWindow.filter((b): b is number => b !== null);
+      if (bpm.measurable && known.length) {
+        bpm = {
+          ...bpm,
+          bpm: round2(median(known)),
+          windowRange: [Math.min(...known), Math.max(...known)],
+          method: 'median of window tempos (mix)',
+        };
+      }
+    } else {
+      windowBpmByStart = new Map(rhythmWindows.map((w, i) => [w.startSec, summary.windowBpm[i]]));
+    }
+  }
+
+  // Key.
+  const votes: KeyVote[] = nonSilent
+    .filter((w) => w.key)
+    .map((w) => ({ key: w.key!.key, scale: w.key!.scale, strength: w.key!.strength, durationSec: w.durationSec }));
+  const key = aggregateKey(votes, keyProfile);
+
+  // Danceability: time-weighted mean of the windows long enough for it.
+  const danceWindows = nonSilent.filter((w) => typeof w.danceability === 'number' && Number.isFinite(w.danceability));
+  const danceSec = danceWindows.reduce((a, w) => a + w.durationSec, 0);
+  const danceability: AnalysisResult['danceability'] = danceWindows.length
+    ? {
+        measurable: true,
+        value: round2(danceWindows.reduce((a, w) => a + w.danceability! * w.durationSec, 0) / danceSec),
+      }
+    : nm(tooShort ? shortReason : 'Danceability failed on every window');
+
+  // Energy rating.
+  const onBeats = rhythmWindows.flatMap((w) => Array.from(w.onBeat));
+  const energy: AnalysisResult['energy'] = {
+    measurable: true,
+    ...energyRating({
+      integratedLufs: loudness.measurable ? loudness.integratedLufs : null,
+      meanRmsDbfs: dbfs(energySum / Math.max(1, audibleSec)),
+      centroidHz: centroidWeight > 0 ? centroidSum / centroidWeight : 0,
+      onsetRate: onsets / Math.max(1, audibleSec),
+      beatStrength: onBeats.length && meanFlux > 0 ? median(onBeats) / meanFlux : null,
+    }),
+  };
+
+  // Energy over time and outline.
+  const curve = energyCurve(secMeanSquare, secFlux);
+  const bar =
+    beats.measurable && bpm.measurable && beats.grid.stability === 'steady'
+      ? { firstDownbeatSec: beats.firstDownbeatSec, barSec: (4 * 60) / bpm.bpm }
+      : undefined;
+  const outline: AnalysisResult['outline'] =
+    analysedSec < MIN_OUTLINE_SEC
+      ? nm(`too short for an outline: ${round2(analysedSec)} s, at least ${MIN_OUTLINE_SEC} s needed`)
+      : {
+          measurable: true,
+          ...outlineFromCurve(curve, { bar }),
+        };
+
+  // Timeline.
+  let secCursor = 0;
+  const timeline = windows.map((w) => {
+    const n = w.secMeanSquare.length;
+    let e = 0;
+    for (let s = secCursor; s < Math.min(curve.length, secCursor + n); s++) e += curve[s];
+    secCursor += n;
+    return timelineEntry(
+      w,
+      windowBpmByStart.get(w.startSec) ?? null,
+      w.silent ? null : (w.key ?? null),
+      n ? e / n : 0,
+      silenceDbfs,
+    );
+  });
+
+  const result: AnalysisResult = {
+    ...base,
+    silent: false,
+    bpm,
+    beats,
+    key,
+    loudness,
+    danceability,
+    energy,
+    outline,
+    timeline,
+  };
+  if (kind === 'mix') {
+    const tempos = timeline.map((t) => t.bpm).filter((b): b is number => b !== null);
+    result.mix = {
+      medianBpm: tempos.length ? round2(median(tempos)) : null,
+      bpmRange: tempos.length ? [Math.min(...tempos), Math.max(...tempos)] : null,
+      ...keyCoverage(votes),
+    };
+  }
+  if (options.tags) result.tags = compareTags(bpm, key, options.tags);
+  return result;
+}
+
+/**
+ * Tempo per window of a mix: each window's own grid and octave evidence (a mix may move from 128 to 174),
+ * then a window whose tempo is an octave away from both neighbours, which agree, is folded back (the
+ * tracker halving one window is likelier than the DJ doubling the tempo for 30 s).
+ */
+export function mixWindowTempos(windows: BeatWindowInput[]): (number | null)[] {
+  const raw = windows.map((w) => {
+    const t = windowTempo(w);
+    return t === null ? null : chooseOctave(t, octaveEvidence([w])).bpm;
+  });
+  return raw.map((b, i) => {
+    if (b === null) return null;
+    const prev = raw[i - 1];
+    const next = raw[i + 1];
+    if (prev != null && next != null && Math.abs(prev / next - 1) < 0.04) {
+      const folded = alignOctave(b, (prev + next) / 2);
+      if (folded !== b && Math.abs(folded / prev - 1) < 0.04) return round2(folded);
+    }
+    return round2(b);
+  });
+}
+
+function meanOf(values: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return values.length ? s / values.length : 0;
+}
+
+function timelineEntry(
+  w: WindowResult,
+  bpm: number | null,
+  key: WindowResult['key'] | null,
+  energy: number,
+  silenceDbfs: number,
+): TimelineWindow {
+  const pc = key ? pitchClassOf(key.key) : undefined;
+  const names = key && pc !== undefined && key.strength > 0 ? keyNames(pc, key.scale) : undefined;
+  const level = dbfs(w.meanSquare);
+  return {
+    startSec: round2(w.startSec),
+    endSec: round2(w.startSec + w.durationSec),
+    silent: w.silent || level < silenceDbfs,
+    bpm,
+    key: names ? { name: names.name, camelot: names.camelot, strength: round2(key!.strength) } : null,
+    energy: round2(energy),
+    loudnessDbfs: Number.isFinite(level) ? round2(level) : null,
+  };
+}
