@@ -1,0 +1,113 @@
+import { extractPeaks, ExtractOptions, PcmSource } from './fingerprint';
+import { appendLandmarks } from './landmark';
+import { ClusterHit, clusterMatches, collectMatches, MatchMode, MatchSet } from './matcher';
+import { FRAME_SEC, STRATEGIES, Strategy } from './params';
+import { PeakList } from './peaks';
+import { PostingBuffer } from './postings';
+import { FingerprintIndex, LookupOptions } from './store/fingerprint-index';
+import { appendTripletProbes, DEFAULT_SPEED_RANGE, semitonesOfPeaks, SpeedRange } from './triplet';
+
+export interface IdentifyOptions {
+  /** Strategies to query (default both). */
+  strategies?: readonly Strategy[];
+  /** Speed range searched by the triplet strategy (default ±8 % vinyl, ±6 % key-locked, with headroom). */
+  speeds?: SpeedRange;
+  /** Lowest score reported, per strategy (defaults in DEFAULT_MIN_SCORE). */
+  minScore?: Partial<Record<Strategy, number>>;
+  lookup?: LookupOptions;
+  signal?: AbortSignal;
+}
+
+export interface ExcerptMatch {
+  trackId: number;
+  /** Where in the excerpt the matched part starts (first agreeing hash), seconds. */
+  queryOffsetSec: number;
+  /** The track's position at that moment, seconds. */
+  refOffsetSec: number;
+  /** Track seconds per excerpt second (1.05: the excerpt plays the track 5 % fast). */
+  speed: number;
+  mode: MatchMode;
+  /** Agreeing hashes. */
+  score: number;
+  /** 0 … 1; 0.5 and above is a confident identification. */
+  confidence: number;
+  /** Length of the matched part of the excerpt, seconds. */
+  matchedSec: number;
+  strategy: Strategy;
+}
+
+/** Query postings of peaks anchored in [anchorStart, anchorEnd) for one strategy. */
+export function queryPostings(
+  peaks: PeakList,
+  strategy: Strategy,
+  anchorStart: number,
+  anchorEnd: number,
+  lf: Float64Array | undefined,
+  speeds: SpeedRange = DEFAULT_SPEED_RANGE,
+): PostingBuffer {
+  const out = new PostingBuffer(Math.max(1024, (anchorEnd - anchorStart) * (strategy === 'landmark' ? 3 : 40)));
+  if (strategy === 'landmark') appendLandmarks(peaks, anchorStart, anchorEnd, out);
+  else appendTripletProbes(peaks, lf ?? semitonesOfPeaks(peaks, 0, peaks.length), anchorStart, anchorEnd, out, speeds);
+  return out;
+}
+
+/** Best hit per track over strategies: the more confident one, then the higher score. */
+export function mergeHits(hits: ClusterHit[]): ClusterHit[] {
+  const best = new Map<number, ClusterHit>();
+  for (const h of hits) {
+    const cur = best.get(h.trackId);
+    if (!cur || h.confidence > cur.confidence || (h.confidence === cur.confidence && h.score > cur.score)) best.set(h.trackId, h);
+  }
+  return [...best.values()].sort((a, b) => b.confidence - a.confidence || b.score - a.score);
+}
+
+/** Runs the look-up and vote for peaks [anchorStart, anchorEnd) of every requested strategy. */
+export async function matchPeaks(
+  index: FingerprintIndex,
+  peaks: PeakList,
+  anchorStart: number,
+  anchorEnd: number,
+  pivot: number,
+  options: IdentifyOptions = {},
+  lf?: Float64Array,
+): Promise<ClusterHit[]> {
+  const hits: ClusterHit[] = [];
+  for (const strategy of options.strategies ?? STRATEGIES) {
+    options.signal?.throwIfAborted();
+    const query = queryPostings(peaks, strategy, anchorStart, anchorEnd, lf, options.speeds);
+    const matches = new MatchSet();
+    await collectMatches(index, strategy, query.batch(), matches, { speeds: options.speeds, lookup: options.lookup });
+    hits.push(...clusterMatches(matches, strategy, pivot, { speeds: options.speeds, minScore: options.minScore?.[strategy] }));
+  }
+  return hits;
+}
+
+export function toExcerptMatch(h: ClusterHit): ExcerptMatch {
+  const first = h.inlierFrames[0];
+  const last = h.inlierFrames[h.inlierFrames.length - 1];
+  return {
+    trackId: h.trackId,
+    queryOffsetSec: first * FRAME_SEC,
+    refOffsetSec: (h.refAtPivot + h.speed * (first - h.pivot)) * FRAME_SEC,
+    speed: h.speed,
+    mode: h.mode,
+    score: h.score,
+    confidence: h.confidence,
+    matchedSec: (last - first) * FRAME_SEC,
+    strategy: h.strategy,
+  };
+}
+
+/**
+ * Identifies a short recording (a few seconds to a few minutes): every stored track that plays in it,
+ * with where it starts in the excerpt, the track position there, and the speed. One alignment per track
+ * is assumed (an excerpt does not change speed half-way); a longer recording with several tracks in a row
+ * should go through identifyMix instead.
+ */
+export async function identifyExcerpt(index: FingerprintIndex, source: PcmSource, options: IdentifyOptions & Pick<ExtractOptions, 'onProgress'> = {}): Promise<ExcerptMatch[]> {
+  const { peaks } = await extractPeaks(source, { signal: options.signal, onProgress: options.onProgress });
+  if (peaks.length === 0) return [];
+  const pivot = (peaks.frame[0] + peaks.frame[peaks.length - 1]) / 2;
+  const hits = await matchPeaks(index, peaks, 0, peaks.length, pivot, options);
+  return mergeHits(hits).map(toExcerptMatch);
+}

@@ -1,0 +1,109 @@
+import { clusterMatches, collectMatches, MatchSet } from './matcher';
+import { BIN_HZ } from './params';
+import { PeakList } from './peaks';
+import { PostingBuffer } from './postings';
+import { MemoryFingerprintIndex } from './store/memory-index';
+import { appendLandmarks } from './landmark';
+import { appendTripletProbes, appendTriplets, semitonesOfPeaks } from './triplet';
+
+function cloud(seconds: number, seed: number): { time: number[]; freq: number[] } {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const time: number[] = [];
+  const freq: number[] = [];
+  for (let t = 0; t < seconds * 31.25; t += 0.6 + rnd() * 4) {
+    time.push(t);
+    freq.push((150 * Math.pow(20, rnd())) / BIN_HZ);
+  }
+  return { time, freq };
+}
+
+function toList(time: number[], freq: number[]): PeakList {
+  const order = time.map((_, i) => i).sort((a, b) => Math.floor(time[a]) - Math.floor(time[b]) || freq[a] - freq[b]);
+  const p = new PeakList();
+  for (const i of order) p.push(time[i], Math.floor(time[i]), Math.round(freq[i]), freq[i], 10, -20);
+  return p;
+}
+
+async function indexOf(tracks: Record<number, PeakList>): Promise<MemoryFingerprintIndex> {
+  const index = new MemoryFingerprintIndex();
+  for (const [id, peaks] of Object.entries(tracks)) {
+    const landmark = new PostingBuffer();
+    appendLandmarks(peaks, 0, peaks.length, landmark);
+    const triplet = new PostingBuffer();
+    appendTriplets(peaks, semitonesOfPeaks(peaks, 0, peaks.length), 0, peaks.length, triplet);
+    await index.replaceTrack(Number(id), 60, { landmark: landmark.batch(), triplet: triplet.batch() });
+  }
+  return index;
+}
+
+async function tripletHits(index: MemoryFingerprintIndex, q: PeakList) {
+  const probes = new PostingBuffer();
+  appendTripletProbes(q, semitonesOfPeaks(q, 0, q.length), 0, q.length, probes);
+  const matches = new MatchSet();
+  await collectMatches(index, 'triplet', probes.batch(), matches);
+  return clusterMatches(matches, 'triplet', 0);
+}
+
+describe('matching', () => {
+  const a = cloud(60, 1);
+  const b = cloud(60, 2);
+  let index: MemoryFingerprintIndex;
+  beforeAll(async () => {
+    index = await indexOf({ 10: toList(a.time, a.freq), 20: toList(b.time, b.freq) });
+  });
+
+  /** Query = track 10 from frame `from` for `frames` frames, played at `speed` (vinyl or key-locked). */
+  function excerpt(from: number, frames: number, speed: number, vinyl: boolean): PeakList {
+    const t: number[] = [];
+    const f: number[] = [];
+    for (let i = 0; i < a.time.length; i++) {
+      if (a.time[i] < from || a.time[i] >= from + frames * speed) continue;
+      t.push((a.time[i] - from) / speed);
+      f.push(vinyl ? a.freq[i] * speed : a.freq[i]);
+    }
+    return toList(t, f);
+  }
+
+  it('landmarks: finds the track and its offset at exact speed', async () => {
+    const q = excerpt(500, 400, 1, false);
+    const probes = new PostingBuffer();
+    appendLandmarks(q, 0, q.length, probes);
+    const matches = new MatchSet();
+    await collectMatches(index, 'landmark', probes.batch(), matches);
+    const hits = clusterMatches(matches, 'landmark', 0);
+    expect(hits[0]).toMatchObject({ trackId: 10, speed: 1, mode: 'exact' });
+    expect(hits[0].refAtPivot).toBeCloseTo(500, 0);
+    expect(hits.some((h) => h.trackId === 20)).toBe(false);
+  });
+
+  it.each([
+    [1.08, true, 'vinyl'],
+    [0.92, true, 'vinyl'],
+    [1.06, false, 'stretch'],
+    [0.94, false, 'stretch'],
+  ])('triplets: speed %f (vinyl=%s) is found with its speed, mode and offset', async (speed, vinyl, mode) => {
+    const hits = await tripletHits(index, excerpt(700, 450, speed, vinyl));
+    expect(hits[0].trackId).toBe(10);
+    expect(hits[0].mode).toBe(mode);
+    expect(hits[0].speed).toBeCloseTo(speed, 2);
+    // Reference frame at query frame 0 is where the excerpt was cut.
+    expect(hits[0].refAtPivot - hits[0].speed * hits[0].pivot).toBeCloseTo(700, -0.5);
+    expect(hits.some((h) => h.trackId === 20)).toBe(false);
+  });
+
+  it('triplets: a pitch shift without the matching tempo change matches nothing', async () => {
+    const t: number[] = [];
+    const f: number[] = [];
+    for (let i = 0; i < a.time.length; i++) {
+      if (a.time[i] < 700 || a.time[i] >= 1150) continue;
+      t.push(a.time[i] - 700);
+      f.push(a.freq[i] * 1.06);
+    }
+    const hits = await tripletHits(index, toList(t, f));
+    expect(hits).toEqual([]);
+  });
+});

@@ -1,0 +1,472 @@
+import { Strategy } from './params';
+import { PostingBatch } from './postings';
+import { argsortInt32 } from './sort';
+import { FingerprintIndex, LookupOptions } from './store/fingerprint-index';
+import { auxLf, auxSpan, DEFAULT_SPEED_RANGE, SpeedRange } from './triplet';
+
+/**
+ * Matching = look the query's hashes up, join them back to the query postings, and vote per track for a
+ * consistent time alignment. Everything here works on typed arrays: a window of a mix yields tens of
+ * thousands of candidate matches, most of them chance collisions.
+ */
+
+/** How the query relates to the reference in time and pitch. */
+export type MatchMode = 'exact' | 'vinyl' | 'stretch';
+
+const MODE_VINYL = 1;
+const MODE_STRETCH = 2;
+
+/** Candidate matches (query posting × stored posting with the same hash) as parallel arrays. */
+export class MatchSet {
+  length = 0;
+  track = new Int32Array(1024);
+  /** Query anchor frame. */
+  q = new Int32Array(1024);
+  /** Reference anchor frame. */
+  r = new Int32Array(1024);
+  /**
+   * Speed this match alone suggests (reference frames per query frame) if it is a vinyl change (from its
+   * pitch shift, precise) and if it is a key-locked stretch (from its time scale, with tolerance `tol`).
+   */
+  est = new Float32Array(1024);
+  estStretch = new Float32Array(1024);
+  tol = new Float32Array(1024);
+  /** Bit set of the modes the match is consistent with (MODE_VINYL | MODE_STRETCH). */
+  mode = new Uint8Array(1024);
+  /** Query anchor peak index (−1 when unknown). */
+  peak = new Int32Array(1024);
+
+  push(track: number, q: number, r: number, est: number, estStretch: number, tol: number, mode: number, peak: number): void {
+    if (this.length === this.track.length) this.reserve(this.length * 2);
+    const i = this.length++;
+    this.track[i] = track;
+    this.q[i] = q;
+    this.r[i] = r;
+    this.est[i] = est;
+    this.estStretch[i] = estStretch;
+    this.tol[i] = tol;
+    this.mode[i] = mode;
+    this.peak[i] = peak;
+  }
+
+  append(other: MatchSet): void {
+    this.reserve(this.length + other.length);
+    const n = other.length;
+    this.track.set(other.track.subarray(0, n), this.length);
+    this.q.set(other.q.subarray(0, n), this.length);
+    this.r.set(other.r.subarray(0, n), this.length);
+    this.est.set(other.est.subarray(0, n), this.length);
+    this.estStretch.set(other.estStretch.subarray(0, n), this.length);
+    this.tol.set(other.tol.subarray(0, n), this.length);
+    this.mode.set(other.mode.subarray(0, n), this.length);
+    this.peak.set(other.peak.subarray(0, n), this.length);
+    this.length += n;
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.track.length) return;
+    let cap = this.track.length;
+    while (cap < n) cap *= 2;
+    const g32 = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    const gf = (a: Float32Array) => {
+      const b = new Float32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.track = g32(this.track);
+    this.q = g32(this.q);
+    this.r = g32(this.r);
+    this.peak = g32(this.peak);
+    this.est = gf(this.est);
+    this.estStretch = gf(this.estStretch);
+    this.tol = gf(this.tol);
+    const m = new Uint8Array(cap);
+    m.set(this.mode);
+    this.mode = m;
+  }
+}
+
+/** Query postings sorted by hash, with their distinct hashes (what the index is asked for). */
+interface PreparedQuery {
+  order: Int32Array;
+  unique: Int32Array;
+  /** Query postings with hash unique[u] are order[groupStart[u] … groupStart[u+1]). */
+  groupStart: Int32Array;
+}
+
+function prepareQuery(query: PostingBatch): PreparedQuery {
+  const n = query.length;
+  const order = argsortInt32(query.hash, n);
+  const unique = new Int32Array(n);
+  const groupStart = new Int32Array(n + 1);
+  let u = 0;
+  for (let k = 0; k < n; k++) {
+    const h = query.hash[order[k]];
+    if (k === 0 || h !== unique[u - 1]) {
+      unique[u] = h;
+      groupStart[u] = k;
+      u++;
+    }
+  }
+  groupStart[u] = n;
+  return { order, unique: unique.subarray(0, u), groupStart: groupStart.subarray(0, u + 1) };
+}
+
+export interface MatchOptions {
+  speeds?: SpeedRange;
+  lookup?: LookupOptions;
+}
+
+/** Largest pitch difference (semitones) still called "same key" for key-locked stretch. */
+const STRETCH_PITCH_TOL = 0.2;
+/** Precision of a single vinyl match's speed (from its pitch shift, ~0.1 semitone). */
+const VINYL_EST_TOL = 0.007;
+
+/**
+ * Looks the query postings up and appends every candidate match to `out`. For triplets each match is
+ * checked on its own first: its pitch shift (query lf1 − reference lf1) and time scale (span ratio) must fit
+ * a vinyl change (pitch shift = 12·log2 of the time scale) or a key-locked stretch (no pitch shift) within
+ * the speed range; anything else is a chance collision and is dropped before voting.
+ */
+export async function collectMatches(
+  index: FingerprintIndex,
+  strategy: Strategy,
+  query: PostingBatch,
+  out: MatchSet,
+  options: MatchOptions = {},
+): Promise<number> {
+  if (query.length === 0) return 0;
+  const prepared = prepareQuery(query);
+  const found = await index.lookup(strategy, prepared.unique, options.lookup);
+  const before = out.length;
+  const { order, groupStart } = prepared;
+  if (strategy === 'landmark') {
+    for (let i = 0; i < found.length; i++) {
+      const u = found.hashIndex[i];
+      for (let k = groupStart[u]; k < groupStart[u + 1]; k++) {
+        const qi = order[k];
+        out.push(found.trackId[i], query.time[qi], found.time[i], 1, 1, 0, MODE_VINYL | MODE_STRETCH, query.peak ? query.peak[qi] : -1);
+      }
+    }
+    return out.length - before;
+  }
+  const speeds = options.speeds ?? DEFAULT_SPEED_RANGE;
+  const lnVinylMin = Math.log(speeds.vinylMin);
+  const lnVinylMax = Math.log(speeds.vinylMax);
+  const lnStretchMin = Math.log(speeds.stretchMin);
+  const lnStretchMax = Math.log(speeds.stretchMax);
+  for (let i = 0; i < found.length; i++) {
+    const u = found.hashIndex[i];
+    const refAux = found.aux[i];
+    const lfR = auxLf(refAux);
+    const spanR = auxSpan(refAux);
+    for (let k = groupStart[u]; k < groupStart[u + 1]; k++) {
+      const qi = order[k];
+      const qAux = query.aux[qi];
+      const spanQ = auxSpan(qAux);
+      const pitch = auxLf(qAux) - lfR;
+      const lnScale = Math.log(spanR / spanQ);
+      // Both spans are measured to ~0.7 frame.
+      const lnTol = 0.8 / spanQ + 0.8 / spanR + 0.01;
+      let mode = 0;
+      const lnPitchSpeed = (pitch / 12) * Math.LN2;
+      if (lnPitchSpeed >= lnVinylMin && lnPitchSpeed <= lnVinylMax && Math.abs(lnScale - lnPitchSpeed) <= lnTol) mode |= MODE_VINYL;
+      if (Math.abs(pitch) <= STRETCH_PITCH_TOL && lnScale >= lnStretchMin - lnTol && lnScale <= lnStretchMax + lnTol) mode |= MODE_STRETCH;
+      if (mode) {
+        const scale = Math.exp(lnScale);
+        out.push(found.trackId[i], query.time[qi], found.time[i], Math.exp(lnPitchSpeed), scale, scale * lnTol, mode, query.peak ? query.peak[qi] : -1);
+      }
+    }
+  }
+  return out.length - before;
+}
+
+/** A consistent alignment of the query (or a window of it) with one stored track. */
+export interface ClusterHit {
+  trackId: number;
+  strategy: Strategy;
+  mode: MatchMode;
+  /** Reference frames per query frame: 1.05 means the query plays the track 5 % fast. */
+  speed: number;
+  /** refFrame(q) = refAtPivot + speed · (q − pivot), q in query frames. */
+  pivot: number;
+  refAtPivot: number;
+  /** Matches that agree with the alignment. */
+  score: number;
+  /** Score a track needs in this window to count (grows with the chance collisions seen). */
+  threshold: number;
+  confidence: number;
+  /** Query frames of the agreeing matches, ascending. */
+  inlierFrames: Int32Array;
+  /** Query anchor peak of each agreeing match (same order as inlierFrames; −1 when unknown). */
+  inlierPeaks: Int32Array;
+}
+
+export interface ClusterOptions {
+  speeds?: SpeedRange;
+  /** Lowest score reported (chance alignments of a few matches are common). */
+  minScore?: number;
+  /** Largest distance (frames) of a match from the alignment line to count as agreeing. */
+  tolerance?: number;
+}
+
+export const DEFAULT_MIN_SCORE: Record<Strategy, number> = { landmark: 8, triplet: 8 };
+
+/**
+ * Votes per track. Landmarks: exact speed, so the vote is over the offset r − q alone. Triplets: for each
+ * speed on a grid along the vinyl and key-locked paths, matches consistent with that speed vote for the
+ * offset r − s·(q − pivot); the best (speed, offset) wins and is then refined by a least-squares line
+ * through its inliers. Sort-and-scan throughout (no hash maps, no per-match objects).
+ */
+export function clusterMatches(matches: MatchSet, strategy: Strategy, pivot: number, options: ClusterOptions = {}): ClusterHit[] {
+  const n = matches.length;
+  if (n === 0) return [];
+  const minScore = options.minScore ?? DEFAULT_MIN_SCORE[strategy];
+  const order = argsortInt32(matches.track, n);
+  const hits: ClusterHit[] = [];
+  const scratch = new Float64Array(n);
+  const idx = new Int32Array(n);
+  let start = 0;
+  while (start < n) {
+    const track = matches.track[order[start]];
+    let end = start + 1;
+    while (end < n && matches.track[order[end]] === track) end++;
+    const count = end - start;
+    if (count >= minScore) {
+      for (let k = 0; k < count; k++) idx[k] = order[start + k];
+      const hit =
+        strategy === 'landmark'
+          ? clusterExact(matches, idx, count, pivot, minScore, options.tolerance ?? 1, scratch)
+          : clusterVariable(matches, idx, count, pivot, minScore, options.tolerance ?? 2.5, options.speeds ?? DEFAULT_SPEED_RANGE, scratch);
+      if (hit) hits.push({ ...hit, trackId: track, strategy });
+    }
+    start = end;
+  }
+  hits.sort((a, b) => b.score - a.score);
+  return hits;
+}
+
+type TrackCluster = Omit<ClusterHit, 'trackId' | 'strategy'>;
+
+/** Densest run of sorted values within `width`: [count, index of first]. */
+function densest(sorted: Float64Array, m: number, width: number): [number, number] {
+  let best = 0;
+  let bestAt = 0;
+  let i = 0;
+  for (let j = 0; j < m; j++) {
+    while (sorted[j] - sorted[i] > width) i++;
+    if (j - i + 1 > best) {
+      best = j - i + 1;
+      bestAt = i;
+    }
+  }
+  return [best, bestAt];
+}
+
+/**
+ * The score a chance alignment could reach: `count` matches spread over `spreadFrames` of offsets land
+ * about count·binWidth/spread in each offset bin; over the `tries` bins (and speeds) examined, the best
+ * one gets roughly that plus a few standard deviations. The reported threshold is the larger of this and
+ * minScore, so a large library (more collisions) raises the bar automatically.
+ */
+function chanceThreshold(count: number, spreadFrames: number, binWidth: number, tries: number, minScore: number): number {
+  const lambda = (count * binWidth) / Math.max(spreadFrames, binWidth);
+  const z = Math.sqrt(2 * Math.log(Math.max(2, tries)));
+  return Math.max(minScore, Math.ceil(lambda + z * Math.sqrt(lambda) + 3));
+}
+
+function confidenceOf(score: number, threshold: number): number {
+  if (score < threshold) return 0;
+  return 1 - Math.exp(-(score - threshold + 1) / 6);
+}
+
+function clusterExact(
+  m: MatchSet,
+  idx: Int32Array,
+  count: number,
+  pivot: number,
+  minScore: number,
+  tolerance: number,
+  scratch: Float64Array,
+): TrackCluster | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < count; k++) {
+    const b = m.r[idx[k]] - m.q[idx[k]];
+    scratch[k] = b;
+    if (b < lo) lo = b;
+    if (b > hi) hi = b;
+  }
+  const sorted = scratch.subarray(0, count).sort();
+  const width = 2 * tolerance;
+  const [best, at] = densest(sorted, count, width);
+  const threshold = chanceThreshold(count - best, hi - lo, width + 1, (hi - lo) / (width + 1), minScore);
+  if (best < threshold) return null;
+  const offset = sorted[at + (best >> 1)];
+  const inliers: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const i = idx[k];
+    if (Math.abs(m.r[i] - m.q[i] - offset) <= tolerance) inliers.push(i);
+  }
+  const { inlierFrames, inlierPeaks } = inlierArrays(m, inliers);
+  return {
+    mode: 'exact',
+    speed: 1,
+    pivot,
+    refAtPivot: offset + pivot,
+    score: inlierFrames.length,
+    threshold,
+    confidence: confidenceOf(inlierFrames.length, threshold),
+    inlierFrames,
+    inlierPeaks,
+  };
+}
+
+/** Least-squares line r = a + slope·(q − pivot) through the matches within `tolerance` of the given line. */
+function fitLine(
+  m: MatchSet,
+  idx: Int32Array,
+  count: number,
+  mode: number,
+  pivot: number,
+  refAtPivot: number,
+  speed: number,
+  tolerance: number,
+): { slope: number; slopeError: number; meanX: number; meanR: number; span: number } | null {
+  let sx = 0;
+  let sr = 0;
+  let sxx = 0;
+  let sxr = 0;
+  let srr = 0;
+  let c = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < count; k++) {
+    const i = idx[k];
+    if (!(m.mode[i] & mode)) continue;
+    const x = m.q[i] - pivot;
+    const r = m.r[i];
+    if (Math.abs(r - (refAtPivot + speed * x)) > tolerance) continue;
+    sx += x;
+    sr += r;
+    sxx += x * x;
+    sxr += x * r;
+    srr += r * r;
+    c++;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  if (c < 3) return null;
+  const varX = sxx - (sx * sx) / c;
+  const covXR = sxr - (sx * sr) / c;
+  const varR = srr - (sr * sr) / c;
+  const slope = varX > 0 ? covXR / varX : speed;
+  const residual = Math.max(0, varR - slope * covXR) / Math.max(1, c - 2);
+  const slopeError = varX > 0 ? Math.sqrt(residual / varX) : Infinity;
+  return { slope, slopeError, meanX: sx / c, meanR: sr / c, span: hi - lo };
+}
+
+/** Query frames and anchor peaks of the given matches, ordered by frame. */
+function inlierArrays(m: MatchSet, matchIdx: number[]): { inlierFrames: Int32Array; inlierPeaks: Int32Array } {
+  matchIdx.sort((a, b) => m.q[a] - m.q[b] || m.peak[a] - m.peak[b]);
+  const inlierFrames = new Int32Array(matchIdx.length);
+  const inlierPeaks = new Int32Array(matchIdx.length);
+  for (let k = 0; k < matchIdx.length; k++) {
+    inlierFrames[k] = m.q[matchIdx[k]];
+    inlierPeaks[k] = m.peak[matchIdx[k]];
+  }
+  return { inlierFrames, inlierPeaks };
+}
+
+const SPEED_STEP = 0.004;
+
+function grid(min: number, max: number): Float64Array {
+  const n = Math.max(1, Math.round((max - min) / SPEED_STEP));
+  const g = new Float64Array(n + 1);
+  for (let i = 0; i <= n; i++) g[i] = min + ((max - min) * i) / n;
+  return g;
+}
+
+function clusterVariable(
+  m: MatchSet,
+  idx: Int32Array,
+  count: number,
+  pivot: number,
+  minScore: number,
+  tolerance: number,
+  speeds: SpeedRange,
+  scratch: Float64Array,
+): TrackCluster | null {
+  let bestScore = 0;
+  let bestSpeed = 1;
+  let bestMode = MODE_VINYL;
+  let bestOffset = 0;
+  let rLo = Infinity;
+  let rHi = -Infinity;
+  for (let k = 0; k < count; k++) {
+    const r = m.r[idx[k]];
+    if (r < rLo) rLo = r;
+    if (r > rHi) rHi = r;
+  }
+  const width = 2 * tolerance;
+  let tries = 0;
+  for (const mode of [MODE_VINYL, MODE_STRETCH]) {
+    const speedsToTry = mode === MODE_VINYL ? grid(speeds.vinylMin, speeds.vinylMax) : grid(speeds.stretchMin, speeds.stretchMax);
+    for (const s of speedsToTry) {
+      let c = 0;
+      for (let k = 0; k < count; k++) {
+        const i = idx[k];
+        if (!(m.mode[i] & mode)) continue;
+        if (mode === MODE_VINYL ? Math.abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2 : Math.abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2) continue;
+        scratch[c++] = m.r[i] - s * (m.q[i] - pivot);
+      }
+      tries++;
+      if (c < minScore || c <= bestScore) continue;
+      const sorted = scratch.subarray(0, c).sort();
+      const [best, at] = densest(sorted, c, width);
+      if (best > bestScore) {
+        bestScore = best;
+        bestSpeed = s;
+        bestMode = mode;
+        bestOffset = sorted[at + (best >> 1)];
+      }
+    }
+  }
+  const spread = rHi - rLo + 1;
+  const threshold = chanceThreshold(count - bestScore, spread, width + 1, (tries * spread) / (width + 1), minScore);
+  if (bestScore < threshold) return null;
+
+  // Refine: least-squares line through the inliers, then recount against it.
+  let speed = bestSpeed;
+  let refAtPivot = bestOffset;
+  for (let pass = 0; pass < 2; pass++) {
+    const fit = fitLine(m, idx, count, bestMode, pivot, refAtPivot, speed, tolerance);
+    if (!fit) break;
+    if (fit.span >= 60) {
+      // The time axis must agree with the speed: a vinyl match's speed comes from its pitch shift, and a
+      // pitch shift without the matching tempo change (or a wrong grid speed that fits a few seconds of a
+      // window by accident) shows up as a slope that disagrees with it.
+      const slopeTol = Math.max(0.012, 4 * fit.slopeError);
+      if (bestMode === MODE_VINYL && Math.abs(fit.slope - bestSpeed) > slopeTol) return null;
+      // Key-locked: the slope is the only precise speed estimate there is.
+      if (bestMode === MODE_STRETCH && fit.span >= 150 && fit.slope >= speeds.stretchMin - 0.01 && fit.slope <= speeds.stretchMax + 0.01) speed = fit.slope;
+      if (bestMode === MODE_VINYL && fit.span >= 150) speed = fit.slope;
+    }
+    refAtPivot = fit.meanR - speed * fit.meanX;
+  }
+  const inliers: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const i = idx[k];
+    if (!(m.mode[i] & bestMode)) continue;
+    if (Math.abs(m.r[i] - (refAtPivot + speed * (m.q[i] - pivot))) <= tolerance) inliers.push(i);
+  }
+  const { inlierFrames, inlierPeaks } = inlierArrays(m, inliers);
+  const score = inlierFrames.length;
+  if (score < threshold) return null;
+  const mode: MatchMode = Math.abs(speed - 1) < 0.004 ? 'exact' : bestMode === MODE_VINYL ? 'vinyl' : 'stretch';
+  return { mode, speed, pivot, refAtPivot, score, threshold, confidence: confidenceOf(score, threshold), inlierFrames, inlierPeaks };
+}

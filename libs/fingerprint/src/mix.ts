@@ -1,0 +1,115 @@
+import { pcmChunks, PcmSource } from './fingerprint';
+import { queryPostings, IdentifyOptions } from './identify';
+import { DEFAULT_LANDMARK_PARAMS } from './landmark';
+import { clusterMatches, collectMatches, MatchSet } from './matcher';
+import { FINGERPRINT_SAMPLE_RATE, FRAME_SEC, STRATEGIES, Strategy } from './params';
+import { PeakExtractor } from './peaks';
+import { FingerprintIndex } from './store/fingerprint-index';
+import { buildTimeline, MixTimeline, TimelineOptions, WindowHit } from './timeline';
+import { DEFAULT_TRIPLET_PARAMS, semitonesOfPeaks } from './triplet';
+
+export interface MixProgress {
+  /** Seconds of the mix read so far. */
+  processedSec: number;
+  /** Windows matched so far. */
+  windows: number;
+}
+
+export interface MixOptions extends IdentifyOptions {
+  onProgress?: (progress: MixProgress) => void;
+  /** Length of a matching window, seconds (default 15). Must be a multiple of hopSec. */
+  windowSec?: number;
+  /** Step between windows, seconds (default 5). */
+  hopSec?: number;
+  timeline?: TimelineOptions;
+}
+
+/** Frames a target can lie after its anchor, over both strategies. */
+const LOOKAHEAD_FRAMES = Math.max(DEFAULT_LANDMARK_PARAMS.maxDt, DEFAULT_TRIPLET_PARAMS.maxSpan) + 1;
+
+/**
+ * Identifies which stored tracks play when in a long recording (a DJ mix of any length), streaming:
+ * PCM is read chunk by chunk, peaks are kept (≈ 30 bytes each, ~13 per second), hashes are looked up one
+ * hop at a time, and each window of `windowSec` is voted on as soon as its last hop is in. Memory stays
+ * bounded by the peak list and three hops of matches, whatever the length of the mix.
+ */
+export async function identifyMix(index: FingerprintIndex, source: PcmSource, options: MixOptions = {}): Promise<MixTimeline> {
+  const windowSec = options.windowSec ?? 15;
+  const hopSec = options.hopSec ?? 5;
+  const blocksPerWindow = Math.max(1, Math.round(windowSec / hopSec));
+  const blockFrames = Math.max(16, Math.round(hopSec / FRAME_SEC));
+  const strategies = options.strategies ?? STRATEGIES;
+
+  const extractor = new PeakExtractor();
+  let lf = new Float64Array(1024);
+  let lfDone = 0;
+  let nextBlock = 0;
+  const recent: { start: number; end: number; matches: Map<Strategy, MatchSet> }[] = [];
+  const hits: WindowHit[] = [];
+  let windows = 0;
+
+  const processBlock = async (block: number) => {
+    const peaks = extractor.peaks;
+    if (lfDone < peaks.length) {
+      lf = semitonesOfPeaks(peaks, lfDone, peaks.length, lf);
+      lfDone = peaks.length;
+    }
+    const start = block * blockFrames;
+    const end = start + blockFrames;
+    const a0 = peaks.lowerBoundFrame(start);
+    const a1 = peaks.lowerBoundFrame(end);
+    const matches = new Map<Strategy, MatchSet>();
+    for (const strategy of strategies) {
+      options.signal?.throwIfAborted();
+      const set = new MatchSet();
+      if (a1 > a0) {
+        const query = queryPostings(peaks, strategy, a0, a1, lf, options.speeds);
+        await collectMatches(index, strategy, query.batch(), set, { speeds: options.speeds, lookup: options.lookup });
+      }
+      matches.set(strategy, set);
+    }
+    recent.push({ start, end, matches });
+    if (recent.length > blocksPerWindow) recent.shift();
+  };
+
+  const voteWindow = () => {
+    if (recent.length === 0) return;
+    const windowStart = recent[0].start;
+    const windowEnd = recent[recent.length - 1].end;
+    const pivot = (windowStart + windowEnd) / 2;
+    for (const strategy of strategies) {
+      const all = new MatchSet();
+      for (const b of recent) all.append(b.matches.get(strategy)!);
+      for (const hit of clusterMatches(all, strategy, pivot, { speeds: options.speeds, minScore: options.minScore?.[strategy] })) {
+        hits.push({ windowStart, windowEnd, hit });
+      }
+    }
+    windows++;
+  };
+
+  let blocksDone = 0;
+  for await (const chunk of pcmChunks(source, options.signal)) {
+    extractor.push(chunk);
+    // A hop can be hashed once its peaks and every target after them are final.
+    while ((nextBlock + 1) * blockFrames + LOOKAHEAD_FRAMES <= extractor.finalFrame) {
+      await processBlock(nextBlock++);
+      blocksDone++;
+      if (blocksDone >= blocksPerWindow) voteWindow();
+    }
+    options.onProgress?.({ processedSec: extractor.stats.samples / FINGERPRINT_SAMPLE_RATE, windows });
+  }
+  extractor.finish();
+  const totalFrames = extractor.stats.frames;
+  const firstPending = nextBlock;
+  while (nextBlock * blockFrames < totalFrames) {
+    await processBlock(nextBlock++);
+    blocksDone++;
+    if (blocksDone >= blocksPerWindow) voteWindow();
+  }
+  // A recording shorter than one window still gets voted on once.
+  if (blocksDone < blocksPerWindow || (firstPending === nextBlock && windows === 0)) voteWindow();
+  const durationSec = extractor.stats.samples / FINGERPRINT_SAMPLE_RATE;
+  options.onProgress?.({ processedSec: durationSec, windows });
+  return buildTimeline(hits, durationSec, options.timeline, extractor.peaks.level);
+}
+

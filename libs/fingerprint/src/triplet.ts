@@ -1,0 +1,288 @@
+import { PeakList } from './peaks';
+import { PostingBuffer } from './postings';
+import { BIN_HZ } from './params';
+
+/**
+ * Strategy B, "triplets": robust to a DJ's speed changes. The idea follows Six & Leman (2014, Panako):
+ * combine three spectral peaks and hash only quantities that survive the change, on a log-frequency axis.
+ *
+ *  - Vinyl-style speed change by s (resampling) multiplies every frequency by s and divides every time by s:
+ *    on a log-frequency axis (semitones) all peaks shift by 12·log2(s), so frequency DIFFERENCES are unchanged,
+ *    and RATIOS of time differences are unchanged.
+ *  - Key-locked time-stretch by k changes times only: again differences of log-frequency and ratios of time
+ *    differences are unchanged.
+ *
+ * For an anchor peak p1 the triplet partners are taken from the first `candidates` peaks that follow it in
+ * time within ±maxSemitones (time order and semitone distance are themselves invariant). A triplet's hash is
+ *
+ *   invariant part:   d2 = lf2 − lf1, d3 = lf3 − lf1 (semitones, 0.5 steps), r = (t2 − t1)/(t3 − t1) (8 steps)
+ *   coarse part:      lf1 in 2-semitone cells, span t3 − t1 in ×1.25 cells
+ *
+ * The coarse part is NOT invariant, but a speed change only moves it along a known, short path
+ * (lf1 by at most ±1.4 semitones, the span by ±8 %), so a query looks up every cell that path can reach
+ * (query-side multi-probing) instead of giving those bits up. The stored posting keeps the reference's exact
+ * lf1 and span in `aux`; with the query's values they give each match its own pitch shift and time scale, so
+ * matches can be checked for being vinyl-like (pitch shift = 12·log2 speed) or key-locked (pitch shift 0)
+ * before the time-offset vote.
+ *
+ * Hash layout (24 bits used): lfCell 5 bits << 19 | spanCell 4 << 15 | d2 6 << 9 | d3 6 << 3 | r 3.
+ */
+export interface TripletParams {
+  /** Minimum frames between consecutive peaks of a triplet. */
+  minGap: number;
+  /** Maximum t3 − t1 in frames. */
+  maxSpan: number;
+  /** Partners lie within ± this many semitones of the anchor. */
+  maxSemitones: number;
+  /** Partners are chosen among the first this-many peaks of the zone (all pairs of them). */
+  candidates: number;
+}
+
+export const DEFAULT_TRIPLET_PARAMS: TripletParams = { minGap: 2, maxSpan: 48, maxSemitones: 12, candidates: 3 };
+
+/** Log-frequency axis: semitones above 100 Hz. */
+const LF_REF_HZ = 100;
+/** Semitones per natural-log unit of time: a speed change by s moves lf by SEMI_PER_LN·ln s. */
+const SEMI_PER_LN = 12 / Math.LN2;
+const V_CELL = 3;
+const V_CELLS = 32;
+const SPAN_BASE = 2;
+const U_CELL = 4;
+const U_CELLS = 32;
+const DIFF_STEP = 0.5;
+const DIFF_OFFSET = 24;
+const RATIO_LEVELS = 8;
+
+/** Range of speed factors a query is probed for, with vinyl and key-locked kept apart. */
+export interface SpeedRange {
+  /** Vinyl-style (resampling): pitch follows tempo. */
+  vinylMin: number;
+  vinylMax: number;
+  /** Key-locked time-stretch: tempo only. */
+  stretchMin: number;
+  stretchMax: number;
+}
+
+/** ±8 % vinyl and ±6 % key-locked, each with a little headroom. */
+export const DEFAULT_SPEED_RANGE: SpeedRange = { vinylMin: 0.91, vinylMax: 1.09, stretchMin: 0.93, stretchMax: 1.07 };
+
+export function semitonesOfBin(freqBin: number): number {
+  return 12 * Math.log2((freqBin * BIN_HZ) / LF_REF_HZ);
+}
+
+/** v: the anchor's pitch, unchanged by key-locked stretching. */
+function vOf(lf1: number): number {
+  return lf1;
+}
+
+/**
+ * u: pitch plus log-duration, unchanged by vinyl-style speed change (which raises pitch by
+ * SEMI_PER_LN·ln s and shortens every duration by 1/s).
+ */
+function uOf(lf1: number, span: number): number {
+  return lf1 + SEMI_PER_LN * Math.log(span / SPAN_BASE);
+}
+
+export function tripletHash(uCell: number, vCell: number, d2Cell: number, d3Cell: number, rCell: number): number {
+  return (uCell << 21) | (vCell << 16) | (d2Cell << 10) | (d3Cell << 4) | rCell;
+}
+
+/** aux = lf1 in 1/64 semitone (high 16 bits) | span in 1/64 frame (low 16 bits). */
+export function packTripletAux(lf1: number, span: number): number {
+  const l = Math.max(0, Math.min(0xffff, Math.round(lf1 * 64)));
+  const s = Math.max(0, Math.min(0xffff, Math.round(span * 64)));
+  return (l << 16) | s;
+}
+
+export function auxLf(aux: number): number {
+  return (aux >>> 16) / 64;
+}
+
+export function auxSpan(aux: number): number {
+  return (aux & 0xffff) / 64;
+}
+
+/**
+ * Calls `emit(p1, p2, p3)` for every triplet anchored in [anchorStart, anchorEnd). Peaks up to maxSpan
+ * frames after the last anchor must be present. `lf` holds semitonesOfBin(freq) for every peak.
+ */
+function forEachTriplet(
+  peaks: PeakList,
+  lf: Float64Array,
+  anchorStart: number,
+  anchorEnd: number,
+  params: TripletParams,
+  emit: (a: number, b: number, c: number) => void,
+): void {
+  const { minGap, maxSpan, maxSemitones, candidates } = params;
+  const frame = peaks.frame;
+  const n = peaks.length;
+  const cand = new Int32Array(candidates);
+  for (let i = anchorStart; i < anchorEnd; i++) {
+    const t1 = frame[i];
+    const l1 = lf[i];
+    let m = 0;
+    for (let j = i + 1; j < n && m < candidates; j++) {
+      const dt = frame[j] - t1;
+      if (dt < minGap) continue;
+      if (dt > maxSpan) break;
+      const d = lf[j] - l1;
+      if (d > maxSemitones || d < -maxSemitones) continue;
+      cand[m++] = j;
+    }
+    for (let a = 0; a < m; a++) {
+      for (let b = a + 1; b < m; b++) {
+        if (frame[cand[b]] - frame[cand[a]] < minGap) continue;
+        emit(i, cand[a], cand[b]);
+      }
+    }
+  }
+}
+
+/** log-frequencies of peaks [start, end) into `out` (grown as needed); returns the array to use. */
+export function semitonesOfPeaks(peaks: PeakList, start: number, end: number, out?: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const lf = out && out.length >= peaks.length ? out : new Float64Array(Math.max(peaks.length * 2, 1024));
+  if (out && lf !== out) lf.set(out.subarray(0, start));
+  for (let i = start; i < end; i++) lf[i] = semitonesOfBin(peaks.freq[i]);
+  return lf;
+}
+
+/**
+ * Appends the reference postings (one per triplet) of anchors [anchorStart, anchorEnd).
+ * Returns the number appended.
+ */
+export function appendTriplets(
+  peaks: PeakList,
+  lf: Float64Array,
+  anchorStart: number,
+  anchorEnd: number,
+  out: PostingBuffer,
+  params: TripletParams = DEFAULT_TRIPLET_PARAMS,
+): number {
+  const before = out.length;
+  const time = peaks.time;
+  forEachTriplet(peaks, lf, anchorStart, anchorEnd, params, (a, b, c) => {
+    const span = time[c] - time[a];
+    const r = (time[b] - time[a]) / span;
+    const uCell = Math.floor(uOf(lf[a], span) / U_CELL);
+    const vCell = Math.floor(vOf(lf[a]) / V_CELL);
+    if (uCell < 0 || uCell >= U_CELLS || vCell < 0 || vCell >= V_CELLS) return;
+    const d2 = Math.round((lf[b] - lf[a]) / DIFF_STEP) + DIFF_OFFSET;
+    const d3 = Math.round((lf[c] - lf[a]) / DIFF_STEP) + DIFF_OFFSET;
+    const rc = Math.round(r * RATIO_LEVELS);
+    out.push(tripletHash(uCell, vCell, d2, d3, rc), peaks.frame[a], packTripletAux(lf[a], span), a);
+  });
+  return out.length - before;
+}
+
+/** Tolerances used when probing: how far a measured value may be from the reference's. */
+export interface ProbeTolerance {
+  /** Semitones, for the anchor's pitch. */
+  semitones: number;
+  /** Semitones, for a difference of two pitches (measured in one spectrum, so more precise). */
+  differenceSemitones: number;
+  /** Frames, for each peak time. */
+  frames: number;
+}
+
+export const DEFAULT_PROBE_TOLERANCE: ProbeTolerance = { semitones: 0.1, differenceSemitones: 0.06, frames: 0.5 };
+
+/**
+ * Query postings: for every triplet, every hash a reference triplet could have had if the query is the
+ * reference played at a speed inside `speeds` (see the class comment). `aux` carries the query's own lf1
+ * and span (same packing as the reference), `time` the anchor frame. Returns the number of probes appended.
+ */
+export function appendTripletProbes(
+  peaks: PeakList,
+  lf: Float64Array,
+  anchorStart: number,
+  anchorEnd: number,
+  out: PostingBuffer,
+  speeds: SpeedRange = DEFAULT_SPEED_RANGE,
+  tolerance: ProbeTolerance = DEFAULT_PROBE_TOLERANCE,
+  params: TripletParams = DEFAULT_TRIPLET_PARAMS,
+): number {
+  const before = out.length;
+  const time = peaks.time;
+  const coarse = new Int32Array(64);
+  const d2s = new Int32Array(2);
+  const d3s = new Int32Array(2);
+  const rs = new Int32Array(3);
+  const tolSemi = tolerance.semitones;
+  const tolFrames = tolerance.frames;
+  // Speed grid along the vinyl and key-locked paths; fine enough that no cell is skipped between steps.
+  const vinylSteps = speedGrid(speeds.vinylMin, speeds.vinylMax);
+  const stretchSteps = speedGrid(speeds.stretchMin, speeds.stretchMax);
+  forEachTriplet(peaks, lf, anchorStart, anchorEnd, params, (a, b, c) => {
+    const span = time[c] - time[a];
+    const r = (time[b] - time[a]) / span;
+    const l1 = lf[a];
+    // Coarse cells (uCell, vCell) the reference can be in, as packed pairs. Vinyl moves only v,
+    // key-locked stretch moves only u; the tolerance box around each point is smaller than a cell, so its
+    // corners find every cell it touches.
+    let nc = 0;
+    const add = (ur: number, vr: number) => {
+      const uc = Math.floor(ur / U_CELL);
+      const vc = Math.floor(vr / V_CELL);
+      if (uc < 0 || uc >= U_CELLS || vc < 0 || vc >= V_CELLS) return;
+      const key = (uc << 5) | vc;
+      for (let i = 0; i < nc; i++) if (coarse[i] === key) return;
+      if (nc < coarse.length) coarse[nc++] = key;
+    };
+    const uq = uOf(l1, span);
+    const tolU = Math.min(U_CELL * 0.45, tolSemi + SEMI_PER_LN * Math.log1p((2 * tolFrames) / span));
+    const tolV = tolSemi;
+    const box = (ur: number, vr: number) => {
+      add(ur - tolU, vr - tolV);
+      add(ur + tolU, vr - tolV);
+      add(ur - tolU, vr + tolV);
+      add(ur + tolU, vr + tolV);
+    };
+    for (const s of vinylSteps) box(uq, l1 - 12 * Math.log2(s));
+    for (const k of stretchSteps) box(uq + SEMI_PER_LN * Math.log(k), l1);
+    if (nc === 0) return;
+    // Difference and ratio cells are centred on whole steps (round, not floor): musical intervals and
+    // rhythmic ratios (1/2, 1/4, 3/4) are common, and a cell edge on them would split them at random.
+    const n2 = cellsWithin((lf[b] - l1) / DIFF_STEP + 0.5, tolerance.differenceSemitones / DIFF_STEP, d2s, DIFF_OFFSET, 2 * DIFF_OFFSET);
+    const n3 = cellsWithin((lf[c] - l1) / DIFF_STEP + 0.5, tolerance.differenceSemitones / DIFF_STEP, d3s, DIFF_OFFSET, 2 * DIFF_OFFSET);
+    // r error from time errors: |δr| ≤ (|δt2| + r·|δt3|)/span with each |δt| ≤ 2·tolFrames (two peaks each).
+    const rTol = ((1 + r) * 2 * tolFrames) / span;
+    const nr = cellsWithin(r * RATIO_LEVELS + 0.5, rTol * RATIO_LEVELS, rs, 0, RATIO_LEVELS);
+    const aux = packTripletAux(l1, span);
+    const t1 = peaks.frame[a];
+    for (let ci = 0; ci < nc; ci++) {
+      const uc = coarse[ci] >> 5;
+      const vc = coarse[ci] & 31;
+      for (let i2 = 0; i2 < n2; i2++) {
+        for (let i3 = 0; i3 < n3; i3++) {
+          for (let ir = 0; ir < nr; ir++) out.push(tripletHash(uc, vc, d2s[i2], d3s[i3], rs[ir]), t1, aux, a);
+        }
+      }
+    }
+  });
+  return out.length - before;
+}
+
+function speedGrid(min: number, max: number): number[] {
+  const steps: number[] = [];
+  const n = Math.max(1, Math.ceil((max - min) / 0.004));
+  for (let i = 0; i <= n; i++) steps.push(min + ((max - min) * i) / n);
+  return steps;
+}
+
+/**
+ * Cells floor(v') for v' in [v − tol, v + tol] (in cell units), shifted by `offset` and kept within
+ * [0, maxCell]; writes them into `out` and returns how many (at most out.length).
+ */
+function cellsWithin(v: number, tol: number, out: Int32Array, offset: number, maxCell: number): number {
+  let lo = Math.max(0, Math.floor(v - tol) + offset);
+  let hi = Math.min(maxCell, Math.floor(v + tol) + offset);
+  // Too many cells for `out`: drop the ends farthest from v.
+  while (hi - lo + 1 > out.length) {
+    if (v + offset - lo > hi + 1 - (v + offset)) lo++;
+    else hi--;
+  }
+  let n = 0;
+  for (let c = lo; c <= hi; c++) out[n++] = c;
+  return n;
+}

@@ -1,0 +1,240 @@
+/**
+ * Builds DJ-style mixes in code for tests and benchmarks: segments of library recordings (or of music kept
+ * out of the library) with speed changes, key-locked stretches, EQ, noise or a lossy re-encode, joined by
+ * linear crossfades, plus the ground truth of what plays when. Audio work is done by Debian's ffmpeg at the
+ * fingerprint rate (8 kHz mono), so a 60-minute mix is about 115 MB of floats.
+ */
+import { decodeMonoToArray, probeAudio } from '@crateflow/audio';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { FINGERPRINT_SAMPLE_RATE } from '../../src/params';
+import { TimelineEntry } from '../../src/timeline';
+import { renderSynth } from './synth';
+
+const SR = FINGERPRINT_SAMPLE_RATE;
+
+export type Variant =
+  | { kind: 'clean' }
+  | { kind: 'vinyl'; speed: number }
+  | { kind: 'tempo'; speed: number }
+  | { kind: 'bass' }
+  | { kind: 'noise'; snrDb: number }
+  | { kind: 'mp3' };
+
+export type SegmentSource = { file: string } | { synthSeed: number };
+
+export interface SegmentSpec {
+  /** Library id of the source, or null for music outside the library (a distractor). */
+  trackId: number | null;
+  source: SegmentSource;
+  /** Position in the source where the segment starts, seconds. */
+  refStartSec: number;
+  /** Length in the mix, seconds, crossfades included. */
+  lengthSec: number;
+  variant: Variant;
+}
+
+export interface TruthEntry {
+  trackId: number | null;
+  /** Crossfade midpoints (0 for the first segment, the mix end for the last). */
+  startSec: number;
+  endSec: number;
+  refStartSec: number;
+  speed: number;
+  variant: Variant;
+}
+
+export interface BuiltMix {
+  pcm: Float32Array;
+  durationSec: number;
+  truth: TruthEntry[];
+}
+
+export function variantName(v: Variant): string {
+  switch (v.kind) {
+    case 'vinyl':
+    case 'tempo':
+      return `${v.kind}${v.speed >= 1 ? '+' : ''}${Math.round((v.speed - 1) * 1000) / 10}%`;
+    case 'noise':
+      return `noise${v.snrDb}dB`;
+    default:
+      return v.kind;
+  }
+}
+
+/** Track seconds per mix second for a variant. */
+export function speedOf(v: Variant): number {
+  return v.kind === 'vinyl' || v.kind === 'tempo' ? v.speed : 1;
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Adds white Gaussian noise at `snrDb` relative to the signal's mean power (deterministic). */
+export function addWhiteNoise(pcm: Float32Array, snrDb: number, seed = 1): Float32Array {
+  let power = 0;
+  for (let i = 0; i < pcm.length; i++) power += pcm[i] * pcm[i];
+  power /= Math.max(1, pcm.length);
+  const sd = Math.sqrt(power / 10 ** (snrDb / 10));
+  const rnd = mulberry32(seed);
+  const out = new Float32Array(pcm.length);
+  for (let i = 0; i < pcm.length; i += 2) {
+    const u = rnd() || 1e-12;
+    const v = rnd();
+    const r = Math.sqrt(-2 * Math.log(u)) * sd;
+    out[i] = pcm[i] + r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < pcm.length) out[i + 1] = pcm[i + 1] + r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
+/** Renders one segment at the fingerprint rate, exactly lengthSec long. */
+export async function renderSegment(spec: SegmentSpec, workDir: string, seed = 1): Promise<Float32Array> {
+  const samples = Math.round(spec.lengthSec * SR);
+  let pcm: Float32Array;
+  if ('synthSeed' in spec.source) {
+    const from = Math.round(spec.refStartSec * SR);
+    pcm = renderSynth(spec.source.synthSeed, from, from + samples);
+    if (spec.variant.kind === 'noise') pcm = addWhiteNoise(pcm, spec.variant.snrDb, seed);
+    return pcm;
+  }
+  const file = spec.source.file;
+  const v = spec.variant;
+  const window = { sampleRate: SR, startSec: spec.refStartSec, durationSec: spec.lengthSec };
+  if (v.kind === 'mp3') {
+    const mp3 = path.join(workDir, `seg-${seed}.mp3`);
+    execFileSync('ffmpeg', ['-y', '-v', 'error', '-ss', String(spec.refStartSec), '-t', String(spec.lengthSec + 1), '-i', file, '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
+    pcm = await decodeMonoToArray(mp3, { sampleRate: SR, durationSec: spec.lengthSec });
+  } else if (v.kind === 'vinyl') {
+    const rate = (await probeAudio(file)).sampleRate;
+    pcm = await decodeMonoToArray(file, { ...window, extraFilters: [`asetrate=${Math.round(rate * v.speed)}`, `aresample=${rate}`] });
+  } else if (v.kind === 'tempo') {
+    pcm = await decodeMonoToArray(file, { ...window, extraFilters: [`atempo=${v.speed}`] });
+  } else if (v.kind === 'bass') {
+    pcm = await decodeMonoToArray(file, { ...window, extraFilters: ['bass=g=6'] });
+  } else {
+    pcm = await decodeMonoToArray(file, window);
+    if (v.kind === 'noise') pcm = addWhiteNoise(pcm, v.snrDb, seed);
+  }
+  if (pcm.length === samples) return pcm;
+  const exact = new Float32Array(samples);
+  exact.set(pcm.subarray(0, samples));
+  return exact;
+}
+
+/**
+ * Joins segments with linear crossfades of `crossfadeSec[i]` between segment i and i+1 (6–10 s in the
+ * tests). Returns the mix and the truth, with each boundary at the crossfade's midpoint.
+ */
+export async function buildMix(segments: SegmentSpec[], crossfadeSec: number[]): Promise<BuiltMix> {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'cf-mix-'));
+  try {
+    const starts: number[] = [];
+    let pos = 0;
+    for (let i = 0; i < segments.length; i++) {
+      starts.push(pos);
+      pos += segments[i].lengthSec - (i < segments.length - 1 ? crossfadeSec[i] : 0);
+    }
+    const durationSec = pos;
+    const mix = new Float32Array(Math.round(durationSec * SR));
+    const truth: TruthEntry[] = [];
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i];
+      // Level-matched like a DJ's gain knob: every segment at the same RMS, so the crossfade midpoint is
+      // where both tracks are equally present.
+      const pcm = normaliseRms(await renderSegment(seg, workDir, i + 1), TARGET_RMS);
+      const fadeIn = i > 0 ? crossfadeSec[i - 1] * SR : 0;
+      const fadeOut = i < segments.length - 1 ? crossfadeSec[i] * SR : 0;
+      const offset = Math.round(starts[i] * SR);
+      for (let k = 0; k < pcm.length && offset + k < mix.length; k++) {
+        let g = 1;
+        if (k < fadeIn) g = k / fadeIn;
+        const fromEnd = pcm.length - k;
+        if (fromEnd < fadeOut) g = Math.min(g, fromEnd / fadeOut);
+        mix[offset + k] += g * pcm[k];
+      }
+      const startSec = i === 0 ? 0 : starts[i] + crossfadeSec[i - 1] / 2;
+      const endSec = i === segments.length - 1 ? durationSec : starts[i + 1] + crossfadeSec[i] / 2;
+      const speed = speedOf(seg.variant);
+      truth.push({ trackId: seg.trackId, startSec, endSec, refStartSec: seg.refStartSec + speed * (startSec - starts[i]), speed, variant: seg.variant });
+    }
+    return { pcm: mix, durationSec, truth };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** −20 dBFS. */
+const TARGET_RMS = 0.1;
+
+export function normaliseRms(pcm: Float32Array, target: number): Float32Array {
+  let power = 0;
+  for (let i = 0; i < pcm.length; i++) power += pcm[i] * pcm[i];
+  const rms = Math.sqrt(power / Math.max(1, pcm.length));
+  if (rms < 1e-6) return pcm;
+  const g = target / rms;
+  for (let i = 0; i < pcm.length; i++) pcm[i] *= g;
+  return pcm;
+}
+
+export interface MixScore {
+  /** Library segments found with the right track and a start within the tolerance. */
+  found: number;
+  librarySegments: number;
+  /** Timeline entries that name the track playing there. */
+  correctEntries: number;
+  entries: number;
+  startErrorsSec: number[];
+  /** Per truth segment: the entry matched to it (or null) and the start error. */
+  details: { truth: TruthEntry; entry: TimelineEntry | null; startErrorSec: number | null }[];
+}
+
+/**
+ * Scores a timeline against the truth: a library segment is found when an entry of the same track covers
+ * most of it and starts within `toleranceSec`; an entry is correct when the truth has that track playing
+ * for most of the entry.
+ */
+export function scoreTimeline(entries: TimelineEntry[], truth: TruthEntry[], toleranceSec = 2): MixScore {
+  const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+  const details: MixScore['details'] = [];
+  const startErrorsSec: number[] = [];
+  let found = 0;
+  let librarySegments = 0;
+  for (const t of truth) {
+    if (t.trackId === null) continue;
+    librarySegments++;
+    const candidates = entries
+      .filter((e) => e.trackId === t.trackId && overlap(e.startSec, e.endSec, t.startSec, t.endSec) > 0.5 * (t.endSec - t.startSec))
+      .sort((a, b) => Math.abs(a.startSec - t.startSec) - Math.abs(b.startSec - t.startSec));
+    const e = candidates[0] ?? null;
+    const err = e ? Math.abs(e.startSec - t.startSec) : null;
+    if (e && err !== null) {
+      startErrorsSec.push(err);
+      if (err <= toleranceSec) found++;
+    }
+    details.push({ truth: t, entry: e, startErrorSec: err });
+  }
+  let correctEntries = 0;
+  for (const e of entries) {
+    const ok = truth.some((t) => t.trackId === e.trackId && overlap(e.startSec, e.endSec, t.startSec, t.endSec) > 0.5 * (e.endSec - e.startSec));
+    if (ok) correctEntries++;
+  }
+  return { found, librarySegments, correctEntries, entries: entries.length, startErrorsSec, details };
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -1,0 +1,39 @@
+/** A uniquely named PostgreSQL database per test file or benchmark run, dropped afterwards. */
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+
+export function adminUrl(): string {
+  return process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+export interface ScratchDatabase {
+  name: string;
+  pool: Pool;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createScratchDatabase(label: string): Promise<ScratchDatabase> {
+  const name = `cf_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(5).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  const pool = new Pool({ connectionString: url.toString(), max: 4, application_name: `crateflow-${label}` });
+  return {
+    name,
+    pool,
+    drop: async () => {
+      await pool.end().catch(() => undefined);
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
