@@ -51,14 +51,30 @@ export function queryPostings(
   return out;
 }
 
-/** Best hit per track over strategies: the more confident one, then the higher score. */
+/**
+ * One hit per track over strategies. Confidence decides first; among confident hits the one whose
+ * agreeing hashes span more of the query wins (a landmark hit on a stretched excerpt only fits a few
+ * seconds of it); when both span about as much, the exact-speed landmark alignment is preferred if the
+ * triplet one also says "same speed".
+ */
 export function mergeHits(hits: ClusterHit[]): ClusterHit[] {
-  const best = new Map<number, ClusterHit>();
-  for (const h of hits) {
-    const cur = best.get(h.trackId);
-    if (!cur || h.confidence > cur.confidence || (h.confidence === cur.confidence && h.score > cur.score)) best.set(h.trackId, h);
+  const byTrack = new Map<number, ClusterHit[]>();
+  for (const h of hits) byTrack.set(h.trackId, [...(byTrack.get(h.trackId) ?? []), h]);
+  const out: ClusterHit[] = [];
+  for (const list of byTrack.values()) {
+    const top = Math.max(...list.map((h) => h.confidence));
+    const confident = list.filter((h) => h.confidence >= Math.min(0.5, top) && h.confidence >= top - 0.3);
+    confident.sort((a, b) => span(b) - span(a));
+    let best = confident[0];
+    const landmark = confident.find((h) => h.strategy === 'landmark');
+    if (landmark && landmark !== best && span(landmark) >= 0.9 * span(best) && Math.abs(best.speed - 1) < 0.005) best = landmark;
+    out.push(best);
   }
-  return [...best.values()].sort((a, b) => b.confidence - a.confidence || b.score - a.score);
+  return out.sort((a, b) => b.confidence - a.confidence || b.score - a.score);
+}
+
+function span(h: ClusterHit): number {
+  return h.inlierFrames.length ? h.inlierFrames[h.inlierFrames.length - 1] - h.inlierFrames[0] : 0;
 }
 
 /** Runs the look-up and vote for peaks [anchorStart, anchorEnd) of every requested strategy. */

@@ -401,10 +401,6 @@ function clusterVariable(
   speeds: SpeedRange,
   scratch: Float64Array,
 ): TrackCluster | null {
-  let bestScore = 0;
-  let bestSpeed = 1;
-  let bestMode = MODE_VINYL;
-  let bestOffset = 0;
   let rLo = Infinity;
   let rHi = -Infinity;
   for (let k = 0; k < count; k++) {
@@ -413,7 +409,10 @@ function clusterVariable(
     if (r > rHi) rHi = r;
   }
   const width = 2 * tolerance;
+  // Vote: for every (mode, speed) of the grid, the densest offset. Keep the best few as candidates.
+  const candidates: { score: number; speed: number; mode: number; offset: number }[] = [];
   let tries = 0;
+  let floor = minScore - 1;
   for (const mode of [MODE_VINYL, MODE_STRETCH]) {
     const speedsToTry = mode === MODE_VINYL ? grid(speeds.vinylMin, speeds.vinylMax) : grid(speeds.stretchMin, speeds.stretchMax);
     for (const s of speedsToTry) {
@@ -425,48 +424,77 @@ function clusterVariable(
         scratch[c++] = m.r[i] - s * (m.q[i] - pivot);
       }
       tries++;
-      if (c < minScore || c <= bestScore) continue;
+      if (c <= floor) continue;
       const sorted = scratch.subarray(0, c).sort();
       const [best, at] = densest(sorted, c, width);
-      if (best > bestScore) {
-        bestScore = best;
-        bestSpeed = s;
-        bestMode = mode;
-        bestOffset = sorted[at + (best >> 1)];
-      }
+      if (best <= floor) continue;
+      candidates.push({ score: best, speed: s, mode, offset: sorted[at + (best >> 1)] });
+      candidates.sort((x, y) => y.score - x.score);
+      if (candidates.length > MAX_CANDIDATES) candidates.length = MAX_CANDIDATES;
+      if (candidates.length === MAX_CANDIDATES) floor = Math.max(floor, candidates[MAX_CANDIDATES - 1].score);
     }
   }
+  if (candidates.length === 0) return null;
   const spread = rHi - rLo + 1;
-  const threshold = chanceThreshold(count - bestScore, spread, width + 1, (tries * spread) / (width + 1), minScore);
-  if (bestScore < threshold) return null;
+  const threshold = chanceThreshold(count - candidates[0].score, spread, width + 1, (tries * spread) / (width + 1), minScore);
+  let best: TrackCluster | null = null;
+  for (const c of candidates) {
+    if (c.score < threshold) break;
+    const refined = refineAlignment(m, idx, count, pivot, tolerance, speeds, c.mode, c.speed, c.offset, threshold);
+    if (refined && (!best || refined.score > best.score)) best = refined;
+  }
+  return best;
+}
 
-  // Refine: least-squares line through the inliers, then recount against it.
-  let speed = bestSpeed;
-  let refAtPivot = bestOffset;
-  for (let pass = 0; pass < 2; pass++) {
-    const fit = fitLine(m, idx, count, bestMode, pivot, refAtPivot, speed, tolerance);
+/** Alignments refined per track (the best grid cells can be near-duplicates or a chance fit). */
+const MAX_CANDIDATES = 4;
+
+/**
+ * Least-squares refinement of one voted alignment, with the check that time and pitch agree: a vinyl match's
+ * speed comes from its pitch shift, so its time slope must equal it; if it does not but the matches are also
+ * key-locked-compatible (no pitch shift), it is a stretch and is refined as one; otherwise it is a pitch
+ * shift without the matching tempo change, or a wrong speed that fits a few seconds by accident: rejected.
+ */
+function refineAlignment(
+  m: MatchSet,
+  idx: Int32Array,
+  count: number,
+  pivot: number,
+  tolerance: number,
+  speeds: SpeedRange,
+  startMode: number,
+  startSpeed: number,
+  startOffset: number,
+  threshold: number,
+): TrackCluster | null {
+  let mode = startMode;
+  let speed = startSpeed;
+  let refAtPivot = startOffset;
+  for (let pass = 0; pass < 3; pass++) {
+    const fit = fitLine(m, idx, count, mode, pivot, refAtPivot, speed, tolerance);
     if (!fit) break;
     if (fit.span >= 60) {
-      // The time axis must agree with the speed: a vinyl match's speed comes from its pitch shift, and a
-      // pitch shift without the matching tempo change (or a wrong grid speed that fits a few seconds of a
-      // window by accident) shows up as a slope that disagrees with it.
       const slopeTol = Math.max(0.012, 4 * fit.slopeError);
-      if (bestMode === MODE_VINYL && Math.abs(fit.slope - bestSpeed) > slopeTol) return null;
-      // Key-locked: the slope is the only precise speed estimate there is.
-      if (bestMode === MODE_STRETCH && fit.span >= 150 && fit.slope >= speeds.stretchMin - 0.01 && fit.slope <= speeds.stretchMax + 0.01) speed = fit.slope;
-      if (bestMode === MODE_VINYL && fit.span >= 150) speed = fit.slope;
+      if (mode === MODE_VINYL && Math.abs(fit.slope - startSpeed) > slopeTol) {
+        if (Math.abs(startSpeed - 1) > 0.012 || fit.slope < speeds.stretchMin - 0.01 || fit.slope > speeds.stretchMax + 0.01) return null;
+        mode = MODE_STRETCH;
+      }
+      // Over a long enough stretch of query the slope is the most precise speed there is.
+      if (fit.span >= 150 && fit.slope >= Math.min(speeds.vinylMin, speeds.stretchMin) - 0.01 && fit.slope <= Math.max(speeds.vinylMax, speeds.stretchMax) + 0.01) {
+        speed = fit.slope;
+      }
     }
     refAtPivot = fit.meanR - speed * fit.meanX;
   }
   const inliers: number[] = [];
   for (let k = 0; k < count; k++) {
     const i = idx[k];
-    if (!(m.mode[i] & bestMode)) continue;
+    if (!(m.mode[i] & mode)) continue;
     if (Math.abs(m.r[i] - (refAtPivot + speed * (m.q[i] - pivot))) <= tolerance) inliers.push(i);
   }
   const { inlierFrames, inlierPeaks } = inlierArrays(m, inliers);
   const score = inlierFrames.length;
   if (score < threshold) return null;
-  const mode: MatchMode = Math.abs(speed - 1) < 0.004 ? 'exact' : bestMode === MODE_VINYL ? 'vinyl' : 'stretch';
-  return { mode, speed, pivot, refAtPivot, score, threshold, confidence: confidenceOf(score, threshold), inlierFrames, inlierPeaks };
+  const matchMode: MatchMode = Math.abs(speed - 1) < 0.004 ? 'exact' : mode === MODE_VINYL ? 'vinyl' : 'stretch';
+  return { mode: matchMode, speed, pivot, refAtPivot, score, threshold, confidence: confidenceOf(score, threshold), inlierFrames, inlierPeaks };
 }

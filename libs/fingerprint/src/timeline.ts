@@ -218,20 +218,23 @@ function toCandidate(run: Run, edgeFraction: number, peakLevels?: Float32Array):
   let startFrame = Math.max(first, first + startBin * BIN - BIN / 2);
   let endFrame = Math.min(last + 1, first + (endBin + 1) * BIN + BIN / 2);
 
-  const bestHit = run.hits.reduce((a, b) => (b.hit.score > a.hit.score ? b : a)).hit;
   const windows = new Set(run.hits.map((h) => h.windowStart)).size;
   const maxConfidence = Math.max(...run.hits.map((h) => h.hit.confidence));
   // A track heard in one window only is less certain than one confirmed by its neighbours.
   const confidence = windows >= 2 ? maxConfidence : maxConfidence * 0.7;
+  // Speed and mode from the speed-aware (triplet) hits when there are any: a landmark hit assumes speed 1
+  // and on a slightly stretched track fits only part of its window.
+  const speedHits = run.hits.some((h) => h.hit.strategy === 'triplet') ? run.hits.filter((h) => h.hit.strategy === 'triplet') : run.hits;
   const modes = new Map<MatchMode, number>();
   let speedSum = 0;
   let weight = 0;
-  for (const wh of run.hits) {
+  for (const wh of speedHits) {
     modes.set(wh.hit.mode, (modes.get(wh.hit.mode) ?? 0) + wh.hit.score);
     speedSum += wh.hit.speed * wh.hit.score;
     weight += wh.hit.score;
   }
   const mode = [...modes.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  const bestHit = speedHits.reduce((a, b) => (b.hit.score > a.hit.score ? b : a)).hit;
   const [levelStart, levelEnd] = fadeMidpoints(unique, levels);
   if (!Number.isNaN(levelStart)) startFrame = levelStart;
   if (!Number.isNaN(levelEnd)) endFrame = levelEnd + 1;

@@ -1,0 +1,105 @@
+import { ClusterHit } from './matcher';
+import { FRAME_SEC } from './params';
+import { buildTimeline, WindowHit } from './timeline';
+
+const F = 1 / FRAME_SEC; // frames per second
+const WINDOW = 15 * F;
+const HOP = 5 * F;
+
+/**
+ * Window hits for a track heard from `fromSec` to `toSec` in the mix, starting at track position `refSec`,
+ * with evidence at `perSec` frames per second (linear fades of `fadeIn`/`fadeOut` seconds), every peak at
+ * `levelDb` scaled by its fade gain.
+ */
+function trackHits(trackId: number, fromSec: number, toSec: number, refSec: number, opts: { fadeIn?: number; fadeOut?: number; perSec?: number; speed?: number; levelDb?: number; score?: number } = {}) {
+  const fadeIn = opts.fadeIn ?? 0;
+  const fadeOut = opts.fadeOut ?? 0;
+  const perSec = opts.perSec ?? 20;
+  const speed = opts.speed ?? 1;
+  const hits: WindowHit[] = [];
+  const levels: [number, number][] = [];
+  for (let w = 0; w * HOP < (toSec + 15) * F; w++) {
+    const ws = w * HOP;
+    const we = ws + WINDOW;
+    const frames: number[] = [];
+    for (let t = Math.max(fromSec * F, ws); t < Math.min(toSec * F, we); t += F / perSec) {
+      const sec = t / F;
+      const gain = Math.min(1, fadeIn ? (sec - fromSec) / fadeIn : 1, fadeOut ? (toSec - sec) / fadeOut : 1);
+      // Sparser evidence while faded, as real peaks would be.
+      if (((t * 7919) % 1000) / 1000 > gain) continue;
+      frames.push(Math.round(t));
+      levels.push([Math.round(t), (opts.levelDb ?? -30) + 20 * Math.log10(Math.max(gain, 1e-3))]);
+    }
+    if (frames.length < 8) continue;
+    const hit: ClusterHit = {
+      trackId,
+      strategy: 'triplet',
+      mode: speed === 1 ? 'exact' : 'vinyl',
+      speed,
+      pivot: (ws + we) / 2,
+      refAtPivot: refSec * F + speed * ((ws + we) / 2 - fromSec * F),
+      score: opts.score ?? frames.length,
+      threshold: 8,
+      confidence: 0.99,
+      inlierFrames: Int32Array.from(frames),
+      inlierPeaks: Int32Array.from(frames, (f) => f + trackId * 1e6),
+    };
+    hits.push({ windowStart: ws, windowEnd: we, hit });
+  }
+  return { hits, levels };
+}
+
+function levelTable(...sets: [number, number][][]): Float32Array {
+  const t = new Float32Array(4e6 + 1e5);
+  t.fill(NaN);
+  sets.forEach((set, k) => {
+    for (const [f, l] of set) t[f + (k + 1) * 1e6] = l;
+  });
+  return t;
+}
+
+describe('buildTimeline', () => {
+  it('splits a crossfade at its middle and keeps the unknown stretch unknown', () => {
+    // Track 1 from 0 to 64 s (fading out 56–64), track 2 from 56 to 120 (fading in), nothing after.
+    const a = trackHits(1, 0, 64, 30, { fadeOut: 8 });
+    const b = trackHits(2, 56, 120, 10, { fadeIn: 8, speed: 1.05 });
+    const timeline = buildTimeline([...a.hits, ...b.hits], 150, {}, levelTable(a.levels, b.levels));
+    expect(timeline.entries.map((e) => e.trackId)).toEqual([1, 2]);
+    const [e1, e2] = timeline.entries;
+    expect(e1.startSec).toBeLessThan(2);
+    expect(Math.abs(e1.endSec - 60)).toBeLessThan(2);
+    expect(Math.abs(e2.startSec - 60)).toBeLessThan(2);
+    expect(e2.speed).toBeCloseTo(1.05, 3);
+    expect(e2.refStartSec).toBeCloseTo(10 + 1.05 * (e2.startSec - 56), 0);
+    expect(timeline.unknown.some((g) => g.startSec >= 115 && g.endSec === 150)).toBe(true);
+  });
+
+  it('does not report a weak third track inside a crossfade', () => {
+    const a = trackHits(1, 0, 64, 0, { fadeOut: 8 });
+    const b = trackHits(2, 56, 120, 0, { fadeIn: 8 });
+    const phantom = trackHits(3, 57, 66, 40, { perSec: 3 });
+    const timeline = buildTimeline([...a.hits, ...b.hits, ...phantom.hits], 120, {}, levelTable(a.levels, b.levels, phantom.levels));
+    expect(timeline.entries.map((e) => e.trackId)).toEqual([1, 2]);
+  });
+
+  it('drops short runs and joins one track across a missed window', () => {
+    const a = trackHits(1, 0, 60, 0);
+    // Remove the windows starting at 25 s (as if one lookup failed).
+    const gappy = a.hits.filter((h) => Math.round(h.windowStart / HOP) !== 5);
+    const blip = trackHits(2, 80, 85, 0);
+    const timeline = buildTimeline([...gappy, ...blip.hits], 100);
+    expect(timeline.entries.map((e) => e.trackId)).toEqual([1]);
+    expect(timeline.entries[0].endSec).toBeGreaterThan(58);
+  });
+
+  it('keeps two plays of one track at different positions apart', () => {
+    const first = trackHits(1, 0, 40, 0);
+    const second = trackHits(1, 40, 80, 100);
+    const timeline = buildTimeline([...first.hits, ...second.hits], 80);
+    expect(timeline.entries.map((e) => [e.trackId, Math.round(e.refStartSec)])).toEqual([
+      [1, 0],
+      [1, expect.any(Number)],
+    ]);
+    expect(Math.abs(timeline.entries[1].refStartSec - (100 + (timeline.entries[1].startSec - 40)))).toBeLessThan(1);
+  });
+});
