@@ -6,7 +6,6 @@ import * as path from 'node:path';
 const root = path.resolve(__dirname, '../..');
 // ESLint loads its config file with a dynamic import that Jest's VM does not support, so the same
 // config module is handed over directly.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const eslint = new ESLint({
   cwd: root,
   overrideConfigFile: true,
