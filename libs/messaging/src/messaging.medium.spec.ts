@@ -162,7 +162,7 @@ describe('Messaging against a real NATS JetStream', () => {
     await messaging.close();
   });
 
-  it('rejects an invalid payload at publish and sends nothing', async () => {
+  it('rejects an invalid payload at publish: nothing on the event stream, one dead letter to inspect', async () => {
     const prefix = nextPrefix();
     const messaging = await open(prefix);
     await messaging.provision([]);
@@ -173,6 +173,10 @@ describe('Messaging against a real NATS JetStream', () => {
     await expect(messaging.publish(Subjects.fileDiscovered, good, { msgId: '' })).rejects.toThrow(/msgId/);
     const info = await jsm.streams.info(streamName(prefix, Streams.events));
     expect(info.state.messages).toBe(0);
+    const letters = await deadLetters(prefix);
+    expect(letters).toHaveLength(1); // the second attempt had the same msgId
+    expect(letters[0].subject).toBe(`${prefix}.dlq.publish`);
+    expect(letters[0].letter.error).toMatch(/fileId/);
     await messaging.close();
   });
 

@@ -133,7 +133,25 @@ export class Messaging {
     if (!options.msgId) throw new Error(`publish on ${definition.name} needs a deterministic msgId`);
     const subject = concreteSubject(definition, options.subject);
     const parsed = definition.schema.safeParse(payload);
-    if (!parsed.success) throw new InvalidPayloadError(subject, describeIssues(parsed.error));
+    if (!parsed.success) {
+      // A payload that breaks its contract is a bug in the publisher: keep it for inspection in the
+      // dead-letter stream (never on the event stream, where consumers would choke on it), then refuse.
+      const error = describeIssues(parsed.error);
+      this.logger.error({ subject, msgId: options.msgId, error }, 'refused to publish a payload that fails its schema');
+      if (definition !== Subjects.deadLetter) {
+        await this.publish(Subjects.deadLetter, {
+          subject,
+          consumer: 'publish',
+          deliveries: 0,
+          error: truncate(error, 4000),
+          data: truncate(safeJson(payload), 1_000_000),
+          failedAt: new Date().toISOString(),
+        }, { subject: 'dlq.publish', msgId: `dlq:publish:${options.msgId}` }).catch((e: Error) =>
+          this.logger.error({ subject, error: e.message }, 'could not dead-letter the refused payload'),
+        );
+      }
+      throw new InvalidPayloadError(subject, error);
+    }
     let hdrs;
     if (options.headers) {
       hdrs = natsHeaders();
@@ -295,5 +313,13 @@ export class Messaging {
           this.logger.debug({ status: status.type }, 'NATS connection status');
       }
     }
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
