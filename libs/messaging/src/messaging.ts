@@ -138,7 +138,7 @@ export class Messaging {
       // dead-letter stream (never on the event stream, where consumers would choke on it), then refuse.
       const error = describeIssues(parsed.error);
       this.logger.error({ subject, msgId: options.msgId, error }, 'refused to publish a payload that fails its schema');
-      if (definition !== Subjects.deadLetter) {
+      if ((definition as SubjectDefinition) !== Subjects.deadLetter) {
         await this.publish(Subjects.deadLetter, {
           subject,
           consumer: 'publish',
