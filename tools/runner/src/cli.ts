@@ -137,9 +137,10 @@ class Runner {
     } catch (e) {
       if (!(e instanceof StopRequested)) this.fatal ??= e instanceof Error ? e.message : String(e);
     }
+    const wasRunning = this.phase === 'running';
     await this.shutdown();
     if (this.fatal) {
-      process.stderr.write(`\nCrateflow stopped: ${this.fatal}\n`);
+      process.stderr.write(`\nCrateflow ${wasRunning ? 'stopped' : 'could not start'}: ${this.fatal}\n`);
       return 1;
     }
     return 0;
