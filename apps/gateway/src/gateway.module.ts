@@ -7,6 +7,7 @@ import { FilesController } from './files/files.controller';
 import { FilesService } from './files/files.service';
 import { ApiTokenGuard } from './http/api-token.guard';
 import { PipelineController } from './pipeline/pipeline.controller';
+import { PipelineMetrics } from './pipeline/pipeline.metrics';
 import { PipelineService } from './pipeline/pipeline.service';
 import { EventBusRepository } from './repositories/event-bus.repository';
 import {
@@ -36,6 +37,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     ScansService,
     FilesService,
     PipelineService,
+    PipelineMetrics,
     EventsService,
     { provide: ACCEPTED_SCANS, useValue: new AcceptedScans({ ttlMs: 60 * 60 * 1000, maxEntries: 10_000 }) },
     ScanReadRepository,

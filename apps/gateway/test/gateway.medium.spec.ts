@@ -607,6 +607,10 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     const metrics = await get('/metrics');
     expect(metrics.text).toMatch(/crateflow_http_request_seconds_count\{[^}]*route="\/api\/v1\/files\/:id"/);
     expect(metrics.text).not.toContain(files[0].id);
+    // The pipeline's shape for the Grafana dashboard: every state, stage and status, from the read model.
+    expect(metrics.text).toMatch(/crateflow_files_by_state\{[^}]*state="DISCOVERED"[^}]*\} \d+/);
+    expect(metrics.text).toMatch(/crateflow_files_by_stage_status\{[^}]*stage="metadata"[^}]*status="pending"[^}]*\} \d+/);
+    expect(metrics.text).toMatch(/crateflow_files_missing\{[^}]*\} \d+/);
   });
 });
 
