@@ -34,7 +34,10 @@ export function createDataSource(options: DatabaseOptions): DataSource {
 
 /** Runs pending migrations and returns their names. Safe to call from several processes at once. */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  // An advisory lock serialises concurrent start-ups (the runner, several replicas).
+  // An advisory lock serialises concurrent start-ups (the runner, several replicas). The lock holds one
+  // connection while TypeORM migrates on another, so a pool of one would wait for itself forever.
+  const poolSize = (dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10;
+  if (poolSize < 2) throw new Error('runMigrations needs a connection pool of at least 2 (one holds the migration lock)');
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
