@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { type AudioProbe, UndecodableAudioError, decodeMono, probeAudio } from '@crateflow/audio';
-import { energyCurve, energyRating, outlineFromCurve } from './energy';
+import { energyCurves, energyRating, outlineFromCurve } from './energy';
 import { AnalysisError } from './errors';
 import { type EbuR128, measureLoudness } from './loudness';
 import { EssentiaPool, sharedPool } from './pool';
@@ -101,6 +101,7 @@ export async function analyzeFile(filePath: string, options: AnalyzeOptions = {}
 
   const windows: WindowResult[] = [];
   const failedWindows: { startSec: number; durationSec: number; reason: string }[] = [];
+  let loud: EbuR128 | Error;
   try {
     await decodeInWindows(filePath, probe, {
       sr,
@@ -131,6 +132,8 @@ export async function analyzeFile(filePath: string, options: AnalyzeOptions = {}
         }
       },
     });
+    // Still under the time limit: the loudness pass runs in its own ffmpeg and could be the slower one.
+    loud = await loudnessPromise;
   } catch (e) {
     control.abort();
     await loudnessPromise;
@@ -143,11 +146,10 @@ export async function analyzeFile(filePath: string, options: AnalyzeOptions = {}
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onCallerAbort);
   }
-  const loud = await loudnessPromise;
   if (stopReason) throw stopReason;
 
   windows.sort((a, b) => a.startSec - b.startSec);
-  const result = buildResult({ probe, windows, loud, warnings, keyProfile, silenceDbfs, options });
+  const result = buildResult({ probe, windows, failedWindows, loud, warnings, keyProfile, silenceDbfs, options });
   const wallMs = performance.now() - started;
   result.timing = {
     wallMs: Math.round(wallMs),
@@ -227,21 +229,37 @@ async function decodeInWindows(filePath: string, probe: AudioProbe, plan: Decode
 function buildResult(ctx: {
   probe: AudioProbe;
   windows: WindowResult[];
+  failedWindows: { startSec: number; durationSec: number; reason: string }[];
   loud: EbuR128 | Error;
   warnings: string[];
   keyProfile: string;
   silenceDbfs: number;
   options: AnalyzeOptions;
 }): AnalysisResult {
-  const { probe, windows, loud, warnings, keyProfile, silenceDbfs, options } = ctx;
+  const { probe, windows, failedWindows, loud, warnings, keyProfile, silenceDbfs, options } = ctx;
+  const failedEntries: TimelineWindow[] = failedWindows.map((f) => ({
+    startSec: round2(f.startSec),
+    endSec: round2(f.startSec + f.durationSec),
+    silent: false,
+    bpm: null,
+    key: null,
+    energy: 0,
+    loudnessDbfs: null,
+    error: f.reason,
+  }));
+  const withFailed = (entries: TimelineWindow[]) =>
+    failedEntries.length ? [...entries, ...failedEntries].sort((a, b) => a.startSec - b.startSec) : entries;
   const analysedSec = windows.reduce((a, w) => a + w.durationSec, 0);
   const durationSec = probe.durationSec ?? analysedSec;
+  const decodedSec = analysedSec + failedWindows.reduce((a, f) => a + f.durationSec, 0);
   const kind: 'track' | 'mix' =
-    options.mix === true || (options.mix !== false && analysedSec > (options.mixMinSec ?? 15 * 60)) ? 'mix' : 'track';
+    options.mix === true || (options.mix !== false && decodedSec > (options.mixMinSec ?? 15 * 60)) ? 'mix' : 'track';
 
-  // Whole-file per-second features.
-  const secMeanSquare: number[] = [];
-  const secFlux: number[] = [];
+  // Whole-file per-second features, placed by time (a window that failed leaves zeros, read as silence).
+  // Windows start on whole seconds: every window but the last is a whole number of seconds long.
+  const totalSec = windows.reduce((a, w) => Math.max(a, Math.round(w.startSec) + w.secMeanSquare.length), 0);
+  const secMeanSquare = new Float32Array(totalSec);
+  const secFlux = new Float32Array(totalSec);
   let centroidSum = 0,
     centroidWeight = 0,
     onsets = 0,
@@ -250,8 +268,8 @@ function buildResult(ctx: {
   for (const w of windows) {
     for (let s = 0; s < w.secMeanSquare.length; s++) {
       const ms = w.secMeanSquare[s];
-      secMeanSquare.push(ms);
-      secFlux.push(w.secFlux[s]);
+      secMeanSquare[Math.round(w.startSec) + s] = ms;
+      secFlux[Math.round(w.startSec) + s] = w.secFlux[s];
       if (dbfs(ms) >= silenceDbfs) {
         audibleSec++;
         energySum += ms;
@@ -318,7 +336,7 @@ function buildResult(ctx: {
       danceability: nm(silentReason),
       energy: nm(silentReason),
       outline: nm(silentReason),
-      timeline: windows.map((w) => timelineEntry(w, null, null, 0, silenceDbfs)),
+      timeline: withFailed(windows.map((w) => timelineEntry(w, null, null, 0, silenceDbfs))),
       ...(kind === 'mix' ? { mix: { medianBpm: null, bpmRange: null, dominantKey: null, keyCoverage: [] } } : {}),
       ...(options.tags ? { tags: compareTags(nm(silentReason), nm(silentReason), options.tags) } : {}),
     };
@@ -404,12 +422,13 @@ function buildResult(ctx: {
       meanRmsDbfs: dbfs(energySum / Math.max(1, audibleSec)),
       centroidHz: centroidWeight > 0 ? centroidSum / centroidWeight : 0,
       onsetRate: onsets / Math.max(1, audibleSec),
-      beatStrength: onBeats.length && meanFlux > 0 ? median(onBeats) / meanFlux : null,
+      // Only when there is a beat: the "beats" of a pad or rubato passage say nothing about its drive.
+      beatStrength: bpm.measurable && onBeats.length && meanFlux > 0 ? median(onBeats) / meanFlux : null,
     }),
   };
 
   // Energy over time and outline.
-  const curve = energyCurve(secMeanSquare, secFlux);
+  const { raw: rawCurve, smooth: curve } = energyCurves(secMeanSquare, secFlux);
   const bar =
     beats.measurable && bpm.measurable && beats.grid.stability === 'steady'
       ? { firstDownbeatSec: beats.firstDownbeatSec, barSec: (4 * 60) / bpm.bpm }
@@ -419,16 +438,15 @@ function buildResult(ctx: {
       ? nm(`too short for an outline: ${round2(analysedSec)} s, at least ${MIN_OUTLINE_SEC} s needed`)
       : {
           measurable: true,
-          ...outlineFromCurve(curve, { bar }),
+          ...outlineFromCurve(curve, { bar, raw: rawCurve }),
         };
 
   // Timeline.
-  let secCursor = 0;
   const timeline = windows.map((w) => {
+    const from = Math.round(w.startSec);
     const n = w.secMeanSquare.length;
     let e = 0;
-    for (let s = secCursor; s < Math.min(curve.length, secCursor + n); s++) e += curve[s];
-    secCursor += n;
+    for (let t = from; t < Math.min(curve.length, from + n); t++) e += curve[t];
     return timelineEntry(
       w,
       windowBpmByStart.get(w.startSec) ?? null,
@@ -448,7 +466,7 @@ function buildResult(ctx: {
     danceability,
     energy,
     outline,
-    timeline,
+    timeline: withFailed(timeline),
   };
   if (kind === 'mix') {
     const tempos = timeline.map((t) => t.bpm).filter((b): b is number => b !== null);

@@ -54,6 +54,15 @@ export function energyRating(x: EnergyInputs): EnergyRating {
  * do not count as sections. Silent seconds are 0.
  */
 export function energyCurve(secMeanSquare: ArrayLike<number>, secFlux: ArrayLike<number>, smoothSec = 8): Float32Array {
+  return energyCurves(secMeanSquare, secFlux, smoothSec).smooth;
+}
+
+/** The per-second curve before (`raw`) and after (`smooth`) smoothing. */
+export function energyCurves(
+  secMeanSquare: ArrayLike<number>,
+  secFlux: ArrayLike<number>,
+  smoothSec = 8,
+): { raw: Float32Array; smooth: Float32Array } {
   const n = secMeanSquare.length;
   const db = new Float32Array(n);
   for (let i = 0; i < n; i++) db[i] = secMeanSquare[i] > 1e-10 ? 10 * Math.log10(secMeanSquare[i]) : -100;
@@ -81,10 +90,13 @@ export function energyCurve(secMeanSquare: ArrayLike<number>, secFlux: ArrayLike
     }
     out[i] = s / c;
   }
-  return out;
+  return { raw, smooth: out };
 }
 
 export interface OutlineOptions {
+  /** The unsmoothed per-second curve: section boundaries found on the smoothed one are moved to the steepest
+   * change in it nearby (smoothing blurs an edge by several seconds, more than a bar). */
+  raw?: Float32Array;
   /** Snap cue times to this grid (downbeat of each bar) when the beat grid is steady. */
   bar?: { firstDownbeatSec: number; barSec: number };
   /** Shortest section worth reporting (s). */
@@ -95,17 +107,40 @@ export interface OutlineOptions {
 
 /**
  * Reads a coarse outline from the energy curve. The "main level" is the 75th percentile of the curve (where
- * the track spends its full-energy time). The intro lasts until the curve first reaches 80 % of it, the outro
+ * the track spends its full-energy time). The intro lasts until the curve first reaches 90 % of it, the outro
  * from the last time it falls below that for good; inside, a stretch of at least `minSectionSec` under it
- * again is a breakdown, and the point where the curve climbs back is the drop. Thresholds are relative, so a
- * quiet track and a loud one are outlined alike.
+ * that also dips below 70 % is a breakdown (the depth keeps ordinary variation out), and the point where the
+ * curve climbs back is the drop. Thresholds are relative, so a quiet track and a loud one are outlined alike.
  */
 export function outlineFromCurve(curve: Float32Array, options: OutlineOptions = {}): Outline {
   const n = curve.length;
   const minSec = options.minSectionSec ?? 8;
   const sorted = Array.from(curve).sort((a, b) => a - b);
   const main = sorted[Math.floor(0.75 * (n - 1))] ?? 0;
-  const high = 0.8 * main;
+  const high = 0.9 * main;
+  const deep = 0.7 * main;
+  /** Moves an edge to the steepest rise (or fall) of the raw curve within ±6 s, comparing 3 s either side. */
+  const sharpen = (t: number, rising: boolean) => {
+    const raw = options.raw;
+    if (!raw || raw.length !== n) return t;
+    const span = 3;
+    let best = t;
+    let bestStep = -Infinity;
+    for (let k = Math.max(span, Math.round(t) - 6); k <= Math.min(n - span, Math.round(t) + 6); k++) {
+      let before = 0;
+      let after = 0;
+      for (let j = 0; j < span; j++) {
+        before += raw[k - 1 - j];
+        after += raw[k + j];
+      }
+      const step = (rising ? after - before : before - after) / span;
+      if (step > bestStep) {
+        bestStep = step;
+        best = k;
+      }
+    }
+    return best;
+  };
   const snap = (t: number) => {
     if (!options.bar || !(options.bar.barSec > 0)) return t;
     const { firstDownbeatSec, barSec } = options.bar;
@@ -127,8 +162,8 @@ export function outlineFromCurve(curve: Float32Array, options: OutlineOptions = 
   const sections: Section[] = [];
   const hasIntro = introEnd >= minSec && introEnd < n;
   const hasOutro = n - outroStart >= minSec && outroStart > introEnd;
-  const bodyStart = hasIntro ? snap(introEnd) : 0;
-  const bodyEnd = hasOutro ? snap(outroStart) : n;
+  const bodyStart = hasIntro ? round2(snap(sharpen(introEnd, true))) : 0;
+  const bodyEnd = hasOutro ? round2(snap(sharpen(outroStart, false))) : n;
   if (hasIntro) {
     sections.push({ kind: 'intro', startSec: 0, endSec: bodyStart, energy: round2(meanOf(0, bodyStart)) });
     cues.push({
@@ -146,10 +181,11 @@ export function outlineFromCurve(curve: Float32Array, options: OutlineOptions = 
       continue;
     }
     let j = i;
-    while (j < Math.floor(bodyEnd) && curve[j] < high) j++;
-    if (j - i >= minSec && j < Math.floor(bodyEnd)) {
-      const start = snap(i);
-      const drop = snap(j);
+    let lowest = Infinity;
+    while (j < Math.floor(bodyEnd) && curve[j] < high) lowest = Math.min(lowest, curve[j++]);
+    if (j - i >= minSec && lowest < deep && j < Math.floor(bodyEnd)) {
+      const start = round2(snap(sharpen(i, false)));
+      const drop = round2(snap(sharpen(j, true)));
       if (start > cursor)
         sections.push({
           kind: 'body',

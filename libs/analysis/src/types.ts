@@ -132,6 +132,8 @@ export interface TimelineWindow {
   /** Relative energy 0..1 (this file's scale). */
   energy: number;
   loudnessDbfs: number | null;
+  /** Set when this window could not be analysed (its thread failed or overran); the rest of the file still was. */
+  error?: string;
 }
 
 export interface MixSummary {

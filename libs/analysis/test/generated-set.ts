@@ -81,8 +81,10 @@ export function writeKeySet(
   for (const tonic of options.tonics ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) {
     for (const scale of ['major', 'minor'] as const) {
       for (const variant of options.variants ?? [0, 1, 2]) {
-        const drums = n % 2 === 1;
-        const detuneCents = n % 3 === 0 ? 0 : n % 3 === 1 ? 15 : -20;
+        // Conditions vary independently of scale and progression, so no progression always meets the same ones.
+        const drums = (tonic + variant) % 2 === 1;
+        // Up to 40 cents off A = 440 Hz (old records, vinyl rips played at a slightly wrong speed).
+        const detuneCents = [0, 15, -25, 40][(tonic + variant + (scale === 'minor' ? 1 : 0)) % 4];
         const seconds = options.seconds ?? 16;
         let signal = chordProgression({ tonic, scale, seconds, variant, detuneCents });
         if (drums)

@@ -51,6 +51,25 @@ describe('mix timeline', () => {
     expect(r.bpm).toMatchObject({ measurable: true, method: 'median of window tempos (mix)' });
   });
 
+  it('loses only the window whose analysis hangs, and says so', async () => {
+    const flaky = new EssentiaPool({ workerScript: path.join(__dirname, 'flaky-worker.ts'), callTimeoutMs: 8000 });
+    try {
+      const r = await analyzeFile(path.join(dir, 'mix.wav'), { pool: flaky, mixMinSec: 120, loudness: false });
+      expect(r.timeline).toHaveLength(5);
+      expect(r.timeline[1]).toMatchObject({
+        startSec: 30,
+        endSec: 60,
+        bpm: null,
+        error: expect.stringMatching(/longer than 8000 ms/),
+      });
+      expect(r.timeline.filter((w) => w.bpm !== null)).toHaveLength(4);
+      expect(r.warnings).toEqual([expect.stringMatching(/window at 30 s was not analysed/)]);
+      expect(r.mix?.dominantKey?.camelot).toBe('7A');
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('treats the same file as a track when told so', async () => {
     const r = await analyzeFile(path.join(dir, 'mix.wav'), { pool, mix: false, loudness: false });
     expect(r.kind).toBe('track');

@@ -16,6 +16,7 @@ import {
   writeWav,
 } from './synth';
 import { rng } from './synth';
+import { writeArrangedTrack } from './generated-set';
 
 export type SignalPart =
   | ({ kind: 'drums' } & DrumOptions)
@@ -23,12 +24,14 @@ export type SignalPart =
   | { kind: 'silence'; seconds: number }
   | { kind: 'noise'; seconds: number; dbfs: number; seed?: number };
 
-export interface SignalSpec {
-  file: string;
-  /** Parts played one after another; a part given as an array is mixed together. */
-  parts: (SignalPart | SignalPart[])[];
-  stereo?: boolean;
-}
+export type SignalSpec =
+  | {
+      file: string;
+      /** Parts played one after another; a part given as an array is mixed together. */
+      parts: (SignalPart | SignalPart[])[];
+      stereo?: boolean;
+    }
+  | { file: string; arranged: Parameters<typeof writeArrangedTrack>[1] };
 
 function render(p: SignalPart): Float32Array {
   switch (p.kind) {
@@ -50,6 +53,10 @@ function render(p: SignalPart): Float32Array {
 
 export function writeSignals(specs: SignalSpec[]): void {
   for (const s of specs) {
+    if ('arranged' in s) {
+      writeArrangedTrack(s.file, s.arranged);
+      continue;
+    }
     const parts = s.parts.map((p) => (Array.isArray(p) ? p.map(render).reduce(mixTogether) : render(p)));
     writeWav(s.file, concat(...parts), SAMPLE_RATE, s.stereo ?? true);
   }
