@@ -1,5 +1,5 @@
 import { PeakList } from './peaks';
-import { PostingBuffer } from './postings';
+import { packLevel, PostingBuffer } from './postings';
 
 /**
  * Strategy A, "landmarks" (after Wang 2003, "An Industrial-Strength Audio Search Algorithm"): each peak is
@@ -8,7 +8,7 @@ import { PostingBuffer } from './postings';
  * Exact speed only: a 2 % speed change already moves frame differences of long pairs by a frame.
  *
  * Hash layout (22 bits used): bits 13–21 anchor bin (0–511), bits 6–12 bin difference + 64 (1–127),
- * bits 0–5 frame difference (1–63).
+ * bits 0–5 frame difference (1–63). aux: the anchor's level (packLevel).
  */
 export interface LandmarkParams {
   /** Target zone in frames after the anchor (≥ 1: pairs within one frame say little about time). */
@@ -46,6 +46,7 @@ export function appendLandmarks(
   for (let i = anchorStart; i < anchorEnd; i++) {
     const t1 = frame[i];
     const f1 = bin[i];
+    const level = packLevel(peaks.level[i]);
     let made = 0;
     for (let j = i + 1; j < n && made < fanOut; j++) {
       const dt = frame[j] - t1;
@@ -53,7 +54,7 @@ export function appendLandmarks(
       if (dt > maxDt) break;
       const df = bin[j] - f1;
       if (df > maxDf || df < -maxDf) continue;
-      out.push(landmarkHash(f1, df, dt), t1, 0, i);
+      out.push(landmarkHash(f1, df, dt), t1, level, i);
       made++;
     }
   }

@@ -1,5 +1,5 @@
 import { Strategy } from './params';
-import { PostingBatch } from './postings';
+import { PostingBatch, unpackLevel } from './postings';
 import { argsortInt32 } from './sort';
 import { FingerprintIndex, LookupOptions } from './store/fingerprint-index';
 import { auxLf, auxSpan, DEFAULT_SPEED_RANGE, SpeedRange } from './triplet';
@@ -35,8 +35,10 @@ export class MatchSet {
   mode = new Uint8Array(1024);
   /** Query anchor peak index (−1 when unknown). */
   peak = new Int32Array(1024);
+  /** Query anchor level minus reference anchor level, dB: how loud the track plays in the query. */
+  gain = new Float32Array(1024);
 
-  push(track: number, q: number, r: number, est: number, estStretch: number, tol: number, mode: number, peak: number): void {
+  push(track: number, q: number, r: number, est: number, estStretch: number, tol: number, mode: number, peak: number, gain: number): void {
     if (this.length === this.track.length) this.reserve(this.length * 2);
     const i = this.length++;
     this.track[i] = track;
@@ -47,6 +49,7 @@ export class MatchSet {
     this.tol[i] = tol;
     this.mode[i] = mode;
     this.peak[i] = peak;
+    this.gain[i] = gain;
   }
 
   append(other: MatchSet): void {
@@ -60,6 +63,7 @@ export class MatchSet {
     this.tol.set(other.tol.subarray(0, n), this.length);
     this.mode.set(other.mode.subarray(0, n), this.length);
     this.peak.set(other.peak.subarray(0, n), this.length);
+    this.gain.set(other.gain.subarray(0, n), this.length);
     this.length += n;
   }
 
@@ -84,6 +88,7 @@ export class MatchSet {
     this.est = gf(this.est);
     this.estStretch = gf(this.estStretch);
     this.tol = gf(this.tol);
+    this.gain = gf(this.gain);
     const m = new Uint8Array(cap);
     m.set(this.mode);
     this.mode = m;
@@ -149,7 +154,8 @@ export async function collectMatches(
       const u = found.hashIndex[i];
       for (let k = groupStart[u]; k < groupStart[u + 1]; k++) {
         const qi = order[k];
-        out.push(found.trackId[i], query.time[qi], found.time[i], 1, 1, 0, MODE_VINYL | MODE_STRETCH, query.peak ? query.peak[qi] : -1);
+        const gain = unpackLevel(query.aux[qi]) - unpackLevel(found.aux[i]);
+        out.push(found.trackId[i], query.time[qi], found.time[i], 1, 1, 0, MODE_VINYL | MODE_STRETCH, query.peak ? query.peak[qi] : -1, gain);
       }
     }
     return out.length - before;
@@ -178,7 +184,8 @@ export async function collectMatches(
       if (Math.abs(pitch) <= STRETCH_PITCH_TOL && lnScale >= lnStretchMin - lnTol && lnScale <= lnStretchMax + lnTol) mode |= MODE_STRETCH;
       if (mode) {
         const scale = Math.exp(lnScale);
-        out.push(found.trackId[i], query.time[qi], found.time[i], Math.exp(lnPitchSpeed), scale, scale * lnTol, mode, query.peak ? query.peak[qi] : -1);
+        const gain = unpackLevel(qAux) - unpackLevel(refAux);
+        out.push(found.trackId[i], query.time[qi], found.time[i], Math.exp(lnPitchSpeed), scale, scale * lnTol, mode, query.peak ? query.peak[qi] : -1, gain);
       }
     }
   }
@@ -204,6 +211,8 @@ export interface ClusterHit {
   inlierFrames: Int32Array;
   /** Query anchor peak of each agreeing match (same order as inlierFrames; −1 when unknown). */
   inlierPeaks: Int32Array;
+  /** Gain (query level − reference level, dB) of each agreeing match, same order. */
+  inlierGains: Float32Array;
 }
 
 export interface ClusterOptions {
@@ -312,7 +321,7 @@ function clusterExact(
     const i = idx[k];
     if (Math.abs(m.r[i] - m.q[i] - offset) <= tolerance) inliers.push(i);
   }
-  const { inlierFrames, inlierPeaks } = inlierArrays(m, inliers);
+  const { inlierFrames, inlierPeaks, inlierGains } = inlierArrays(m, inliers);
   return {
     mode: 'exact',
     speed: 1,
@@ -323,6 +332,7 @@ function clusterExact(
     confidence: confidenceOf(inlierFrames.length, threshold),
     inlierFrames,
     inlierPeaks,
+    inlierGains,
   };
 }
 
@@ -371,15 +381,17 @@ function fitLine(
 }
 
 /** Query frames and anchor peaks of the given matches, ordered by frame. */
-function inlierArrays(m: MatchSet, matchIdx: number[]): { inlierFrames: Int32Array; inlierPeaks: Int32Array } {
+function inlierArrays(m: MatchSet, matchIdx: number[]): { inlierFrames: Int32Array; inlierPeaks: Int32Array; inlierGains: Float32Array } {
   matchIdx.sort((a, b) => m.q[a] - m.q[b] || m.peak[a] - m.peak[b]);
   const inlierFrames = new Int32Array(matchIdx.length);
   const inlierPeaks = new Int32Array(matchIdx.length);
+  const inlierGains = new Float32Array(matchIdx.length);
   for (let k = 0; k < matchIdx.length; k++) {
     inlierFrames[k] = m.q[matchIdx[k]];
     inlierPeaks[k] = m.peak[matchIdx[k]];
+    inlierGains[k] = m.gain[matchIdx[k]];
   }
-  return { inlierFrames, inlierPeaks };
+  return { inlierFrames, inlierPeaks, inlierGains };
 }
 
 const SPEED_STEP = 0.004;
@@ -492,9 +504,9 @@ function refineAlignment(
     if (!(m.mode[i] & mode)) continue;
     if (Math.abs(m.r[i] - (refAtPivot + speed * (m.q[i] - pivot))) <= tolerance) inliers.push(i);
   }
-  const { inlierFrames, inlierPeaks } = inlierArrays(m, inliers);
+  const { inlierFrames, inlierPeaks, inlierGains } = inlierArrays(m, inliers);
   const score = inlierFrames.length;
   if (score < threshold) return null;
   const matchMode: MatchMode = Math.abs(speed - 1) < 0.004 ? 'exact' : mode === MODE_VINYL ? 'vinyl' : 'stretch';
-  return { mode: matchMode, speed, pivot, refAtPivot, score, threshold, confidence: confidenceOf(score, threshold), inlierFrames, inlierPeaks };
+  return { mode: matchMode, speed, pivot, refAtPivot, score, threshold, confidence: confidenceOf(score, threshold), inlierFrames, inlierPeaks, inlierGains };
 }

@@ -110,6 +110,6 @@ export async function identifyMix(index: FingerprintIndex, source: PcmSource, op
   if (blocksDone < blocksPerWindow || (firstPending === nextBlock && windows === 0)) voteWindow();
   const durationSec = extractor.stats.samples / FINGERPRINT_SAMPLE_RATE;
   options.onProgress?.({ processedSec: durationSec, windows });
-  return buildTimeline(hits, durationSec, options.timeline, extractor.peaks.level);
+  return buildTimeline(hits, durationSec, options.timeline);
 }
 

@@ -60,6 +60,19 @@ export class PostingBuffer {
   }
 }
 
+/**
+ * Level of an anchor peak (dB re full scale) in 8 bits, ½ dB steps from −127.5 to 0: stored with every
+ * posting so that a match tells how loud the track plays in the query compared with the reference
+ * (the DJ's fader), which is what places crossfade boundaries.
+ */
+export function packLevel(levelDb: number): number {
+  return Math.max(0, Math.min(255, Math.round((levelDb + 127.5) * 2)));
+}
+
+export function unpackLevel(q: number): number {
+  return (q & 0xff) / 2 - 127.5;
+}
+
 /** A read-only run of postings; what index stores accept. */
 export interface PostingBatch {
   readonly length: number;

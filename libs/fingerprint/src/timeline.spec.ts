@@ -8,8 +8,8 @@ const HOP = 5 * F;
 
 /**
  * Window hits for a track heard from `fromSec` to `toSec` in the mix, starting at track position `refSec`,
- * with evidence at `perSec` frames per second (linear fades of `fadeIn`/`fadeOut` seconds), every peak at
- * `levelDb` scaled by its fade gain.
+ * with evidence at `perSec` frames per second (linear fades of `fadeIn`/`fadeOut` seconds); each match's
+ * gain is `levelDb` plus its fade gain.
  */
 function trackHits(trackId: number, fromSec: number, toSec: number, refSec: number, opts: { fadeIn?: number; fadeOut?: number; perSec?: number; speed?: number; levelDb?: number; score?: number } = {}) {
   const fadeIn = opts.fadeIn ?? 0;
@@ -17,18 +17,18 @@ function trackHits(trackId: number, fromSec: number, toSec: number, refSec: numb
   const perSec = opts.perSec ?? 20;
   const speed = opts.speed ?? 1;
   const hits: WindowHit[] = [];
-  const levels: [number, number][] = [];
   for (let w = 0; w * HOP < (toSec + 15) * F; w++) {
     const ws = w * HOP;
     const we = ws + WINDOW;
     const frames: number[] = [];
+    const gains: number[] = [];
     for (let t = Math.max(fromSec * F, ws); t < Math.min(toSec * F, we); t += F / perSec) {
       const sec = t / F;
       const gain = Math.min(1, fadeIn ? (sec - fromSec) / fadeIn : 1, fadeOut ? (toSec - sec) / fadeOut : 1);
       // Sparser evidence while faded, as real peaks would be.
       if (((t * 7919) % 1000) / 1000 > gain) continue;
       frames.push(Math.round(t));
-      levels.push([Math.round(t), (opts.levelDb ?? -30) + 20 * Math.log10(Math.max(gain, 1e-3))]);
+      gains.push((opts.levelDb ?? 0) + 20 * Math.log10(Math.max(gain, 1e-3)));
     }
     if (frames.length < 8) continue;
     const hit: ClusterHit = {
@@ -43,19 +43,11 @@ function trackHits(trackId: number, fromSec: number, toSec: number, refSec: numb
       confidence: 0.99,
       inlierFrames: Int32Array.from(frames),
       inlierPeaks: Int32Array.from(frames, (f) => f + trackId * 1e6),
+      inlierGains: Float32Array.from(gains),
     };
     hits.push({ windowStart: ws, windowEnd: we, hit });
   }
-  return { hits, levels };
-}
-
-function levelTable(...sets: [number, number][][]): Float32Array {
-  const t = new Float32Array(4e6 + 1e5);
-  t.fill(NaN);
-  sets.forEach((set, k) => {
-    for (const [f, l] of set) t[f + (k + 1) * 1e6] = l;
-  });
-  return t;
+  return { hits };
 }
 
 describe('buildTimeline', () => {
@@ -63,7 +55,7 @@ describe('buildTimeline', () => {
     // Track 1 from 0 to 64 s (fading out 56–64), track 2 from 56 to 120 (fading in), nothing after.
     const a = trackHits(1, 0, 64, 30, { fadeOut: 8 });
     const b = trackHits(2, 56, 120, 10, { fadeIn: 8, speed: 1.05 });
-    const timeline = buildTimeline([...a.hits, ...b.hits], 150, {}, levelTable(a.levels, b.levels));
+    const timeline = buildTimeline([...a.hits, ...b.hits], 150);
     expect(timeline.entries.map((e) => e.trackId)).toEqual([1, 2]);
     const [e1, e2] = timeline.entries;
     expect(e1.startSec).toBeLessThan(2);
@@ -78,7 +70,7 @@ describe('buildTimeline', () => {
     const a = trackHits(1, 0, 64, 0, { fadeOut: 8 });
     const b = trackHits(2, 56, 120, 0, { fadeIn: 8 });
     const phantom = trackHits(3, 57, 66, 40, { perSec: 3 });
-    const timeline = buildTimeline([...a.hits, ...b.hits, ...phantom.hits], 120, {}, levelTable(a.levels, b.levels, phantom.levels));
+    const timeline = buildTimeline([...a.hits, ...b.hits, ...phantom.hits], 120);
     expect(timeline.entries.map((e) => e.trackId)).toEqual([1, 2]);
   });
 

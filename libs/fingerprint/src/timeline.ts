@@ -70,9 +70,9 @@ interface Run {
 interface Candidate {
   trackId: number;
   evidence: Int32Array;
-  /** Level (dB) of each evidence peak in the mix, NaN when unknown. */
+  /** Gain (mix level − track level, dB) of each evidence match. */
   levels: Float32Array;
-  /** Estimated fade midpoints from peak levels (NaN when no estimate). */
+  /** Estimated fade midpoints from the gains (NaN when no estimate). */
   levelStart: number;
   levelEnd: number;
   startFrame: number;
@@ -94,18 +94,19 @@ const BIN = Math.round(1 / FRAME_SEC); // ≈ 1 s of frames
  * Turns per-window hits into a timeline:
  *  1. chain hits of one track whose alignments agree (same track position at the same mix time, similar
  *     speed) into runs, allowing a missed window or two;
- *  2. place each run's ends at its fade midpoints, estimated from the levels its matched peaks have in the
- *     mix (where they come within 6 dB of the run's steady level: the middle of a linear fade); without
- *     levels, where its evidence (agreeing hashes per second) falls below a fraction of its usual density;
+ *  2. place each run's ends at its fade midpoints, estimated from the gains of its matches (mix level minus
+ *     stored level of each matched peak: where they come within 6 dB of the run's steady gain is the middle
+ *     of a linear fade); with too few matches for that, where its evidence (agreeing hashes per second)
+ *     falls below a fraction of its usual density;
  *  3. merge runs of one track that touch with the same alignment (or where one is a short fragment, as
  *     repetitive music produces), then drop short and weak runs;
  *  4. drop phantoms (a weaker run inside a stronger one's span), then split crossfades: where two runs
- *     overlap, the boundary is the mean of the outgoing run's fade-out midpoint, the incoming run's
- *     fade-in midpoint and the middle of the overlap (each estimator alone is pulled by how strongly
- *     each track's peaks compete; the mean was the most accurate on generated mixes);
+ *     overlap, the boundary is the mean of the outgoing run's fade-out midpoint and the incoming run's
+ *     fade-in midpoint (each alone is pulled by how strongly each track's peaks compete for the peak
+ *     budget during the fade; the mean was the most accurate on generated mixes);
  *  5. report what is left uncovered as unknown.
  */
-export function buildTimeline(hits: WindowHit[], durationSec: number, options: TimelineOptions = {}, peakLevels?: Float32Array): MixTimeline {
+export function buildTimeline(hits: WindowHit[], durationSec: number, options: TimelineOptions = {}): MixTimeline {
   const minEntrySec = options.minEntrySec ?? 8;
   const minConfidence = options.minConfidence ?? 0.5;
   const maxGapFrames = (options.maxSilentGapSec ?? 12) / FRAME_SEC;
@@ -145,7 +146,7 @@ export function buildTimeline(hits: WindowHit[], durationSec: number, options: T
   }
 
   // 2. Extents from evidence density.
-  let candidates: Candidate[] = runs.map((run) => toCandidate(run, edgeFraction, peakLevels)).filter((c): c is Candidate => c !== null);
+  let candidates: Candidate[] = runs.map((run) => toCandidate(run, edgeFraction)).filter((c): c is Candidate => c !== null);
 
   // 3. Merge touching runs of one track, then drop short or weak ones.
   candidates = mergeSameTrack(candidates, maxGapFrames);
@@ -192,20 +193,22 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function toCandidate(run: Run, edgeFraction: number, peakLevels?: Float32Array): Candidate | null {
+function toCandidate(run: Run, edgeFraction: number): Candidate | null {
   // Evidence: one entry per distinct query peak (or frame, when peaks are unknown), in time order.
-  const byKey = new Map<number, number>();
+  const frameOf = new Map<number, number>();
+  const gainOf = new Map<number, number>();
   for (const wh of run.hits) {
-    const { inlierFrames, inlierPeaks } = wh.hit;
+    const { inlierFrames, inlierPeaks, inlierGains } = wh.hit;
     for (let k = 0; k < inlierFrames.length; k++) {
       const key = inlierPeaks[k] >= 0 ? inlierPeaks[k] : -1 - inlierFrames[k];
-      byKey.set(key, inlierFrames[k]);
+      frameOf.set(key, inlierFrames[k]);
+      gainOf.set(key, inlierGains[k]);
     }
   }
-  if (byKey.size === 0) return null;
-  const keys = [...byKey.keys()].sort((a, b) => byKey.get(a)! - byKey.get(b)! || a - b);
-  const unique = Int32Array.from(keys, (k) => byKey.get(k)!);
-  const levels = Float32Array.from(keys, (k) => (k >= 0 && peakLevels ? peakLevels[k] : NaN));
+  if (frameOf.size === 0) return null;
+  const keys = [...frameOf.keys()].sort((a, b) => frameOf.get(a)! - frameOf.get(b)! || a - b);
+  const unique = Int32Array.from(keys, (k) => frameOf.get(k)!);
+  const levels = Float32Array.from(keys, (k) => gainOf.get(k)!);
   const first = unique[0];
   const last = unique[unique.length - 1];
   const density = smoothedDensity(unique, first, last);
@@ -260,29 +263,38 @@ function toCandidate(run: Run, edgeFraction: number, peakLevels?: Float32Array):
 const FADE_MID_DB = -6;
 
 /**
- * Where the track fades in and out, from the levels its matched peaks have in the mix: the steady level is
- * the median over the whole run; the fade midpoint is where the running median (over ±1 s) of the matched
- * peaks' levels first comes within FADE_MID_DB of it (from the start) and last does (at the end). Only the
- * first and last 20 s are searched. NaN when there are too few levelled peaks to say.
+ * Where the track fades in and out, from the gains of its matches (level of the anchor peak in the mix minus
+ * its level in the stored track: the DJ's fader, with the track's own dynamics cancelled out): the steady
+ * gain is the median over the whole run; the fade midpoint is where the running median (over ±1 s) first
+ * comes within FADE_MID_DB of it (from the start) and last does (at the end). Only the first and last 20 s
+ * are searched. NaN when there are too few matches to say.
  */
-function fadeMidpoints(frames: Int32Array, levels: Float32Array): [number, number] {
-  let validCount = 0;
-  for (let i = 0; i < frames.length; i++) if (!Number.isNaN(levels[i])) validCount++;
-  if (validCount < 20) return [NaN, NaN];
+function fadeMidpoints(frames: Int32Array, gains: Float32Array): [number, number] {
+  if (frames.length < 20) return [NaN, NaN];
   const first = frames[0];
   const last = frames[frames.length - 1];
-  const medianBetween = (from: number, to: number) => {
-    const lo = lowerBound(frames, from);
-    const hi = lowerBound(frames, to);
-    const xs: number[] = [];
-    for (let i = lo; i < hi; i++) if (!Number.isNaN(levels[i])) xs.push(levels[i]);
-    return xs.length >= 3 ? medianOf(xs) : NaN;
+  const all: number[] = Array.from(gains);
+  const target = medianOf(all) + FADE_MID_DB;
+  // Median gain around frame f: the matches within ±1 s, widened to the nearest MIN_POINTS (but never
+  // beyond ±3 s) where matches are sparse — a quiet or masked stretch must not simply be skipped.
+  const MIN_POINTS = 5;
+  const around = (f: number) => {
+    let lo = lowerBound(frames, f - BIN);
+    let hi = lowerBound(frames, f + BIN);
+    while (hi - lo < MIN_POINTS && (lo > 0 || hi < frames.length)) {
+      const left = lo > 0 ? f - frames[lo - 1] : Infinity;
+      const right = hi < frames.length ? frames[hi] - f : Infinity;
+      if (Math.min(left, right) > 3 * BIN) break;
+      if (left <= right) lo--;
+      else hi++;
+    }
+    if (hi - lo < 3) return NaN;
+    return medianOf(all.slice(lo, hi));
   };
-  const target = medianBetween(first, last + 1) + FADE_MID_DB;
   const step = Math.max(1, Math.round(BIN / 4));
   let start = NaN;
   for (let f = first; f <= Math.min(last, first + 20 * BIN); f += step) {
-    const v = medianBetween(f - BIN, f + BIN);
+    const v = around(f);
     if (!Number.isNaN(v) && v >= target) {
       start = f;
       break;
@@ -290,7 +302,7 @@ function fadeMidpoints(frames: Int32Array, levels: Float32Array): [number, numbe
   }
   let end = NaN;
   for (let f = last; f >= Math.max(first, last - 20 * BIN); f -= step) {
-    const v = medianBetween(f - BIN, f + BIN);
+    const v = around(f);
     if (!Number.isNaN(v) && v >= target) {
       end = f;
       break;
@@ -343,7 +355,8 @@ function lowerBound(a: Int32Array, v: number): number {
 
 /** Boundary between an outgoing run a and an incoming run b that overlap (see buildTimeline, step 4). */
 function crossing(a: Candidate, b: Candidate): number {
-  const estimates = [a.levelEnd, b.levelStart, (b.startFrame + a.endFrame) / 2].filter((x) => !Number.isNaN(x));
+  const estimates = [a.levelEnd, b.levelStart].filter((x) => !Number.isNaN(x));
+  if (estimates.length === 0) estimates.push((b.startFrame + a.endFrame) / 2);
   const cut = estimates.reduce((p, q) => p + q, 0) / estimates.length;
   return Math.round(Math.min(a.endFrame, Math.max(b.startFrame, cut)));
 }

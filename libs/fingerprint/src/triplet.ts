@@ -1,5 +1,5 @@
 import { PeakList } from './peaks';
-import { PostingBuffer } from './postings';
+import { packLevel, PostingBuffer } from './postings';
 import { BIN_HZ } from './params';
 
 /**
@@ -87,19 +87,22 @@ export function tripletHash(uCell: number, vCell: number, d2Cell: number, d3Cell
   return (uCell << 21) | (vCell << 16) | (d2Cell << 10) | (d3Cell << 4) | rCell;
 }
 
-/** aux = lf1 in 1/64 semitone (high 16 bits) | span in 1/64 frame (low 16 bits). */
-export function packTripletAux(lf1: number, span: number): number {
-  const l = Math.max(0, Math.min(0xffff, Math.round(lf1 * 64)));
-  const s = Math.max(0, Math.min(0xffff, Math.round(span * 64)));
-  return (l << 16) | s;
+/**
+ * aux = lf1 in 1/64 semitone (bits 20–31, up to 63.98) | span in 1/64 frame (bits 8–19, up to 63.98) |
+ * anchor level (bits 0–7, packLevel).
+ */
+export function packTripletAux(lf1: number, span: number, levelDb: number): number {
+  const l = Math.max(0, Math.min(0xfff, Math.round(lf1 * 64)));
+  const s = Math.max(0, Math.min(0xfff, Math.round(span * 64)));
+  return (l << 20) | (s << 8) | packLevel(levelDb);
 }
 
 export function auxLf(aux: number): number {
-  return (aux >>> 16) / 64;
+  return (aux >>> 20) / 64;
 }
 
 export function auxSpan(aux: number): number {
-  return (aux & 0xffff) / 64;
+  return ((aux >>> 8) & 0xfff) / 64;
 }
 
 /**
@@ -170,7 +173,7 @@ export function appendTriplets(
     const d2 = Math.round((lf[b] - lf[a]) / DIFF_STEP) + DIFF_OFFSET;
     const d3 = Math.round((lf[c] - lf[a]) / DIFF_STEP) + DIFF_OFFSET;
     const rc = Math.round(r * RATIO_LEVELS);
-    out.push(tripletHash(uCell, vCell, d2, d3, rc), peaks.frame[a], packTripletAux(lf[a], span), a);
+    out.push(tripletHash(uCell, vCell, d2, d3, rc), peaks.frame[a], packTripletAux(lf[a], span, peaks.level[a]), a);
   });
   return out.length - before;
 }
@@ -248,7 +251,7 @@ export function appendTripletProbes(
     // r error from time errors: |δr| ≤ (|δt2| + r·|δt3|)/span with each |δt| ≤ 2·tolFrames (two peaks each).
     const rTol = ((1 + r) * 2 * tolFrames) / span;
     const nr = cellsWithin(r * RATIO_LEVELS + 0.5, rTol * RATIO_LEVELS, rs, 0, RATIO_LEVELS);
-    const aux = packTripletAux(l1, span);
+    const aux = packTripletAux(l1, span, peaks.level[a]);
     const t1 = peaks.frame[a];
     for (let ci = 0; ci < nc; ci++) {
       const uc = coarse[ci] >> 5;

@@ -86,8 +86,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
   async lookup(strategy: Strategy, hashes: Int32Array, options: LookupOptions = {}): Promise<LookupResult> {
     if (hashes.length === 0) return EMPTY_LOOKUP;
     assertSortedUnique(hashes);
-    const withAux = strategy === 'triplet';
-    const cols = withAux ? 'hash, track_id, t, aux' : 'hash, track_id, t';
+    const cols = 'hash, track_id, t, aux';
     const limit = options.maxPostingsPerHash;
     let hashIndex: number[] = [];
     const trackId: number[] = [];
@@ -99,15 +98,15 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
         limit === undefined
           ? `SELECT ${cols} FROM ${TABLE[strategy]} WHERE hash = ANY($1::int4[])`
           : // Up to limit+1 postings per hash, so over-full hashes can be recognised and skipped below.
-            `SELECT q.hash, p.track_id, p.t${withAux ? ', p.aux' : ''}
+            `SELECT q.hash, p.track_id, p.t, p.aux
              FROM unnest($1::int4[]) AS q(hash)
-             CROSS JOIN LATERAL (SELECT track_id, t${withAux ? ', aux' : ''} FROM ${TABLE[strategy]} x WHERE x.hash = q.hash LIMIT ${limit + 1}) p`;
+             CROSS JOIN LATERAL (SELECT track_id, t, aux FROM ${TABLE[strategy]} x WHERE x.hash = q.hash LIMIT ${limit + 1}) p`;
       const res = await this.pool.query({ text: sql, values: [int4ArrayLiteral(part)], rowMode: 'array' });
       for (const row of res.rows as number[][]) {
         hashIndex.push(start + binarySearch(part, row[0]));
         trackId.push(row[1]);
         time.push(row[2]);
-        aux.push(withAux ? row[3] : 0);
+        aux.push(row[3]);
       }
     }
     let keep: boolean[] | null = null;
@@ -185,18 +184,11 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
   private async insert(db: Pick<Pool, 'query'>, strategy: Strategy, trackId: number, batch: PostingBatch): Promise<number> {
     let inserted = 0;
     for (const chunk of chunksOf(batch, INSERT_CHUNK)) {
-      const res =
-        strategy === 'triplet'
-          ? await db.query(
-              `INSERT INTO ${TABLE.triplet} (hash, track_id, t, aux)
-               SELECT h, $2, t, a FROM unnest($1::int4[], $3::int4[], $4::int4[]) AS u(h, t, a)`,
-              [int4ArrayLiteral(chunk.hash), trackId, int4ArrayLiteral(chunk.time), int4ArrayLiteral(chunk.aux)],
-            )
-          : await db.query(
-              `INSERT INTO ${TABLE.landmark} (hash, track_id, t)
-               SELECT h, $2, t FROM unnest($1::int4[], $3::int4[]) AS u(h, t)`,
-              [int4ArrayLiteral(chunk.hash), trackId, int4ArrayLiteral(chunk.time)],
-            );
+      const res = await db.query(
+        `INSERT INTO ${TABLE[strategy]} (hash, track_id, t, aux)
+         SELECT h, $2, t, a FROM unnest($1::int4[], $3::int4[], $4::int4[]) AS u(h, t, a)`,
+        [int4ArrayLiteral(chunk.hash), trackId, int4ArrayLiteral(chunk.time), int4ArrayLiteral(chunk.aux)],
+      );
       inserted += res.rowCount ?? 0;
     }
     return inserted;

@@ -3,7 +3,9 @@
  * owner; PostgresFingerprintIndex uses exactly these names). Idempotent: safe to run twice.
  *
  * Design (see README.md for the measured sizes and the capacity arithmetic):
- *  - one postings table per strategy, one row per hash occurrence: (hash, track_id, t[, aux]), all int4.
+ *  - one postings table per strategy, one row per hash occurrence: (hash, track_id, t, aux), all int4
+ *    (aux: the anchor's level, and for triplets its pitch and span; 4 more bytes cost nothing: a heap row
+ *    of 12 or 16 data bytes both pad to 40, a covering index entry of 20 or 24 both pad to 24).
  *    No packing of track and time into one word, so no capacity cap (2^31 tracks) and no time horizon
  *    (2^31 frames of 32 ms ≈ 2.2 years into a single file);
  *  - a covering btree on hash INCLUDE the payload: a look-up reads the postings of one hash from adjacent
@@ -30,10 +32,11 @@ CREATE TABLE IF NOT EXISTS fingerprint_tracks (
 CREATE TABLE IF NOT EXISTS fingerprint_landmark_postings (
   hash     int4 NOT NULL,
   track_id int4 NOT NULL,
-  t        int4 NOT NULL
+  t        int4 NOT NULL,
+  aux      int4 NOT NULL
 );
 CREATE INDEX IF NOT EXISTS fingerprint_landmark_postings_hash_idx
-  ON fingerprint_landmark_postings (hash) INCLUDE (track_id, t);
+  ON fingerprint_landmark_postings (hash) INCLUDE (track_id, t, aux);
 CREATE INDEX IF NOT EXISTS fingerprint_landmark_postings_track_idx
   ON fingerprint_landmark_postings (track_id);
 
