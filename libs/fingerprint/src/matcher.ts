@@ -4,6 +4,9 @@ import { argsortInt32 } from './sort';
 import { FingerprintIndex, LookupOptions } from './store/fingerprint-index';
 import { auxLf, auxSpan, DEFAULT_SPEED_RANGE, SpeedRange } from './triplet';
 
+// Bound once: under a vm sandbox (Jest) a global lookup inside a hot loop is slow (see peaks.ts).
+const { abs, ceil, exp, log, round, sqrt } = Math;
+
 /**
  * Matching = look the query's hashes up, join them back to the query postings, and vote per track for a
  * consistent time alignment. Everything here works on typed arrays: a window of a mix yields tens of
@@ -161,10 +164,10 @@ export async function collectMatches(
     return out.length - before;
   }
   const speeds = options.speeds ?? DEFAULT_SPEED_RANGE;
-  const lnVinylMin = Math.log(speeds.vinylMin);
-  const lnVinylMax = Math.log(speeds.vinylMax);
-  const lnStretchMin = Math.log(speeds.stretchMin);
-  const lnStretchMax = Math.log(speeds.stretchMax);
+  const lnVinylMin = log(speeds.vinylMin);
+  const lnVinylMax = log(speeds.vinylMax);
+  const lnStretchMin = log(speeds.stretchMin);
+  const lnStretchMax = log(speeds.stretchMax);
   for (let i = 0; i < found.length; i++) {
     const u = found.hashIndex[i];
     const refAux = found.aux[i];
@@ -175,17 +178,17 @@ export async function collectMatches(
       const qAux = query.aux[qi];
       const spanQ = auxSpan(qAux);
       const pitch = auxLf(qAux) - lfR;
-      const lnScale = Math.log(spanR / spanQ);
+      const lnScale = log(spanR / spanQ);
       // Both spans are measured to ~0.7 frame.
       const lnTol = 0.8 / spanQ + 0.8 / spanR + 0.01;
       let mode = 0;
       const lnPitchSpeed = (pitch / 12) * Math.LN2;
-      if (lnPitchSpeed >= lnVinylMin && lnPitchSpeed <= lnVinylMax && Math.abs(lnScale - lnPitchSpeed) <= lnTol) mode |= MODE_VINYL;
-      if (Math.abs(pitch) <= STRETCH_PITCH_TOL && lnScale >= lnStretchMin - lnTol && lnScale <= lnStretchMax + lnTol) mode |= MODE_STRETCH;
+      if (lnPitchSpeed >= lnVinylMin && lnPitchSpeed <= lnVinylMax && abs(lnScale - lnPitchSpeed) <= lnTol) mode |= MODE_VINYL;
+      if (abs(pitch) <= STRETCH_PITCH_TOL && lnScale >= lnStretchMin - lnTol && lnScale <= lnStretchMax + lnTol) mode |= MODE_STRETCH;
       if (mode) {
-        const scale = Math.exp(lnScale);
+        const scale = exp(lnScale);
         const gain = unpackLevel(qAux) - unpackLevel(refAux);
-        out.push(found.trackId[i], query.time[qi], found.time[i], Math.exp(lnPitchSpeed), scale, scale * lnTol, mode, query.peak ? query.peak[qi] : -1, gain);
+        out.push(found.trackId[i], query.time[qi], found.time[i], exp(lnPitchSpeed), scale, scale * lnTol, mode, query.peak ? query.peak[qi] : -1, gain);
       }
     }
   }
@@ -284,13 +287,13 @@ function densest(sorted: Float64Array, m: number, width: number): [number, numbe
  */
 function chanceThreshold(count: number, spreadFrames: number, binWidth: number, tries: number, minScore: number): number {
   const lambda = (count * binWidth) / Math.max(spreadFrames, binWidth);
-  const z = Math.sqrt(2 * Math.log(Math.max(2, tries)));
-  return Math.max(minScore, Math.ceil(lambda + z * Math.sqrt(lambda) + 3));
+  const z = sqrt(2 * log(Math.max(2, tries)));
+  return Math.max(minScore, ceil(lambda + z * sqrt(lambda) + 3));
 }
 
 function confidenceOf(score: number, threshold: number): number {
   if (score < threshold) return 0;
-  return 1 - Math.exp(-(score - threshold + 1) / 6);
+  return 1 - exp(-(score - threshold + 1) / 6);
 }
 
 function clusterExact(
@@ -319,7 +322,7 @@ function clusterExact(
   const inliers: number[] = [];
   for (let k = 0; k < count; k++) {
     const i = idx[k];
-    if (Math.abs(m.r[i] - m.q[i] - offset) <= tolerance) inliers.push(i);
+    if (abs(m.r[i] - m.q[i] - offset) <= tolerance) inliers.push(i);
   }
   const { inlierFrames, inlierPeaks, inlierGains } = inlierArrays(m, inliers);
   return {
@@ -360,7 +363,7 @@ function fitLine(
     if (!(m.mode[i] & mode)) continue;
     const x = m.q[i] - pivot;
     const r = m.r[i];
-    if (Math.abs(r - (refAtPivot + speed * x)) > tolerance) continue;
+    if (abs(r - (refAtPivot + speed * x)) > tolerance) continue;
     sx += x;
     sr += r;
     sxx += x * x;
@@ -376,7 +379,7 @@ function fitLine(
   const varR = srr - (sr * sr) / c;
   const slope = varX > 0 ? covXR / varX : speed;
   const residual = Math.max(0, varR - slope * covXR) / Math.max(1, c - 2);
-  const slopeError = varX > 0 ? Math.sqrt(residual / varX) : Infinity;
+  const slopeError = varX > 0 ? sqrt(residual / varX) : Infinity;
   return { slope, slopeError, meanX: sx / c, meanR: sr / c, span: hi - lo };
 }
 
@@ -397,7 +400,7 @@ function inlierArrays(m: MatchSet, matchIdx: number[]): { inlierFrames: Int32Arr
 const SPEED_STEP = 0.004;
 
 function grid(min: number, max: number): Float64Array {
-  const n = Math.max(1, Math.round((max - min) / SPEED_STEP));
+  const n = Math.max(1, round((max - min) / SPEED_STEP));
   const g = new Float64Array(n + 1);
   for (let i = 0; i <= n; i++) g[i] = min + ((max - min) * i) / n;
   return g;
@@ -432,7 +435,7 @@ function clusterVariable(
       for (let k = 0; k < count; k++) {
         const i = idx[k];
         if (!(m.mode[i] & mode)) continue;
-        if (mode === MODE_VINYL ? Math.abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2 : Math.abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2) continue;
+        if (mode === MODE_VINYL ? abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2 : abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2) continue;
         scratch[c++] = m.r[i] - s * (m.q[i] - pivot);
       }
       tries++;
@@ -487,8 +490,8 @@ function refineAlignment(
     if (!fit) break;
     if (fit.span >= 60) {
       const slopeTol = Math.max(0.012, 4 * fit.slopeError);
-      if (mode === MODE_VINYL && Math.abs(fit.slope - startSpeed) > slopeTol) {
-        if (Math.abs(startSpeed - 1) > 0.012 || fit.slope < speeds.stretchMin - 0.01 || fit.slope > speeds.stretchMax + 0.01) return null;
+      if (mode === MODE_VINYL && abs(fit.slope - startSpeed) > slopeTol) {
+        if (abs(startSpeed - 1) > 0.012 || fit.slope < speeds.stretchMin - 0.01 || fit.slope > speeds.stretchMax + 0.01) return null;
         mode = MODE_STRETCH;
       }
       // Over a long enough stretch of query the slope is the most precise speed there is.
@@ -502,11 +505,11 @@ function refineAlignment(
   for (let k = 0; k < count; k++) {
     const i = idx[k];
     if (!(m.mode[i] & mode)) continue;
-    if (Math.abs(m.r[i] - (refAtPivot + speed * (m.q[i] - pivot))) <= tolerance) inliers.push(i);
+    if (abs(m.r[i] - (refAtPivot + speed * (m.q[i] - pivot))) <= tolerance) inliers.push(i);
   }
   const { inlierFrames, inlierPeaks, inlierGains } = inlierArrays(m, inliers);
   const score = inlierFrames.length;
   if (score < threshold) return null;
-  const matchMode: MatchMode = Math.abs(speed - 1) < 0.004 ? 'exact' : mode === MODE_VINYL ? 'vinyl' : 'stretch';
+  const matchMode: MatchMode = abs(speed - 1) < 0.004 ? 'exact' : mode === MODE_VINYL ? 'vinyl' : 'stretch';
   return { mode: matchMode, speed, pivot, refAtPivot, score, threshold, confidence: confidenceOf(score, threshold), inlierFrames, inlierPeaks, inlierGains };
 }

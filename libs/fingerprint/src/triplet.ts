@@ -2,6 +2,9 @@ import { PeakList } from './peaks';
 import { packLevel, PostingBuffer } from './postings';
 import { BIN_HZ } from './params';
 
+// Bound once: under a vm sandbox (Jest) a global lookup inside a hot loop is slow (see peaks.ts).
+const { ceil, floor, log, log1p, log2, round } = Math;
+
 /**
  * Strategy B, "triplets": robust to a DJ's speed changes. The idea follows Six & Leman (2014, Panako):
  * combine three spectral peaks and hash only quantities that survive the change, on a log-frequency axis.
@@ -67,7 +70,7 @@ export interface SpeedRange {
 export const DEFAULT_SPEED_RANGE: SpeedRange = { vinylMin: 0.91, vinylMax: 1.09, stretchMin: 0.93, stretchMax: 1.07 };
 
 export function semitonesOfBin(freqBin: number): number {
-  return 12 * Math.log2((freqBin * BIN_HZ) / LF_REF_HZ);
+  return 12 * log2((freqBin * BIN_HZ) / LF_REF_HZ);
 }
 
 /** v: the anchor's pitch, unchanged by key-locked stretching. */
@@ -80,7 +83,7 @@ function vOf(lf1: number): number {
  * SEMI_PER_LN·ln s and shortens every duration by 1/s).
  */
 function uOf(lf1: number, span: number): number {
-  return lf1 + SEMI_PER_LN * Math.log(span / SPAN_BASE);
+  return lf1 + SEMI_PER_LN * log(span / SPAN_BASE);
 }
 
 export function tripletHash(uCell: number, vCell: number, d2Cell: number, d3Cell: number, rCell: number): number {
@@ -92,8 +95,8 @@ export function tripletHash(uCell: number, vCell: number, d2Cell: number, d3Cell
  * anchor level (bits 0–7, packLevel).
  */
 export function packTripletAux(lf1: number, span: number, levelDb: number): number {
-  const l = Math.max(0, Math.min(0xfff, Math.round(lf1 * 64)));
-  const s = Math.max(0, Math.min(0xfff, Math.round(span * 64)));
+  const l = Math.max(0, Math.min(0xfff, round(lf1 * 64)));
+  const s = Math.max(0, Math.min(0xfff, round(span * 64)));
   return (l << 20) | (s << 8) | packLevel(levelDb);
 }
 
@@ -167,12 +170,12 @@ export function appendTriplets(
   forEachTriplet(peaks, lf, anchorStart, anchorEnd, params, (a, b, c) => {
     const span = time[c] - time[a];
     const r = (time[b] - time[a]) / span;
-    const uCell = Math.floor(uOf(lf[a], span) / U_CELL);
-    const vCell = Math.floor(vOf(lf[a]) / V_CELL);
+    const uCell = floor(uOf(lf[a], span) / U_CELL);
+    const vCell = floor(vOf(lf[a]) / V_CELL);
     if (uCell < 0 || uCell >= U_CELLS || vCell < 0 || vCell >= V_CELLS) return;
-    const d2 = Math.round((lf[b] - lf[a]) / DIFF_STEP) + DIFF_OFFSET;
-    const d3 = Math.round((lf[c] - lf[a]) / DIFF_STEP) + DIFF_OFFSET;
-    const rc = Math.round(r * RATIO_LEVELS);
+    const d2 = round((lf[b] - lf[a]) / DIFF_STEP) + DIFF_OFFSET;
+    const d3 = round((lf[c] - lf[a]) / DIFF_STEP) + DIFF_OFFSET;
+    const rc = round(r * RATIO_LEVELS);
     out.push(tripletHash(uCell, vCell, d2, d3, rc), peaks.frame[a], packTripletAux(lf[a], span, peaks.level[a]), a);
   });
   return out.length - before;
@@ -225,15 +228,15 @@ export function appendTripletProbes(
     // corners find every cell it touches.
     let nc = 0;
     const add = (ur: number, vr: number) => {
-      const uc = Math.floor(ur / U_CELL);
-      const vc = Math.floor(vr / V_CELL);
+      const uc = floor(ur / U_CELL);
+      const vc = floor(vr / V_CELL);
       if (uc < 0 || uc >= U_CELLS || vc < 0 || vc >= V_CELLS) return;
       const key = (uc << 5) | vc;
       for (let i = 0; i < nc; i++) if (coarse[i] === key) return;
       if (nc < coarse.length) coarse[nc++] = key;
     };
     const uq = uOf(l1, span);
-    const tolU = Math.min(U_CELL * 0.45, tolSemi + SEMI_PER_LN * Math.log1p((2 * tolFrames) / span));
+    const tolU = Math.min(U_CELL * 0.45, tolSemi + SEMI_PER_LN * log1p((2 * tolFrames) / span));
     const tolV = tolSemi;
     const box = (ur: number, vr: number) => {
       add(ur - tolU, vr - tolV);
@@ -241,8 +244,8 @@ export function appendTripletProbes(
       add(ur - tolU, vr + tolV);
       add(ur + tolU, vr + tolV);
     };
-    for (const s of vinylSteps) box(uq, l1 - 12 * Math.log2(s));
-    for (const k of stretchSteps) box(uq + SEMI_PER_LN * Math.log(k), l1);
+    for (const s of vinylSteps) box(uq, l1 - 12 * log2(s));
+    for (const k of stretchSteps) box(uq + SEMI_PER_LN * log(k), l1);
     if (nc === 0) return;
     // Difference and ratio cells are centred on whole steps (round, not floor): musical intervals and
     // rhythmic ratios (1/2, 1/4, 3/4) are common, and a cell edge on them would split them at random.
@@ -268,7 +271,7 @@ export function appendTripletProbes(
 
 function speedGrid(min: number, max: number): number[] {
   const steps: number[] = [];
-  const n = Math.max(1, Math.ceil((max - min) / 0.004));
+  const n = Math.max(1, ceil((max - min) / 0.004));
   for (let i = 0; i <= n; i++) steps.push(min + ((max - min) * i) / n);
   return steps;
 }
@@ -278,8 +281,8 @@ function speedGrid(min: number, max: number): number[] {
  * [0, maxCell]; writes them into `out` and returns how many (at most out.length).
  */
 function cellsWithin(v: number, tol: number, out: Int32Array, offset: number, maxCell: number): number {
-  let lo = Math.max(0, Math.floor(v - tol) + offset);
-  let hi = Math.min(maxCell, Math.floor(v + tol) + offset);
+  let lo = Math.max(0, floor(v - tol) + offset);
+  let hi = Math.min(maxCell, floor(v + tol) + offset);
   // Too many cells for `out`: drop the ends farthest from v.
   while (hi - lo + 1 > out.length) {
     if (v + offset - lo > hi + 1 - (v + offset)) lo++;
