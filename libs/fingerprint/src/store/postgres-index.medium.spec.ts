@@ -1,0 +1,135 @@
+import { fingerprintFile, fingerprintPcm } from '../fingerprint';
+import { identifyExcerpt } from '../identify';
+import { indexTrack } from '../indexing';
+import { identifyMix } from '../mix';
+import { FINGERPRINT_SAMPLE_RATE, FRAME_SEC, STRATEGIES } from '../params';
+import { PostingBuffer } from '../postings';
+import { LIBRARY } from '../../test/support/fixtures';
+import { buildMix, renderSegment, scoreTimeline } from '../../test/support/mixes';
+import { createScratchDatabase, ScratchDatabase } from '../../test/support/pg';
+import { renderSynth, synthChunks } from '../../test/support/synth';
+import { MemoryFingerprintIndex } from './memory-index';
+import { PostgresFingerprintIndex } from './postgres-index';
+import { FINGERPRINT_SCHEMA_SQL } from './schema';
+
+function randomPostings(n: number, seed: number): PostingBuffer {
+  let s = seed;
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+  const b = new PostingBuffer();
+  for (let i = 0; i < n; i++) b.push((rnd() % 5000) - 2500, rnd() >>> 1, rnd() | 0, -1);
+  return b;
+}
+
+describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
+  let db: ScratchDatabase;
+  let index: PostgresFingerprintIndex;
+
+  beforeAll(async () => {
+    db = await createScratchDatabase('fingerprint');
+    await PostgresFingerprintIndex.createSchema(db.pool);
+    await db.pool.query(FINGERPRINT_SCHEMA_SQL); // idempotent
+    index = new PostgresFingerprintIndex(db.pool);
+  });
+  afterAll(async () => {
+    await index?.close();
+    await db?.drop();
+  });
+
+  it('maps file uuids to stable compact track ids', async () => {
+    const a = await index.ensureTrackId('00000000-0000-4000-8000-000000000001');
+    const b = await index.ensureTrackId('00000000-0000-4000-8000-000000000002');
+    expect(a).not.toBe(b);
+    expect(await index.ensureTrackId('00000000-0000-4000-8000-000000000001')).toBe(a);
+  });
+
+  it('answers look-ups exactly like the in-memory index, with full 32-bit ids, times and aux', async () => {
+    const memory = new MemoryFingerprintIndex();
+    const ids = [-(2 ** 31), -1, 0, 17, 2 ** 31 - 1];
+    for (const [k, id] of ids.entries()) {
+      const p = randomPostings(3000, 10 + k);
+      for (const s of STRATEGIES) {
+        expect(await index.addPostings(s, id, p.batch())).toBe(3000);
+        await memory.addPostings(s, id, p.batch());
+      }
+    }
+    const hashes = Int32Array.from({ length: 700 }, (_, i) => i * 7 - 2450);
+    for (const s of STRATEGIES) {
+      const rows = async (ix: MemoryFingerprintIndex | PostgresFingerprintIndex) => {
+        const r = await ix.lookup(s, hashes);
+        return Array.from({ length: r.length }, (_, i) => `${r.hashIndex[i]}:${r.trackId[i]}:${r.time[i]}:${r.aux[i]}`).sort();
+      };
+      const fromPg = await rows(index);
+      expect(fromPg.length).toBeGreaterThan(1000);
+      expect(fromPg).toEqual(await rows(memory));
+    }
+    expect(await index.readBack('landmark', 2 ** 31 - 1)).toMatchObject({ count: 3000 });
+    expect(await index.removeTrack(2 ** 31 - 1)).toBe(6000);
+    expect(await index.countPostings('triplet', 2 ** 31 - 1)).toBe(0);
+    for (const id of ids) await index.removeTrack(id);
+  });
+
+  it('skips over-full hashes on request', async () => {
+    const b = new PostingBuffer();
+    for (let i = 0; i < 50; i++) b.push(77, i, 0, -1);
+    b.push(78, 1, 0, -1);
+    await index.addPostings('landmark', 5, b.batch());
+    const r = await index.lookup('landmark', Int32Array.from([77, 78]), { maxPostingsPerHash: 10 });
+    expect(r.length).toBe(1);
+    expect(r.hashIndex[0]).toBe(1);
+    await index.removeTrack(5);
+  });
+
+  it('replaces a track atomically, also when two replicas index it at once', async () => {
+    const p = randomPostings(20_000, 3);
+    const q = randomPostings(12_000, 4);
+    const results = await Promise.all([
+      index.replaceTrack(42, 100, { landmark: p.batch(), triplet: q.batch() }),
+      index.replaceTrack(42, 100, { landmark: p.batch(), triplet: q.batch() }),
+    ]);
+    expect(results).toEqual([
+      { landmark: 20_000, triplet: 12_000 },
+      { landmark: 20_000, triplet: 12_000 },
+    ]);
+    expect(await index.countPostings('landmark', 42)).toBe(20_000);
+    const track = (await index.getTracks([42])).get(42);
+    expect(track).toMatchObject({ trackId: 42, durationSec: 100, landmarkPostings: 20_000, tripletPostings: 12_000 });
+    await index.removeTrack(42);
+    expect((await index.getTracks([42])).size).toBe(0);
+  });
+
+  it('identifies excerpts and mixes through the database, and stores a 4 h 05 min file to its end', async () => {
+    for (const t of LIBRARY) await indexTrack(index, t.id, await fingerprintFile(t.file));
+    const excerpt = await renderSegment({ trackId: 2, source: { file: LIBRARY[1].file }, refStartSec: 44, lengthSec: 10, variant: { kind: 'vinyl', speed: 0.93 } }, '/tmp');
+    const [best] = await identifyExcerpt(index, excerpt);
+    expect(best).toMatchObject({ trackId: 2, mode: 'vinyl' });
+    expect(Math.abs(best.refOffsetSec - best.speed * best.queryOffsetSec - 44)).toBeLessThan(0.5);
+
+    const mix = await buildMix(
+      [
+        { trackId: 1, source: { file: LIBRARY[0].file }, refStartSec: 40, lengthSec: 45, variant: { kind: 'tempo', speed: 1.05 } },
+        { trackId: 3, source: { file: LIBRARY[2].file }, refStartSec: 10, lengthSec: 40, variant: { kind: 'clean' } },
+      ],
+      [8],
+    );
+    const timeline = await identifyMix(index, mix.pcm);
+    const score = scoreTimeline(timeline.entries, mix.truth);
+    expect([score.found, score.correctEntries, score.entries]).toEqual([2, 2, 2]);
+
+    const longSec = 4 * 3600 + 5 * 60;
+    const result = await indexTrack(index, 2_000_000_000, await fingerprintPcm(synthChunks(77, longSec, 10)));
+    expect(result.stored).toEqual(result.produced);
+    expect((await index.readBack('landmark', 2_000_000_000)).lastFrame! * FRAME_SEC).toBeGreaterThan(longSec - 5);
+    const from = 3 * 3600 + 40 * 60; // 3 h 40 min
+    const [hit] = await identifyExcerpt(index, renderSynth(77, from * FINGERPRINT_SAMPLE_RATE, (from + 15) * FINGERPRINT_SAMPLE_RATE));
+    expect(hit.trackId).toBe(2_000_000_000);
+    expect(Math.abs(hit.refOffsetSec - hit.queryOffsetSec - from)).toBeLessThan(0.5);
+
+    // Size on disk per hour of indexed audio (printed for the README's capacity arithmetic).
+    await db.pool.query('VACUUM ANALYZE fingerprint_landmark_postings, fingerprint_triplet_postings');
+    const bytes = await index.storageBytes();
+    const hours = (longSec + LIBRARY.reduce((s, t) => s + t.durationSec, 0)) / 3600;
+    const perHour = (bytes.landmark + bytes.triplet) / hours;
+    console.log(`PostgreSQL fingerprint store: ${(perHour / 1e6).toFixed(1)} MB per hour of audio (${JSON.stringify(bytes)} for ${hours.toFixed(2)} h)`);
+    expect(perHour).toBeLessThan(40e6);
+  }, 120_000);
+});
