@@ -84,6 +84,18 @@ async function aubioTempo(file: string): Promise<number | null> {
   return m ? Number(m[1]) : null;
 }
 
+/** aubio's beat tracker with the tempo read from the median beat interval (fairer than `aubio tempo`'s own figure). */
+async function aubioBeats(file: string): Promise<number | null> {
+  const beats = (await run('aubiotrack', ['-i', file]))
+    .split(/\s+/)
+    .map(Number)
+    .filter((v) => Number.isFinite(v) && v >= 0);
+  const ibis = beats.slice(1).map((b, i) => b - beats[i]);
+  if (ibis.length < 4) return null;
+  const sorted = ibis.sort((a, b) => a - b);
+  return 60 / sorted[sorted.length >> 1];
+}
+
 async function bpmTools(file: string, range?: [number, number]): Promise<number | null> {
   const argv = range ? ['-m', String(range[0]), '-x', String(range[1])] : [];
   const out = await run('bpm', argv, { fromSox: [file, '-t', 'raw', '-r', '44100', '-e', 'float', '-c', '1', '-'] });
@@ -114,18 +126,20 @@ async function accuracyAndSpeed(dir: string, pool: EssentiaPool): Promise<void> 
       pad('crateflow', 11) +
       pad('(alt)', 9) +
       pad('aubio', 9) +
+      pad('aubiotrack', 11) +
       pad('bpm-tools', 11) +
       pad('bpm 60-200', 11) +
       'octave evidence',
   );
-  const score = { cf: [0, 0], aubio: [0, 0], bpm: [0, 0], bpmWide: [0, 0] };
+  const score = { cf: [0, 0], aubio: [0, 0], aubioBeats: [0, 0], bpm: [0, 0], bpmWide: [0, 0] };
   const results = new Map<string, AnalysisResult>();
   for (const c of bpmSet) {
     const r = await analyzeFile(c.file, { pool, loudness: false });
     results.set(c.file, r);
     const cf = r.bpm.measurable ? r.bpm.bpm : null;
-    const [aubio, bpmDefault, bpmWide] = await Promise.all([
+    const [aubio, aubioTrack, bpmDefault, bpmWide] = await Promise.all([
       aubioTempo(c.file),
+      aubioBeats(c.file),
       bpmTools(c.file),
       bpmTools(c.file, [60, 200]),
     ]);
@@ -135,6 +149,7 @@ async function accuracyAndSpeed(dir: string, pool: EssentiaPool): Promise<void> 
     };
     tally('cf', cf);
     tally('aubio', aubio);
+    tally('aubioBeats', aubioTrack);
     tally('bpm', bpmDefault);
     tally('bpmWide', bpmWide);
     const alt = r.bpm.measurable && r.bpm.alternative ? `${r.bpm.alternative.bpm}` : '';
@@ -147,6 +162,7 @@ async function accuracyAndSpeed(dir: string, pool: EssentiaPool): Promise<void> 
         pad(mark(cf), 11) +
         pad(alt, 9) +
         pad(mark(aubio), 9) +
+        pad(mark(aubioTrack), 11) +
         pad(mark(bpmDefault), 11) +
         pad(mark(bpmWide), 11) +
         reason,
@@ -157,12 +173,13 @@ async function accuracyAndSpeed(dir: string, pool: EssentiaPool): Promise<void> 
   const line = (name: string, s: number[]) =>
     console.log(pad(name, 34) + pad(`${s[0]}/${n} ${pct(s[0], n)}`, 14) + `${s[1]}/${n} ${pct(s[1], n)}`);
   line('Crateflow (essentia degara + fit)', score.cf);
-  line('aubio tempo', score.aubio);
+  line('aubio tempo (its printed BPM)', score.aubio);
+  line('aubiotrack beats, median interval', score.aubioBeats);
   line('bpm-tools (default range 84-146)', score.bpm);
   line('bpm-tools (-m 60 -x 200)', score.bpmWide);
-  const bestPeer = Math.max(score.aubio[0], score.bpm[0], score.bpmWide[0]);
+  const bestPeer = Math.max(score.aubio[0], score.aubioBeats[0], score.bpm[0], score.bpmWide[0]);
   console.log(
-    `Crateflow ${score.cf[0] > bestPeer ? 'beats' : 'does NOT beat'} both peers on BPM accuracy (${score.cf[0]} vs best peer ${bestPeer}).\n`,
+    `Crateflow ${score.cf[0] > bestPeer ? 'beats' : 'does NOT beat'} both peers (every variant above) on BPM accuracy (${score.cf[0]} vs best peer ${bestPeer}).\n`,
   );
 
   // ---------------------------------------------------------------- tracker choice
@@ -208,7 +225,7 @@ async function accuracyAndSpeed(dir: string, pool: EssentiaPool): Promise<void> 
 
   // ---------------------------------------------------------------- key
   console.log('## Key on the generated chord progressions');
-  const keyScore = { exact: 0, near: 0 };
+  const keyScore = { exact: 0, near: 0, cadenceExact: 0, cadences: 0 };
   const misses: string[] = [];
   for (const c of keySet) {
     const r = await analyzeFile(c.file, { pool, loudness: false });
@@ -220,16 +237,22 @@ async function accuracyAndSpeed(dir: string, pool: EssentiaPool): Promise<void> 
     const rel = keyRelation({ pc: c.tonic, scale: c.scale }, measured);
     if (rel === 'same') keyScore.exact++;
     if (rel !== 'other') keyScore.near++;
+    if (c.variant !== 2) keyScore.cadences++;
+    if (c.variant !== 2 && rel === 'same') keyScore.cadenceExact++;
     if (rel !== 'same') misses.push(`${c.name} → ${r.key.name} (${rel})`);
   }
   console.log(
     `Crateflow (KeyExtractor per window, profile ${DEFAULT_KEY_PROFILE}): exact ${keyScore.exact}/${keySet.length} ${pct(keyScore.exact, keySet.length)}, near (fifth/relative/parallel counted) ${keyScore.near}/${keySet.length} ${pct(keyScore.near, keySet.length)}`,
   );
+  console.log(
+    `  on the cadences (I–IV–V–I, I–vi–IV–V, i–iv–V–i, i–VI–iv–V): exact ${pct(keyScore.cadenceExact, keyScore.cadences)}; the loops (I–V–vi–IV, i–VI–III–VII) are ambiguous with their relative key by construction`,
+  );
   if (misses.length) console.log(`  misses: ${misses.slice(0, 12).join('; ')}${misses.length > 12 ? ' …' : ''}`);
 
   console.log('\nKey profile comparison (KeyExtractor on the whole file, Crateflow frame settings):');
   const profiles = ['edma', 'bgate', 'temperley', 'krumhansl', 'shaath'];
-  const prof = Object.fromEntries(profiles.map((p) => [p, { exact: 0, near: 0, sec: 0 }]));
+  const prof = Object.fromEntries(profiles.map((p) => [p, { exact: 0, near: 0, sec: 0, loopExact: 0 }]));
+  const loops = keySet.filter((c) => c.variant === 2).length;
   let keyAudioSec = 0;
   for (const c of keySet) {
     const pcm = await decodeMonoToArray(c.file, { sampleRate: 44100 });
@@ -255,13 +278,14 @@ async function accuracyAndSpeed(dir: string, pool: EssentiaPool): Promise<void> 
       const measured = parseKey(`${k.key}${k.scale === 'minor' ? 'm' : ''}`);
       const rel = measured ? keyRelation({ pc: c.tonic, scale: c.scale }, measured) : 'other';
       if (rel === 'same') prof[p].exact++;
+      if (rel === 'same' && c.variant === 2) prof[p].loopExact++;
       if (rel !== 'other') prof[p].near++;
     }
     v.delete();
   }
   for (const p of profiles) {
     console.log(
-      `  ${pad(p, 10)} exact ${pad(pct(prof[p].exact, keySet.length), 6)} near ${pad(pct(prof[p].near, keySet.length), 6)} ${(keyAudioSec / prof[p].sec).toFixed(0)}× realtime`,
+      `  ${pad(p, 10)} exact ${pad(pct(prof[p].exact, keySet.length), 6)} (loops ${pad(pct(prof[p].loopExact, loops), 6)}) near ${pad(pct(prof[p].near, keySet.length), 6)} ${(keyAudioSec / prof[p].sec).toFixed(0)}× realtime`,
     );
   }
   console.log('');
