@@ -36,21 +36,90 @@ export function decodeForFingerprint(
   return decodeMono(filePath, { chunkSamples: FINGERPRINT_SAMPLE_RATE * 4, ...options, sampleRate: FINGERPRINT_SAMPLE_RATE });
 }
 
-/** Iterates a PcmSource as chunks, honouring an abort signal between chunks. */
+/** Audio read ahead of the fingerprinter: one minute (1.9 MB of floats). */
+const PREFETCH_SAMPLES = FINGERPRINT_SAMPLE_RATE * 60;
+/** Largest piece handed to the fingerprinter between two turns of the event loop: one second. */
+const SLICE_SAMPLES = FINGERPRINT_SAMPLE_RATE;
+
+/**
+ * Iterates a PcmSource as chunks of at most one second, honouring an abort signal.
+ *
+ * An async source (ffmpeg through a pipe) is read ahead by up to a minute of audio, and the event loop gets
+ * a turn after every second of audio handed out. Without both, decoding and fingerprinting take turns: the
+ * pipe holds only ~2 s of audio, so ffmpeg stops as soon as the fingerprinter is busy, and the fingerprinter
+ * waits while ffmpeg decodes. With them the two run at the same time on two cores.
+ */
 export async function* pcmChunks(source: PcmSource, signal?: AbortSignal): AsyncGenerator<Float32Array> {
   if (source instanceof Float32Array) {
-    // Large arrays are handed over in pieces so progress and abort work for them too.
-    const step = FINGERPRINT_SAMPLE_RATE * 60;
-    for (let i = 0; i < source.length; i += step) {
+    for (let i = 0; i < source.length; i += SLICE_SAMPLES) {
       signal?.throwIfAborted();
-      yield source.subarray(i, Math.min(source.length, i + step));
+      yield source.subarray(i, Math.min(source.length, i + SLICE_SAMPLES));
     }
     return;
   }
-  for await (const chunk of source as AsyncIterable<Float32Array>) {
-    signal?.throwIfAborted();
+  const chunks = Symbol.asyncIterator in source ? prefetch(source as AsyncIterable<Float32Array>, PREFETCH_SAMPLES) : (source as Iterable<Float32Array>);
+  for await (const chunk of chunks) {
     if (!(chunk instanceof Float32Array)) throw new TypeError('PCM chunks must be Float32Array');
-    yield chunk;
+    for (let i = 0; i < chunk.length; i += SLICE_SAMPLES) {
+      signal?.throwIfAborted();
+      yield chunk.length <= SLICE_SAMPLES ? chunk : chunk.subarray(i, Math.min(chunk.length, i + SLICE_SAMPLES));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/**
+ * Pulls from `source` in the background (whenever the event loop has a turn) into a queue of at most
+ * `maxSamples`, and hands the queue out in order. Errors of the source surface to the consumer; a consumer
+ * that stops early closes the source (decodeMono then kills its ffmpeg).
+ */
+async function* prefetch(source: AsyncIterable<Float32Array>, maxSamples: number): AsyncGenerator<Float32Array> {
+  const it = source[Symbol.asyncIterator]();
+  const queue: Float32Array[] = [];
+  let queued = 0;
+  let finished = false;
+  let failed = null as { error: unknown } | null;
+  let stopped = false;
+  // Whoever is waiting: the consumer for data, the pump for room in the queue.
+  const wake: { consumer?: () => void; pump?: () => void } = {};
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        if (queued >= maxSamples) {
+          await new Promise<void>((resolve) => (wake.pump = resolve));
+          continue;
+        }
+        const r = await it.next();
+        if (r.done) break;
+        queue.push(r.value);
+        queued += r.value.length;
+        wake.consumer?.();
+      }
+    } catch (error) {
+      failed = { error };
+    } finally {
+      finished = true;
+      wake.consumer?.();
+    }
+  })();
+  try {
+    for (;;) {
+      if (queue.length) {
+        const chunk = queue.shift()!;
+        queued -= chunk.length;
+        wake.pump?.();
+        yield chunk;
+        continue;
+      }
+      if (failed) throw failed.error;
+      if (finished) return;
+      await new Promise<void>((resolve) => (wake.consumer = resolve));
+    }
+  } finally {
+    stopped = true;
+    wake.pump?.();
+    await pump;
+    if (!failed) await it.return?.(undefined);
   }
 }
 
