@@ -16,6 +16,7 @@ export const TABLE_OWNERS = {
   companion_folders: 'metadata',
   duplicate_resolutions: 'gateway',
   duplicate_resolution_members: 'gateway',
+  file_analysis: 'analysis',
 } as const satisfies Record<string, ServiceName>;
 
 export type TableName = keyof typeof TABLE_OWNERS;

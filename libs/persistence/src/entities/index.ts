@@ -4,6 +4,7 @@ import { CompanionLinkEntity } from './companion-link.entity';
 import { DuplicateResolutionEntity } from './duplicate-resolution.entity';
 import { DuplicateResolutionMemberEntity } from './duplicate-resolution-member.entity';
 import { FileEntity } from './file.entity';
+import { FileAnalysisEntity } from './file-analysis.entity';
 import { FileHistoryEntity } from './file-history.entity';
 import { FileMetadataEntity } from './file-metadata.entity';
 import { FileStageStatusEntity } from './file-stage-status.entity';
@@ -15,6 +16,7 @@ export {
   CompanionLinkEntity,
   DuplicateResolutionEntity,
   DuplicateResolutionMemberEntity,
+  FileAnalysisEntity,
   FileEntity,
   FileHistoryEntity,
   FileMetadataEntity,
@@ -23,6 +25,7 @@ export {
 };
 export type { ScanStatus } from './scan.entity';
 export type { FileMetadataStatus } from './file-metadata.entity';
+export type { FileAnalysisStatus } from './file-analysis.entity';
 export type { CompanionContentStatus } from './companion-content.entity';
 export type { DuplicateMemberRole } from './duplicate-resolution-member.entity';
 
@@ -38,4 +41,5 @@ export const ENTITIES = [
   CompanionFolderEntity,
   DuplicateResolutionEntity,
   DuplicateResolutionMemberEntity,
+  FileAnalysisEntity,
 ];
