@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { ANALYSIS_VERSION, AnalysisError, closeSharedPool } from '@crateflow/analysis';
+import { Streams, Subjects, streamName } from '@crateflow/contracts';
+import { Messaging, type LiveMessage, type LiveSubscription } from '@crateflow/messaging';
+import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
+import { runService, type RunningService } from '@crateflow/service-host';
+import { recordFiles } from '../../metadata/test/file-rows';
+import { AudioFixtures } from '../test/fixtures';
+import { analysisConfigShape } from './analysis.config';
+import { AnalysisHandler, createAnalysisService } from './analysis.handler';
+import { AnalysisModule } from './analysis.module';
+import { UnanalysableFileError } from './analysis.service';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/**
+ * The analysis stage as it runs: the service started in-process on the real NATS and database, fed
+ * file.fingerprint.* events for short generated files. An undecodable file ends `failed` with ffmpeg's
+ * reason while the files after it are analysed; companions are skipped with a reason.
+ */
+describe('analysis stage on NATS', () => {
+  const prefix = `t${randomBytes(5).toString('hex')}`;
+  const fx = new AudioFixtures();
+  let db: TestDatabase;
+  let service: RunningService;
+  let bus: Messaging;
+  let live: LiveSubscription;
+  const outcomes: LiveMessage[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('analysisnats');
+    service = await runService(
+      { name: 'analysis', configShape: analysisConfigShape, module: AnalysisModule, subscribers: [AnalysisHandler] },
+      {
+        ...process.env,
+        DATABASE_URL: db.url,
+        DATABASE_POOL_SIZE: '4',
+        NATS_URL,
+        NATS_PREFIX: prefix,
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'error',
+        ANALYSIS_TIMEOUT_MS: '30000',
+      },
+    );
+    bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'analysis-test' });
+    live = await bus.subscribeLive('file.analysis.>', (m) => void outcomes.push(m));
+  });
+
+  afterAll(async () => {
+    await live?.stop();
+    await service?.stop();
+    await bus?.close();
+    await closeSharedPool();
+    await db?.drop();
+    const nc = await connect({ servers: NATS_URL });
+    const jsm = await jetstreamManager(nc);
+    for (const stream of Object.values(Streams))
+      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
+    await nc.close();
+    fx.remove();
+  });
+
+  async function waitForOutcome(fileId: string): Promise<LiveMessage> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const done = outcomes.find(
+        (m) => (m.payload as { fileId: string }).fileId === fileId && !m.subject.endsWith('.started'),
+      );
+      if (done) return done;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no analysis outcome for ${fileId}`);
+  }
+
+  const row = async (id: string) =>
+    (
+      await db.dataSource.query(
+        `SELECT status, failure_reason, bpm::float AS bpm, camelot, key, lufs, energy, tags_disagree, analysis_version, result
+           FROM file_analysis WHERE file_id = $1`,
+        [id],
+      )
+    )[0];
+
+  it('analyses good files, fails an undecodable one with the reason, skips companions, and carries on', async () => {
+    const files = await recordFiles(db.dataSource, [
+      fx.clicks('clicks-120.wav', 120),
+      fx.garbage('noise.mp3'),
+      fx.aMinorChord('chord.flac'),
+      fx.write('notes.nfo', 'Artist: Someone'),
+    ]);
+    // The click track is tagged 60 BPM (an octave off) in F# minor (a different key): both are kept.
+    await db.dataSource.query(
+      `INSERT INTO file_metadata (file_id, content_hash, status, bpm_tag, key_tag) VALUES ($1, $2, 'read', 60, 'F#m')`,
+      [files[0].id, files[0].contentHash],
+    );
+    for (const f of files) {
+      await bus.publish(
+        Subjects.fingerprint.completed,
+        { fileId: f.id, contentHash: f.contentHash, stage: 'fingerprint', outcome: 'completed' },
+        { msgId: `${f.id}:fingerprinted` },
+      );
+    }
+    const [clicks, bad, chord, nfo] = await Promise.all(files.map((f) => waitForOutcome(f.id)));
+    expect(clicks.subject).toBe('file.analysis.completed');
+    expect(chord.subject).toBe('file.analysis.completed');
+    expect(nfo.subject).toBe('file.analysis.skipped');
+    expect((nfo.payload as { reason: string }).reason).toBe('a companion file has no audio to analyse');
+    expect(bad.subject).toBe('file.analysis.failed');
+    expect(bad.payload).toMatchObject({ stage: 'analysis', outcome: 'failed', contentHash: files[1].contentHash });
+    const reason = (bad.payload as { reason: string }).reason;
+    expect(reason).not.toMatch(/UnanalysableFileError|PermanentError/);
+    expect(reason.length).toBeGreaterThan(10);
+
+    const c = await row(files[0].id);
+    expect(c).toMatchObject({ status: 'done', failure_reason: null, analysis_version: ANALYSIS_VERSION });
+    expect(Math.abs(c.bpm - 120) / 120).toBeLessThan(0.04);
+    expect(c.result.bpm).toMatchObject({ measurable: true });
+    expect(c.result.tags.bpm).toMatchObject({ tag: 60, verdict: 'octave' });
+    expect(c.result.tags.key).toMatchObject({ tag: 'F#m', tagCamelot: '11A' });
+    expect(c.tags_disagree).toBe(c.result.tags.disagreement);
+
+    const k = await row(files[2].id);
+    expect(k).toMatchObject({ status: 'done', camelot: '8A', key: 'A minor' });
+    expect(typeof k.lufs).toBe('number');
+
+    expect(await row(files[1].id)).toMatchObject({ status: 'failed', failure_reason: reason, result: null, bpm: null });
+    expect(await row(files[3].id)).toBeUndefined();
+
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(/crateflow_files_processed_total\{[^}]*outcome="failed_undecodable"[^}]*\} 1/);
+    expect(metrics).toMatch(/crateflow_files_processed_total\{[^}]*outcome="analysed"[^}]*\} 2/);
+  });
+
+  it('does not analyse the same content twice; a vanished file fails at once, a time-out is retried', async () => {
+    const analysis = createAnalysisService(db.dataSource, { ANALYSIS_TIMEOUT_MS: 30_000 });
+    const [again, gone, slow] = await recordFiles(db.dataSource, [
+      fx.clicks('again.wav', 100, 10),
+      fx.clicks('gone.wav', 100, 10),
+      fx.clicks('slow.wav', 140, 10),
+    ]);
+    const input = (f: typeof again) => ({ fileId: f.id, contentHash: f.contentHash });
+
+    await expect(analysis.process(input(again))).resolves.toEqual({ outcome: 'completed' });
+    const first = await db.dataSource.query(`SELECT analysed_at FROM file_analysis WHERE file_id = $1`, [again.id]);
+    await expect(analysis.process(input(again))).resolves.toEqual({ outcome: 'completed' });
+    const second = await db.dataSource.query(`SELECT analysed_at FROM file_analysis WHERE file_id = $1`, [again.id]);
+    expect(second).toEqual(first);
+
+    unlinkSync(gone.path);
+    const err = await analysis.process(input(gone)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnanalysableFileError);
+    expect((err as UnanalysableFileError).code).toBe('not-found');
+    expect(await row(gone.id)).toMatchObject({ status: 'failed', failure_reason: (err as Error).message });
+
+    // A time limit no analysis can meet: an ordinary (retryable) error, nothing stored yet ...
+    const hurried = createAnalysisService(db.dataSource, { ANALYSIS_TIMEOUT_MS: 1 });
+    const timeout = await hurried.process(input(slow)).catch((e: unknown) => e);
+    expect(timeout).toBeInstanceOf(AnalysisError);
+    expect(timeout).not.toBeInstanceOf(UnanalysableFileError);
+    expect((timeout as AnalysisError).code).toBe('timeout');
+    expect(await row(slow.id)).toBeUndefined();
+    // ... until the last delivery fails too: the dead-letter path records the reason.
+    await hurried.recordFailure(input(slow), (timeout as Error).message);
+    expect(await row(slow.id)).toMatchObject({ status: 'failed', failure_reason: (timeout as Error).message });
+  });
+});

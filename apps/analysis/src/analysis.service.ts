@@ -1,0 +1,125 @@
+import { isUtf8 } from 'node:buffer';
+import {
+  ANALYSIS_VERSION,
+  AnalysisError,
+  analyzeFile,
+  type AnalysisResult,
+  type AnalyzeOptions,
+} from '@crateflow/analysis';
+import { hasAudio } from '@crateflow/contracts';
+import { PermanentError } from '@crateflow/messaging';
+import type { StageInput, StageResult } from '@crateflow/service-host';
+import type { FileAnalysisRepository } from './repositories/file-analysis.repository';
+import type { FileLookupRepository } from './repositories/file-lookup.repository';
+
+/**
+ * A file the stage cannot analyse, for a reason that retrying will not change (not decodable, gone). It
+ * dead-letters the message at once, so the stage announces `failed` with `reason` as a person should read it.
+ */
+export class UnanalysableFileError extends PermanentError {
+  constructor(
+    readonly code: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
+  }
+}
+
+export type AnalysisOutcome = 'analysed' | 'already_analysed' | 'skipped' | `failed_${string}` | `retry_${string}`;
+
+/** What the stage needs of the message it is handling. */
+export interface AnalysisDelivery {
+  signal?: AbortSignal;
+  /** Keeps the message alive during a long file. */
+  working?: () => void;
+}
+
+/** Runs the analysis core on a file (replaced in tests by a stub when the audio itself is not the point). */
+export type Analyzer = (path: string, options: AnalyzeOptions) => Promise<AnalysisResult>;
+
+/**
+ * The analysis stage: measures tempo, key, loudness and energy of music and video files and stores the
+ * result beside the file's own tags. Free of NATS: the handler turns the result (or the error thrown) into
+ * the stage's events.
+ */
+export class AnalysisService {
+  constructor(
+    private readonly files: FileLookupRepository,
+    private readonly analyses: FileAnalysisRepository,
+    private readonly options: {
+      timeoutMs: number;
+      analyze?: Analyzer;
+      observe?: (outcome: AnalysisOutcome) => void;
+    },
+  ) {}
+
+  /**
+   * Handles one file. Idempotent: a file already analysed for this content by this analysis version is not
+   * analysed again. Throws UnanalysableFileError for a file that cannot be decoded or is gone (after
+   * recording why), and an ordinary Error for a time-out or a crashed worker, which may pass on a retry.
+   */
+  async process(input: StageInput, delivery: AnalysisDelivery = {}): Promise<StageResult> {
+    const observe = this.options.observe ?? (() => undefined);
+    const file = await this.files.get(input.fileId);
+    if (!file) throw new PermanentError(`file ${input.fileId} is not recorded (it was never ingested)`);
+    if (file.contentHash !== input.contentHash) {
+      observe('skipped');
+      return {
+        outcome: 'skipped',
+        reason: 'the file changed after this event; its new content is analysed on the next event',
+      };
+    }
+    if (!hasAudio(file.kind)) {
+      observe('skipped');
+      return { outcome: 'skipped', reason: `a ${file.kind} file has no audio to analyse` };
+    }
+    if (!isUtf8(file.pathKey)) {
+      // The analysis core opens files by a string path; a name that is not UTF-8 cannot be spelled as one.
+      observe('skipped');
+      return { outcome: 'skipped', reason: 'the file name is not valid UTF-8, which the analyser cannot open yet' };
+    }
+    const stored = await this.analyses.find(file.id);
+    if (
+      stored?.status === 'done' &&
+      stored.contentHash === file.contentHash &&
+      stored.analysisVersion === ANALYSIS_VERSION
+    ) {
+      observe('already_analysed');
+      return { outcome: 'completed' };
+    }
+
+    const analyze = this.options.analyze ?? analyzeFile;
+    let result: AnalysisResult;
+    try {
+      result = await analyze(file.pathKey.toString('utf8'), {
+        signal: delivery.signal,
+        onProgress: () => delivery.working?.(),
+        timeoutMs: this.options.timeoutMs,
+        tags: Object.keys(file.tags).length ? file.tags : undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof AnalysisError)) throw err;
+      if (err.code === 'undecodable' || err.code === 'not-found') {
+        await this.analyses.saveFailure(file.id, file.contentHash, ANALYSIS_VERSION, err.message);
+        observe(`failed_${err.code}`);
+        throw new UnanalysableFileError(err.code, err.message, { cause: err });
+      }
+      // timeout, worker-failed (a busy machine, a crashed thread) may pass on the next delivery; aborted is
+      // a shutdown, and the message comes back to another instance. The last delivery is failed by the
+      // dead-letter path (recordFailure).
+      observe(`retry_${err.code}`);
+      throw err;
+    }
+    await this.analyses.saveResult(file.id, file.contentHash, result);
+    observe('analysed');
+    return { outcome: 'completed' };
+  }
+
+  /** Records a failure the stage gave up on for another reason (retries ran out), unless it recorded one itself. */
+  async recordFailure(input: StageInput, error: string): Promise<void> {
+    const file = await this.files.get(input.fileId);
+    if (!file || !hasAudio(file.kind)) return;
+    await this.analyses.saveFailure(file.id, input.contentHash, ANALYSIS_VERSION, error, { keepExisting: true });
+  }
+}
