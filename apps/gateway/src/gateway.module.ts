@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AnalysisPartSource } from './analysis/analysis.part';
+import { GatewayAnalysisModule } from './analysis/gateway-analysis.module';
 import { DuplicatesModule } from './duplicates/duplicates.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
@@ -30,7 +32,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
 
 /** Wiring only: controllers (HTTP), services (logic), repositories (tables, NATS, the file system). */
 @Module({
-  imports: [DuplicatesModule, GatewayMetadataModule],
+  imports: [DuplicatesModule, GatewayMetadataModule, GatewayAnalysisModule],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [
     { provide: APP_GUARD, useClass: ApiTokenGuard },
@@ -51,7 +53,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     {
       provide: FILE_DETAIL_PART_SOURCES,
       useFactory: (...real: FileDetailPartSource[]) => detailPartSources(real),
-      inject: [TagsPartSource, CompanionsPartSource],
+      inject: [TagsPartSource, CompanionsPartSource, AnalysisPartSource],
     },
   ],
 })

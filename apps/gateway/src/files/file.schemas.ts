@@ -18,8 +18,33 @@ export const ListFilesQuerySchema = z
       .optional()
       .describe('`true`: only files gone from disk; `false`: only files present'),
     q: z.string().trim().min(1).max(200).optional().describe('Text contained in the path (case-insensitive)'),
+    bpmMin: z.coerce
+      .number()
+      .min(0)
+      .max(1000)
+      .optional()
+      .describe('Measured tempo at least this (analysed files only)'),
+    bpmMax: z.coerce.number().min(0).max(1000).optional().describe('Measured tempo at most this (analysed files only)'),
+    camelot: z
+      .string()
+      .trim()
+      .regex(/^(1[0-2]|0?[1-9])[ABab]$/, 'a Camelot code, 1A to 12B')
+      .transform((c) => `${Number(c.slice(0, -1))}${c.slice(-1).toUpperCase()}`)
+      .optional()
+      .describe('Measured key on the Camelot wheel, e.g. `8A`'),
+    camelotCompatible: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .describe('With `camelot`, `true`: also the keys that mix with it (±1 on the wheel, relative major/minor)'),
   })
   .superRefine((query, ctx) => {
+    if (query.bpmMin !== undefined && query.bpmMax !== undefined && query.bpmMin > query.bpmMax) {
+      ctx.addIssue({ code: 'custom', path: ['bpmMax'], message: '`bpmMax` must not be below `bpmMin`' });
+    }
+    if (query.camelotCompatible !== undefined && query.camelot === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['camelot'], message: '`camelotCompatible` needs `camelot`' });
+    }
     if ((query.stage === undefined) !== (query.stageStatus === undefined)) {
       ctx.addIssue({
         code: 'custom',

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
+import { compatibleCamelot } from '@crateflow/analysis';
 import { PIPELINE_STAGES } from '@crateflow/contracts';
 import { cursorCodec, toPage, type Page } from '../http/cursor';
 import { ProblemException } from '../http/problem';
@@ -40,6 +41,14 @@ export class FilesService {
       missing: query.missing,
       text: query.q,
       stage: query.stage && query.stageStatus ? { stage: query.stage, status: query.stageStatus } : undefined,
+      bpm:
+        query.bpmMin !== undefined || query.bpmMax !== undefined ? { min: query.bpmMin, max: query.bpmMax } : undefined,
+      camelot:
+        query.camelot === undefined
+          ? undefined
+          : query.camelotCompatible
+            ? compatibleCamelot(query.camelot)
+            : [query.camelot],
     };
     const rows = await this.files.list(filter, after, query.limit + 1);
     return toPage(rows, query.limit, fileCursor, (r) => [r.path, r.id] as [string, string], listItem);

@@ -26,6 +26,10 @@ export interface FileFilter {
   missing?: boolean;
   /** Text the path contains, matched case-insensitively (the pg_trgm index serves it). */
   text?: string;
+  /** Measured tempo range (inclusive), from the analysis of the file's current content. */
+  bpm?: { min?: number; max?: number };
+  /** Measured key is one of these Camelot codes. */
+  camelot?: string[];
 }
 
 const COLUMNS = `f.id, f.root, f.path, f.name, f.kind, f.size, f.mtime_ms, f.content_hash, f.state,
@@ -71,6 +75,14 @@ export class FileReadRepository {
         where.push(`EXISTS (SELECT 1 FROM file_stage_statuses s
           WHERE s.file_id = f.id AND s.stage = ${stage} AND s.status = ${param(filter.stage.status)})`);
       }
+    }
+    if (filter.bpm || filter.camelot) {
+      // Read from file_analysis (owned by analysis); a result for older content does not describe the file.
+      const analysed = ['a.file_id = f.id', 'a.content_hash = f.content_hash', "a.status = 'done'"];
+      if (filter.bpm?.min !== undefined) analysed.push(`a.bpm >= ${param(filter.bpm.min)}`);
+      if (filter.bpm?.max !== undefined) analysed.push(`a.bpm <= ${param(filter.bpm.max)}`);
+      if (filter.camelot) analysed.push(`a.camelot = ANY(${param(filter.camelot)}::text[])`);
+      where.push(`EXISTS (SELECT 1 FROM file_analysis a WHERE ${analysed.join(' AND ')})`);
     }
     if (after) where.push(`(f.path, f.id) > (${param(after[0])}, ${param(after[1])}::uuid)`);
     const sql = `SELECT ${COLUMNS} FROM files f
