@@ -16,19 +16,23 @@ const { ceil, floor, log, log1p, log2, round } = Math;
  *    differences are unchanged.
  *
  * For an anchor peak p1 the triplet partners are taken from the first `candidates` peaks that follow it in
- * time within ±maxSemitones (time order and semitone distance are themselves invariant). A triplet's hash is
+ * time within ±maxSemitones (time order and semitone distance are themselves invariant); every pair of them
+ * makes a triplet. Its hash is
  *
- *   invariant part:   d2 = lf2 − lf1, d3 = lf3 − lf1 (semitones, 0.5 steps), r = (t2 − t1)/(t3 − t1) (8 steps)
- *   coarse part:      lf1 in 2-semitone cells, span t3 − t1 in ×1.25 cells
+ *   invariant part:  d2 = lf2 − lf1, d3 = lf3 − lf1 (half-semitone cells), r = (t2 − t1)/(t3 − t1) (eighths),
+ *                    cells centred on whole steps (musical intervals and rhythmic ratios sit on them);
+ *   coarse part:     v = lf1 (3-semitone cells), unchanged by a key-locked stretch, and
+ *                    u = lf1 + (12/ln 2)·ln(span/2) (4-semitone cells), unchanged by a vinyl change (which adds
+ *                    exactly to the pitch what it takes from the log-duration).
  *
- * The coarse part is NOT invariant, but a speed change only moves it along a known, short path
- * (lf1 by at most ±1.4 semitones, the span by ±8 %), so a query looks up every cell that path can reach
- * (query-side multi-probing) instead of giving those bits up. The stored posting keeps the reference's exact
- * lf1 and span in `aux`; with the query's values they give each match its own pitch shift and time scale, so
- * matches can be checked for being vinyl-like (pitch shift = 12·log2 speed) or key-locked (pitch shift 0)
- * before the time-offset vote.
+ * The coarse part is NOT invariant under both changes, but each change moves it along a short, known path
+ * (vinyl: v by at most ±1.5 semitones; stretch: u by at most ±1.2), so a query looks up every cell that path
+ * can reach (query-side multi-probing) instead of giving those bits up; the index stores one hash per
+ * triplet. The stored posting keeps the reference's exact lf1, span and anchor level in `aux`; with the
+ * query's own values they give each match its pitch shift and time scale, so matches are checked for being
+ * vinyl-like (pitch shift = 12·log2 speed) or key-locked (pitch shift 0) before the time-offset vote.
  *
- * Hash layout (24 bits used): lfCell 5 bits << 19 | spanCell 4 << 15 | d2 6 << 9 | d3 6 << 3 | r 3.
+ * Hash layout (26 bits used): u 5 bits << 21 | v 5 << 16 | d2 6 << 10 | d3 6 << 4 | r 4.
  */
 export interface TripletParams {
   /** Minimum frames between consecutive peaks of a triplet. */
