@@ -20,6 +20,22 @@ export const ScanCountsSchema = z.object({
 });
 export type ScanCounts = z.infer<typeof ScanCountsSchema>;
 
+/** The counts of a scan that has found nothing yet (a fresh copy each call, so callers may mutate it). */
+export function emptyScanCounts(): ScanCounts {
+  return {
+    found: 0,
+    new: 0,
+    changed: 0,
+    unchanged: 0,
+    missing: 0,
+    errors: 0,
+    ignored: 0,
+    symlinksSkipped: 0,
+    unstable: 0,
+    bytesHashed: 0,
+  };
+}
+
 export const ScanRequestedSchema = z.object({
   scanId: uuid,
   path: z.string().min(1).max(4096),

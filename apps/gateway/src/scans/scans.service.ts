@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { LibraryPathError } from '@crateflow/config';
-import type { ScanCounts } from '@crateflow/contracts';
+import { emptyScanCounts, type ScanCounts } from '@crateflow/contracts';
 import type { Logger } from '@crateflow/observability';
 import { LOGGER } from '@crateflow/service-host';
 import { cursorCodec, toPage, type Page } from '../http/cursor';
@@ -18,18 +18,7 @@ export const ACCEPTED_SCANS = Symbol('gateway.accepted-scans');
 const scanCursor = cursorCodec(ScanCursorSchema);
 const isUuid = (id: string) => z.uuid().safeParse(id).success;
 
-const ZERO_COUNTS: ScanCounts = {
-  found: 0,
-  new: 0,
-  changed: 0,
-  unchanged: 0,
-  missing: 0,
-  errors: 0,
-  ignored: 0,
-  symlinksSkipped: 0,
-  unstable: 0,
-  bytesHashed: 0,
-};
+const ZERO_COUNTS: Readonly<ScanCounts> = Object.freeze(emptyScanCounts());
 
 @Injectable()
 export class ScansService {

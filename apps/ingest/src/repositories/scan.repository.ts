@@ -1,19 +1,8 @@
 import type { DataSource } from 'typeorm';
-import type { ScanCounts } from '@crateflow/contracts';
+import { emptyScanCounts, type ScanCounts } from '@crateflow/contracts';
 import { ScanEntity, type ScanStatus } from '@crateflow/persistence';
 
-export const EMPTY_COUNTS: ScanCounts = {
-  found: 0,
-  new: 0,
-  changed: 0,
-  unchanged: 0,
-  missing: 0,
-  errors: 0,
-  ignored: 0,
-  symlinksSkipped: 0,
-  unstable: 0,
-  bytesHashed: 0,
-};
+export const EMPTY_COUNTS: Readonly<ScanCounts> = Object.freeze(emptyScanCounts());
 
 /** The scans table, written only by ingest. */
 export class ScanRepository {
