@@ -599,9 +599,15 @@ describe('gateway (real PostgreSQL and NATS)', () => {
         '/api/v1/files/{id}',
         '/api/v1/pipeline/stats',
         '/api/v1/events',
+        '/api/v1/duplicates',
+        '/api/v1/duplicates/{key}',
+        '/api/v1/duplicates/{key}/resolution',
       ]),
     );
     expect(doc.json.components.schemas.FileDetail).toBeDefined();
+    // Every reference in the document resolves to a component (merged feature documents included).
+    const refs = [...JSON.stringify(doc.json).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.filter((r) => !(r in doc.json.components.schemas))).toEqual([]);
     expect((await get('/api/docs')).text).toContain('swagger-ui');
 
     const metrics = await get('/metrics');

@@ -1,3 +1,4 @@
+import { duplicatesOpenApi } from '../duplicates/duplicates.openapi';
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
 import {
@@ -76,7 +77,9 @@ const idParameter = (what: string) => ({
 });
 
 export function buildOpenApiDocument(options: { version: string }): JsonSchema {
-  return {
+  // Feature folders describe their own routes; the document merges them.
+  const duplicates = duplicatesOpenApi();
+  const document = {
     openapi: '3.1.0',
     info: {
       title: 'Crateflow API',
@@ -96,7 +99,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
     },
     servers: [{ url: '/' }],
     components: {
-      schemas: componentSchemas(),
+      schemas: { ...componentSchemas(), ...duplicates.schemas },
       securitySchemes: {
         apiToken: { type: 'http', scheme: 'bearer', description: 'The CRATEFLOW_API_TOKEN of the gateway' },
       },
@@ -201,4 +204,6 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       },
     },
   };
+  Object.assign(document.paths, duplicates.paths);
+  return document;
 }
