@@ -41,6 +41,7 @@ export function publisherOf(subject: string): string {
   if (domain === 'scan' || (domain === 'file' && second === 'ingest')) return 'ingest';
   if (domain === 'file' && STAGE_NAMES.includes(second)) return second;
   if (domain === 'file' && second === 'duplicate') return 'gateway';
+  if (domain === 'mix' && second === 'identify') return 'fingerprint';
   throw new Error(`gen-architecture-docs: who publishes "${subject}"? Teach publisherOf() in ${__filename}`);
 }
 

@@ -110,12 +110,32 @@ export const FileDuplicateResolvedSchema = z.object({
 /** A duplicate resolution was undone: the file goes back to the end of the automatic chain. */
 export const FileDuplicateUnresolvedSchema = FileDuplicateResolvedSchema;
 
-/** Commands for stages that get their real work in later issues; declared now so every app provisions its consumer. */
+/** A person asked which library tracks play inside a mix; `jobId` names the identification job. */
 export const MixIdentifyRequestedSchema = z.object({
   jobId: uuid,
   fileId: uuid,
   requestedAt: z.iso.datetime(),
 });
+
+/** A running mix identification reports how far it got (a few times a minute, not per window). */
+export const MixIdentifyProgressedSchema = z.object({
+  jobId: uuid,
+  fileId: uuid,
+  processedSec: z.number().nonnegative(),
+  /** The mix's length when known (from its tags or stream facts). */
+  durationSec: z.number().nonnegative().optional(),
+});
+
+/** A mix identification ended: `done` with the number of identified tracks, or `failed` with the reason. */
+export const MixIdentifyFinishedSchema = z.object({
+  jobId: uuid,
+  fileId: uuid,
+  status: z.enum(['done', 'failed']),
+  tracks: z.number().int().nonnegative(),
+  error: z.string().max(2000).optional(),
+});
+
+/** Commands for stages that get their real work in later issues; declared now so every app provisions its consumer. */
 
 export const ExecutionRequestedSchema = z.object({
   executionId: uuid,

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import {
   DeadLetterSchema,
   ExecutionRequestedSchema,
+  MixIdentifyFinishedSchema,
+  MixIdentifyProgressedSchema,
   MixIdentifyRequestedSchema,
   TracklistSearchRequestedSchema,
   FileDuplicateResolvedSchema,
@@ -73,6 +75,16 @@ export const Subjects = {
     'mix.identify.requested',
     MixIdentifyRequestedSchema,
     'identify the library tracks inside a mix',
+  ),
+  mixIdentifyProgressed: subject(
+    'mix.identify.progressed',
+    MixIdentifyProgressedSchema,
+    'a running mix identification reports how much of the mix it has read',
+  ),
+  mixIdentifyFinished: subject(
+    'mix.identify.finished',
+    MixIdentifyFinishedSchema,
+    'a mix identification ended with its timeline stored, or failed',
   ),
   executionRequested: subject(
     'execution.run.requested',

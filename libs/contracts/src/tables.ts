@@ -17,6 +17,12 @@ export const TABLE_OWNERS = {
   duplicate_resolutions: 'gateway',
   duplicate_resolution_members: 'gateway',
   file_analysis: 'analysis',
+  file_fingerprints: 'fingerprint',
+  fingerprint_tracks: 'fingerprint',
+  fingerprint_landmark_postings: 'fingerprint',
+  fingerprint_triplet_postings: 'fingerprint',
+  same_recording_matches: 'fingerprint',
+  mix_identifications: 'fingerprint',
 } as const satisfies Record<string, ServiceName>;
 
 export type TableName = keyof typeof TABLE_OWNERS;

@@ -24,8 +24,8 @@ export interface LookupOptions {
 /** What the index remembers about an indexed track besides its postings. */
 export interface IndexedTrack {
   trackId: number;
-  /** The external id given to ensureTrackId, if any. */
-  fileId?: string | null;
+  /** The external recording id given to ensureTrackId, if any. */
+  externalId?: string | null;
   durationSec: number;
   /** Postings counted in the postings tables when the track was stored (observed, not computed). */
   landmarkPostings: number;
@@ -53,10 +53,10 @@ export interface StoredCounts {
  */
 export interface FingerprintIndex {
   /**
-   * The compact 32-bit track id of an external file id (Crateflow files have uuids: 16 bytes per posting
-   * would quadruple the id column), allocated on first use and stable afterwards.
+   * The compact 32-bit track id of an external recording id (a uuid: 16 bytes per posting would quadruple
+   * the id column), allocated on first use and stable afterwards.
    */
-  ensureTrackId(fileId: string): Promise<number>;
+  ensureTrackId(externalId: string): Promise<number>;
   /** Appends postings of one track; returns how many the store accepted. */
   addPostings(strategy: Strategy, trackId: number, batch: PostingBatch): Promise<number>;
   /** Counts the postings actually stored for a track, by reading them back. */

@@ -197,14 +197,14 @@ export class MemoryFingerprintIndex implements FingerprintIndex {
     triplet: new MemoryPostingTable(),
   };
   private readonly tracks = new Map<number, IndexedTrack>();
-  private readonly fileIds = new Map<string, number>();
+  private readonly externalIds = new Map<string, number>();
   private nextTrackId = 1;
 
-  async ensureTrackId(fileId: string): Promise<number> {
-    let id = this.fileIds.get(fileId);
+  async ensureTrackId(externalId: string): Promise<number> {
+    let id = this.externalIds.get(externalId);
     if (id === undefined) {
       id = this.nextTrackId++;
-      this.fileIds.set(fileId, id);
+      this.externalIds.set(externalId, id);
     }
     return id;
   }
@@ -242,7 +242,7 @@ export class MemoryFingerprintIndex implements FingerprintIndex {
     const counts = { landmark: this.tables.landmark.count(trackId), triplet: this.tables.triplet.count(trackId) };
     this.tracks.set(trackId, {
       trackId,
-      fileId: [...this.fileIds].find(([, id]) => id === trackId)?.[0] ?? null,
+      externalId: [...this.externalIds].find(([, id]) => id === trackId)?.[0] ?? null,
       durationSec,
       landmarkPostings: counts.landmark,
       tripletPostings: counts.triplet,

@@ -49,13 +49,13 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     await pool.query(FINGERPRINT_SCHEMA_SQL);
   }
 
-  /** The compact track id of a Crateflow file, allocated on first use. */
-  async ensureTrackId(fileId: string): Promise<number> {
+  /** The compact track id of an external recording id (a uuid), allocated on first use. */
+  async ensureTrackId(externalId: string): Promise<number> {
     const res = await this.pool.query<{ track_id: number }>(
-      `INSERT INTO fingerprint_tracks (file_id) VALUES ($1)
-       ON CONFLICT (file_id) DO UPDATE SET file_id = EXCLUDED.file_id
+      `INSERT INTO fingerprint_tracks (external_id) VALUES ($1)
+       ON CONFLICT (external_id) DO UPDATE SET external_id = EXCLUDED.external_id
        RETURNING track_id`,
-      [fileId],
+      [externalId],
     );
     return res.rows[0].track_id;
   }
@@ -146,20 +146,20 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     if (trackIds.length === 0) return out;
     const res = await this.pool.query<{
       track_id: number;
-      file_id: string | null;
+      external_id: string | null;
       duration_sec: number | null;
       landmark_postings: number | null;
       triplet_postings: number | null;
       algorithm_version: number | null;
     }>(
-      `SELECT track_id, file_id, duration_sec, landmark_postings, triplet_postings, algorithm_version
+      `SELECT track_id, external_id, duration_sec, landmark_postings, triplet_postings, algorithm_version
        FROM fingerprint_tracks WHERE track_id = ANY($1::int4[]) AND indexed_at IS NOT NULL`,
       [`{${trackIds.join(',')}}`],
     );
     for (const r of res.rows) {
       out.set(r.track_id, {
         trackId: r.track_id,
-        fileId: r.file_id,
+        externalId: r.external_id,
         durationSec: r.duration_sec ?? 0,
         landmarkPostings: r.landmark_postings ?? 0,
         tripletPostings: r.triplet_postings ?? 0,

@@ -4,6 +4,9 @@ import { CompanionLinkEntity } from './companion-link.entity';
 import { DuplicateResolutionEntity } from './duplicate-resolution.entity';
 import { DuplicateResolutionMemberEntity } from './duplicate-resolution-member.entity';
 import { FileEntity } from './file.entity';
+import { FileFingerprintEntity } from './file-fingerprint.entity';
+import { MixIdentificationEntity } from './mix-identification.entity';
+import { SameRecordingMatchEntity } from './same-recording-match.entity';
 import { FileAnalysisEntity } from './file-analysis.entity';
 import { FileHistoryEntity } from './file-history.entity';
 import { FileMetadataEntity } from './file-metadata.entity';
@@ -18,14 +21,19 @@ export {
   DuplicateResolutionMemberEntity,
   FileAnalysisEntity,
   FileEntity,
+  FileFingerprintEntity,
   FileHistoryEntity,
   FileMetadataEntity,
   FileStageStatusEntity,
+  MixIdentificationEntity,
+  SameRecordingMatchEntity,
   ScanEntity,
 };
 export type { ScanStatus } from './scan.entity';
 export type { FileMetadataStatus } from './file-metadata.entity';
 export type { FileAnalysisStatus } from './file-analysis.entity';
+export type { FileFingerprintStatus } from './file-fingerprint.entity';
+export type { MixIdentificationStatus, StoredTimelineEntry } from './mix-identification.entity';
 export type { CompanionContentStatus } from './companion-content.entity';
 export type { DuplicateMemberRole } from './duplicate-resolution-member.entity';
 
@@ -42,4 +50,7 @@ export const ENTITIES = [
   DuplicateResolutionEntity,
   DuplicateResolutionMemberEntity,
   FileAnalysisEntity,
+  FileFingerprintEntity,
+  SameRecordingMatchEntity,
+  MixIdentificationEntity,
 ];
