@@ -1,17 +1,137 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Consumers } from '@crateflow/contracts';
-import type { Messaging } from '@crateflow/messaging';
-import { MESSAGING, notBuiltYetStage, type MessageSubscriber, type Subscription } from '@crateflow/service-host';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { Consumers, messageId, Subjects } from '@crateflow/contracts';
+import type { FingerprintIndex } from '@crateflow/fingerprint';
+import type { DeadLetterEvent, Messaging } from '@crateflow/messaging';
+import { fingerprintMetrics, stageWorkMetrics } from '@crateflow/observability';
+import {
+  CONFIG,
+  MESSAGING,
+  METRICS,
+  pipelineStageSubscription,
+  type MessageSubscriber,
+  type Subscription,
+} from '@crateflow/service-host';
+import type { FingerprintConfig } from './fingerprint.config';
+import { MixIdentificationService, UnidentifiableMixError, type MixJob, type MixJobEvents } from './mixes/mix-identification.service';
+import { FileFingerprintRepository } from './repositories/file-fingerprint.repository';
+import { FingerprintFileRepository } from './repositories/fingerprint-file.repository';
+import { FingerprintTrackRepository, fingerprintIndexOver } from './repositories/fingerprint-index.repository';
+import { MixIdentificationRepository } from './repositories/mix-identification.repository';
+import { SameRecordingRepository } from './repositories/same-recording.repository';
+import { FingerprintService, UnfingerprintableFileError, type FingerprintObserver } from './stage/fingerprint.service';
+
+/** Builds the stage's services over a data source (the handler and tests share this). */
+export function createFingerprintServices(
+  db: DataSource,
+  config: FingerprintConfig,
+  options: { observe?: FingerprintObserver; events: MixJobEvents; index?: FingerprintIndex },
+): { stage: FingerprintService; mixes: MixIdentificationService } {
+  const index = options.index ?? fingerprintIndexOver(db);
+  const files = new FingerprintFileRepository(db);
+  const fingerprints = new FileFingerprintRepository(db);
+  const tracks = new FingerprintTrackRepository(db);
+  const sameRecordings = new SameRecordingRepository(db);
+  return {
+    stage: new FingerprintService(
+      { files, fingerprints, tracks, sameRecordings, index },
+      { timeoutMs: config.FINGERPRINT_TIMEOUT_MS, observe: options.observe },
+    ),
+    mixes: new MixIdentificationService(
+      { files, fingerprints, tracks, sameRecordings, jobs: new MixIdentificationRepository(db), index, events: options.events },
+      { timeoutMs: config.FINGERPRINT_MIX_TIMEOUT_MS, candidateMaxSec: config.FINGERPRINT_MIX_CANDIDATE_MAX_SEC },
+    ),
+  };
+}
+
+/** Mix job events on the bus, each under a message id that makes a repeat harmless. */
+export function busMixJobEvents(messaging: Messaging): MixJobEvents {
+  return {
+    progressed: async (job, processedSec) => {
+      await messaging.publish(
+        Subjects.mixIdentifyProgressed,
+        { jobId: job.jobId, fileId: job.fileId, processedSec },
+        { msgId: messageId(job.jobId, 'progress', Math.floor(processedSec)) },
+      );
+    },
+    finished: async (job, outcome) => {
+      await messaging.publish(
+        Subjects.mixIdentifyFinished,
+        { jobId: job.jobId, fileId: job.fileId, ...outcome },
+        { msgId: messageId(job.jobId, 'finished', outcome.status) },
+      );
+    },
+  };
+}
 
 /**
- * The fingerprint stage's consumer. Until the stage's work is built it passes every file on as `skipped`
- * (with the reason), so files flow through the whole pipeline and none is stranded.
+ * file.metadata.* → the fingerprint stage (`started`, then `completed`, `skipped` or `failed`), and
+ * mix.identify.requested → a mix identification job. An undecodable or vanished file, or one whose postings
+ * did not read back, fails at once with the reason; a time-out is retried and failed on its last delivery.
  */
 @Injectable()
 export class FingerprintHandler implements MessageSubscriber {
-  constructor(@Inject(MESSAGING) private readonly messaging: Messaging) {}
+  readonly stage: FingerprintService;
+  readonly mixes: MixIdentificationService;
+
+  constructor(
+    @Inject(MESSAGING) private readonly messaging: Messaging,
+    @Inject('DataSource') db: DataSource,
+    @Inject(CONFIG) config: FingerprintConfig,
+    @Inject(METRICS) registry: Registry,
+  ) {
+    const { filesProcessed, audioSeconds } = stageWorkMetrics(registry);
+    const { hashesStored, mixIdentifications } = fingerprintMetrics(registry);
+    const events = busMixJobEvents(messaging);
+    const services = createFingerprintServices(db, config, {
+      observe: {
+        outcome: (outcome) => filesProcessed.inc({ stage: 'fingerprint', outcome }),
+        indexed: (sec, stored) => {
+          audioSeconds.inc({ stage: 'fingerprint' }, sec);
+          hashesStored.inc({ strategy: 'landmark' }, stored.landmark);
+          hashesStored.inc({ strategy: 'triplet' }, stored.triplet);
+        },
+      },
+      events: {
+        progressed: events.progressed,
+        finished: async (job, outcome) => {
+          mixIdentifications.inc({ outcome: outcome.status });
+          await events.finished(job, outcome);
+        },
+      },
+    });
+    this.stage = services.stage;
+    this.mixes = services.mixes;
+  }
 
   subscriptions(): Subscription[] {
-    return [notBuiltYetStage('fingerprint', Consumers.fingerprint, this.messaging)];
+    const stage = pipelineStageSubscription({
+      stage: 'fingerprint',
+      consumer: Consumers.fingerprint,
+      messaging: this.messaging,
+      process: (input, ctx) => this.stage.process(input, { signal: ctx.signal, working: () => ctx.working() }),
+      recordFailure: (input, error) => this.stage.recordFailure(input, error),
+    });
+    const mixes: Subscription<typeof Consumers.fingerprintMixes> = {
+      consumer: Consumers.fingerprintMixes,
+      handle: async (ctx) => {
+        await this.mixes.identify(ctx.payload, { signal: ctx.signal, working: () => ctx.working() });
+      },
+      onDeadLetter: async (event) => {
+        if (!event.payload) return; // an invalid payload names no job; it is kept in the dead-letter stream
+        await this.mixes.recordFailure(event.payload as MixJob, readableError(event));
+      },
+    };
+    return [
+      { ...stage, onDeadLetter: (event) => stage.onDeadLetter?.({ ...event, error: readableError(event) }) },
+      mixes as unknown as Subscription,
+    ];
   }
+}
+
+/** The reason as the service worded it, instead of the error's class name. */
+function readableError(event: Pick<DeadLetterEvent, 'cause' | 'error'>): string {
+  if (event.cause instanceof UnfingerprintableFileError || event.cause instanceof UnidentifiableMixError) return event.cause.reason;
+  return event.error;
 }

@@ -1,5 +1,6 @@
 import { main } from '@crateflow/service-host';
+import { fingerprintConfigShape } from './fingerprint.config';
 import { FingerprintHandler } from './fingerprint.handler';
 import { FingerprintModule } from './fingerprint.module';
 
-main({ name: 'fingerprint', configShape: {}, module: FingerprintModule, subscribers: [FingerprintHandler] });
+main({ name: 'fingerprint', configShape: fingerprintConfigShape, module: FingerprintModule, subscribers: [FingerprintHandler] });

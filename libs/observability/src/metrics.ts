@@ -62,6 +62,34 @@ export function stageWorkMetrics(registry: Registry) {
   };
 }
 
+/** What the fingerprint stage reports besides the common stage metrics. */
+export function fingerprintMetrics(registry: Registry) {
+  return {
+    hashesStored: getOrCreate(
+      registry,
+      'crateflow_fingerprint_hashes_stored_total',
+      () =>
+        new Counter({
+          name: 'crateflow_fingerprint_hashes_stored_total',
+          help: 'Fingerprint hashes stored in the index and read back, by strategy',
+          labelNames: ['strategy'],
+          registers: [registry],
+        }),
+    ),
+    mixIdentifications: getOrCreate(
+      registry,
+      'crateflow_mix_identifications_total',
+      () =>
+        new Counter({
+          name: 'crateflow_mix_identifications_total',
+          help: 'Mix identification jobs ended, by outcome',
+          labelNames: ['outcome'],
+          registers: [registry],
+        }),
+    ),
+  };
+}
+
 function getOrCreate<T>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** The fingerprint stage's own settings (merged with the common ones by the service host). */
+export const fingerprintConfigShape = {
+  /**
+   * Time limit for decoding and fingerprinting one file, in milliseconds. Fingerprinting runs at several
+   * hundred times realtime, so a 6-hour mix needs well under a minute; the limit only catches a stuck decoder.
+   */
+  FINGERPRINT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(6 * 3600_000)
+    .default(20 * 60_000),
+  /** Time limit for identifying the tracks of one mix, in milliseconds. */
+  FINGERPRINT_MIX_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(12 * 3600_000)
+    .default(60 * 60_000),
+  /**
+   * Recordings longer than this (seconds) are not offered as tracks of a mix: they are mixes themselves, and a
+   * mix would otherwise be "identified" as another mix that shares a track with it. 30 minutes is longer than
+   * any extended club track.
+   */
+  FINGERPRINT_MIX_CANDIDATE_MAX_SEC: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(30 * 60),
+};
+
+export type FingerprintConfig = z.infer<z.ZodObject<typeof fingerprintConfigShape>>;

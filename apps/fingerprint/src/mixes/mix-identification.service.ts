@@ -1,0 +1,166 @@
+import {
+  decodeForFingerprint,
+  FINGERPRINT_ALGORITHM_VERSION,
+  groupSameRecordings,
+  identifyMix,
+  type FingerprintIndex,
+} from '@crateflow/fingerprint';
+import { UndecodableAudioError } from '@crateflow/audio';
+import { hasAudio } from '@crateflow/contracts';
+import { PermanentError } from '@crateflow/messaging';
+import type { StoredTimelineEntry } from '@crateflow/persistence';
+import type { FileFingerprintRepository } from '../repositories/file-fingerprint.repository';
+import type { FingerprintFileRepository } from '../repositories/fingerprint-file.repository';
+import { recordingIdOfContent, type FingerprintTrackRepository } from '../repositories/fingerprint-index.repository';
+import type { MixIdentificationRepository } from '../repositories/mix-identification.repository';
+import type { SameRecordingRepository } from '../repositories/same-recording.repository';
+import { ExcludingIndex } from './excluding-index';
+
+/** A mix that cannot be identified for a reason a retry will not change. */
+export class UnidentifiableMixError extends PermanentError {
+  constructor(readonly reason: string, options?: ErrorOptions) {
+    super(reason, options);
+  }
+}
+
+export interface MixJob {
+  jobId: string;
+  fileId: string;
+  requestedAt: string;
+}
+
+export interface MixJobDelivery {
+  signal?: AbortSignal;
+  working?: () => void;
+}
+
+export interface MixJobEvents {
+  /** A few times a minute while the mix is read. */
+  progressed(job: MixJob, processedSec: number): Promise<void>;
+  finished(job: MixJob, outcome: { status: 'done' | 'failed'; tracks: number; error?: string }): Promise<void>;
+}
+
+export interface MixIdentificationDeps {
+  files: FingerprintFileRepository;
+  fingerprints: FileFingerprintRepository;
+  tracks: FingerprintTrackRepository;
+  sameRecordings: SameRecordingRepository;
+  jobs: MixIdentificationRepository;
+  index: FingerprintIndex;
+  events: MixJobEvents;
+}
+
+/** How often progress is written and announced. */
+const PROGRESS_EVERY_MS = 5_000;
+
+/**
+ * Identifies which library tracks play inside a mix and stores the timeline. The mix itself, its other
+ * encodings and recordings too long to be a track (other mixes) are left out of the candidates: they would
+ * match the whole mix. Unknown stretches stay unknown. Idempotent per job id: a finished job is not redone; a
+ * job interrupted by a crash starts over.
+ */
+export class MixIdentificationService {
+  constructor(
+    private readonly deps: MixIdentificationDeps,
+    private readonly options: { timeoutMs: number; candidateMaxSec: number },
+  ) {}
+
+  async identify(job: MixJob, delivery: MixJobDelivery = {}): Promise<{ tracks: number }> {
+    const { files, jobs } = this.deps;
+    const done = await jobs.find(job.jobId);
+    if (done && done.status !== 'running') return { tracks: 0 };
+    const file = await files.get(job.fileId);
+    if (!file) throw new UnidentifiableMixError(`file ${job.fileId} is not recorded`);
+    if (!hasAudio(file.kind)) throw new UnidentifiableMixError(`a ${file.kind} file has no audio to identify`);
+    if (file.missing) throw new UnidentifiableMixError('the file is gone from disk');
+    await jobs.start({ id: job.jobId, fileId: file.id, contentHash: file.contentHash, requestedAt: job.requestedAt }, FINGERPRINT_ALGORITHM_VERSION);
+
+    const excluded = await this.excludedTracks(file.contentHash);
+    let lastReport = Date.now();
+    const reports: Promise<void>[] = [];
+    let timeline;
+    try {
+      timeline = await identifyMix(
+        new ExcludingIndex(this.deps.index, excluded),
+        decodeForFingerprint(file.pathKey, { signal: delivery.signal, timeoutMs: this.options.timeoutMs }),
+        {
+          signal: delivery.signal,
+          onProgress: ({ processedSec }) => {
+            delivery.working?.();
+            if (Date.now() - lastReport < PROGRESS_EVERY_MS) return;
+            lastReport = Date.now();
+            reports.push(
+              jobs.progress(job.jobId, processedSec).then(() => this.deps.events.progressed(job, processedSec)).catch(() => undefined),
+            );
+          },
+        },
+      );
+    } catch (err) {
+      if (err instanceof UndecodableAudioError && !delivery.signal?.aborted && !/timed out/.test(err.message)) {
+        throw new UnidentifiableMixError(`not decodable: ${err.message}`, { cause: err });
+      }
+      throw err;
+    } finally {
+      await Promise.all(reports);
+    }
+
+    const contents = await this.deps.fingerprints.contentOfTracks([...new Set(timeline.entries.map((e) => e.trackId))]);
+    const entries: StoredTimelineEntry[] = timeline.entries.flatMap((e) => {
+      const contentHash = contents.get(e.trackId);
+      // A track whose files were all re-encoded or removed since has no content to name; it is left out.
+      if (!contentHash) return [];
+      return [
+        {
+          trackId: e.trackId,
+          contentHash,
+          startSec: round(e.startSec),
+          endSec: round(e.endSec),
+          refStartSec: round(e.refStartSec),
+          speed: Math.round(e.speed * 10_000) / 10_000,
+          mode: e.mode,
+          confidence: Math.round(e.confidence * 1000) / 1000,
+          score: e.score,
+        },
+      ];
+    });
+    await jobs.finish(job.jobId, {
+      durationSec: round(timeline.durationSec),
+      entries,
+      unknown: timeline.unknown.map((g) => ({ startSec: round(g.startSec), endSec: round(g.endSec) })),
+    });
+    await this.deps.events.finished(job, { status: 'done', tracks: entries.length });
+    return { tracks: entries.length };
+  }
+
+  /** Records a job the service gave up on, and says so. */
+  async recordFailure(job: MixJob, reason: string): Promise<void> {
+    const file = await this.deps.files.get(job.fileId);
+    await this.deps.jobs.fail(
+      { id: job.jobId, fileId: job.fileId, contentHash: file?.contentHash ?? null, requestedAt: job.requestedAt },
+      FINGERPRINT_ALGORITHM_VERSION,
+      reason,
+    );
+    await this.deps.events.finished(job, { status: 'failed', tracks: 0, error: reason.slice(0, 2000) });
+  }
+
+  /**
+   * The mix's own track, its other encodings, every recording too long to be a track of a mix, and all but
+   * the first-indexed encoding of every same-recording group (one recording is one track of the timeline,
+   * not three overlapping ones; readers list the group's files).
+   */
+  private async excludedTracks(contentHash: string): Promise<Set<number>> {
+    const excluded = new Set(await this.deps.tracks.longerThan(this.options.candidateMaxSec));
+    for (const group of groupSameRecordings(await this.deps.sameRecordings.allTrackPairs())) {
+      const first = Math.min(...group);
+      for (const t of group) if (t !== first) excluded.add(t);
+    }
+    const own = await this.deps.tracks.trackOfRecording(recordingIdOfContent(contentHash));
+    if (own !== null) excluded.add(own);
+    for (const other of await this.deps.sameRecordings.othersOf(contentHash)) excluded.add(other.trackId);
+    return excluded;
+  }
+}
+
+function round(sec: number): number {
+  return Math.round(sec * 100) / 100;
+}

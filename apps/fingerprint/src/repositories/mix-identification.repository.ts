@@ -1,0 +1,64 @@
+import type { DataSource } from 'typeorm';
+import type { StoredTimelineEntry } from '@crateflow/persistence';
+
+export interface MixJobRow {
+  id: string;
+  status: 'running' | 'done' | 'failed';
+}
+
+/** `mix_identifications`, written only by the fingerprint service. */
+export class MixIdentificationRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async find(jobId: string): Promise<MixJobRow | null> {
+    const rows: MixJobRow[] = await this.db.query(`SELECT id, status FROM mix_identifications WHERE id = $1`, [jobId]);
+    return rows[0] ?? null;
+  }
+
+  /** Starts (or, after a crash, restarts) a job. */
+  async start(
+    job: { id: string; fileId: string; contentHash: string; requestedAt: string },
+    algorithmVersion: number,
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO mix_identifications (id, file_id, content_hash, status, algorithm_version, processed_sec, requested_at, started_at)
+       VALUES ($1, $2, $3, 'running', $4, 0, $5, now())
+       ON CONFLICT (id) DO UPDATE SET status = 'running', content_hash = excluded.content_hash, processed_sec = 0,
+         failure_reason = NULL, entries = NULL, unknown = NULL, finished_at = NULL, started_at = now(),
+         algorithm_version = excluded.algorithm_version`,
+      [job.id, job.fileId, job.contentHash, algorithmVersion, job.requestedAt],
+    );
+  }
+
+  async progress(jobId: string, processedSec: number): Promise<void> {
+    await this.db.query(
+      `UPDATE mix_identifications SET processed_sec = $2 WHERE id = $1 AND status = 'running'`,
+      [jobId, processedSec],
+    );
+  }
+
+  async finish(
+    jobId: string,
+    result: { durationSec: number; entries: StoredTimelineEntry[]; unknown: { startSec: number; endSec: number }[] },
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE mix_identifications SET status = 'done', processed_sec = $2, duration_sec = $2, entries = $3::jsonb,
+         unknown = $4::jsonb, finished_at = now() WHERE id = $1`,
+      [jobId, result.durationSec, JSON.stringify(result.entries), JSON.stringify(result.unknown)],
+    );
+  }
+
+  /** Marks a job failed; a job that is not recorded yet (it failed before it started) is recorded as failed. */
+  async fail(
+    job: { id: string; fileId: string; contentHash: string | null; requestedAt: string },
+    algorithmVersion: number,
+    reason: string,
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO mix_identifications (id, file_id, content_hash, status, algorithm_version, failure_reason, requested_at, started_at, finished_at)
+       VALUES ($1, $2, $3, 'failed', $4, $5, $6, now(), now())
+       ON CONFLICT (id) DO UPDATE SET status = 'failed', failure_reason = excluded.failure_reason, finished_at = now()`,
+      [job.id, job.fileId, job.contentHash ?? '0'.repeat(64), algorithmVersion, reason.slice(0, 2000), job.requestedAt],
+    );
+  }
+}
