@@ -14,6 +14,8 @@ const FILESYSTEM_WRITERS = [
   'tools/runner/**',
   // The fingerprint stage keeps its index store in its own data folder, outside the library.
   'libs/fingerprint/src/store/**',
+  // The gateway holds an uploaded excerpt in a private temporary folder while ffmpeg decodes it (MP4 needs a seekable file).
+  'apps/gateway/src/identify/excerpt-file.repository.ts',
   // Tests and benchmarks build fixture trees in temporary folders they create and remove.
   '**/*.spec.ts',
   '**/test/**',

@@ -6,6 +6,7 @@ import { LOGGER, METRICS } from '@crateflow/service-host';
 import type { GatewayConfig } from './gateway.config';
 import { httpMetrics } from './http/http-metrics';
 import { jsonBodiesOnly } from './http/json-only';
+import { EXCERPT_CONTENT_TYPE } from './identify/identify.schemas';
 import { ProblemFilter } from './http/problem.filter';
 import { securityHeaders } from './http/security-headers';
 import { buildOpenApiDocument } from './openapi/openapi';
@@ -26,7 +27,9 @@ export function configureGatewayApp(
 
   app.use(httpMetrics(registry));
   app.use(securityHeaders(DOCS_PATH));
-  app.use(jsonBodiesOnly('/api/'));
+  app.use(
+    jsonBodiesOnly('/api/', [{ method: 'POST', path: '/api/v1/identify', types: EXCERPT_CONTENT_TYPE }]),
+  );
   app.useGlobalFilters(new ProblemFilter(logger));
 
   const document = buildOpenApiDocument({ version: '0.1.0' }) as unknown as OpenAPIObject;

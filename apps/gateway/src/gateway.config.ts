@@ -27,6 +27,15 @@ export const gatewayConfigShape = {
   CRATEFLOW_API_TOKEN: z
     .string({ error: 'is required: a random secret of at least 16 characters (e.g. `openssl rand -hex 24`)' })
     .min(16, 'must be at least 16 characters long'),
+  /** Largest audio excerpt POST /api/v1/identify accepts, in bytes (default 32 MiB: minutes of MP3, a minute of WAV). */
+  IDENTIFY_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
+  /** Seconds of an uploaded excerpt that are listened to (the rest is ignored). */
+  IDENTIFY_MAX_EXCERPT_SEC: z.coerce.number().int().min(5).max(3600).default(600),
   /** Serve the web UI at `/`. */
   CRATEFLOW_UI_ENABLED: configHelpers.bool(true),
 };

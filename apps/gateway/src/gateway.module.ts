@@ -3,6 +3,10 @@ import { APP_GUARD } from '@nestjs/core';
 import { AnalysisPartSource } from './analysis/analysis.part';
 import { GatewayAnalysisModule } from './analysis/gateway-analysis.module';
 import { DuplicatesModule } from './duplicates/duplicates.module';
+import { FingerprintPartSource } from './fingerprint/fingerprint.part';
+import { GatewayFingerprintModule } from './fingerprint/gateway-fingerprint.module';
+import { IdentifyModule } from './identify/identify.module';
+import { MixesModule } from './mixes/mixes.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { FilesController } from './files/files.controller';
@@ -32,7 +36,14 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
 
 /** Wiring only: controllers (HTTP), services (logic), repositories (tables, NATS, the file system). */
 @Module({
-  imports: [DuplicatesModule, GatewayMetadataModule, GatewayAnalysisModule],
+  imports: [
+    DuplicatesModule,
+    GatewayMetadataModule,
+    GatewayAnalysisModule,
+    GatewayFingerprintModule,
+    MixesModule,
+    IdentifyModule,
+  ],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [
     { provide: APP_GUARD, useClass: ApiTokenGuard },
@@ -53,7 +64,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     {
       provide: FILE_DETAIL_PART_SOURCES,
       useFactory: (...real: FileDetailPartSource[]) => detailPartSources(real),
-      inject: [TagsPartSource, CompanionsPartSource, AnalysisPartSource],
+      inject: [TagsPartSource, CompanionsPartSource, AnalysisPartSource, FingerprintPartSource],
     },
   ],
 })

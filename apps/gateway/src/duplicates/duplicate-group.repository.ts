@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { FileKind, FileState } from '@crateflow/contracts';
+import { exactGroupKey, recordingGroupKey } from './group-key';
 
 /** Kinds that form duplicate groups. Companions (the same cover.jpg in every folder) travel with their media instead. */
 export const DUPLICATE_FILE_KINDS: FileKind[] = ['music', 'video'];
@@ -44,11 +45,21 @@ export interface MemberRow {
   has_cover: boolean | null;
 }
 
-/** One exact group as the index lists it: its hash, how many copies, and the bytes they take. */
+/**
+ * One group as the index lists it: exact (one content, several copies) or recording (several contents that
+ * are the same recording, e.g. a FLAC and an MP3), how many present files, and the bytes they take.
+ */
 export interface GroupIndexEntry {
-  contentHash: string;
+  key: string;
+  kind: 'exact' | 'recording';
+  /** The content every member has (exact groups); null for recording groups. */
+  contentHash: string | null;
+  /** Every content of the group (one for exact groups). */
+  contentHashes: string[];
   members: number;
+  /** Bytes of one copy (exact) or of the largest member (recording). */
   size: number;
+  /** Bytes the other members take besides the largest one. */
   redundant: number;
 }
 
@@ -63,13 +74,24 @@ export interface ActiveResolutionRow {
 // Present, non-empty media files; the same conditions everywhere so a group means one thing.
 const MEMBER_CONDITIONS = `f.missing_since IS NULL AND f.size > 0 AND f.kind = ANY($1::text[])`;
 
-/** Largest first: more copies, then more redundant bytes, then by hash. */
-export function compareIndexEntries(a: GroupIndexEntry, b: GroupIndexEntry): number {
-  return (
-    b.members - a.members ||
-    b.redundant - a.redundant ||
-    (a.contentHash < b.contentHash ? -1 : a.contentHash > b.contentHash ? 1 : 0)
-  );
+/** Largest first: more copies, then more redundant bytes, then by key. */
+export function compareIndexEntries(
+  a: Pick<GroupIndexEntry, 'members' | 'redundant' | 'key'>,
+  b: Pick<GroupIndexEntry, 'members' | 'redundant' | 'key'>,
+): number {
+  return b.members - a.members || b.redundant - a.redundant || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+function exactEntry(contentHash: string, members: number, size: number): GroupIndexEntry {
+  return {
+    key: exactGroupKey(contentHash),
+    kind: 'exact',
+    contentHash,
+    contentHashes: [contentHash],
+    members,
+    size,
+    redundant: size * (members - 1),
+  };
 }
 
 /**
@@ -93,12 +115,82 @@ export class DuplicateGroupRepository {
         [DUPLICATE_FILE_KINDS],
       );
     });
-    return rows
-      .map((r) => {
-        const size = Number(r.size);
-        return { contentHash: r.content_hash.trim(), members: r.members, size, redundant: size * (r.members - 1) };
-      })
+    return rows.map((r) => exactEntry(r.content_hash.trim(), r.members, Number(r.size))).sort(compareIndexEntries);
+  }
+
+  /**
+   * Every same-recording group with present files of at least two contents, largest first. The pairs the
+   * fingerprint stage found are joined into groups; a group is named by its smallest fingerprint track id,
+   * which stays its name as new encodings join (ids only grow).
+   */
+  async recordingGroupIndex(): Promise<GroupIndexEntry[]> {
+    const pairs: { a: string; b: string; ta: number; tb: number }[] = await this.db.query(
+      `SELECT content_hash::text AS a, other_content_hash::text AS b, track_id AS ta, other_track_id AS tb
+         FROM same_recording_matches`,
+    );
+    if (pairs.length === 0) return [];
+    const parent = new Map<string, string>();
+    const find = (x: string): string => {
+      let root = x;
+      while (parent.has(root) && parent.get(root) !== root) root = parent.get(root)!;
+      parent.set(x, root);
+      return root;
+    };
+    const trackOf = new Map<string, number>();
+    for (const p of pairs) {
+      const a = p.a.trim();
+      const b = p.b.trim();
+      trackOf.set(a, p.ta);
+      trackOf.set(b, p.tb);
+      if (!parent.has(a)) parent.set(a, a);
+      if (!parent.has(b)) parent.set(b, b);
+      const ra = find(a);
+      const rb = find(b);
+      if (ra !== rb) parent.set(ra, rb);
+    }
+    const stats: { content_hash: string; members: number; total: string; largest: string }[] = await this.db.query(
+      `SELECT f.content_hash::text AS content_hash, count(*)::int AS members, sum(f.size)::text AS total,
+              max(f.size)::text AS largest
+         FROM files f WHERE ${MEMBER_CONDITIONS} AND f.content_hash = ANY($2::bpchar[])
+        GROUP BY f.content_hash`,
+      [DUPLICATE_FILE_KINDS, [...parent.keys()]],
+    );
+    const groups = new Map<string, { hashes: string[]; members: number; total: number; largest: number; id: number }>();
+    for (const r of stats) {
+      const hash = r.content_hash.trim();
+      const root = find(hash);
+      const g = groups.get(root) ?? { hashes: [], members: 0, total: 0, largest: 0, id: Number.MAX_SAFE_INTEGER };
+      g.hashes.push(hash);
+      g.members += r.members;
+      g.total += Number(r.total);
+      g.largest = Math.max(g.largest, Number(r.largest));
+      groups.set(root, g);
+    }
+    // The name comes from every content ever grouped (present or not), so it does not change when a copy goes.
+    for (const hash of parent.keys()) {
+      const g = groups.get(find(hash));
+      if (g) g.id = Math.min(g.id, trackOf.get(hash)!);
+    }
+    return [...groups.values()]
+      .filter((g) => g.hashes.length >= 2)
+      .map(
+        (g): GroupIndexEntry => ({
+          key: recordingGroupKey(g.id),
+          kind: 'recording',
+          contentHash: null,
+          contentHashes: g.hashes.sort(),
+          members: g.members,
+          size: g.largest,
+          redundant: g.total - g.largest,
+        }),
+      )
       .sort(compareIndexEntries);
+  }
+
+  /** One recording group by its id (its smallest track id); null when it has fewer than two present contents. */
+  async recordingGroup(recordingId: string): Promise<GroupIndexEntry | null> {
+    const key = recordingGroupKey(Number(recordingId));
+    return (await this.recordingGroupIndex()).find((e) => e.key === key) ?? null;
   }
 
   /** One exact group, from the content-hash index; null when fewer than two present copies remain. */
@@ -109,8 +201,7 @@ export class DuplicateGroupRepository {
       [DUPLICATE_FILE_KINDS, contentHash],
     );
     if (!row || row.members < 2) return null;
-    const size = Number(row.size);
-    return { contentHash, members: row.members, size, redundant: size * (row.members - 1) };
+    return exactEntry(contentHash, row.members, Number(row.size));
   }
 
   /** Keys of every group with a resolution in force. */
@@ -133,11 +224,11 @@ export class DuplicateGroupRepository {
   }
 
   /**
-   * Every member of these exact groups, by path, with the metadata of its content. Copies with the same
+   * Every present file with one of these contents, by path, with the metadata of its content. Copies with the same
    * bytes have the same tags and stream facts, so a copy the stage has not reached yet shows what another
    * copy gave; `metadata_status` is `read` when any copy was read, else this copy's own status.
    */
-  membersOfExact(contentHashes: string[]): Promise<MemberRow[]> {
+  membersOfContents(contentHashes: string[]): Promise<MemberRow[]> {
     if (contentHashes.length === 0) return Promise.resolve([]);
     return this.db.query(
       `SELECT f.id, f.path, f.name, f.kind, f.size::text AS size, f.state, f.content_hash::text AS content_hash,

@@ -1,7 +1,6 @@
 import { chooseCanonical, tagCompleteness, type CanonicalChoice, type TagCompleteness } from '@crateflow/duplicates';
 import type { ActiveResolutionRow, GroupIndexEntry, MemberRow } from './duplicate-group.repository';
 import type { DuplicateComparisonView, DuplicateGroupView } from './duplicates.schemas';
-import { exactGroupKey } from './group-key';
 
 type Roles = ReadonlyMap<string, 'canonical' | 'duplicate'>;
 
@@ -59,12 +58,16 @@ export function groupView(group: RankedGroup, roles: Roles | undefined): Duplica
   const order = new Map(choice.ranking.map((id, i) => [id, i]));
   const members = [...group.members].sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   return {
-    key: exactGroupKey(entry.contentHash),
-    kind: 'exact',
+    key: entry.key,
+    kind: entry.kind,
     contentHash: entry.contentHash,
     memberCount: members.length,
-    size: entry.size,
-    redundantBytes: entry.size * (members.length - 1),
+    size: entry.kind === 'exact' ? entry.size : Math.max(0, ...members.map((m) => Number(m.size))),
+    // What setting the others aside would free: every member but the proposed canonical one.
+    redundantBytes:
+      entry.kind === 'exact'
+        ? entry.size * (members.length - 1)
+        : members.reduce((sum, m) => sum + (m.id === choice.canonicalId ? 0 : Number(m.size)), 0),
     status: resolution ? 'resolved' : 'unresolved',
     members: members.map((m) => ({
       fileId: m.id,

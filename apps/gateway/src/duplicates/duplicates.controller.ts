@@ -9,7 +9,7 @@ import {
 import { DuplicatesService } from './duplicates.service';
 
 /**
- * Duplicate groups (`exact:<sha256>`, later `recording:<id>`) and the decisions about them. Reads are open;
+ * Duplicate groups (`exact:<sha256>` and `recording:<id>`) and the decisions about them. Reads are open;
  * every decision needs the API token (the gateway's guard). Nothing is ever moved or deleted here.
  */
 @Controller('api/v1/duplicates')

@@ -31,7 +31,7 @@ const keyParameter = {
   name: 'key',
   in: 'path',
   required: true,
-  description: '`exact:<sha256>` (and `recording:<id>` once fingerprints group recordings)',
+  description: '`exact:<sha256>` (same bytes) or `recording:<id>` (the same recording in other encodings, found by fingerprints)',
   schema: { type: 'string' },
 };
 

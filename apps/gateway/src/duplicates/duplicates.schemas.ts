@@ -11,11 +11,11 @@ export const ListDuplicatesQuerySchema = z.strictObject({
 });
 export type ListDuplicatesQuery = z.output<typeof ListDuplicatesQuerySchema>;
 
-/** Keyset of the group list (largest first): copies, redundant bytes, then the content hash. */
+/** Keyset of the group list (largest first): copies, redundant bytes, then the group key. */
 export const DuplicateCursorSchema = z.tuple([
   z.number().int().min(2),
   z.string().regex(/^\d{1,20}$/),
-  z.string().regex(/^[0-9a-f]{64}$/),
+  z.string().regex(/^(exact:[0-9a-f]{64}|recording:\d{1,10})$/),
 ]);
 
 export const ResolveBodySchema = z
@@ -68,7 +68,7 @@ export const ResolutionSchema = z.object({
 });
 
 export const DuplicateGroupSchema = z.object({
-  key: z.string().describe('`exact:<sha256>`; `recording:<id>` once fingerprints group recordings'),
+  key: z.string().describe('`exact:<sha256>` (same bytes) or `recording:<id>` (same recording, other encodings)'),
   kind: z.enum(DUPLICATE_KINDS),
   contentHash: z.string().nullable().describe('For exact groups: the SHA-256 every member has'),
   memberCount: z.number().int().min(2),

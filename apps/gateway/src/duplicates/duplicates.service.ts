@@ -26,7 +26,7 @@ import {
   type DuplicateGroupView,
   type ListDuplicatesQuery,
 } from './duplicates.schemas';
-import { exactGroupKey, parseGroupKey } from './group-key';
+import { parseGroupKey } from './group-key';
 
 const duplicateCursor = cursorCodec(DuplicateCursorSchema);
 export const CONFLICT_PROBLEM = 'urn:crateflow:problem:conflict';
@@ -63,7 +63,7 @@ export class DuplicatesService {
     if (query.status) {
       const active = await this.groups.activeGroupKeys();
       const wanted = query.status === 'resolved';
-      entries = entries.filter((e) => active.has(exactGroupKey(e.contentHash)) === wanted);
+      entries = entries.filter((e) => active.has(e.key) === wanted);
     }
     const start = after ? firstAfter(entries, after) : 0;
     const shown = entries.slice(start, start + query.limit);
@@ -77,7 +77,7 @@ export class DuplicatesService {
         .filter((g) => g.members.length >= 2)
         .map((g) => groupView(g, g.resolution ? roles.get(g.resolution.id) : undefined)),
       nextCursor:
-        hasMore && last ? duplicateCursor.encode([last.members, String(last.redundant), last.contentHash]) : null,
+        hasMore && last ? duplicateCursor.encode([last.members, String(last.redundant), last.key]) : null,
     };
   }
 
@@ -125,7 +125,7 @@ export class DuplicatesService {
   }
 
   /**
-   * Resolves every unresolved exact group with its proposed canonical member, in batches. Decisions whose
+   * Resolves every unresolved group (exact and same-recording) with its proposed canonical member, in batches. Decisions whose
    * events were lost earlier (the bus failed mid-way) are announced again first.
    */
   async resolveAll(): Promise<BulkOutcome> {
@@ -135,9 +135,9 @@ export class DuplicatesService {
       if (lost.length < 1000) break;
     }
     // A fresh index: the decisions are about the library as it is now.
-    const entries = await this.groups.exactGroupIndex();
+    const entries = await this.allGroups();
     const active = await this.groups.activeGroupKeys();
-    const unresolved = entries.filter((e) => !active.has(exactGroupKey(e.contentHash)));
+    const unresolved = entries.filter((e) => !active.has(e.key));
     let groups = 0;
     let files = 0;
     for (let i = 0; i < unresolved.length; i += BULK_BATCH) {
@@ -173,10 +173,16 @@ export class DuplicatesService {
     return { groups, files };
   }
 
-  /** The cached index of exact groups; concurrent requests share one computation, a failed one is not kept. */
+  /** Exact and same-recording groups together, largest first. */
+  private async allGroups(): Promise<GroupIndexEntry[]> {
+    const [exact, recording] = await Promise.all([this.groups.exactGroupIndex(), this.groups.recordingGroupIndex()]);
+    return [...exact, ...recording].sort(compareIndexEntries);
+  }
+
+  /** The cached index of every group; concurrent requests share one computation, a failed one is not kept. */
   private groupIndex(now: number): Promise<GroupIndexEntry[]> {
     if (this.index && now - this.index.at < GROUP_INDEX_TTL_MS) return this.index.entries;
-    const entries = this.groups.exactGroupIndex();
+    const entries = this.allGroups();
     const cached = { at: now, entries };
     this.index = cached;
     entries.catch(() => {
@@ -188,10 +194,10 @@ export class DuplicatesService {
   private async load(key: string): Promise<RankedGroup> {
     const parsed = parseGroupKey(key);
     if (!parsed) throw notFound(key);
-    if (parsed.kind !== 'exact') {
-      throw ProblemException.notFound(`No duplicate group ${key}: same-recording groups come with fingerprinting.`);
-    }
-    const entry = await this.groups.exactGroup(parsed.contentHash);
+    const entry =
+      parsed.kind === 'exact'
+        ? await this.groups.exactGroup(parsed.contentHash)
+        : await this.groups.recordingGroup(parsed.recordingId);
     if (!entry) throw notFound(key);
     const [ranked] = await this.rank([entry]);
     if (ranked.members.length < 2) throw notFound(key);
@@ -200,10 +206,10 @@ export class DuplicatesService {
 
   /** Members (read now), the resolution in force and the canonical proposal of each group. */
   private async rank(entries: GroupIndexEntry[]): Promise<RankedGroup[]> {
-    const hashes = entries.map((e) => e.contentHash);
+    const hashes = [...new Set(entries.flatMap((e) => e.contentHashes))];
     const [members, resolutions] = await Promise.all([
-      this.groups.membersOfExact(hashes),
-      this.groups.activeResolutions(hashes.map(exactGroupKey)),
+      this.groups.membersOfContents(hashes),
+      this.groups.activeResolutions(entries.map((e) => e.key)),
     ]);
     const byHash = new Map<string, MemberRow[]>();
     for (const m of members) {
@@ -211,8 +217,9 @@ export class DuplicatesService {
       byHash.set(hash, [...(byHash.get(hash) ?? []), m]);
     }
     return entries
-      .filter((e) => (byHash.get(e.contentHash)?.length ?? 0) > 0)
-      .map((e) => rankGroup(e, resolutions.get(exactGroupKey(e.contentHash)) ?? null, byHash.get(e.contentHash)!));
+      .map((e) => ({ e, members: e.contentHashes.flatMap((h) => byHash.get(h) ?? []) }))
+      .filter(({ members }) => members.length > 0)
+      .map(({ e, members }) => rankGroup(e, resolutions.get(e.key) ?? null, members));
   }
 
   private async rolesFor(group: RankedGroup) {
@@ -223,8 +230,8 @@ export class DuplicatesService {
   private newResolution(group: RankedGroup, canonical: string): NewResolution {
     return {
       id: randomUUID(),
-      groupKey: exactGroupKey(group.entry.contentHash),
-      kind: 'exact',
+      groupKey: group.entry.key,
+      kind: group.entry.kind,
       canonicalFileId: canonical,
       canonicalWasProposed: canonical === group.choice.canonicalId,
       reasons: group.choice.comparisons,
@@ -251,7 +258,7 @@ export class DuplicatesService {
 
 /** Position of the first entry after the keyset (entries are sorted largest first). */
 export function firstAfter(entries: GroupIndexEntry[], after: readonly [number, string, string]): number {
-  const key: GroupIndexEntry = { members: after[0], redundant: Number(after[1]), contentHash: after[2], size: 0 };
+  const key = { members: after[0], redundant: Number(after[1]), key: after[2] };
   let lo = 0;
   let hi = entries.length;
   while (lo < hi) {

@@ -1,6 +1,7 @@
 /**
  * Duplicate group keys, stable and readable: `exact:<sha256>` for files with the same content, and
- * `recording:<id>` for the same recording in different encodings (fingerprint groups, a later issue).
+ * `recording:<id>` for the same recording in different encodings (fingerprint groups; the id is the group's
+ * smallest fingerprint track id).
  * The kind comes first so both kinds share one list, one URL shape and one resolutions table.
  */
 export const DUPLICATE_KINDS = ['exact', 'recording'] as const;
@@ -22,4 +23,8 @@ export function parseGroupKey(key: string): GroupKey | null {
 
 export function exactGroupKey(contentHash: string): string {
   return `exact:${contentHash.trim()}`;
+}
+
+export function recordingGroupKey(recordingId: number | string): string {
+  return `recording:${recordingId}`;
 }
