@@ -1,4 +1,5 @@
 import { duplicatesOpenApi } from '../duplicates/duplicates.openapi';
+import { fingerprintOpenApi } from '../mixes/mixes.openapi';
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
 import {
@@ -79,6 +80,7 @@ const idParameter = (what: string) => ({
 export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   // Feature folders describe their own routes; the document merges them.
   const duplicates = duplicatesOpenApi();
+  const fingerprint = fingerprintOpenApi();
   const document = {
     openapi: '3.1.0',
     info: {
@@ -99,7 +101,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
     },
     servers: [{ url: '/' }],
     components: {
-      schemas: { ...componentSchemas(), ...duplicates.schemas },
+      schemas: { ...componentSchemas(), ...duplicates.schemas, ...fingerprint.schemas },
       securitySchemes: {
         apiToken: { type: 'http', scheme: 'bearer', description: 'The CRATEFLOW_API_TOKEN of the gateway' },
       },
@@ -204,6 +206,6 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       },
     },
   };
-  Object.assign(document.paths, duplicates.paths);
+  Object.assign(document.paths, duplicates.paths, fingerprint.paths);
   return document;
 }
