@@ -48,7 +48,7 @@ const SINGLE: ReadonlySet<CommonId> = new Set([
 ]);
 const UNIQUE_LISTS: ReadonlySet<CommonId> = new Set(['artists', 'albumartists', 'genre', 'label', 'picture']);
 
-/** Vorbis comment keys (upper case) feeding the fields above. */
+/** Vorbis comment keys (upper case, as the readers hand them over) feeding the fields above. */
 export const VORBIS_COMMON: Readonly<Record<string, CommonId>> = {
   TITLE: 'title',
   ARTIST: 'artist',
@@ -109,11 +109,34 @@ export const ID3V2_COMMON: Readonly<Record<string, CommonId>> = {
   'TXXX:STYLE': 'genre',
 };
 
+/** MP4 item names (upper case; freeform items as ----:mean:name) feeding the fields above. */
+export const MP4_COMMON: Readonly<Record<string, CommonId>> = {
+  '\u00a9NAM': 'title',
+  '\u00a9ART': 'artist',
+  AART: 'albumartist',
+  '----:COM.APPLE.ITUNES:BAND': 'albumartist',
+  '\u00a9ALB': 'album',
+  '\u00a9DAY': 'date',
+  '\u00a9CMT': 'comment',
+  '\u00a9COM': 'comment',
+  '----:COM.APPLE.ITUNES:NOTES': 'comment',
+  TRKN: 'track',
+  DISK: 'disk',
+  '\u00a9GEN': 'genre',
+  GNRE: 'genre',
+  COVR: 'picture',
+  '----:COM.APPLE.ITUNES:LABEL': 'label',
+  TMPO: 'bpm',
+  '----:COM.APPLE.ITUNES:ISRC': 'isrc',
+  '----:COM.APPLE.ITUNES:ARTISTS': 'artists',
+};
+
 /** Precedence between sources of one field (lower wins), as music-metadata ranks them. */
 const PRIORITY: Readonly<Record<string, number>> = {
   vorbis: 3,
   'ID3v2.4': 4,
   'ID3v2.3': 5,
+  iTunes: 9,
   artificial: 500,
 };
 

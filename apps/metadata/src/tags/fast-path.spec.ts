@@ -124,6 +124,13 @@ describe('fast readers give the same result as music-metadata', () => {
     fast['unicode.ogg'] = fx.tone('a.ogg', { args: ['-c:a', 'libvorbis'], metadata: UNICODE, seconds: 4 });
     fast['long.ogg'] = fx.tone('b.ogg', { args: ['-c:a', 'libvorbis'], metadata: UNICODE, seconds: 30 });
     fast['no-tags.ogg'] = fx.tone('c.ogg', { args: ['-c:a', 'libvorbis', '-map_metadata', '-1'], seconds: 4 });
+    const m4a = (name: string, args: string[], metadata: Record<string, string> = UNICODE, cover = false) =>
+      fx.tone(name, { args, metadata, cover, seconds: 4 });
+    fast['unicode.m4a'] = m4a('a.m4a', ['-c:a', 'aac', '-b:a', '160k']);
+    fast['faststart-cover.m4a'] = m4a('b.m4a', ['-c:a', 'aac', '-movflags', '+faststart'], UNICODE, true);
+    fast['alac.m4a'] = m4a('c.m4a', ['-c:a', 'alac'], { ...UNICODE, TBPM: '128' });
+    fast['no-tags.m4a'] = m4a('d.m4a', ['-c:a', 'aac', '-map_metadata', '-1', '-fflags', '+bitexact'], {});
+    other['video.mp4'] = fx.video('e.mp4', ['-c:v', 'mpeg4'], ['-c:a', 'aac'], { title: 'clip' });
     other['opus.ogg'] = fx.tone('d.opus', { args: ['-c:a', 'libopus'], metadata: UNICODE, seconds: 4 });
 
     // The bad-input set, cut from the files above.
@@ -136,6 +143,8 @@ describe('fast readers give the same result as music-metadata', () => {
     bad('cut-metadata.flac', fast['multi-artist-picture.flac'], (b) => b.subarray(0, 200));
     bad('half.ogg', fast['long.ogg'], half);
     bad('no-end.ogg', fast['long.ogg'], (b) => b.subarray(0, b.length - 500));
+    bad('half.m4a', fast['unicode.m4a'], half);
+    bad('moov-cut.m4a', fast['faststart-cover.m4a'], (b) => b.subarray(0, 300));
     bad('headers-only.ogg', fast['unicode.ogg'], (b) => b.subarray(0, 6000));
   }, 60_000);
 
@@ -144,7 +153,7 @@ describe('fast readers give the same result as music-metadata', () => {
   });
 
   it('leaves the unusual files to music-metadata', async () => {
-    for (const name of ['v23-unicode.mp3', 'id3v1.mp3', 'genre-code.mp3', 'opus.ogg'])
+    for (const name of ['v23-unicode.mp3', 'id3v1.mp3', 'genre-code.mp3', 'opus.ogg', 'video.mp4'])
       expect([name, await takesFastPath(other[name])]).toEqual([name, false]);
   });
 
@@ -175,6 +184,11 @@ describe('fast readers give the same result as music-metadata', () => {
     expect(mp3.tags).toMatchObject({ artist: 'Björk', title: '東京 Nacht', discNo: 1, discOf: 2, label: 'Warp' });
     expect(mp3.hasCoverArt).toBe(true);
     expect(mp3.stream).toMatchObject({ codec: 'MPEG 1 Layer 3', sampleRate: 44100, channels: 2, lossless: false });
+    const m4a = await readTags(fast['faststart-cover.m4a']);
+    expect(m4a.tags).toMatchObject({ artist: 'Björk', album: 'Ünïcödé (Deluxe)', trackNo: 3, trackOf: 12, year: 2004 });
+    expect(m4a.hasCoverArt).toBe(true);
+    expect(m4a.stream).toMatchObject({ codec: 'MPEG-4/AAC', lossless: false, sampleRate: 44100, channels: 2 });
+    expect((await readTags(fast['alac.m4a'])).stream).toMatchObject({ codec: 'ALAC', lossless: true });
     const ogg = await readTags(fast['long.ogg']);
     expect(ogg.stream).toMatchObject({ codec: 'Vorbis I', durationSec: 30 });
   });

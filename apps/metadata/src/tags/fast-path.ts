@@ -1,4 +1,4 @@
-import { FastCollector, ID3V2_COMMON, VORBIS_COMMON } from './fast-collector';
+import { FastCollector, ID3V2_COMMON, MP4_COMMON, VORBIS_COMMON } from './fast-collector';
 import type { AudioMetadata } from './music-metadata.adapter';
 import type { SniffResult } from './sniff';
 import type { SourceFile } from './source-file';
@@ -6,8 +6,9 @@ import type { SourceFile } from './source-file';
 /**
  * Readers for the commonest shapes of the hot formats, written from the format specifications:
  * FLAC (STREAMINFO, VORBIS_COMMENT, PICTURE presence), Ogg Vorbis (identification and comment
- * headers) and MP3 behind a plain ID3v2.3/2.4 tag (text, comment, user text and picture frames; the
- * first frames with their Xing/Info/LAME header). music-metadata spends most of a file's reading
+ * headers), MP3 behind a plain ID3v2.3/2.4 tag (text, comment, user text and picture frames; the
+ * first frames with their Xing/Info/LAME header) and M4A with one audio track (ftyp, the track's
+ * tkhd/hdlr/mdhd/stsd/stsz, the iTunes items in moov/udta/meta/ilst). music-metadata spends most of a file's reading
  * time on set-up per file (its tag mappers, its tokenizer's promise per field); these read straight
  * from the head and tail windows SourceFile already holds.
  *
@@ -26,6 +27,8 @@ export function readFastPath(file: SourceFile, sniff: SniffResult): AudioMetadat
       return sniff.offset === 0 ? readOggVorbis(file) : null;
     case 'mpeg':
       return readMp3(file, sniff);
+    case 'mp4':
+      return sniff.offset === 0 ? readMp4(file) : null;
     default:
       return null;
   }
@@ -506,4 +509,286 @@ function readMp3(file: SourceFile, sniff: SniffResult): AudioMetadata | null {
   if (f.codecProfile === 'CBR' && samplesPerFrame !== null && !f.duration)
     f.duration = (Math.round(mpegSize / frameSize) * samplesPerFrame) / f.sampleRate!;
   return c.result();
+}
+
+// ---------------------------------------------------------------- MP4 / M4A
+
+/** Sample entry formats music-metadata names, and whether they are lossy. */
+const MP4_CODECS: Record<string, [name: string, lossy: boolean]> = {
+  mp4a: ['MPEG-4/AAC', true],
+  alac: ['ALAC', false],
+  '.mp3': ['MPEG-1 layer 3', true],
+  'ac-3': ['AC-3', true],
+};
+
+/** Boxes music-metadata reads into or parses wherever they are; met anywhere unexpected, it decides. */
+const MP4_SPECIAL = new Set([
+  'moov',
+  'udta',
+  'mdia',
+  'minf',
+  'stbl',
+  '<id>',
+  'ilst',
+  'tref',
+  'moof',
+  'meta',
+  'mvhd',
+  'chap',
+  'mdat',
+  'ftyp',
+  'stsd',
+  'stsz',
+  'date',
+  'trak',
+]);
+
+interface Mp4Box {
+  name: string;
+  /** Payload, from the loaded windows. */
+  body: Buffer;
+}
+
+/** The boxes inside `b` (all of it), or null when they do not tile it exactly with plain 32-bit sizes. */
+function mp4Children(b: Buffer): Mp4Box[] | null {
+  const out: Mp4Box[] = [];
+  for (let p = 0; p < b.length;) {
+    if (p + 8 > b.length) return null;
+    const size = b.readUInt32BE(p);
+    if (size < 8 || p + size > b.length) return null;
+    out.push({ name: b.toString('latin1', p + 4, p + 8), body: b.subarray(p + 8, p + size) });
+    p += size;
+  }
+  return out;
+}
+
+interface Mp4Track {
+  trackId?: number;
+  handler?: string;
+  timeScale?: number;
+  duration?: number;
+  format?: string;
+  channels?: number;
+  sampleSize?: number;
+  sampleRate?: number;
+  bytes?: number;
+}
+
+function readMp4(file: SourceFile): AudioMetadata | null {
+  const c = new FastCollector(MP4_COMMON);
+  let moov: Buffer | null = null;
+  for (let pos = 0; pos < file.size;) {
+    const h = file.cached(pos, 8);
+    if (!h) return null;
+    const size = h.readUInt32BE(0);
+    const name = h.toString('latin1', 4, 8);
+    if (size < 8 || pos + size > file.size) return null;
+    if (name === 'ftyp') {
+      const body = file.cached(pos + 8, size - 8);
+      if (!body || body.length < 8 || body.length % 4 !== 0 || body.some((x) => x >= 0x80)) return null;
+      const types: string[] = [];
+      for (let i = 0; i < body.length; i += 4) {
+        const type = body.toString('latin1', i, i + 4).replace(/\W/g, '');
+        if (type.length > 0 && !types.includes(type)) types.push(type);
+      }
+      c.format.container = types.join('/');
+    } else if (name === 'moov') {
+      if (moov) return null;
+      moov = file.cached(pos + 8, size - 8);
+      if (!moov) return null;
+    } else if (name !== 'mdat' && name !== 'free' && name !== 'skip' && name !== 'wide') {
+      return null;
+    }
+    pos += size;
+  }
+  const boxes = moov && mp4Children(moov);
+  if (!boxes) return null;
+  let track: Mp4Track | null = null;
+  for (const box of boxes) {
+    if (box.name === 'trak') {
+      if (track) return null; // several tracks: music-metadata picks among them
+      track = readMp4Track(box.body);
+      if (!track) return null;
+    } else if (box.name === 'udta') {
+      if (!addMp4Items(c, box.body)) return null;
+    } else if (box.name === 'mvhd') {
+      if (box.body.length < 100) return null;
+    } else if (MP4_SPECIAL.has(box.name)) {
+      return null;
+    }
+  }
+  const codec = track?.format === undefined ? undefined : MP4_CODECS[track.format];
+  if (!track || track.handler !== 'soun' || !codec || !track.timeScale) return null;
+  // Without a sample entry music-metadata gives no format; without stsz it fails.
+  if (track.sampleRate === undefined || track.bytes === undefined) return null;
+  const f = c.format;
+  f.codec = codec[0];
+  f.sampleRate = track.sampleRate;
+  f.bitsPerSample = track.sampleSize;
+  f.numberOfChannels = track.channels;
+  f.lossless = !codec[1];
+  if (track.duration) {
+    f.duration = track.duration / track.timeScale;
+    if (track.bytes) f.bitrate = (8 * track.bytes) / f.duration;
+  }
+  f.hasAudio = true;
+  f.hasVideo = false;
+  return c.result();
+}
+
+/** The facts of one trak box; null when it holds anything this reader leaves to music-metadata. */
+function readMp4Track(trak: Buffer): Mp4Track | null {
+  const track: Mp4Track = {};
+  const walk = (b: Buffer): boolean => {
+    const boxes = mp4Children(b);
+    if (!boxes) return false;
+    for (const { name, body } of boxes) {
+      switch (name) {
+        case 'mdia':
+        case 'minf':
+        case 'stbl':
+          if (!walk(body)) return false;
+          break;
+        case 'tkhd': {
+          const version = body[0];
+          if (version > 1 || body.length < (version === 0 ? 38 : 50)) return false;
+          track.trackId = body.readUInt32BE(version === 0 ? 12 : 20);
+          break;
+        }
+        case 'hdlr':
+          if (body.length < 28) return false;
+          track.handler = body.toString('latin1', 8, 12);
+          break;
+        case 'mdhd': {
+          const version = body[0];
+          if (version > 1 || body.length < (version === 0 ? 24 : 36)) return false;
+          track.timeScale = body.readUInt32BE(version === 0 ? 12 : 20);
+          const duration =
+            version === 0 ? body.readUInt32BE(16) : body.readUInt32BE(24) * 2 ** 32 + body.readUInt32BE(28);
+          if (!Number.isSafeInteger(duration)) return false;
+          track.duration = duration;
+          break;
+        }
+        case 'stsd': {
+          // One sound sample entry: format, then (QuickTime version 0/1 layout) channels, size, rate.
+          if (body.length < 8 || body.readUInt32BE(4) !== 1 || track.format !== undefined) return false;
+          const size = body.length >= 12 ? body.readUInt32BE(8) : 0;
+          if (size < 36 || size > body.length - 8) return false;
+          const entry = body.subarray(8, 8 + size);
+          if (!/^[\x20-\x7e]{4}$/.test(entry.toString('latin1', 4, 8))) return false;
+          track.format = entry.toString('latin1', 4, 8);
+          const version = entry.readInt16BE(16);
+          if (version !== 0 && version !== 1) return false;
+          track.channels = entry.readInt16BE(24);
+          track.sampleSize = entry.readInt16BE(26);
+          track.sampleRate = entry.readUInt16BE(32) + entry.readUInt16BE(34) / 10000;
+          break;
+        }
+        case 'stsz': {
+          if (body.length < 12) return false;
+          const count = body.readInt32BE(8);
+          if (count < 0 || body.length !== 12 + 4 * count) return false;
+          let bytes = 0;
+          for (let i = 0; i < count; i++) bytes += body.readInt32BE(12 + 4 * i);
+          track.bytes = bytes;
+          break;
+        }
+        case 'stco':
+        case 'stts':
+        case 'stsc': {
+          const width = name === 'stco' ? 4 : name === 'stts' ? 8 : 12;
+          if (body.length < 8 || body.length !== 8 + width * body.readUInt32BE(4)) return false;
+          break;
+        }
+        default:
+          if (MP4_SPECIAL.has(name)) return false;
+      }
+    }
+    return true;
+  };
+  if (!walk(trak) || track.trackId === undefined) return null;
+  return track;
+}
+
+/** The iTunes items of moov/udta/meta/ilst; false when anything there is left to music-metadata. */
+function addMp4Items(c: FastCollector, udta: Buffer): boolean {
+  const boxes = mp4Children(udta);
+  if (!boxes) return false;
+  for (const box of boxes) {
+    if (box.name !== 'meta') {
+      if (MP4_SPECIAL.has(box.name)) return false;
+      continue;
+    }
+    // meta is a full box (version and flags first) in MP4 files; QuickTime's has none.
+    if (box.body.length < 8) return false;
+    const padding = box.body.toString('latin1', 4, 8) === 'hdlr' ? 0 : 4;
+    const children = mp4Children(box.body.subarray(padding));
+    if (!children) return false;
+    for (const child of children) {
+      if (child.name === 'ilst') {
+        const items = mp4Children(child.body);
+        if (!items) return false;
+        for (const item of items) if (!addMp4Item(c, item)) return false;
+      } else if (child.name !== 'hdlr' && child.name !== 'free' && MP4_SPECIAL.has(child.name)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+function addMp4Item(c: FastCollector, item: Mp4Box): boolean {
+  if (MP4_SPECIAL.has(item.name)) return false;
+  const parts = mp4Children(item.body);
+  if (!parts) return false;
+  let key = item.name;
+  for (const part of parts) {
+    const b = part.body;
+    if (part.name === 'mean' || part.name === 'name') {
+      if (b.length < 4) return false;
+      key += `:${utf8.decode(b.subarray(4))}`;
+      continue;
+    }
+    if (part.name !== 'data' || b.length < 8 || b[0] !== 0) return false;
+    const type = (b[1] << 16) | (b[2] << 8) | b[3];
+    const value = b.subarray(8);
+    switch (type) {
+      case 0:
+        if (key === 'trkn' || key === 'disk') {
+          if (value.length < 6) return false;
+          c.addTag('iTunes', key, `${value[3]}/${value[5]}`);
+        } else if (key === 'gnre' || key === 'rate') {
+          return false;
+        }
+        break;
+      case 1:
+      case 18:
+        c.addTag('iTunes', key, utf8.decode(value));
+        break;
+      case 13:
+      case 14:
+        c.addTag('iTunes', key, { format: type === 13 ? 'image/jpeg' : 'image/png', data: Uint8Array.from(value) });
+        break;
+      case 21:
+      case 22:
+        if (value.length !== 1 && value.length !== 2 && value.length !== 4) return false;
+        c.addTag('iTunes', key, type === 21 ? value.readIntBE(0, value.length) : value.readUIntBE(0, value.length));
+        break;
+      case 65:
+        if (value.length < 1) return false;
+        c.addTag('iTunes', key, value[0]);
+        break;
+      case 66:
+        if (value.length < 2) return false;
+        c.addTag('iTunes', key, value.readUInt16BE(0));
+        break;
+      case 67:
+        if (value.length < 4) return false;
+        c.addTag('iTunes', key, value.readUInt32BE(0));
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
 }
