@@ -232,4 +232,38 @@ describe('gateway web UI (browser)', () => {
     expect(await page.locator('.file-title').textContent()).toContain(HOSTILE_NAME);
     expect(await pwned(page)).toBeUndefined();
   });
+
+  it("shows a mix's identified tracks, hostile tags as plain text, with the CUE sheet link", async () => {
+    const hostileArtist = '<script>window.__pwned=3</script>';
+    await db.dataSource.query(
+      `INSERT INTO file_metadata (file_id, content_hash, status, artist, title) VALUES ($1, repeat('ab', 32), 'read', $2, 'Army of Me')`,
+      [ids[2], hostileArtist],
+    );
+    await db.dataSource.query(
+      `INSERT INTO mix_identifications (id, file_id, content_hash, status, algorithm_version, processed_sec, duration_sec,
+                                        entries, unknown, requested_at, started_at, finished_at)
+       VALUES ($1, $2, repeat('ab', 32), 'done', 1, 600, 600, $3::jsonb, '[]'::jsonb, now(), now(), now())`,
+      [
+        randomUUID(),
+        ids[1],
+        JSON.stringify([
+          { trackId: 1, contentHash: 'ab'.repeat(32), startSec: 0, endSec: 300, refStartSec: 12, speed: 1, mode: 'exact', confidence: 0.9, score: 90 },
+          { trackId: 1, contentHash: 'cd'.repeat(32), startSec: 305.5, endSec: 600, refStartSec: 3, speed: 1.04, mode: 'vinyl', confidence: 0.7, score: 40 },
+        ]),
+      ],
+    );
+    await page.goto(`${service.url}/#/files/${ids[1]}`);
+    await page.waitForSelector('#mix-timeline table');
+    const rows = page.locator('#mix-timeline tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).textContent()).toContain(`${hostileArtist} – Army of Me`);
+    expect(await rows.nth(1).textContent()).toContain('5:05');
+    expect(await rows.nth(1).textContent()).toContain('4.0 % (vinyl)');
+    expect(await rows.nth(1).textContent()).toContain('no copy present');
+    expect(await page.locator('#mix-timeline a[download]').getAttribute('href')).toBe(
+      `/api/v1/mixes/${ids[1]}/identification.cue`,
+    );
+    expect(await page.isVisible('#mix-identify')).toBe(true);
+    expect(await pwned(page)).toBeUndefined();
+  });
 });

@@ -707,6 +707,7 @@
             )
           : h('p', { class: 'muted' }, 'No history yet.'),
       ),
+      f.kind === 'music' || f.kind === 'video' ? mixPanel(f.id) : null,
       h(
         'article',
         { class: 'panel' },
@@ -725,6 +726,123 @@
         ),
       ),
     );
+  }
+
+  // ---------------------------------------------------------------- mix tracklist
+
+  /** Which library tracks play in this file (a mix): the stored timeline, a button to identify, the CUE sheet. */
+  function mixPanel(fileId) {
+    const body = h('div', { id: 'mix-timeline' }, h('p', { class: 'muted' }, 'Loading…'));
+    const message = h('p', { class: 'message', role: 'status' });
+    const button = h('button', { type: 'button', id: 'mix-identify' }, 'Identify tracks');
+    button.addEventListener('click', async () => {
+      const token = storedToken();
+      if (!token) {
+        message.textContent = 'Enter the API token in the scan form first.';
+        message.className = 'message error';
+        return;
+      }
+      try {
+        await api(`/mixes/${encodeURIComponent(fileId)}/identify`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        message.textContent = 'Identification queued; the timeline appears here when it is done.';
+        message.className = 'message ok';
+        void pollTimeline(fileId, body, 60);
+      } catch (e) {
+        message.textContent = e.message;
+        message.className = 'message error';
+      }
+    });
+    void loadTimeline(fileId, body);
+    return h('article', { class: 'panel' }, h('h2', null, 'Tracks in this mix'), body, h('p', null, button), message);
+  }
+
+  async function pollTimeline(fileId, body, tries) {
+    for (let i = 0; i < tries; i++) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const t = await loadTimeline(fileId, body);
+      if (t && t.status !== 'running') return;
+    }
+  }
+
+  async function loadTimeline(fileId, body) {
+    let t;
+    try {
+      t = await api(`/mixes/${encodeURIComponent(fileId)}/identification`);
+    } catch (e) {
+      clear(body).append(
+        h('p', { class: 'muted' }, e.status === 404 ? 'Not identified yet.' : `Could not load: ${e.message}`),
+      );
+      return null;
+    }
+    if (t.status === 'running') {
+      clear(body).append(h('p', { class: 'muted' }, `Identifying… ${Math.round(t.processedSec)} s read`));
+      return t;
+    }
+    if (t.status === 'failed') {
+      clear(body).append(h('p', { class: 'message error' }, `Identification failed: ${t.failureReason}`));
+      return t;
+    }
+    clear(body).append(
+      t.entries.length
+        ? h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { class: 'timeline' },
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['#', 'Start', 'Track', 'Speed', 'Confidence'].map((c) => h('th', null, c)),
+                ),
+              ),
+              h(
+                'tbody',
+                null,
+                t.entries.map((e) =>
+                  h(
+                    'tr',
+                    null,
+                    h('td', null, String(e.position)),
+                    h('td', null, e.start),
+                    h(
+                      'td',
+                      null,
+                      e.file
+                        ? h(
+                            'a',
+                            { href: `#/files/${encodeURIComponent(e.file.fileId)}` },
+                            e.file.artist || e.file.title
+                              ? `${e.file.artist || 'ID'} – ${e.file.title || 'ID'}`
+                              : e.file.path,
+                          )
+                        : h('span', { class: 'muted' }, 'no copy present'),
+                    ),
+                    h('td', null, `${((e.speed - 1) * 100).toFixed(1)} % (${e.mode})`),
+                    h('td', null, `${Math.round(e.confidence * 100)} %`),
+                  ),
+                ),
+              ),
+            ),
+          )
+        : h('p', { class: 'muted' }, 'No library track identified.'),
+      h(
+        'p',
+        null,
+        h(
+          'a',
+          { href: `${API}/mixes/${encodeURIComponent(fileId)}/identification.cue`, download: '' },
+          'Download CUE sheet',
+        ),
+      ),
+    );
+    return t;
   }
 
   // ---------------------------------------------------------------- start
