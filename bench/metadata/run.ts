@@ -169,6 +169,7 @@ interface RunResult {
   ok: number;
   errors: number;
   seconds: number;
+  cpu_seconds: number;
   max_rss_kb: number;
   firstErrors?: string[];
   sample?: string[];
@@ -232,6 +233,12 @@ function main(): void {
   );
   console.log(
     `  python3-mutagen (one thread)              ${perSecond(m).toFixed(0).padStart(6)} files/s  ${mib(m).padStart(8)}`,
+  );
+  // Files/s depend on the CPUs being free; CPU time per file (all threads of the reading process, the
+  // least any pass used) does not, so it is printed too for runs on a busy machine.
+  const cpuPerFile = (r: RunResult) => (r.cpu_seconds * 1e6) / r.files;
+  console.log(
+    `CPU time per file (all threads): pool ${cpuPerFile(p).toFixed(0)} µs, inline ${cpuPerFile(i).toFixed(0)} µs, mutagen ${cpuPerFile(m).toFixed(0)} µs (mutagen / pool: ${(cpuPerFile(m) / cpuPerFile(p)).toFixed(2)}×)`,
   );
   const bestOurs = Math.max(perSecond(p), perSecond(i));
   console.log(
