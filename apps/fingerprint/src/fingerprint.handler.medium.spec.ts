@@ -100,9 +100,16 @@ describe('fingerprint service on NATS', () => {
       vibe: audio.copy(RECORDINGS.vibeAce, 'Kevin MacLeod – Vibe Ace ✓.ogg'),
       broken: audio.write('broken.mp3', randomBytes(40_000)),
       nfo: audio.write('release.nfo', 'Ripped by nobody'),
+      page: audio.write('download.mp3', '<!doctype html><html><body>404</body></html>'),
     };
     const recorded = await recordFiles(db.dataSource, Object.values(paths));
     files = Object.fromEntries(Object.keys(paths).map((k, i) => [k, recorded[i]]));
+    // The metadata stage found no audio in the HTML page: decoding it again would only repeat that.
+    await db.dataSource.query(
+      `INSERT INTO file_metadata (file_id, content_hash, status, failure_kind, failure_reason)
+       VALUES ($1, $2, 'failed', 'not-media', 'not an MP3 file: it is an HTML page')`,
+      [files.page.id, files.page.contentHash],
+    );
 
     const outcomes = await fingerprint(recorded);
     const by = Object.fromEntries(Object.keys(paths).map((k, i) => [k, outcomes[i]]));
@@ -111,6 +118,10 @@ describe('fingerprint service on NATS', () => {
     }
     expect(by.nfo.subject).toBe('file.fingerprint.skipped');
     expect((by.nfo.payload as { reason: string }).reason).toBe('a companion file has no audio to fingerprint');
+    expect(by.page.subject).toBe('file.fingerprint.skipped');
+    expect((by.page.payload as { reason: string }).reason).toBe(
+      'no audio to fingerprint: not an MP3 file: it is an HTML page',
+    );
     expect(by.broken.subject).toBe('file.fingerprint.failed');
     const reason = (by.broken.payload as { reason: string }).reason;
     expect(reason).toMatch(/^not decodable: /);

@@ -9,20 +9,47 @@ export interface FingerprintFile {
   contentHash: string;
   /** Set when the file is gone from disk. */
   missing: boolean;
+  /**
+   * Why the metadata stage found no audio in this content, when it found none at all (a zero-byte file, or
+   * bytes that match no audio or video format); null otherwise.
+   */
+  noAudioReason: string | null;
 }
+
+/** Metadata failures that mean there is no audio stream to decode, not merely tags that could not be read. */
+const NO_AUDIO_FAILURES = ['empty', 'not-media'];
 
 /** Read-only view of `files` (owned by ingest). */
 export class FingerprintFileRepository {
   constructor(private readonly db: DataSource) {}
 
   async get(fileId: string): Promise<FingerprintFile | null> {
-    const rows: { id: string; path_key: Buffer; kind: FileKind; content_hash: string; missing: boolean }[] =
-      await this.db.query(
-        `SELECT id, path_key, kind, content_hash::text AS content_hash, missing_since IS NOT NULL AS missing
-           FROM files WHERE id = $1`,
-        [fileId],
-      );
+    const rows: {
+      id: string;
+      path_key: Buffer;
+      kind: FileKind;
+      content_hash: string;
+      missing: boolean;
+      no_audio_reason: string | null;
+    }[] = await this.db.query(
+      `SELECT f.id, f.path_key, f.kind, f.content_hash::text AS content_hash, f.missing_since IS NOT NULL AS missing,
+              m.failure_reason AS no_audio_reason
+         FROM files f
+         LEFT JOIN file_metadata m ON m.file_id = f.id AND m.content_hash = f.content_hash AND m.status = 'failed'
+              AND m.failure_kind = ANY($2::text[])
+        WHERE f.id = $1`,
+      [fileId, NO_AUDIO_FAILURES],
+    );
     const r = rows[0];
-    return r ? { id: r.id, pathKey: r.path_key, kind: r.kind, contentHash: r.content_hash.trim(), missing: r.missing } : null;
+    return r
+      ? {
+          id: r.id,
+          pathKey: r.path_key,
+          kind: r.kind,
+          contentHash: r.content_hash.trim(),
+          missing: r.missing,
+          noAudioReason: r.no_audio_reason,
+        }
+      : null;
   }
 }

@@ -86,6 +86,11 @@ export class FingerprintService {
       observe.outcome?.('skipped');
       return { outcome: 'skipped', reason: `a ${file.kind} file has no audio to fingerprint` };
     }
+    if (file.noAudioReason !== null) {
+      // Decoding would only repeat what the metadata stage found (a zero-byte file, an HTML page named .mp3).
+      observe.outcome?.('skipped');
+      return { outcome: 'skipped', reason: `no audio to fingerprint: ${file.noAudioReason}` };
+    }
     if (file.missing) {
       await fingerprints.saveFailure(file.id, file.contentHash, FINGERPRINT_ALGORITHM_VERSION, 'the file is gone from disk');
       observe.outcome?.('failed_gone');
