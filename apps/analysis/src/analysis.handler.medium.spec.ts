@@ -134,6 +134,21 @@ describe('analysis stage on NATS', () => {
     expect(metrics).toMatch(/crateflow_files_processed_total\{[^}]*outcome="analysed"[^}]*\} 2/);
   });
 
+  it('skips content the metadata stage found no audio in, with its reason', async () => {
+    const analysis = createAnalysisService(db.dataSource, { ANALYSIS_TIMEOUT_MS: 30_000 });
+    const [page] = await recordFiles(db.dataSource, [fx.write('download.mp3', '<!doctype html><html>404</html>')]);
+    await db.dataSource.query(
+      `INSERT INTO file_metadata (file_id, content_hash, status, failure_kind, failure_reason)
+       VALUES ($1, $2, 'failed', 'not-media', 'not an MP3 file: it is an HTML page')`,
+      [page.id, page.contentHash],
+    );
+    await expect(analysis.process({ fileId: page.id, contentHash: page.contentHash })).resolves.toEqual({
+      outcome: 'skipped',
+      reason: 'no audio to analyse: not an MP3 file: it is an HTML page',
+    });
+    expect(await row(page.id)).toBeUndefined();
+  });
+
   it('does not analyse the same content twice; a vanished file fails at once, a time-out is retried', async () => {
     const analysis = createAnalysisService(db.dataSource, { ANALYSIS_TIMEOUT_MS: 30_000 });
     const [again, gone, slow] = await recordFiles(db.dataSource, [

@@ -74,6 +74,11 @@ export class AnalysisService {
       observe('skipped');
       return { outcome: 'skipped', reason: `a ${file.kind} file has no audio to analyse` };
     }
+    if (file.noAudioReason !== null) {
+      // Decoding would only repeat what the metadata stage found (a zero-byte file, an HTML page named .mp3).
+      observe('skipped');
+      return { outcome: 'skipped', reason: `no audio to analyse: ${file.noAudioReason}` };
+    }
     if (!isUtf8(file.pathKey)) {
       // The analysis core opens files by a string path; a name that is not UTF-8 cannot be spelled as one.
       observe('skipped');
