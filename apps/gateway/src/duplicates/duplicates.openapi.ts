@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { componentSchemasOf } from '../openapi/component-schemas';
 import { FileCompanionsSchema, FileTagsSchema } from '../metadata/metadata.schemas';
 import {
   BulkOutcomeSchema,
@@ -41,18 +42,7 @@ const keyParameter = {
  * document's `Problem` schema and `apiToken` security scheme.
  */
 export function duplicatesOpenApi(): { schemas: Record<string, JsonSchema>; paths: Record<string, JsonSchema> } {
-  const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(DUPLICATES_OPENAPI_COMPONENTS)) registry.add(schema as z.ZodType, { id });
-  const { schemas } = z.toJSONSchema(registry, {
-    uri: (id) => `#/components/schemas/${id}`,
-    io: 'output',
-    unrepresentable: 'any',
-  });
-  const out: Record<string, JsonSchema> = {};
-  for (const [id, schema] of Object.entries(schemas)) {
-    const { $schema: _s, $id: _i, ...rest } = schema as JsonSchema;
-    out[id] = rest;
-  }
+  const out = componentSchemasOf(DUPLICATES_OPENAPI_COMPONENTS);
   const query = z.toJSONSchema(ListDuplicatesQuerySchema, { io: 'input' }) as {
     properties: Record<string, JsonSchema>;
   };

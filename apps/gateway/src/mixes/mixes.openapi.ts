@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { componentSchemasOf } from '../openapi/component-schemas';
 import { FileFingerprintSchema } from '../fingerprint/fingerprint.schemas';
 import { ExcerptIdentificationSchema } from '../identify/identify.schemas';
 import {
@@ -38,18 +39,7 @@ const fileIdParameter = {
  * merge (like the duplicates routes). Refers to the document's `Problem` schema and `apiToken` scheme.
  */
 export function fingerprintOpenApi(): { schemas: Record<string, JsonSchema>; paths: Record<string, JsonSchema> } {
-  const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(FINGERPRINT_OPENAPI_COMPONENTS)) registry.add(schema as z.ZodType, { id });
-  const { schemas } = z.toJSONSchema(registry, {
-    uri: (id) => `#/components/schemas/${id}`,
-    io: 'output',
-    unrepresentable: 'any',
-  });
-  const out: Record<string, JsonSchema> = {};
-  for (const [id, schema] of Object.entries(schemas)) {
-    const { $schema: _s, $id: _i, ...rest } = schema as JsonSchema;
-    out[id] = rest;
-  }
+  const out = componentSchemasOf(FINGERPRINT_OPENAPI_COMPONENTS);
   const { $schema: _b, ...bulkBody } = z.toJSONSchema(BulkIdentifyBodySchema, {
     io: 'input',
     unrepresentable: 'any',

@@ -13,6 +13,7 @@ import { FileDetailSchema, FilePageSchema, ListFilesQuerySchema } from '../files
 import { PipelineStatsSchema } from '../pipeline/pipeline.schemas';
 import { EventsQuerySchema } from '../events/events.schemas';
 import { ProblemSchema, ProblemTypes } from '../http/problem';
+import { componentSchemasOf } from './component-schemas';
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (z.toJSONSchema
@@ -33,18 +34,7 @@ const COMPONENTS = {
 } as const;
 
 function componentSchemas(): Record<string, JsonSchema> {
-  const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema as z.ZodType, { id });
-  const { schemas } = z.toJSONSchema(registry, {
-    uri: (id) => `#/components/schemas/${id}`,
-    io: 'output',
-    unrepresentable: 'any',
-  });
-  const out: Record<string, JsonSchema> = {};
-  for (const [id, schema] of Object.entries(schemas)) {
-    const { $schema: _s, $id: _i, ...rest } = schema as JsonSchema;
-    out[id] = rest;
-  }
+  const out = componentSchemasOf(COMPONENTS);
   // The request body is documented as the caller sends it.
   const { $schema: _s, ...body } = z.toJSONSchema(CreateScanBodySchema, { io: 'input' }) as JsonSchema;
   out.CreateScanRequest = body;
