@@ -1,11 +1,17 @@
 import { extractPeaks, ExtractOptions, PcmSource } from './fingerprint';
-import { appendLandmarks } from './landmark';
+import { appendLandmarks, DEFAULT_LANDMARK_PARAMS } from './landmark';
 import { ClusterHit, clusterMatches, collectMatches, MatchMode, MatchSet } from './matcher';
 import { FRAME_SEC, STRATEGIES, Strategy } from './params';
 import { PeakList } from './peaks';
 import { PostingBuffer } from './postings';
 import { FingerprintIndex, LookupOptions } from './store/fingerprint-index';
-import { appendTripletProbes, DEFAULT_SPEED_RANGE, semitonesOfPeaks, SpeedRange } from './triplet';
+import {
+  appendTripletProbes,
+  DEFAULT_SPEED_RANGE,
+  DEFAULT_TRIPLET_PARAMS,
+  semitonesOfPeaks,
+  SpeedRange,
+} from './triplet';
 
 export interface IdentifyOptions {
   /** Strategies to query (default both). */
@@ -36,6 +42,24 @@ export interface ExcerptMatch {
   strategy: Strategy;
 }
 
+/**
+ * How many partners per anchor a query pairs with, per strategy. The index stores each anchor with its first
+ * few partners as the track alone had them; where another track's peaks are interleaved (a crossfade, a
+ * voice-over) the stored partners are no longer the first ones, and a query that pairs with more of the
+ * partners that follow still forms the stored pairs. Query side only: the stored hashes do not change.
+ */
+export interface QueryFanOut {
+  /** Landmark pairs per anchor (the index stores DEFAULT_LANDMARK_PARAMS.fanOut). */
+  landmark: number;
+  /** Triplet partner candidates per anchor, all pairs of them (the index stores DEFAULT_TRIPLET_PARAMS.candidates). */
+  triplet: number;
+}
+
+export const STORED_FAN_OUT: QueryFanOut = {
+  landmark: DEFAULT_LANDMARK_PARAMS.fanOut,
+  triplet: DEFAULT_TRIPLET_PARAMS.candidates,
+};
+
 /** Query postings of peaks anchored in [anchorStart, anchorEnd) for one strategy. */
 export function queryPostings(
   peaks: PeakList,
@@ -44,10 +68,26 @@ export function queryPostings(
   anchorEnd: number,
   lf: Float64Array | undefined,
   speeds: SpeedRange = DEFAULT_SPEED_RANGE,
+  fanOut: QueryFanOut = STORED_FAN_OUT,
 ): PostingBuffer {
-  const out = new PostingBuffer(Math.max(1024, (anchorEnd - anchorStart) * (strategy === 'landmark' ? 3 : 40)));
-  if (strategy === 'landmark') appendLandmarks(peaks, anchorStart, anchorEnd, out);
-  else appendTripletProbes(peaks, lf ?? semitonesOfPeaks(peaks, 0, peaks.length), anchorStart, anchorEnd, out, speeds);
+  const out = new PostingBuffer(
+    Math.max(1024, (anchorEnd - anchorStart) * (strategy === 'landmark' ? fanOut.landmark : 13 * fanOut.triplet)),
+  );
+  if (strategy === 'landmark')
+    appendLandmarks(peaks, anchorStart, anchorEnd, out, { ...DEFAULT_LANDMARK_PARAMS, fanOut: fanOut.landmark });
+  else {
+    const params = { ...DEFAULT_TRIPLET_PARAMS, candidates: fanOut.triplet };
+    appendTripletProbes(
+      peaks,
+      lf ?? semitonesOfPeaks(peaks, 0, peaks.length),
+      anchorStart,
+      anchorEnd,
+      out,
+      speeds,
+      undefined,
+      params,
+    );
+  }
   return out;
 }
 
@@ -67,7 +107,8 @@ export function mergeHits(hits: ClusterHit[]): ClusterHit[] {
     confident.sort((a, b) => span(b) - span(a));
     let best = confident[0];
     const landmark = confident.find((h) => h.strategy === 'landmark');
-    if (landmark && landmark !== best && span(landmark) >= 0.9 * span(best) && Math.abs(best.speed - 1) < 0.005) best = landmark;
+    if (landmark && landmark !== best && span(landmark) >= 0.9 * span(best) && Math.abs(best.speed - 1) < 0.005)
+      best = landmark;
     out.push(best);
   }
   return out.sort((a, b) => b.confidence - a.confidence || b.score - a.score);
@@ -93,7 +134,9 @@ export async function matchPeaks(
     const query = queryPostings(peaks, strategy, anchorStart, anchorEnd, lf, options.speeds);
     const matches = new MatchSet();
     await collectMatches(index, strategy, query.batch(), matches, { speeds: options.speeds, lookup: options.lookup });
-    hits.push(...clusterMatches(matches, strategy, pivot, { speeds: options.speeds, minScore: options.minScore?.[strategy] }));
+    hits.push(
+      ...clusterMatches(matches, strategy, pivot, { speeds: options.speeds, minScore: options.minScore?.[strategy] }),
+    );
   }
   return hits;
 }
@@ -120,7 +163,11 @@ export function toExcerptMatch(h: ClusterHit): ExcerptMatch {
  * is assumed (an excerpt does not change speed half-way); a longer recording with several tracks in a row
  * should go through identifyMix instead.
  */
-export async function identifyExcerpt(index: FingerprintIndex, source: PcmSource, options: IdentifyOptions & Pick<ExtractOptions, 'onProgress'> = {}): Promise<ExcerptMatch[]> {
+export async function identifyExcerpt(
+  index: FingerprintIndex,
+  source: PcmSource,
+  options: IdentifyOptions & Pick<ExtractOptions, 'onProgress'> = {},
+): Promise<ExcerptMatch[]> {
   const { peaks } = await extractPeaks(source, { signal: options.signal, onProgress: options.onProgress });
   if (peaks.length === 0) return [];
   const pivot = (peaks.frame[0] + peaks.frame[peaks.length - 1]) / 2;

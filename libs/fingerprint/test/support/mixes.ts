@@ -40,6 +40,12 @@ export interface TruthEntry {
   trackId: number | null;
   /** Crossfade midpoints (0 for the first segment, the mix end for the last). */
   startSec: number;
+  /**
+   * Where the track becomes louder than the one it replaces (short-term level with the fades applied):
+   * what a listener hears as the change. Equals startSec for music of steady loudness; later when the track
+   * enters with a quiet intro under a loud outgoing track, earlier the other way round.
+   */
+  dominantSec: number;
   endSec: number;
   refStartSec: number;
   speed: number;
@@ -113,11 +119,29 @@ export async function renderSegment(spec: SegmentSpec, workDir: string, seed = 1
   const window = { sampleRate: SR, startSec: spec.refStartSec, durationSec: spec.lengthSec };
   if (v.kind === 'mp3') {
     const mp3 = path.join(workDir, `seg-${seed}.mp3`);
-    execFileSync('ffmpeg', ['-y', '-v', 'error', '-ss', String(spec.refStartSec), '-t', String(spec.lengthSec + 1), '-i', file, '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
+    execFileSync('ffmpeg', [
+      '-y',
+      '-v',
+      'error',
+      '-ss',
+      String(spec.refStartSec),
+      '-t',
+      String(spec.lengthSec + 1),
+      '-i',
+      file,
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '128k',
+      mp3,
+    ]);
     pcm = await decodeMonoToArray(mp3, { sampleRate: SR, durationSec: spec.lengthSec });
   } else if (v.kind === 'vinyl') {
     const rate = (await probeAudio(file)).sampleRate;
-    pcm = await decodeMonoToArray(file, { ...window, extraFilters: [`asetrate=${Math.round(rate * v.speed)}`, `aresample=${rate}`] });
+    pcm = await decodeMonoToArray(file, {
+      ...window,
+      extraFilters: [`asetrate=${Math.round(rate * v.speed)}`, `aresample=${rate}`],
+    });
   } else if (v.kind === 'tempo') {
     pcm = await decodeMonoToArray(file, { ...window, extraFilters: [`atempo=${v.speed}`] });
   } else if (v.kind === 'bass') {
@@ -148,6 +172,7 @@ export async function buildMix(segments: SegmentSpec[], crossfadeSec: number[]):
     const durationSec = pos;
     const mix = new Float32Array(Math.round(durationSec * SR));
     const truth: TruthEntry[] = [];
+    let previousTail: Float64Array | null = null;
     for (let i = 0; i < segments.length; i++) {
       const seg = segments[i];
       // Level-matched like a DJ's gain knob: every segment at the same RMS, so the crossfade midpoint is
@@ -166,12 +191,63 @@ export async function buildMix(segments: SegmentSpec[], crossfadeSec: number[]):
       const startSec = i === 0 ? 0 : starts[i] + crossfadeSec[i - 1] / 2;
       const endSec = i === segments.length - 1 ? durationSec : starts[i + 1] + crossfadeSec[i] / 2;
       const speed = speedOf(seg.variant);
-      truth.push({ trackId: seg.trackId, startSec, endSec, refStartSec: seg.refStartSec + speed * (startSec - starts[i]), speed, variant: seg.variant });
+      let dominantSec = startSec;
+      if (i > 0 && previousTail) {
+        dominantSec = starts[i] + louderFrom(blockPower(pcm, 0, fadeIn, fadeIn, true), previousTail) * LEVEL_BLOCK_SEC;
+      }
+      previousTail = fadeOut > 0 ? blockPower(pcm, pcm.length - fadeOut, pcm.length, fadeOut, false) : null;
+      truth.push({
+        trackId: seg.trackId,
+        startSec,
+        endSec,
+        dominantSec,
+        refStartSec: seg.refStartSec + speed * (startSec - starts[i]),
+        speed,
+        variant: seg.variant,
+      });
     }
     return { pcm: mix, durationSec, truth };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+const LEVEL_BLOCK_SEC = 0.25;
+
+/** Power per LEVEL_BLOCK_SEC block of pcm[from, to) with a linear fade in (or out) over `fade` samples. */
+function blockPower(pcm: Float32Array, from: number, to: number, fade: number, fadingIn: boolean): Float64Array {
+  const block = Math.round(LEVEL_BLOCK_SEC * SR);
+  const out = new Float64Array(Math.ceil((to - from) / block));
+  for (let k = from; k < to; k++) {
+    const g = fadingIn ? (k - from) / fade : (to - k) / fade;
+    out[Math.floor((k - from) / block)] += (g * pcm[k]) ** 2;
+  }
+  return out;
+}
+
+/**
+ * Block index from which the incoming track is the louder (levels smoothed over 1 s): the split of the
+ * crossfade into "outgoing louder" then "incoming louder" that disagrees with the fewest blocks.
+ */
+function louderFrom(incoming: Float64Array, outgoing: Float64Array): number {
+  const n = Math.min(incoming.length, outgoing.length);
+  const smooth = (p: Float64Array, k: number) => {
+    let s = 0;
+    for (let j = Math.max(0, k - 2); j <= Math.min(n - 1, k + 2); j++) s += p[j];
+    return s;
+  };
+  const louder = Array.from({ length: n }, (_, k) => smooth(incoming, k) > smooth(outgoing, k));
+  let err = louder.filter((x) => !x).length;
+  let best = err;
+  let ties = [0];
+  for (let k = 1; k <= n; k++) {
+    err += louder[k - 1] ? 1 : -1;
+    if (err < best) {
+      best = err;
+      ties = [k];
+    } else if (err === best) ties.push(k);
+  }
+  return ties[(ties.length - 1) >> 1];
 }
 
 /** −20 dBFS. */
@@ -214,7 +290,11 @@ export function scoreTimeline(entries: TimelineEntry[], truth: TruthEntry[], tol
     if (t.trackId === null) continue;
     librarySegments++;
     const candidates = entries
-      .filter((e) => e.trackId === t.trackId && overlap(e.startSec, e.endSec, t.startSec, t.endSec) > 0.5 * (t.endSec - t.startSec))
+      .filter(
+        (e) =>
+          e.trackId === t.trackId &&
+          overlap(e.startSec, e.endSec, t.startSec, t.endSec) > 0.5 * (t.endSec - t.startSec),
+      )
       .sort((a, b) => Math.abs(a.startSec - t.startSec) - Math.abs(b.startSec - t.startSec));
     const e = candidates[0] ?? null;
     const err = e ? Math.abs(e.startSec - t.startSec) : null;
@@ -226,7 +306,10 @@ export function scoreTimeline(entries: TimelineEntry[], truth: TruthEntry[], tol
   }
   let correctEntries = 0;
   for (const e of entries) {
-    const ok = truth.some((t) => t.trackId === e.trackId && overlap(e.startSec, e.endSec, t.startSec, t.endSec) > 0.5 * (e.endSec - e.startSec));
+    const ok = truth.some(
+      (t) =>
+        t.trackId === e.trackId && overlap(e.startSec, e.endSec, t.startSec, t.endSec) > 0.5 * (e.endSec - e.startSec),
+    );
     if (ok) correctEntries++;
   }
   return { found, librarySegments, correctEntries, entries: entries.length, startErrorsSec, details };
