@@ -17,15 +17,13 @@ import {
   MemoryFingerprintIndex,
   type TimelineEntry,
 } from '@crateflow/fingerprint';
-import { LIBRARY, OUTSIDE_LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
+import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
 import {
   buildMix,
   median,
-  mulberry32,
+  randomMix,
   scoreTimeline,
-  type SegmentSpec,
   type TruthEntry,
-  type Variant,
   variantName,
 } from '../../libs/fingerprint/test/support/mixes';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
@@ -37,63 +35,6 @@ const SEED = arg('seed', 1);
 const SEGMENTS = arg('segments', 10);
 const SYNTH_HOURS = arg('synth-hours', 2);
 const VERBOSE = args.includes('--verbose');
-
-/** Fixed variants (the extremes weigh more) and, a quarter of the time, a random speed within range. */
-const FIXED_VARIANTS: Variant[] = [
-  { kind: 'clean' },
-  { kind: 'vinyl', speed: 1.08 },
-  { kind: 'vinyl', speed: 0.92 },
-  { kind: 'tempo', speed: 1.06 },
-  { kind: 'tempo', speed: 0.94 },
-  { kind: 'bass' },
-  { kind: 'noise', snrDb: 10 },
-  { kind: 'mp3' },
-];
-
-function randomVariant(rnd: () => number): Variant {
-  const r = rnd();
-  if (r < 0.125) return { kind: 'vinyl', speed: Math.round((0.92 + rnd() * 0.16) * 1000) / 1000 };
-  if (r < 0.25) return { kind: 'tempo', speed: Math.round((0.94 + rnd() * 0.12) * 1000) / 1000 };
-  return FIXED_VARIANTS[Math.floor(rnd() * FIXED_VARIANTS.length)];
-}
-
-function randomMix(rnd: () => number, segments: number): { specs: SegmentSpec[]; crossfades: number[] } {
-  const specs: SegmentSpec[] = [];
-  const crossfades: number[] = [];
-  for (let s = 0; s < segments; s++) {
-    // A third of the segments are as short as allowed, and a third of the crossfades as long.
-    const len = rnd() < 0.33 ? 30 : 30 + Math.floor(rnd() * 31);
-    crossfades.push(rnd() < 0.33 ? 10 : 6 + Math.floor(rnd() * 5));
-    const r = rnd();
-    if (r < 0.1) {
-      specs.push({
-        trackId: null,
-        source: { file: OUTSIDE_LIBRARY },
-        refStartSec: Math.floor(rnd() * 5),
-        lengthSec: Math.min(len, 40),
-        variant: { kind: 'clean' },
-      });
-    } else if (r < 0.2) {
-      specs.push({
-        trackId: null,
-        source: { synthSeed: 900_000 + Math.floor(rnd() * 1e5) },
-        refStartSec: 0,
-        lengthSec: len,
-        variant: { kind: 'clean' },
-      });
-    } else {
-      let t = Math.floor(rnd() * LIBRARY.length);
-      if (specs.length && specs[specs.length - 1].trackId === LIBRARY[t].id) t = (t + 1) % LIBRARY.length;
-      const track = LIBRARY[t];
-      const variant = randomVariant(rnd);
-      const lengthSec = Math.min(len, Math.floor((track.durationSec - 3) / 1.1));
-      // Sometimes from the very beginning of the track, as DJs often play it.
-      const refStartSec = rnd() < 0.2 ? 0 : Math.floor(rnd() * Math.max(1, track.durationSec - lengthSec * 1.1 - 2));
-      specs.push({ trackId: track.id, source: { file: track.file }, refStartSec, lengthSec, variant });
-    }
-  }
-  return { specs, crossfades: crossfades.slice(0, specs.length - 1) };
-}
 
 function describe(t: TruthEntry): string {
   return `track ${t.trackId} ${variantName(t.variant).padEnd(12)} ${t.startSec.toFixed(1).padStart(6)}–${t.endSec.toFixed(1).padEnd(6)} (${(t.endSec - t.startSec).toFixed(0)} s, from ${t.refStartSec.toFixed(1)} s, louder from ${t.dominantSec.toFixed(1)})`;
@@ -127,7 +68,7 @@ async function main(): Promise<void> {
   const perVariant = new Map<string, [number, number]>();
   for (let m = 0; m < MIXES; m++) {
     const seed = SEED + m;
-    const { specs, crossfades } = randomMix(mulberry32(seed * 7919), SEGMENTS);
+    const { specs, crossfades } = randomMix(seed, SEGMENTS);
     const mix = await buildMix(specs, crossfades);
     const t0 = performance.now();
     const timeline = await identifyMix(index, mix.pcm);

@@ -11,7 +11,13 @@ const HOP = 5 * F;
  * with evidence at `perSec` frames per second (linear fades of `fadeIn`/`fadeOut` seconds); each match's
  * gain is `levelDb` plus its fade gain.
  */
-function trackHits(trackId: number, fromSec: number, toSec: number, refSec: number, opts: { fadeIn?: number; fadeOut?: number; perSec?: number; speed?: number; levelDb?: number; score?: number } = {}) {
+function trackHits(
+  trackId: number,
+  fromSec: number,
+  toSec: number,
+  refSec: number,
+  opts: { fadeIn?: number; fadeOut?: number; perSec?: number; speed?: number; levelDb?: number; score?: number } = {},
+) {
   const fadeIn = opts.fadeIn ?? 0;
   const fadeOut = opts.fadeOut ?? 0;
   const perSec = opts.perSec ?? 20;
@@ -93,5 +99,28 @@ describe('buildTimeline', () => {
       [1, expect.any(Number)],
     ]);
     expect(Math.abs(timeline.entries[1].refStartSec - (100 + (timeline.entries[1].startSec - 40)))).toBeLessThan(1);
+  });
+
+  it('places the boundary at the seen fade when the incoming track left no evidence of its fade-in', () => {
+    // Track 1 fades out 56–64 (midpoint 60); track 2's matches begin only at 62, already at full level.
+    const a = trackHits(1, 0, 64, 0, { fadeOut: 8 });
+    const b = trackHits(2, 62, 120, 10);
+    const timeline = buildTimeline([...a.hits, ...b.hits], 120);
+    expect(timeline.entries.map((e) => e.trackId)).toEqual([1, 2]);
+    const [e1, e2] = timeline.entries;
+    expect(Math.abs(e2.startSec - 60)).toBeLessThan(1);
+    expect(e1.endSec).toBe(e2.startSec);
+    expect(timeline.unknown).toEqual([]);
+  });
+
+  it('splits a track around another one played in between where the first would have continued', () => {
+    // Track 1 at 0–40 and again at 70–110 with one alignment (the DJ came back to it "in time"), track 2 between.
+    const first = trackHits(1, 0, 44, 0, { fadeOut: 8 });
+    const back = trackHits(1, 66, 110, 66, { fadeIn: 8 });
+    const between = trackHits(2, 36, 74, 5, { fadeIn: 8, fadeOut: 8 });
+    const timeline = buildTimeline([...first.hits, ...back.hits, ...between.hits], 110);
+    expect(timeline.entries.map((e) => e.trackId)).toEqual([1, 2, 1]);
+    expect(Math.abs(timeline.entries[1].startSec - 40)).toBeLessThan(1.5);
+    expect(Math.abs(timeline.entries[2].startSec - 70)).toBeLessThan(1.5);
   });
 });

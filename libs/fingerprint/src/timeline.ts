@@ -104,15 +104,17 @@ const BIN = Math.round(1 / FRAME_SEC); // ≈ 1 s of frames
  *  1. chain hits of one track whose alignments agree (same track position at the same mix time, similar
  *     speed) into runs, allowing a missed window or two;
  *  2. place each run's ends at its fade midpoints, estimated from the gains of its matches (mix level minus
- *     stored level of each matched peak: where they come within 6 dB of the run's steady gain is the middle
- *     of a linear fade); with too few matches for that, where its evidence (agreeing hashes per second)
- *     falls below a fraction of its usual density;
+ *     stored level of each matched peak: where they cross 6 dB below the run's steady gain is the middle of
+ *     a linear fade), noting whether the fade was seen at all or the evidence begins (ends) already loud;
+ *     with too few matches for that, where its evidence (agreeing hashes per second) falls below a
+ *     fraction of its usual density;
  *  3. merge runs of one track that touch with the same alignment (or where one is a short fragment, as
- *     repetitive music produces), then drop short and weak runs;
- *  4. drop phantoms (a weaker run inside a stronger one's span), then split crossfades: where two runs
- *     overlap, the boundary is the mean of the outgoing run's fade-out midpoint and the incoming run's
- *     fade-in midpoint (each alone is pulled by how strongly each track's peaks compete for the peak
- *     budget during the fade; the mean was the most accurate on generated mixes);
+ *     repetitive music produces), then drop short and weak runs; split a run where its evidence has a hole
+ *     that another run fills (a DJ returning to a track where it would have been);
+ *  4. drop phantoms (a weaker run inside the span of a stronger one, or of two crossfading ones), then
+ *     split crossfades: where two runs overlap or leave a gap of a few seconds, the boundary is the mean of
+ *     the outgoing run's fade-out midpoint and the incoming run's fade-in midpoint when both fades were
+ *     seen, else the one that was (see crossing);
  *  5. report what is left uncovered as unknown.
  */
 export function buildTimeline(hits: WindowHit[], durationSec: number, options: TimelineOptions = {}): MixTimeline {

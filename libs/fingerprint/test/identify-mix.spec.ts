@@ -3,10 +3,15 @@ import { FingerprintIndex } from '../src/store/fingerprint-index';
 import { MixTimeline } from '../src/timeline';
 import { LIBRARY, OUTSIDE_LIBRARY } from './support/fixtures';
 import { indexLibrary } from './support/library';
-import { buildMix, BuiltMix, scoreTimeline, SegmentSpec, variantName } from './support/mixes';
+import { buildMix, BuiltMix, randomMix, scoreTimeline, SegmentSpec, variantName } from './support/mixes';
 
 const [FISHIN, PLUM, VIBE] = LIBRARY;
-const seg = (track: (typeof LIBRARY)[number], refStartSec: number, lengthSec: number, variant: SegmentSpec['variant']): SegmentSpec => ({
+const seg = (
+  track: (typeof LIBRARY)[number],
+  refStartSec: number,
+  lengthSec: number,
+  variant: SegmentSpec['variant'],
+): SegmentSpec => ({
   trackId: track.id,
   source: { file: track.file },
   refStartSec,
@@ -35,6 +40,10 @@ const SEGMENTS: SegmentSpec[] = [
 ];
 const CROSSFADES = [8, 6, 10, 7, 9, 6, 8, 10, 7, 9, 6];
 
+let libraryIndex: Promise<FingerprintIndex> | undefined;
+/** The library, indexed once for every mix of this file. */
+const library = (): Promise<FingerprintIndex> => (libraryIndex ??= indexLibrary());
+
 describe('identifyMix on a generated DJ mix', () => {
   let index: FingerprintIndex;
   let mix: BuiltMix;
@@ -42,14 +51,17 @@ describe('identifyMix on a generated DJ mix', () => {
   const progress: MixProgress[] = [];
 
   beforeAll(async () => {
-    index = await indexLibrary();
+    index = await library();
     mix = await buildMix(SEGMENTS, CROSSFADES);
     timeline = await identifyMix(index, mix.pcm, { onProgress: (p) => progress.push(p) });
   }, 120_000);
 
   it('identifies every library segment with its start within ±2 s, its track position and its speed', () => {
     const score = scoreTimeline(timeline.entries, mix.truth, 2);
-    const report = score.details.map((d) => `${d.truth.trackId} ${variantName(d.truth.variant)} start ${d.truth.startSec.toFixed(1)} → ${d.entry ? d.entry.startSec.toFixed(1) : 'missing'}`);
+    const report = score.details.map(
+      (d) =>
+        `${d.truth.trackId} ${variantName(d.truth.variant)} start ${d.truth.startSec.toFixed(1)} → ${d.entry ? d.entry.startSec.toFixed(1) : 'missing'}`,
+    );
     expect({ found: score.found, report }).toEqual({ found: score.librarySegments, report });
     for (const d of score.details) {
       const e = d.entry!;
@@ -75,12 +87,42 @@ describe('identifyMix on a generated DJ mix', () => {
   it('reports progress while streaming and ends at the full duration', () => {
     expect(progress.length).toBeGreaterThan(3);
     expect(progress[progress.length - 1].processedSec).toBeCloseTo(mix.durationSec, 0);
-    for (let i = 1; i < progress.length; i++) expect(progress[i].processedSec).toBeGreaterThanOrEqual(progress[i - 1].processedSec);
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i].processedSec).toBeGreaterThanOrEqual(progress[i - 1].processedSec);
   });
 
   it('stops when aborted', async () => {
     const controller = new AbortController();
     controller.abort();
     await expect(identifyMix(index, mix.pcm, { signal: controller.signal })).rejects.toThrow();
+  });
+});
+
+/**
+ * Random mixes (support/mixes.ts randomMix: every variant with the extreme speeds weighted, a third of the
+ * segments 30 s, a third of the crossfades 10 s, tracks from their very beginning, outside music): seeds 1–3,
+ * as they come — bench/fingerprint/eval-mixes.ts runs hundreds more.
+ */
+describe.each([1, 2, 3, 4, 5, 6])('identifyMix on random mix %i', (seed) => {
+  let mix: BuiltMix;
+  let timeline: MixTimeline;
+
+  beforeAll(async () => {
+    const index = await library();
+    const { specs, crossfades } = randomMix(seed, 10);
+    mix = await buildMix(specs, crossfades);
+    timeline = await identifyMix(index, mix.pcm);
+  }, 60_000);
+
+  it('finds every library segment with its start within ±2 s and invents nothing', () => {
+    const score = scoreTimeline(timeline.entries, mix.truth, 2);
+    const report = score.details.map(
+      (d) =>
+        `${d.truth.trackId} ${variantName(d.truth.variant)} start ${d.truth.startSec.toFixed(1)} → ${d.entry ? d.entry.startSec.toFixed(1) : 'missing'}`,
+    );
+    expect({ found: score.found, report }).toEqual({ found: score.librarySegments, report });
+    expect(score.correctEntries).toBe(score.entries);
+    expect(timeline.entries.length).toBe(score.librarySegments);
+    for (const d of score.details) expect(Math.abs(d.entry!.speed - d.truth.speed)).toBeLessThan(0.01);
   });
 });

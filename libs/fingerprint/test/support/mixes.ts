@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FINGERPRINT_SAMPLE_RATE } from '../../src/params';
 import { TimelineEntry } from '../../src/timeline';
+import { LIBRARY, OUTSIDE_LIBRARY } from './fixtures';
 import { renderSynth } from './synth';
 
 const SR = FINGERPRINT_SAMPLE_RATE;
@@ -261,6 +262,69 @@ export function normaliseRms(pcm: Float32Array, target: number): Float32Array {
   const g = target / rms;
   for (let i = 0; i < pcm.length; i++) pcm[i] *= g;
   return pcm;
+}
+
+/** Fixed variants (the extremes weigh more) and, a quarter of the time, a random speed within range. */
+const MIX_VARIANTS: Variant[] = [
+  { kind: 'clean' },
+  { kind: 'vinyl', speed: 1.08 },
+  { kind: 'vinyl', speed: 0.92 },
+  { kind: 'tempo', speed: 1.06 },
+  { kind: 'tempo', speed: 0.94 },
+  { kind: 'bass' },
+  { kind: 'noise', snrDb: 10 },
+  { kind: 'mp3' },
+];
+
+function randomVariant(rnd: () => number): Variant {
+  const r = rnd();
+  if (r < 0.125) return { kind: 'vinyl', speed: Math.round((0.92 + rnd() * 0.16) * 1000) / 1000 };
+  if (r < 0.25) return { kind: 'tempo', speed: Math.round((0.94 + rnd() * 0.12) * 1000) / 1000 };
+  return MIX_VARIANTS[Math.floor(rnd() * MIX_VARIANTS.length)];
+}
+
+/**
+ * A random mix of `segments` segments from the library recordings and outside music: 30–60 s (a third
+ * exactly 30 s), crossfades 6–10 s (a third 10 s), every variant with the extreme speeds weighted, a fifth
+ * of the library segments from the track's very beginning, a fifth of all segments outside the library.
+ */
+export function randomMix(seed: number, segments: number): { specs: SegmentSpec[]; crossfades: number[] } {
+  const rnd = mulberry32(Math.imul(seed, 7919));
+  const specs: SegmentSpec[] = [];
+  const crossfades: number[] = [];
+  for (let s = 0; s < segments; s++) {
+    // A third of the segments are as short as allowed, and a third of the crossfades as long.
+    const len = rnd() < 0.33 ? 30 : 30 + Math.floor(rnd() * 31);
+    crossfades.push(rnd() < 0.33 ? 10 : 6 + Math.floor(rnd() * 5));
+    const r = rnd();
+    if (r < 0.1) {
+      specs.push({
+        trackId: null,
+        source: { file: OUTSIDE_LIBRARY },
+        refStartSec: Math.floor(rnd() * 5),
+        lengthSec: Math.min(len, 40),
+        variant: { kind: 'clean' },
+      });
+    } else if (r < 0.2) {
+      specs.push({
+        trackId: null,
+        source: { synthSeed: 900_000 + Math.floor(rnd() * 1e5) },
+        refStartSec: 0,
+        lengthSec: len,
+        variant: { kind: 'clean' },
+      });
+    } else {
+      let t = Math.floor(rnd() * LIBRARY.length);
+      if (specs.length && specs[specs.length - 1].trackId === LIBRARY[t].id) t = (t + 1) % LIBRARY.length;
+      const track = LIBRARY[t];
+      const variant = randomVariant(rnd);
+      const lengthSec = Math.min(len, Math.floor((track.durationSec - 3) / 1.1));
+      // Sometimes from the very beginning of the track, as DJs often play it.
+      const refStartSec = rnd() < 0.2 ? 0 : Math.floor(rnd() * Math.max(1, track.durationSec - lengthSec * 1.1 - 2));
+      specs.push({ trackId: track.id, source: { file: track.file }, refStartSec, lengthSec, variant });
+    }
+  }
+  return { specs, crossfades: crossfades.slice(0, specs.length - 1) };
 }
 
 export interface MixScore {
