@@ -3,7 +3,8 @@
  * speeds, short segments beside long crossfades, music outside the library) and lists every library segment
  * that was not identified with its start within ±2 s, with the reason, plus every phantom entry.
  *
- *   node -r @swc-node/register bench/fingerprint/eval-mixes.ts [--mixes=20] [--seed=1] [--segments=10] [--synth-hours=2] [--verbose]
+ *   node -r @swc-node/register bench/fingerprint/eval-mixes.ts [--mixes=20] [--seed=1] [--segments=10] [--synth-hours=2]
+ *     [--triplet-fan-out=4] [--verbose]
  *
  * The library is the three shared recordings plus `--synth-hours` of synthetic tracks (chance collisions as
  * in a real library); nothing touches PostgreSQL. A segment's reference start is the crossfade midpoint (the
@@ -35,6 +36,8 @@ const SEED = arg('seed', 1);
 const SEGMENTS = arg('segments', 10);
 const SYNTH_HOURS = arg('synth-hours', 2);
 const VERBOSE = args.includes('--verbose');
+/** Triplet partner candidates of the mix query (MixOptions.queryFanOut; the default is DEFAULT_MIX_FAN_OUT). */
+const TRIPLET_FAN_OUT = args.some((a) => a.startsWith('--triplet-fan-out=')) ? arg('triplet-fan-out', 3) : undefined;
 
 function describe(t: TruthEntry): string {
   return `track ${t.trackId} ${variantName(t.variant).padEnd(12)} ${t.startSec.toFixed(1).padStart(6)}–${t.endSec.toFixed(1).padEnd(6)} (${(t.endSec - t.startSec).toFixed(0)} s, from ${t.refStartSec.toFixed(1)} s, louder from ${t.dominantSec.toFixed(1)})`;
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
     const { specs, crossfades } = randomMix(seed, SEGMENTS);
     const mix = await buildMix(specs, crossfades);
     const t0 = performance.now();
-    const timeline = await identifyMix(index, mix.pcm);
+    const timeline = await identifyMix(index, mix.pcm, { queryFanOut: { triplet: TRIPLET_FAN_OUT } });
     identifySec += (performance.now() - t0) / 1000;
     mixSec += mix.durationSec;
     const score = scoreTimeline(timeline.entries, mix.truth, 2);

@@ -11,7 +11,14 @@ export {
   secToFrames,
 } from './params';
 export type { Strategy } from './params';
-export { decodeForFingerprint, extractPeaks, fingerprintFile, fingerprintPcm, pcmChunks, postingsOfPeaks } from './fingerprint';
+export {
+  decodeForFingerprint,
+  extractPeaks,
+  fingerprintFile,
+  fingerprintPcm,
+  pcmChunks,
+  postingsOfPeaks,
+} from './fingerprint';
 export type { ExtractOptions, PcmSource, TrackFingerprint } from './fingerprint';
 export { PeakList } from './peaks';
 export { PostingBuffer } from './postings';
@@ -21,15 +28,22 @@ export type { SpeedRange } from './triplet';
 export { expectedHashRange, FingerprintVerificationError, indexTrack, TYPICAL_HASHES_PER_SECOND } from './indexing';
 export type { HashRange, IndexTrackOptions, IndexTrackResult } from './indexing';
 export { identifyExcerpt } from './identify';
-export type { ExcerptMatch, IdentifyOptions } from './identify';
-export { identifyMix } from './mix';
+export type { ExcerptMatch, IdentifyOptions, QueryFanOut } from './identify';
+export { DEFAULT_MIX_FAN_OUT, identifyMix } from './mix';
 export type { MixOptions, MixProgress } from './mix';
 export { buildTimeline } from './timeline';
 export type { MixTimeline, TimelineEntry, TimelineGap, TimelineOptions, WindowHit } from './timeline';
 export type { MatchMode } from './matcher';
 export { findSameRecordings, groupSameRecordings } from './same-recording';
 export type { SameRecordingMatch, SameRecordingOptions } from './same-recording';
-export type { FingerprintIndex, IndexedTrack, LookupOptions, LookupResult, PostingReadBack, StoredCounts } from './store/fingerprint-index';
+export type {
+  FingerprintIndex,
+  IndexedTrack,
+  LookupOptions,
+  LookupResult,
+  PostingReadBack,
+  StoredCounts,
+} from './store/fingerprint-index';
 export { MemoryFingerprintIndex } from './store/memory-index';
 export { PostgresFingerprintIndex } from './store/postgres-index';
 export type { PgPool, PostgresIndexOptions } from './store/postgres-index';

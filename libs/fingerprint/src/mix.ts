@@ -1,5 +1,5 @@
 import { pcmChunks, PcmSource } from './fingerprint';
-import { queryPostings, IdentifyOptions, QueryFanOut } from './identify';
+import { queryPostings, IdentifyOptions, QueryFanOut, STORED_FAN_OUT } from './identify';
 import { DEFAULT_LANDMARK_PARAMS } from './landmark';
 import { clusterMatches, collectMatches, MatchSet } from './matcher';
 import { FINGERPRINT_SAMPLE_RATE, FRAME_SEC, STRATEGIES, Strategy } from './params';
@@ -22,6 +22,8 @@ export interface MixOptions extends IdentifyOptions {
   /** Step between windows, seconds (default 5). */
   hopSec?: number;
   timeline?: TimelineOptions;
+  /** Partners per anchor the mix query pairs with (default DEFAULT_MIX_FAN_OUT; never below what is stored). */
+  queryFanOut?: Partial<QueryFanOut>;
 }
 
 /** Frames a target can lie after its anchor, over both strategies. */
@@ -29,11 +31,12 @@ const LOOKAHEAD_FRAMES = Math.max(DEFAULT_LANDMARK_PARAMS.maxDt, DEFAULT_TRIPLET
 
 /**
  * Query fan-out in mixes: during a crossfade half the peaks belong to the other track, so the stored pairs
- * and triplets of the incoming (outgoing) track are found only when the query pairs each anchor with more
- * of its followers. On generated mixes this doubled the tracks whose fade was seen in their evidence, for
- * ~1.4x the look-up work (landmarks 3 → 6 pairs, triplets from 3 → 4 candidates, i.e. 3 → 6 triplets).
+ * and triplets of the incoming (outgoing) track are found only when the query pairs each anchor with more of
+ * its followers. Landmarks 3 → 6 pairs costs little (22-bit hashes, no probing); triplets from 4 partner
+ * candidates (6 triplets per anchor instead of 3, each multi-probed) found a few more fades but made the
+ * look-ups ~2.7× slower through PostgreSQL, so they stay at the stored 3 unless asked (see README).
  */
-const MIX_FAN_OUT: QueryFanOut = { landmark: 6, triplet: 4 };
+export const DEFAULT_MIX_FAN_OUT: QueryFanOut = { landmark: 6, triplet: DEFAULT_TRIPLET_PARAMS.candidates };
 
 /**
  * Identifies which stored tracks play when in a long recording (a DJ mix of any length), streaming:
@@ -51,6 +54,10 @@ export async function identifyMix(
   const blocksPerWindow = Math.max(1, Math.round(windowSec / hopSec));
   const blockFrames = Math.max(16, Math.round(hopSec / FRAME_SEC));
   const strategies = options.strategies ?? STRATEGIES;
+  const fanOut: QueryFanOut = {
+    landmark: Math.max(STORED_FAN_OUT.landmark, options.queryFanOut?.landmark ?? DEFAULT_MIX_FAN_OUT.landmark),
+    triplet: Math.max(STORED_FAN_OUT.triplet, options.queryFanOut?.triplet ?? DEFAULT_MIX_FAN_OUT.triplet),
+  };
 
   const extractor = new PeakExtractor();
   let lf = new Float64Array(1024);
@@ -75,7 +82,7 @@ export async function identifyMix(
       options.signal?.throwIfAborted();
       const set = new MatchSet();
       if (a1 > a0) {
-        const query = queryPostings(peaks, strategy, a0, a1, lf, options.speeds, MIX_FAN_OUT);
+        const query = queryPostings(peaks, strategy, a0, a1, lf, options.speeds, fanOut);
         await collectMatches(index, strategy, query.batch(), set, { speeds: options.speeds, lookup: options.lookup });
       }
       matches.set(strategy, set);
