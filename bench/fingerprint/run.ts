@@ -92,7 +92,13 @@ function loadAverage(): string {
   }
 }
 
-async function indexSynthetic(index: FingerprintIndex, firstId: number, hours: number, trackSec: number, keep?: Map<number, TrackFingerprint>): Promise<{ ids: number[]; cpuSec: number }> {
+async function indexSynthetic(
+  index: FingerprintIndex,
+  firstId: number,
+  hours: number,
+  trackSec: number,
+  keep?: Map<number, TrackFingerprint>,
+): Promise<{ ids: number[]; cpuSec: number }> {
   const ids: number[] = [];
   const c0 = cpu().self;
   const n = Math.round((hours * 3600) / trackSec);
@@ -113,8 +119,22 @@ function randomMixSpec(rnd: () => number, segments: number): { specs: SegmentSpe
   for (let s = 0; s < segments; s++) {
     const len = 30 + Math.floor(rnd() * 31);
     const r = rnd();
-    if (r < 0.12) specs.push({ trackId: null, source: { file: OUTSIDE_LIBRARY }, refStartSec: Math.floor(rnd() * 5), lengthSec: Math.min(len, 40), variant: { kind: 'clean' } });
-    else if (r < 0.22) specs.push({ trackId: null, source: { synthSeed: 900_000 + Math.floor(rnd() * 1e5) }, refStartSec: 0, lengthSec: len, variant: { kind: 'clean' } });
+    if (r < 0.12)
+      specs.push({
+        trackId: null,
+        source: { file: OUTSIDE_LIBRARY },
+        refStartSec: Math.floor(rnd() * 5),
+        lengthSec: Math.min(len, 40),
+        variant: { kind: 'clean' },
+      });
+    else if (r < 0.22)
+      specs.push({
+        trackId: null,
+        source: { synthSeed: 900_000 + Math.floor(rnd() * 1e5) },
+        refStartSec: 0,
+        lengthSec: len,
+        variant: { kind: 'clean' },
+      });
     else {
       let t = Math.floor(rnd() * LIBRARY.length);
       if (specs.length && specs[specs.length - 1].trackId === LIBRARY[t].id) t = (t + 1) % LIBRARY.length;
@@ -132,20 +152,63 @@ function randomMixSpec(rnd: () => number, segments: number): { specs: SegmentSpe
 // ---------------------------------------------------------------------------------------------- main
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'cf-bench-fp-'));
-  console.log(`Crateflow fingerprint benchmark${quick ? ' (quick)' : ''} — load average ${loadAverage()}, node ${process.version}`);
+  console.log(
+    `Crateflow fingerprint benchmark${quick ? ' (quick)' : ''} — load average ${loadAverage()}, node ${process.version}`,
+  );
   try {
     // ---------------------------------------------------------------------------- 1. indexing speed
     heading('1. Indexing speed (decode + fingerprint, one Node process; ffmpeg decodes in a child process)');
     const list = path.join(work, 'list.txt');
     const sources = [...LIBRARY.map((t) => t.file), OUTSIDE_LIBRARY];
     const repeats = quick ? 1 : 4;
-    writeFileSync(list, Array.from({ length: repeats }, () => sources.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join('\n')).join('\n'));
+    writeFileSync(
+      list,
+      Array.from({ length: repeats }, () => sources.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join('\n')).join(
+        '\n',
+      ),
+    );
     const longFile = path.join(work, 'real-music.flac');
-    execFileSync('ffmpeg', ['-y', '-v', 'fatal', '-f', 'concat', '-safe', '0', '-i', list, '-map', '0:a:0', '-vn', '-ar', '44100', '-ac', '2', '-c:a', 'flac', longFile]);
+    execFileSync('ffmpeg', [
+      '-y',
+      '-v',
+      'fatal',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      list,
+      '-map',
+      '0:a:0',
+      '-vn',
+      '-ar',
+      '44100',
+      '-ac',
+      '2',
+      '-c:a',
+      'flac',
+      longFile,
+    ]);
     // Reference: ffmpeg alone, decoding the same file to the same 8 kHz mono float stream.
     const refT0 = now();
     const refC0 = cpu().children;
-    spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', longFile, '-af', 'pan=mono|c0=0.5*c0+0.5*c1', '-ac', '1', '-ar', String(SR), '-f', 'f32le', '-y', '/dev/null']);
+    spawnSync('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      longFile,
+      '-af',
+      'pan=mono|c0=0.5*c0+0.5*c1',
+      '-ac',
+      '1',
+      '-ar',
+      String(SR),
+      '-f',
+      'f32le',
+      '-y',
+      '/dev/null',
+    ]);
     const refWall = now() - refT0;
     const refCpu = cpu().children - refC0;
     const t0 = now();
@@ -158,12 +221,22 @@ async function main(): Promise<void> {
     const c2 = cpu().self;
     await fingerprintPcm(pcm);
     const synthCpu = cpu().self - c2;
-    console.log(`audio: ${(audio / 60).toFixed(1)} min of real music (the shared recordings, ${repeats}× over, FLAC 44.1 kHz stereo)`);
-    console.log(`ffmpeg decode only (reference)        : ${x(audio / refWall)} realtime wall, ${x(audio / refCpu)} per CPU second`);
-    console.log(`Crateflow decode + fingerprint        : ${x(audio / wall)} realtime wall; our process ${x(audio / (c1.self - c0.self))} per CPU second (+ ffmpeg ${x(audio / (c1.children - c0.children))})`);
+    console.log(
+      `audio: ${(audio / 60).toFixed(1)} min of real music (the shared recordings, ${repeats}× over, FLAC 44.1 kHz stereo)`,
+    );
+    console.log(
+      `ffmpeg decode only (reference)        : ${x(audio / refWall)} realtime wall, ${x(audio / refCpu)} per CPU second`,
+    );
+    console.log(
+      `Crateflow decode + fingerprint        : ${x(audio / wall)} realtime wall; our process ${x(audio / (c1.self - c0.self))} per CPU second (+ ffmpeg ${x(audio / (c1.children - c0.children))})`,
+    );
     console.log(`Crateflow fingerprint only (PCM given) : ${x(600 / synthCpu)} per CPU second`);
-    console.log(`ratio ours (wall, incl. decoding) / ffmpeg decode alone: ${(audio / wall / (audio / refWall)).toFixed(2)}`);
-    console.log(`hashes: ${(fp.landmark.length / audio).toFixed(1)} landmarks/s, ${(fp.triplet.length / audio).toFixed(1)} triplets/s, ${(fp.peaks.length / audio).toFixed(1)} peaks/s of real music`);
+    console.log(
+      `ratio ours (wall, incl. decoding) / ffmpeg decode alone: ${(audio / wall / (audio / refWall)).toFixed(2)}`,
+    );
+    console.log(
+      `hashes: ${(fp.landmark.length / audio).toFixed(1)} landmarks/s, ${(fp.triplet.length / audio).toFixed(1)} triplets/s, ${(fp.peaks.length / audio).toFixed(1)} peaks/s of real music`,
+    );
     const realRate = (fp.landmark.length + fp.triplet.length) / audio;
 
     // ------------------------------------------------------------------- library for what follows
@@ -172,8 +245,16 @@ async function main(): Promise<void> {
     const baseHours = quick ? 2 : 10;
     const synthKeep = new Map<number, TrackFingerprint>();
     const synthT0 = now();
-    const { ids: synthIds, cpuSec: synthIndexCpu } = await indexSynthetic(memory, 1_000_000, baseHours, 600, skipPg ? undefined : synthKeep);
-    console.log(`\nlibrary: the 3 real recordings + ${baseHours} h of synthetic music (${synthIds.length} tracks of 10 min) indexed in ${(now() - synthT0).toFixed(0)} s (${x((baseHours * 3600) / synthIndexCpu)} per CPU second)`);
+    const { ids: synthIds, cpuSec: synthIndexCpu } = await indexSynthetic(
+      memory,
+      1_000_000,
+      baseHours,
+      600,
+      skipPg ? undefined : synthKeep,
+    );
+    console.log(
+      `\nlibrary: the 3 real recordings + ${baseHours} h of synthetic music (${synthIds.length} tracks of 10 min) indexed in ${(now() - synthT0).toFixed(0)} s (${x((baseHours * 3600) / synthIndexCpu)} per CPU second)`,
+    );
 
     // ------------------------------------------------------------------ 2. accuracy on generated mixes
     heading(`2. Identification on ${MIXES} generated mixes of 10 segments (30–60 s, crossfades 6–10 s, level-matched)`);
@@ -202,10 +283,14 @@ async function main(): Promise<void> {
         perVariant.set(k, v);
       }
     }
-    console.log(`recall (track found, start within ±2 s): ${found}/${librarySegments} = ${pct(found, librarySegments)}`);
+    console.log(
+      `recall (track found, start within ±2 s): ${found}/${librarySegments} = ${pct(found, librarySegments)}`,
+    );
     console.log(`precision (entries naming the track that plays): ${correct}/${entries} = ${pct(correct, entries)}`);
     const sortedErr = [...errors].sort((a, b) => a - b);
-    console.log(`start-time error: median ${median(errors).toFixed(2)} s, 90th percentile ${(sortedErr[Math.floor(0.9 * (sortedErr.length - 1))] ?? NaN).toFixed(2)} s`);
+    console.log(
+      `start-time error: median ${median(errors).toFixed(2)} s, 90th percentile ${(sortedErr[Math.floor(0.9 * (sortedErr.length - 1))] ?? NaN).toFixed(2)} s`,
+    );
     console.log(`per variant: ${[...perVariant].map(([k, [a, b]]) => `${k} ${a}/${b}`).join(', ')}`);
 
     // Excerpts: every library track × every variant, 12 s from a few positions.
@@ -215,10 +300,18 @@ async function main(): Promise<void> {
     for (const track of LIBRARY) {
       for (const [vi, variant] of VARIANTS.entries()) {
         const startSec = 5 + ((vi * 13) % Math.floor(track.durationSec - 25));
-        const q = await renderSegment({ trackId: track.id, source: { file: track.file }, refStartSec: startSec, lengthSec: 12, variant }, work, vi);
+        const q = await renderSegment(
+          { trackId: track.id, source: { file: track.file }, refStartSec: startSec, lengthSec: 12, variant },
+          work,
+          vi,
+        );
         const [best] = await identifyExcerpt(memory, q);
         excerptTotal++;
-        if (best && best.trackId === track.id && Math.abs(best.refOffsetSec - best.speed * best.queryOffsetSec - startSec) < 1) {
+        if (
+          best &&
+          best.trackId === track.id &&
+          Math.abs(best.refOffsetSec - best.speed * best.queryOffsetSec - startSec) < 1
+        ) {
           excerptOk++;
           speedErrors.push(Math.abs(best.speed - speedOf(variant)));
         }
@@ -230,7 +323,9 @@ async function main(): Promise<void> {
       outsideQueries++;
       if ((await identifyExcerpt(memory, renderSynth(800_000 + s, 0, 15 * SR))).length) falseExcerpts++;
     }
-    console.log(`12-s excerpts: ${excerptOk}/${excerptTotal} identified at the right position (±1 s), median speed error ${(median(speedErrors) * 100).toFixed(2)} %; ${falseExcerpts}/${outsideQueries} excerpts of unindexed music matched something`);
+    console.log(
+      `12-s excerpts: ${excerptOk}/${excerptTotal} identified at the right position (±1 s), median speed error ${(median(speedErrors) * 100).toFixed(2)} %; ${falseExcerpts}/${outsideQueries} excerpts of unindexed music matched something`,
+    );
 
     // ---------------------------------------------------------------------------- 3. 60-minute mix
     heading('3. Identifying a 60-minute mix');
@@ -247,15 +342,21 @@ async function main(): Promise<void> {
     const mixWall = now() - m0;
     const mixCpu = cpu().self - mc0;
     const bigScore = scoreTimeline(bigTimeline.entries, bigMix.truth, 2);
-    console.log(`${(bigMix.durationSec / 60).toFixed(1)} min mix, ${big.specs.length} segments, in-memory index (${baseHours} h + 3 tracks): ${mixWall.toFixed(1)} s wall, ${mixCpu.toFixed(1)} CPU s (aim < 30 s) — recall ${pct(bigScore.found, bigScore.librarySegments)}, precision ${pct(bigScore.correctEntries, bigScore.entries)}`);
+    console.log(
+      `${(bigMix.durationSec / 60).toFixed(1)} min mix, ${big.specs.length} segments, in-memory index (${baseHours} h + 3 tracks): ${mixWall.toFixed(1)} s wall, ${mixCpu.toFixed(1)} CPU s (aim < 30 s) — recall ${pct(bigScore.found, bigScore.librarySegments)}, precision ${pct(bigScore.correctEntries, bigScore.entries)}`,
+    );
 
     // ------------------------------------------------------------------------- 4. bytes per hour
     heading('4. Index size per hour of audio');
     const memStats = memory.memoryStats();
     const memPostings = memStats.landmark.postings + memStats.triplet.postings;
     const memBytes = memStats.landmark.bytes + memStats.triplet.bytes;
-    console.log(`in memory: ${memPostings.toLocaleString('en')} postings in ${mb(memBytes)} of typed arrays = ${(memBytes / memPostings).toFixed(1)} bytes/posting (arrays grow by doubling)`);
-    console.log(`real music gives ${realRate.toFixed(1)} postings/s = ${((realRate * 3600) / 1000).toFixed(0)}k postings per hour of audio`);
+    console.log(
+      `in memory: ${memPostings.toLocaleString('en')} postings in ${mb(memBytes)} of typed arrays = ${(memBytes / memPostings).toFixed(1)} bytes/posting (arrays grow by doubling)`,
+    );
+    console.log(
+      `real music gives ${realRate.toFixed(1)} postings/s = ${((realRate * 3600) / 1000).toFixed(0)}k postings per hour of audio`,
+    );
     let pgBytesPerPosting: number | null = null;
     if (!skipPg) {
       let db;
@@ -280,16 +381,22 @@ async function main(): Promise<void> {
           const sizes = await db.pool.query<{ relname: string; size: string }>(
             `SELECT relname, pg_relation_size(oid) AS size FROM pg_class WHERE relname LIKE 'fingerprint_%postings%' ORDER BY relname`,
           );
-          console.log(`PostgreSQL: ${rows.toLocaleString('en')} postings stored in ${insertSec.toFixed(1)} s (${Math.round(rows / insertSec).toLocaleString('en')} rows/s, verified read-back included)`);
+          console.log(
+            `PostgreSQL: ${rows.toLocaleString('en')} postings stored in ${insertSec.toFixed(1)} s (${Math.round(rows / insertSec).toLocaleString('en')} rows/s, verified read-back included)`,
+          );
           console.log(`  ${sizes.rows.map((r) => `${r.relname} ${mb(Number(r.size))}`).join(', ')}`);
           console.log(`  pg_total_relation_size: ${mb(total)} = ${pgBytesPerPosting.toFixed(1)} bytes/posting`);
           const perHourReal = pgBytesPerPosting * realRate * 3600;
-          console.log(`  = ${mb(perHourReal)} per hour of real music; 500,000 hours → ${(perHourReal * 5e5 / 1e12).toFixed(1)} TB`);
+          console.log(
+            `  = ${mb(perHourReal)} per hour of real music; 500,000 hours → ${((perHourReal * 5e5) / 1e12).toFixed(1)} TB`,
+          );
           // The 60-minute mix through the database.
           const p0 = now();
           const pgTimeline = await identifyMix(pg, bigMix.pcm);
           const pgScore = scoreTimeline(pgTimeline.entries, bigMix.truth, 2);
-          console.log(`  60-minute mix through PostgreSQL: ${(now() - p0).toFixed(1)} s wall — recall ${pct(pgScore.found, pgScore.librarySegments)}, precision ${pct(pgScore.correctEntries, pgScore.entries)}`);
+          console.log(
+            `  60-minute mix through PostgreSQL: ${(now() - p0).toFixed(1)} s wall — recall ${pct(pgScore.found, pgScore.librarySegments)}, precision ${pct(pgScore.correctEntries, pgScore.entries)}`,
+          );
         } finally {
           await db.drop();
         }
@@ -303,7 +410,15 @@ async function main(): Promise<void> {
     for (const [i, track] of LIBRARY.entries()) {
       for (const variant of [VARIANTS[0], VARIANTS[1], VARIANTS[6], VARIANTS[9]]) {
         const refStartSec = 10 + i * 7;
-        queries.push({ pcm: await renderSegment({ trackId: track.id, source: { file: track.file }, refStartSec, lengthSec: 12, variant }, work, i), trackId: track.id, refStartSec });
+        queries.push({
+          pcm: await renderSegment(
+            { trackId: track.id, source: { file: track.file }, refStartSec, lengthSec: 12, variant },
+            work,
+            i,
+          ),
+          trackId: track.id,
+          refStartSec,
+        });
       }
     }
     for (let k = 0; k < 8; k++) {
@@ -321,14 +436,23 @@ async function main(): Promise<void> {
         synthIds.push(...ids);
       }
       // Queries from tracks added last, too.
-      queries.push({ pcm: renderSynth(synthIds[synthIds.length - 1], 50 * SR, 62 * SR), trackId: synthIds[synthIds.length - 1], refStartSec: 50 });
+      queries.push({
+        pcm: renderSynth(synthIds[synthIds.length - 1], 50 * SR, 62 * SR),
+        trackId: synthIds[synthIds.length - 1],
+        refStartSec: 50,
+      });
       const times: number[] = [];
       let ok = 0;
       for (const q of queries) {
         const q0 = now();
         const [best] = await identifyExcerpt(memory, q.pcm);
         times.push((now() - q0) * 1000);
-        if (best && best.trackId === q.trackId && Math.abs(best.refOffsetSec - best.speed * best.queryOffsetSec - q.refStartSec) < 1) ok++;
+        if (
+          best &&
+          best.trackId === q.trackId &&
+          Math.abs(best.refOffsetSec - best.speed * best.queryOffsetSec - q.refStartSec) < 1
+        )
+          ok++;
       }
       const st = memory.memoryStats();
       const sorted = [...times].sort((a, b) => a - b);
@@ -336,15 +460,24 @@ async function main(): Promise<void> {
         `${String(hours).padStart(9)} | ${(st.landmark.postings + st.triplet.postings).toLocaleString('en').padStart(10)} | ${mb(st.landmark.bytes + st.triplet.bytes).padStart(9)} | ${median(times).toFixed(1).padStart(24)} ms | ${sorted[Math.floor(0.9 * (sorted.length - 1))].toFixed(1).padStart(4)} ms | ${ok}/${queries.length}`,
       );
     }
-    if (pgBytesPerPosting) console.log(`(PostgreSQL needs ${pgBytesPerPosting.toFixed(0)} bytes per posting; see README for the capacity arithmetic)`);
+    if (pgBytesPerPosting)
+      console.log(
+        `(PostgreSQL needs ${pgBytesPerPosting.toFixed(0)} bytes per posting; see README for the capacity arithmetic)`,
+      );
 
     // -------------------------------------------------------------------------------- 6. audfprint
     heading('6. Reference implementations');
     const audfprint = spawnSync('audfprint', ['--help'], { encoding: 'utf8' });
     if (audfprint.error) {
-      console.log('audfprint: not available here (not on npm, not in Debian; it must not become a project dependency).');
-      console.log(`Ratios are against ffmpeg decoding the same audio in this run (section 1). For orientation only, DESIGN.md`);
-      console.log(`recorded audfprint at ~154× realtime indexing on this machine, failing at ≥ 2 % speed change: ours / that = ${(audio / wall / 154).toFixed(1)} (wall, incl. decoding).`);
+      console.log(
+        'audfprint: not available here (not on npm, not in Debian; it must not become a project dependency).',
+      );
+      console.log(
+        `Ratios are against ffmpeg decoding the same audio in this run (section 1). For orientation only, DESIGN.md`,
+      );
+      console.log(
+        `recorded audfprint at ~154× realtime indexing on this machine, failing at ≥ 2 % speed change: ours / that = ${(audio / wall / 154).toFixed(1)} (wall, incl. decoding).`,
+      );
     } else {
       console.log('audfprint is installed; comparing it is not implemented in this run.');
     }

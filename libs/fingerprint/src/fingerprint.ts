@@ -33,7 +33,11 @@ export function decodeForFingerprint(
   filePath: string | Buffer,
   options: Omit<DecodeOptions, 'sampleRate'> = {},
 ): AsyncGenerator<Float32Array> {
-  return decodeMono(filePath, { chunkSamples: FINGERPRINT_SAMPLE_RATE * 4, ...options, sampleRate: FINGERPRINT_SAMPLE_RATE });
+  return decodeMono(filePath, {
+    chunkSamples: FINGERPRINT_SAMPLE_RATE * 4,
+    ...options,
+    sampleRate: FINGERPRINT_SAMPLE_RATE,
+  });
 }
 
 /** Audio read ahead of the fingerprinter: one minute (1.9 MB of floats). */
@@ -57,7 +61,10 @@ export async function* pcmChunks(source: PcmSource, signal?: AbortSignal): Async
     }
     return;
   }
-  const chunks = Symbol.asyncIterator in source ? prefetch(source as AsyncIterable<Float32Array>, PREFETCH_SAMPLES) : (source as Iterable<Float32Array>);
+  const chunks =
+    Symbol.asyncIterator in source
+      ? prefetch(source as AsyncIterable<Float32Array>, PREFETCH_SAMPLES)
+      : (source as Iterable<Float32Array>);
   for await (const chunk of chunks) {
     if (!(chunk instanceof Float32Array)) throw new TypeError('PCM chunks must be Float32Array');
     for (let i = 0; i < chunk.length; i += SLICE_SAMPLES) {
@@ -124,7 +131,10 @@ async function* prefetch(source: AsyncIterable<Float32Array>, maxSamples: number
 }
 
 /** Streams PCM through the peak picker. Only the peak list is kept, never the PCM. */
-export async function extractPeaks(source: PcmSource, options: ExtractOptions = {}): Promise<{ peaks: PeakList; durationSec: number; audibleSec: number }> {
+export async function extractPeaks(
+  source: PcmSource,
+  options: ExtractOptions = {},
+): Promise<{ peaks: PeakList; durationSec: number; audibleSec: number }> {
   const extractor = new PeakExtractor(options.peakParams);
   for await (const chunk of pcmChunks(source, options.signal)) {
     extractor.push(chunk);
@@ -157,5 +167,8 @@ export async function fingerprintFile(
   filePath: string | Buffer,
   options: ExtractOptions & Pick<DecodeOptions, 'timeoutMs'> = {},
 ): Promise<TrackFingerprint> {
-  return fingerprintPcm(decodeForFingerprint(filePath, { signal: options.signal, timeoutMs: options.timeoutMs }), options);
+  return fingerprintPcm(
+    decodeForFingerprint(filePath, { signal: options.signal, timeoutMs: options.timeoutMs }),
+    options,
+  );
 }

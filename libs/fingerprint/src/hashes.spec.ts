@@ -59,7 +59,8 @@ describe('triplet hashes', () => {
     const probes = new PostingBuffer();
     appendTripletProbes(query, semitonesOfPeaks(query, 0, query.length), 0, query.length, probes);
     const byHash = new Map<number, number[]>();
-    for (let i = 0; i < probes.length; i++) byHash.set(probes.hash[i], [...(byHash.get(probes.hash[i]) ?? []), probes.time[i]]);
+    for (let i = 0; i < probes.length; i++)
+      byHash.set(probes.hash[i], [...(byHash.get(probes.hash[i]) ?? []), probes.time[i]]);
     let found = 0;
     for (let i = 0; i < refPostings.length; i++) {
       const t = refPostings.time[i] / timeScale;
@@ -75,16 +76,31 @@ describe('triplet hashes', () => {
   });
 
   it('are found again when the same peaks are played 8 % fast, vinyl style (times ÷ 1.08, frequencies × 1.08)', () => {
-    const q = toList(time.map((t) => t / 1.08), freq.map((f) => f * 1.08));
+    const q = toList(
+      time.map((t) => t / 1.08),
+      freq.map((f) => f * 1.08),
+    );
     expect(recall(q, 1.08)).toBeGreaterThan(0.9);
   });
 
   it('are found again when the same peaks are played 8 % slow, vinyl style', () => {
-    const q = toList(time.map((t) => t / 0.92), freq.map((f) => f * 0.92));
+    const q = toList(
+      time.map((t) => t / 0.92),
+      freq.map((f) => f * 0.92),
+    );
     expect(recall(q, 0.92)).toBeGreaterThan(0.9);
   });
 
   it('are found again after a key-locked 6 % time-stretch (times only)', () => {
-    for (const k of [1.06, 0.94]) expect(recall(toList(time.map((t) => t / k), freq), k)).toBeGreaterThan(0.9);
+    for (const k of [1.06, 0.94])
+      expect(
+        recall(
+          toList(
+            time.map((t) => t / k),
+            freq,
+          ),
+          k,
+        ),
+      ).toBeGreaterThan(0.9);
   });
 });

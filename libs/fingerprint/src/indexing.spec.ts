@@ -19,7 +19,12 @@ class LossyIndex extends MemoryFingerprintIndex {
       if (this.fault === 'nothing') keep = 0;
       if (this.fault === 'horizon') keep = p.time.findIndex((t) => t > 380 / 0.032);
       if (keep < 0) keep = p.length;
-      damaged[s] = { length: keep, hash: p.hash.subarray(0, keep), time: p.time.subarray(0, keep), aux: p.aux.subarray(0, keep) };
+      damaged[s] = {
+        length: keep,
+        hash: p.hash.subarray(0, keep),
+        time: p.time.subarray(0, keep),
+        aux: p.aux.subarray(0, keep),
+      };
     }
     await super.replaceTrack(trackId, durationSec, damaged);
     // Report success with the counts it was given, as the original engines did.
@@ -45,11 +50,14 @@ describe('indexTrack', () => {
     expect(await index.countPostings('landmark', 5)).toBe(r.produced.landmark);
   });
 
-  it.each(['drop-half', 'horizon', 'nothing'] as const)('fails loudly and leaves nothing behind when the store %s', async (fault) => {
-    const index = new LossyIndex(fault);
-    await expect(indexTrack(index, 9, fp)).rejects.toBeInstanceOf(FingerprintVerificationError);
-    expect(await index.countPostings('landmark', 9)).toBe(0);
-  });
+  it.each(['drop-half', 'horizon', 'nothing'] as const)(
+    'fails loudly and leaves nothing behind when the store %s',
+    async (fault) => {
+      const index = new LossyIndex(fault);
+      await expect(indexTrack(index, 9, fp)).rejects.toBeInstanceOf(FingerprintVerificationError);
+      expect(await index.countPostings('landmark', 9)).toBe(0);
+    },
+  );
 
   it('rejects audio whose hash count is implausible for its length', async () => {
     const index = new MemoryFingerprintIndex();

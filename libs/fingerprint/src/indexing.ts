@@ -86,7 +86,12 @@ export interface IndexTrackOptions extends ExtractOptions {
  * Throws FingerprintVerificationError otherwise (after removing the partial entry), so a failed index
  * never looks like a success.
  */
-export async function indexTrack(index: FingerprintIndex, trackId: number, source: PcmSource | TrackFingerprint, options: IndexTrackOptions = {}): Promise<IndexTrackResult> {
+export async function indexTrack(
+  index: FingerprintIndex,
+  trackId: number,
+  source: PcmSource | TrackFingerprint,
+  options: IndexTrackOptions = {},
+): Promise<IndexTrackResult> {
   const fp = isFingerprint(source) ? source : await fingerprintPcm(source, options);
   const postings: Record<Strategy, PostingBatch> = { landmark: fp.landmark, triplet: fp.triplet };
   const stored = await index.replaceTrack(trackId, fp.durationSec, postings);
@@ -95,7 +100,10 @@ export async function indexTrack(index: FingerprintIndex, trackId: number, sourc
       const produced = postings[strategy].length;
       const got = stored[strategy];
       if (got !== produced) {
-        throw new FingerprintVerificationError(`track ${trackId}: ${strategy} postings read back ${got}, produced ${produced}`, { trackId, strategy, produced, stored: got });
+        throw new FingerprintVerificationError(
+          `track ${trackId}: ${strategy} postings read back ${got}, produced ${produced}`,
+          { trackId, strategy, produced, stored: got },
+        );
       }
       const range = expectedHashRange(fp.audibleSec, strategy);
       if (fp.audibleSec >= (options.minCheckedSec ?? 10) && (produced < range.min || produced > range.max)) {

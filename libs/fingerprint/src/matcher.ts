@@ -41,7 +41,17 @@ export class MatchSet {
   /** Query anchor level minus reference anchor level, dB: how loud the track plays in the query. */
   gain = new Float32Array(1024);
 
-  push(track: number, q: number, r: number, est: number, estStretch: number, tol: number, mode: number, peak: number, gain: number): void {
+  push(
+    track: number,
+    q: number,
+    r: number,
+    est: number,
+    estStretch: number,
+    tol: number,
+    mode: number,
+    peak: number,
+    gain: number,
+  ): void {
     if (this.length === this.track.length) this.reserve(this.length * 2);
     const i = this.length++;
     this.track[i] = track;
@@ -158,7 +168,17 @@ export async function collectMatches(
       for (let k = groupStart[u]; k < groupStart[u + 1]; k++) {
         const qi = order[k];
         const gain = unpackLevel(query.aux[qi]) - unpackLevel(found.aux[i]);
-        out.push(found.trackId[i], query.time[qi], found.time[i], 1, 1, 0, MODE_VINYL | MODE_STRETCH, query.peak ? query.peak[qi] : -1, gain);
+        out.push(
+          found.trackId[i],
+          query.time[qi],
+          found.time[i],
+          1,
+          1,
+          0,
+          MODE_VINYL | MODE_STRETCH,
+          query.peak ? query.peak[qi] : -1,
+          gain,
+        );
       }
     }
     return out.length - before;
@@ -183,12 +203,24 @@ export async function collectMatches(
       const lnTol = 0.8 / spanQ + 0.8 / spanR + 0.01;
       let mode = 0;
       const lnPitchSpeed = (pitch / 12) * Math.LN2;
-      if (lnPitchSpeed >= lnVinylMin && lnPitchSpeed <= lnVinylMax && abs(lnScale - lnPitchSpeed) <= lnTol) mode |= MODE_VINYL;
-      if (abs(pitch) <= STRETCH_PITCH_TOL && lnScale >= lnStretchMin - lnTol && lnScale <= lnStretchMax + lnTol) mode |= MODE_STRETCH;
+      if (lnPitchSpeed >= lnVinylMin && lnPitchSpeed <= lnVinylMax && abs(lnScale - lnPitchSpeed) <= lnTol)
+        mode |= MODE_VINYL;
+      if (abs(pitch) <= STRETCH_PITCH_TOL && lnScale >= lnStretchMin - lnTol && lnScale <= lnStretchMax + lnTol)
+        mode |= MODE_STRETCH;
       if (mode) {
         const scale = exp(lnScale);
         const gain = unpackLevel(qAux) - unpackLevel(refAux);
-        out.push(found.trackId[i], query.time[qi], found.time[i], exp(lnPitchSpeed), scale, scale * lnTol, mode, query.peak ? query.peak[qi] : -1, gain);
+        out.push(
+          found.trackId[i],
+          query.time[qi],
+          found.time[i],
+          exp(lnPitchSpeed),
+          scale,
+          scale * lnTol,
+          mode,
+          query.peak ? query.peak[qi] : -1,
+          gain,
+        );
       }
     }
   }
@@ -234,7 +266,12 @@ export const DEFAULT_MIN_SCORE: Record<Strategy, number> = { landmark: 8, triple
  * offset r − s·(q − pivot); the best (speed, offset) wins and is then refined by a least-squares line
  * through its inliers. Sort-and-scan throughout (no hash maps, no per-match objects).
  */
-export function clusterMatches(matches: MatchSet, strategy: Strategy, pivot: number, options: ClusterOptions = {}): ClusterHit[] {
+export function clusterMatches(
+  matches: MatchSet,
+  strategy: Strategy,
+  pivot: number,
+  options: ClusterOptions = {},
+): ClusterHit[] {
   const n = matches.length;
   if (n === 0) return [];
   const minScore = options.minScore ?? DEFAULT_MIN_SCORE[strategy];
@@ -253,7 +290,16 @@ export function clusterMatches(matches: MatchSet, strategy: Strategy, pivot: num
       const hit =
         strategy === 'landmark'
           ? clusterExact(matches, idx, count, pivot, minScore, options.tolerance ?? 1, scratch)
-          : clusterVariable(matches, idx, count, pivot, minScore, options.tolerance ?? 2.5, options.speeds ?? DEFAULT_SPEED_RANGE, scratch);
+          : clusterVariable(
+              matches,
+              idx,
+              count,
+              pivot,
+              minScore,
+              options.tolerance ?? 2.5,
+              options.speeds ?? DEFAULT_SPEED_RANGE,
+              scratch,
+            );
       if (hit) hits.push({ ...hit, trackId: track, strategy });
     }
     start = end;
@@ -285,7 +331,13 @@ function densest(sorted: Float64Array, m: number, width: number): [number, numbe
  * one gets roughly that plus a few standard deviations. The reported threshold is the larger of this and
  * minScore, so a large library (more collisions) raises the bar automatically.
  */
-function chanceThreshold(count: number, spreadFrames: number, binWidth: number, tries: number, minScore: number): number {
+function chanceThreshold(
+  count: number,
+  spreadFrames: number,
+  binWidth: number,
+  tries: number,
+  minScore: number,
+): number {
   const lambda = (count * binWidth) / Math.max(spreadFrames, binWidth);
   const z = sqrt(2 * log(Math.max(2, tries)));
   return Math.max(minScore, ceil(lambda + z * sqrt(lambda) + 3));
@@ -384,7 +436,10 @@ function fitLine(
 }
 
 /** Query frames and anchor peaks of the given matches, ordered by frame. */
-function inlierArrays(m: MatchSet, matchIdx: number[]): { inlierFrames: Int32Array; inlierPeaks: Int32Array; inlierGains: Float32Array } {
+function inlierArrays(
+  m: MatchSet,
+  matchIdx: number[],
+): { inlierFrames: Int32Array; inlierPeaks: Int32Array; inlierGains: Float32Array } {
   matchIdx.sort((a, b) => m.q[a] - m.q[b] || m.peak[a] - m.peak[b]);
   const inlierFrames = new Int32Array(matchIdx.length);
   const inlierPeaks = new Int32Array(matchIdx.length);
@@ -429,13 +484,19 @@ function clusterVariable(
   let tries = 0;
   let floor = minScore - 1;
   for (const mode of [MODE_VINYL, MODE_STRETCH]) {
-    const speedsToTry = mode === MODE_VINYL ? grid(speeds.vinylMin, speeds.vinylMax) : grid(speeds.stretchMin, speeds.stretchMax);
+    const speedsToTry =
+      mode === MODE_VINYL ? grid(speeds.vinylMin, speeds.vinylMax) : grid(speeds.stretchMin, speeds.stretchMax);
     for (const s of speedsToTry) {
       let c = 0;
       for (let k = 0; k < count; k++) {
         const i = idx[k];
         if (!(m.mode[i] & mode)) continue;
-        if (mode === MODE_VINYL ? abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2 : abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2) continue;
+        if (
+          mode === MODE_VINYL
+            ? abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2
+            : abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2
+        )
+          continue;
         scratch[c++] = m.r[i] - s * (m.q[i] - pivot);
       }
       tries++;
@@ -451,7 +512,13 @@ function clusterVariable(
   }
   if (candidates.length === 0) return null;
   const spread = rHi - rLo + 1;
-  const threshold = chanceThreshold(count - candidates[0].score, spread, width + 1, (tries * spread) / (width + 1), minScore);
+  const threshold = chanceThreshold(
+    count - candidates[0].score,
+    spread,
+    width + 1,
+    (tries * spread) / (width + 1),
+    minScore,
+  );
   let best: TrackCluster | null = null;
   for (const c of candidates) {
     if (c.score < threshold) break;
@@ -491,11 +558,16 @@ function refineAlignment(
     if (fit.span >= 60) {
       const slopeTol = Math.max(0.012, 4 * fit.slopeError);
       if (mode === MODE_VINYL && abs(fit.slope - startSpeed) > slopeTol) {
-        if (abs(startSpeed - 1) > 0.012 || fit.slope < speeds.stretchMin - 0.01 || fit.slope > speeds.stretchMax + 0.01) return null;
+        if (abs(startSpeed - 1) > 0.012 || fit.slope < speeds.stretchMin - 0.01 || fit.slope > speeds.stretchMax + 0.01)
+          return null;
         mode = MODE_STRETCH;
       }
       // Over a long enough stretch of query the slope is the most precise speed there is.
-      if (fit.span >= 150 && fit.slope >= Math.min(speeds.vinylMin, speeds.stretchMin) - 0.01 && fit.slope <= Math.max(speeds.vinylMax, speeds.stretchMax) + 0.01) {
+      if (
+        fit.span >= 150 &&
+        fit.slope >= Math.min(speeds.vinylMin, speeds.stretchMin) - 0.01 &&
+        fit.slope <= Math.max(speeds.vinylMax, speeds.stretchMax) + 0.01
+      ) {
         speed = fit.slope;
       }
     }
@@ -511,5 +583,16 @@ function refineAlignment(
   const score = inlierFrames.length;
   if (score < threshold) return null;
   const matchMode: MatchMode = abs(speed - 1) < 0.004 ? 'exact' : mode === MODE_VINYL ? 'vinyl' : 'stretch';
-  return { mode: matchMode, speed, pivot, refAtPivot, score, threshold, confidence: confidenceOf(score, threshold), inlierFrames, inlierPeaks, inlierGains };
+  return {
+    mode: matchMode,
+    speed,
+    pivot,
+    refAtPivot,
+    score,
+    threshold,
+    confidence: confidenceOf(score, threshold),
+    inlierFrames,
+    inlierPeaks,
+    inlierGains,
+  };
 }

@@ -9,7 +9,7 @@ function bursts(spec: [number, number, number][], totalSec: number): Float32Arra
   let seed = 12345;
   for (let i = 0; i < x.length; i++) {
     seed = (seed * 1103515245 + 12345) >>> 0;
-    x[i] = ((seed / 2 ** 32) - 0.5) * 1e-3;
+    x[i] = (seed / 2 ** 32 - 0.5) * 1e-3;
   }
   for (const [start, dur, f] of spec) {
     const a = Math.round(start * SR);
@@ -41,7 +41,10 @@ describe('PeakExtractor', () => {
     const peaks = run(pcm, pcm.length);
     for (const [start, , f] of spec) {
       const near = [...Array(peaks.length).keys()].filter(
-        (i) => Math.abs(peaks.freq[i] * BIN_HZ - f) < 2 * BIN_HZ && peaks.time[i] * FRAME_SEC >= start - 0.05 && peaks.time[i] * FRAME_SEC <= start + 0.4,
+        (i) =>
+          Math.abs(peaks.freq[i] * BIN_HZ - f) < 2 * BIN_HZ &&
+          peaks.time[i] * FRAME_SEC >= start - 0.05 &&
+          peaks.time[i] * FRAME_SEC <= start + 0.4,
       );
       expect(near.length).toBeGreaterThan(0);
       // Interpolation lands within a quarter of a bin of the true frequency.
@@ -55,7 +58,9 @@ describe('PeakExtractor', () => {
     for (const chunk of [1, 257, 4096]) {
       const parts = run(pcm, chunk);
       expect(parts.length).toBe(whole.length);
-      expect(Array.from(parts.frame.subarray(0, parts.length))).toEqual(Array.from(whole.frame.subarray(0, whole.length)));
+      expect(Array.from(parts.frame.subarray(0, parts.length))).toEqual(
+        Array.from(whole.frame.subarray(0, whole.length)),
+      );
       expect(Array.from(parts.bin.subarray(0, parts.length))).toEqual(Array.from(whole.bin.subarray(0, whole.length)));
     }
   });

@@ -313,7 +313,14 @@ function parabolicOffset(a: number, b: number, c: number): number {
  * the van Herk / Gil-Werman block scheme: running maxima from the left and from the right inside
  * blocks of 2r+1, so every window is covered by one right-run and one left-run.
  */
-function slidingMax(src: Float64Array, lo: number, hi: number, r: number, out: Float64Array, scratch: Float64Array): void {
+function slidingMax(
+  src: Float64Array,
+  lo: number,
+  hi: number,
+  r: number,
+  out: Float64Array,
+  scratch: Float64Array,
+): void {
   const w = 2 * r + 1;
   const start = lo - r;
   const n = hi + r - start + 1;

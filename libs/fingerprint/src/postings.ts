@@ -87,6 +87,11 @@ export interface PostingBatch {
 export function* chunksOf(batch: PostingBatch, size: number): Generator<PostingBatch> {
   for (let start = 0; start < batch.length; start += size) {
     const end = Math.min(batch.length, start + size);
-    yield { length: end - start, hash: batch.hash.subarray(start, end), time: batch.time.subarray(start, end), aux: batch.aux.subarray(start, end) };
+    yield {
+      length: end - start,
+      hash: batch.hash.subarray(start, end),
+      time: batch.time.subarray(start, end),
+      aux: batch.aux.subarray(start, end),
+    };
   }
 }

@@ -44,7 +44,10 @@ export async function findSameRecordings(
   source: PcmSource | TrackFingerprint,
   options: SameRecordingOptions = {},
 ): Promise<SameRecordingMatch[]> {
-  const fp = 'peaks' in source && 'landmark' in source ? (source as TrackFingerprint) : await fingerprintPcm(source as PcmSource, { signal: options.signal });
+  const fp =
+    'peaks' in source && 'landmark' in source
+      ? (source as TrackFingerprint)
+      : await fingerprintPcm(source as PcmSource, { signal: options.signal });
   const peaks = fp.peaks;
   const windowFrames = Math.round((options.windowSec ?? 10) / FRAME_SEC);
   const minCoverage = options.minCoverage ?? 0.8;
@@ -92,7 +95,9 @@ export async function findSameRecordings(
     const coverage = Math.min(1, best / audibleWindows);
     const durationSec = known.get(trackId)?.durationSec;
     const matchedSec = best * windowFrames * FRAME_SEC;
-    const candidateCoverage = durationSec ? Math.min(1, matchedSec / Math.max(durationSec - (options.windowSec ?? 10), options.windowSec ?? 10)) : 1;
+    const candidateCoverage = durationSec
+      ? Math.min(1, matchedSec / Math.max(durationSec - (options.windowSec ?? 10), options.windowSec ?? 10))
+      : 1;
     if (coverage >= minCoverage && candidateCoverage >= minCoverage) {
       out.push({ trackId, coverage, candidateCoverage, offsetSec: bestOffset * FRAME_SEC, score: bestScore });
     }
@@ -131,5 +136,8 @@ export function groupSameRecordings(pairs: readonly (readonly [number, number])[
     g.push(id);
     groups.set(r, g);
   }
-  return [...groups.values()].filter((g) => g.length > 1).map((g) => g.sort((a, b) => a - b)).sort((a, b) => a[0] - b[0]);
+  return [...groups.values()]
+    .filter((g) => g.length > 1)
+    .map((g) => g.sort((a, b) => a - b))
+    .sort((a, b) => a[0] - b[0]);
 }

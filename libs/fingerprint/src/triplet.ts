@@ -150,7 +150,12 @@ function forEachTriplet(
 }
 
 /** log-frequencies of peaks [start, end) into `out` (grown as needed); returns the array to use. */
-export function semitonesOfPeaks(peaks: PeakList, start: number, end: number, out?: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+export function semitonesOfPeaks(
+  peaks: PeakList,
+  start: number,
+  end: number,
+  out?: Float64Array<ArrayBuffer>,
+): Float64Array<ArrayBuffer> {
   const lf = out && out.length >= peaks.length ? out : new Float64Array(Math.max(peaks.length * 2, 1024));
   if (out && lf !== out) lf.set(out.subarray(0, start));
   for (let i = start; i < end; i++) lf[i] = semitonesOfBin(peaks.freq[i]);
@@ -253,8 +258,20 @@ export function appendTripletProbes(
     if (nc === 0) return;
     // Difference and ratio cells are centred on whole steps (round, not floor): musical intervals and
     // rhythmic ratios (1/2, 1/4, 3/4) are common, and a cell edge on them would split them at random.
-    const n2 = cellsWithin((lf[b] - l1) / DIFF_STEP + 0.5, tolerance.differenceSemitones / DIFF_STEP, d2s, DIFF_OFFSET, 2 * DIFF_OFFSET);
-    const n3 = cellsWithin((lf[c] - l1) / DIFF_STEP + 0.5, tolerance.differenceSemitones / DIFF_STEP, d3s, DIFF_OFFSET, 2 * DIFF_OFFSET);
+    const n2 = cellsWithin(
+      (lf[b] - l1) / DIFF_STEP + 0.5,
+      tolerance.differenceSemitones / DIFF_STEP,
+      d2s,
+      DIFF_OFFSET,
+      2 * DIFF_OFFSET,
+    );
+    const n3 = cellsWithin(
+      (lf[c] - l1) / DIFF_STEP + 0.5,
+      tolerance.differenceSemitones / DIFF_STEP,
+      d3s,
+      DIFF_OFFSET,
+      2 * DIFF_OFFSET,
+    );
     // r error from time errors: |δr| ≤ (|δt2| + r·|δt3|)/span with each |δt| ≤ 2·tolFrames (two peaks each).
     const rTol = ((1 + r) * 2 * tolFrames) / span;
     const nr = cellsWithin(r * RATIO_LEVELS + 0.5, rTol * RATIO_LEVELS, rs, 0, RATIO_LEVELS);

@@ -34,7 +34,22 @@ describe('same-recording groups', () => {
     }
     // A "mix" file holding one whole song followed by another: it contains a recording, it is not one.
     const mix = path.join(work, 'mix.flac');
-    execFileSync('ffmpeg', ['-y', '-v', 'error', '-i', LIBRARY[0].file, '-i', LIBRARY[1].file, '-filter_complex', '[0:a][1:a]concat=n=2:v=0:a=1[a]', '-map', '[a]', '-c:a', 'flac', mix]);
+    execFileSync('ffmpeg', [
+      '-y',
+      '-v',
+      'error',
+      '-i',
+      LIBRARY[0].file,
+      '-i',
+      LIBRARY[1].file,
+      '-filter_complex',
+      '[0:a][1:a]concat=n=2:v=0:a=1[a]',
+      '-map',
+      '[a]',
+      '-c:a',
+      'flac',
+      mix,
+    ]);
     files.set(999, { song: -1, ext: 'mix', path: mix });
     for (const [fileId, f] of files) {
       prints.set(fileId, await fingerprintFile(f.path));
@@ -52,7 +67,12 @@ describe('same-recording groups', () => {
       }
     }
     const groups = groupSameRecordings(pairs);
-    const expected = LIBRARY.map((song) => [...files].filter(([, f]) => f.song === song.id).map(([id]) => id).sort((a, b) => a - b));
+    const expected = LIBRARY.map((song) =>
+      [...files]
+        .filter(([, f]) => f.song === song.id)
+        .map(([id]) => id)
+        .sort((a, b) => a - b),
+    );
     expect(groups).toEqual(expected);
   });
 
@@ -65,6 +85,16 @@ describe('same-recording groups', () => {
 
 describe('groupSameRecordings', () => {
   it('joins chains and keeps singletons out', () => {
-    expect(groupSameRecordings([[1, 2], [3, 2], [5, 6], [7, 7]])).toEqual([[1, 2, 3], [5, 6]]);
+    expect(
+      groupSameRecordings([
+        [1, 2],
+        [3, 2],
+        [5, 6],
+        [7, 7],
+      ]),
+    ).toEqual([
+      [1, 2, 3],
+      [5, 6],
+    ]);
   });
 });

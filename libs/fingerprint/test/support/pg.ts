@@ -23,7 +23,10 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 }
 
 export async function createScratchDatabase(label: string): Promise<ScratchDatabase> {
-  const name = `cf_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(5).toString('hex')}`;
+  const name = `cf_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(5).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
