@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { FileKind, FileState } from '@crateflow/contracts';
+import { groupSameRecordings } from '@crateflow/fingerprint';
 import { exactGroupKey, recordingGroupKey } from './group-key';
 
 /** Kinds that form duplicate groups. Companions (the same cover.jpg in every folder) travel with their media instead. */
@@ -129,49 +130,36 @@ export class DuplicateGroupRepository {
          FROM same_recording_matches`,
     );
     if (pairs.length === 0) return [];
-    const parent = new Map<string, string>();
-    const find = (x: string): string => {
-      let root = x;
-      while (parent.has(root) && parent.get(root) !== root) root = parent.get(root)!;
-      parent.set(x, root);
-      return root;
-    };
-    const trackOf = new Map<string, number>();
+    // A track is one distinct content, so grouping the track pairs groups the contents.
+    const contentOfTrack = new Map<number, string>();
     for (const p of pairs) {
-      const a = p.a.trim();
-      const b = p.b.trim();
-      trackOf.set(a, p.ta);
-      trackOf.set(b, p.tb);
-      if (!parent.has(a)) parent.set(a, a);
-      if (!parent.has(b)) parent.set(b, b);
-      const ra = find(a);
-      const rb = find(b);
-      if (ra !== rb) parent.set(ra, rb);
+      contentOfTrack.set(p.ta, p.a.trim());
+      contentOfTrack.set(p.tb, p.b.trim());
     }
+    const trackGroups = groupSameRecordings(pairs.map((p) => [p.ta, p.tb] as const));
     const stats: { content_hash: string; members: number; total: string; largest: string }[] = await this.db.query(
       `SELECT f.content_hash::text AS content_hash, count(*)::int AS members, sum(f.size)::text AS total,
               max(f.size)::text AS largest
          FROM files f WHERE ${MEMBER_CONDITIONS} AND f.content_hash = ANY($2::bpchar[])
         GROUP BY f.content_hash`,
-      [DUPLICATE_FILE_KINDS, [...parent.keys()]],
+      [DUPLICATE_FILE_KINDS, [...contentOfTrack.values()]],
     );
-    const groups = new Map<string, { hashes: string[]; members: number; total: number; largest: number; id: number }>();
-    for (const r of stats) {
-      const hash = r.content_hash.trim();
-      const root = find(hash);
-      const g = groups.get(root) ?? { hashes: [], members: 0, total: 0, largest: 0, id: Number.MAX_SAFE_INTEGER };
-      g.hashes.push(hash);
-      g.members += r.members;
-      g.total += Number(r.total);
-      g.largest = Math.max(g.largest, Number(r.largest));
-      groups.set(root, g);
-    }
-    // The name comes from every content ever grouped (present or not), so it does not change when a copy goes.
-    for (const hash of parent.keys()) {
-      const g = groups.get(find(hash));
-      if (g) g.id = Math.min(g.id, trackOf.get(hash)!);
-    }
-    return [...groups.values()]
+    const present = new Map(stats.map((r) => [r.content_hash.trim(), r]));
+    const groups = trackGroups.map((tracks) => {
+      // Named by every content ever grouped (present or not), so the name stays when a copy goes.
+      const g = { hashes: [] as string[], members: 0, total: 0, largest: 0, id: Math.min(...tracks) };
+      for (const t of tracks) {
+        const hash = contentOfTrack.get(t)!;
+        const r = present.get(hash);
+        if (!r) continue;
+        g.hashes.push(hash);
+        g.members += r.members;
+        g.total += Number(r.total);
+        g.largest = Math.max(g.largest, Number(r.largest));
+      }
+      return g;
+    });
+    return groups
       .filter((g) => g.hashes.length >= 2)
       .map(
         (g): GroupIndexEntry => ({
