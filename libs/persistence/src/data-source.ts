@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Pool } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
@@ -26,6 +27,14 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
     logging: options.logging ? ['error', 'warn', 'migration'] : ['error'],
     extra: { max: options.poolSize ?? 10 },
   };
+}
+
+/**
+ * The pg pool under a data source, for code that speaks to pg directly (the fingerprint index streams
+ * postings in bulk) while sharing the service's connections and limits.
+ */
+export function pgPoolOf(dataSource: DataSource): Pick<Pool, 'connect' | 'query' | 'end'> {
+  return (dataSource.driver as unknown as { master: Pool }).master;
 }
 
 export function createDataSource(options: DatabaseOptions): DataSource {

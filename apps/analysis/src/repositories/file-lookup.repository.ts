@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { FileKind } from '@crateflow/contracts';
+import { NO_AUDIO_FAILURE_KINDS } from '@crateflow/persistence';
 
 export interface AnalysisFile {
   id: string;
@@ -13,8 +14,6 @@ export interface AnalysisFile {
   noAudioReason: string | null;
 }
 
-/** Metadata failures that mean there is no audio stream to decode, not merely tags that could not be read. */
-const NO_AUDIO_FAILURES = ['empty', 'not-media'];
 
 /**
  * Read-only view of `files` (owned by ingest) and of the tags in `file_metadata` (owned by metadata).
@@ -38,7 +37,7 @@ export class FileLookupRepository {
          FROM files f
          LEFT JOIN file_metadata m ON m.file_id = f.id AND m.content_hash = f.content_hash
         WHERE f.id = $1`,
-      [fileId, NO_AUDIO_FAILURES],
+      [fileId, NO_AUDIO_FAILURE_KINDS],
     );
     const r = rows[0];
     if (!r) return null;

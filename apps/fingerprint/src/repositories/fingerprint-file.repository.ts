@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { FileKind } from '@crateflow/contracts';
+import { NO_AUDIO_FAILURE_KINDS } from '@crateflow/persistence';
 
 export interface FingerprintFile {
   id: string;
@@ -16,8 +17,6 @@ export interface FingerprintFile {
   noAudioReason: string | null;
 }
 
-/** Metadata failures that mean there is no audio stream to decode, not merely tags that could not be read. */
-const NO_AUDIO_FAILURES = ['empty', 'not-media'];
 
 /** Read-only view of `files` (owned by ingest). */
 export class FingerprintFileRepository {
@@ -38,7 +37,7 @@ export class FingerprintFileRepository {
          LEFT JOIN file_metadata m ON m.file_id = f.id AND m.content_hash = f.content_hash AND m.status = 'failed'
               AND m.failure_kind = ANY($2::text[])
         WHERE f.id = $1`,
-      [fileId, NO_AUDIO_FAILURES],
+      [fileId, NO_AUDIO_FAILURE_KINDS],
     );
     const r = rows[0];
     return r

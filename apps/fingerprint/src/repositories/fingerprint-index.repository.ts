@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { PostgresFingerprintIndex, type PgPool } from '@crateflow/fingerprint';
+import { PostgresFingerprintIndex } from '@crateflow/fingerprint';
+import { pgPoolOf } from '@crateflow/persistence';
 
 /**
  * The fingerprint index (`fingerprint_tracks` and the postings tables, owned by fingerprint) over the
@@ -7,8 +8,7 @@ import { PostgresFingerprintIndex, type PgPool } from '@crateflow/fingerprint';
  * share connections and limits.
  */
 export function fingerprintIndexOver(db: DataSource): PostgresFingerprintIndex {
-  const pool = (db.driver as unknown as { master: PgPool }).master;
-  return new PostgresFingerprintIndex(pool, { ownsPool: false });
+  return new PostgresFingerprintIndex(pgPoolOf(db), { ownsPool: false });
 }
 
 /** Crateflow indexes every distinct content once; its recording id in the index is a uuid made of its SHA-256. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { PostgresFingerprintIndex, type FingerprintIndex, type PgPool } from '@crateflow/fingerprint';
+import { PostgresFingerprintIndex, type FingerprintIndex } from '@crateflow/fingerprint';
+import { pgPoolOf } from '@crateflow/persistence';
 
 /**
  * The fingerprint index (owned by fingerprint) for look-ups only, over the gateway's own connection pool.
@@ -11,7 +12,6 @@ export class FingerprintIndexReadRepository {
   readonly index: FingerprintIndex;
 
   constructor(@Inject('DataSource') db: DataSource) {
-    const pool = (db.driver as unknown as { master: PgPool }).master;
-    this.index = new PostgresFingerprintIndex(pool, { ownsPool: false });
+    this.index = new PostgresFingerprintIndex(pgPoolOf(db), { ownsPool: false });
   }
 }

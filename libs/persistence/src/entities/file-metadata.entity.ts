@@ -2,6 +2,12 @@ import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm'
 
 export type FileMetadataStatus = 'read' | 'failed';
 
+/**
+ * Failure kinds that mean the content has no audio stream at all (zero bytes, or bytes matching no audio or
+ * video format), not merely tags that could not be read: the audio stages skip such content.
+ */
+export const NO_AUDIO_FAILURE_KINDS: readonly string[] = ['empty', 'not-media'];
+
 const numeric = { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 /**

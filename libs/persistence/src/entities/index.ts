@@ -31,6 +31,7 @@ export {
 };
 export type { ScanStatus } from './scan.entity';
 export type { FileMetadataStatus } from './file-metadata.entity';
+export { NO_AUDIO_FAILURE_KINDS } from './file-metadata.entity';
 export type { FileAnalysisStatus } from './file-analysis.entity';
 export type { FileFingerprintStatus } from './file-fingerprint.entity';
 export type { MixIdentificationStatus, StoredTimelineEntry } from './mix-identification.entity';
