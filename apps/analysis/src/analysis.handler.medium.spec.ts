@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { ANALYSIS_VERSION, AnalysisError, closeSharedPool } from '@crateflow/analysis';
-import { Streams, Subjects, streamName } from '@crateflow/contracts';
-import { Messaging, type LiveMessage, type LiveSubscription } from '@crateflow/messaging';
-import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
-import { runService, type RunningService } from '@crateflow/service-host';
+import { Subjects } from '@crateflow/contracts';
+import type { Messaging } from '@crateflow/messaging';
+import type { TestDatabase } from '@crateflow/persistence/src/testing';
+import type { RunningService } from '@crateflow/service-host';
+import { startServiceHarness, type ServiceHarness } from '../../../test/support/service-harness';
 import { recordFiles } from '../../metadata/test/file-rows';
 import { AudioFixtures } from '../test/fixtures';
 import { analysisConfigShape } from './analysis.config';
@@ -14,66 +12,33 @@ import { AnalysisHandler, createAnalysisService } from './analysis.handler';
 import { AnalysisModule } from './analysis.module';
 import { UnanalysableFileError } from './analysis.service';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-
 /**
  * The analysis stage as it runs: the service started in-process on the real NATS and database, fed
  * file.fingerprint.* events for short generated files. An undecodable file ends `failed` with ffmpeg's
  * reason while the files after it are analysed; companions are skipped with a reason.
  */
 describe('analysis stage on NATS', () => {
-  const prefix = `t${randomBytes(5).toString('hex')}`;
   const fx = new AudioFixtures();
+  let harness: ServiceHarness;
   let db: TestDatabase;
   let service: RunningService;
   let bus: Messaging;
-  let live: LiveSubscription;
-  const outcomes: LiveMessage[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase('analysisnats');
-    service = await runService(
+    harness = await startServiceHarness(
       { name: 'analysis', configShape: analysisConfigShape, module: AnalysisModule, subscribers: [AnalysisHandler] },
-      {
-        ...process.env,
-        DATABASE_URL: db.url,
-        DATABASE_POOL_SIZE: '4',
-        NATS_URL,
-        NATS_PREFIX: prefix,
-        HTTP_PORT: '0',
-        LOG_LEVEL: 'error',
-        ANALYSIS_TIMEOUT_MS: '30000',
-      },
+      { label: 'analysisnats', liveFilter: 'file.analysis.>', env: { ANALYSIS_TIMEOUT_MS: '30000' } },
     );
-    bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'analysis-test' });
-    live = await bus.subscribeLive('file.analysis.>', (m) => void outcomes.push(m));
+    ({ db, service, bus } = harness);
   });
 
   afterAll(async () => {
-    await live?.stop();
-    await service?.stop();
-    await bus?.close();
+    await harness?.stop();
     await closeSharedPool();
-    await db?.drop();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams))
-      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
-    await nc.close();
     fx.remove();
   });
 
-  async function waitForOutcome(fileId: string): Promise<LiveMessage> {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const done = outcomes.find(
-        (m) => (m.payload as { fileId: string }).fileId === fileId && !m.subject.endsWith('.started'),
-      );
-      if (done) return done;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no analysis outcome for ${fileId}`);
-  }
+  const waitForOutcome = (fileId: string) => harness.outcomeOf('analysis', fileId);
 
   const row = async (id: string) =>
     (

@@ -1,78 +1,49 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { Streams, Subjects, streamName } from '@crateflow/contracts';
+import { Subjects } from '@crateflow/contracts';
 import { FINGERPRINT_ALGORITHM_VERSION } from '@crateflow/fingerprint';
-import { Messaging, type LiveMessage, type LiveSubscription } from '@crateflow/messaging';
-import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
-import { runService, type RunningService } from '@crateflow/service-host';
+import type { LiveMessage, Messaging } from '@crateflow/messaging';
+import type { TestDatabase } from '@crateflow/persistence/src/testing';
+import type { RunningService } from '@crateflow/service-host';
+import { startServiceHarness, type ServiceHarness } from '../../../test/support/service-harness';
 import { recordFiles, type FileRow } from '../../metadata/test/file-rows';
 import { FingerprintAudioFiles, RECORDINGS } from '../test/audio-files';
 import { fingerprintConfigShape } from './fingerprint.config';
 import { FingerprintHandler } from './fingerprint.handler';
 import { FingerprintModule } from './fingerprint.module';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-
 /**
  * The fingerprint service as it runs: started in-process on the real NATS and database, fed
  * file.metadata.* events for real recordings and their re-encodings, then asked to identify a mix.
  */
 describe('fingerprint service on NATS', () => {
-  const prefix = `t${randomBytes(5).toString('hex')}`;
   const audio = new FingerprintAudioFiles();
+  let harness: ServiceHarness;
   let db: TestDatabase;
   let service: RunningService;
   let bus: Messaging;
-  let live: LiveSubscription;
-  const seen: LiveMessage[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase('fingerprintnats');
-    service = await runService(
-      { name: 'fingerprint', configShape: fingerprintConfigShape, module: FingerprintModule, subscribers: [FingerprintHandler] },
+    harness = await startServiceHarness(
       {
-        ...process.env,
-        DATABASE_URL: db.url,
-        DATABASE_POOL_SIZE: '6',
-        NATS_URL,
-        NATS_PREFIX: prefix,
-        HTTP_PORT: '0',
-        LOG_LEVEL: 'error',
+        name: 'fingerprint',
+        configShape: fingerprintConfigShape,
+        module: FingerprintModule,
+        subscribers: [FingerprintHandler],
       },
+      { label: 'fingerprintnats', liveFilter: '>', env: { DATABASE_POOL_SIZE: '6' } },
     );
-    bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'fingerprint-test' });
-    live = await bus.subscribeLive('>', (m) => void seen.push(m));
+    ({ db, service, bus } = harness);
   });
 
   afterAll(async () => {
-    await live?.stop();
-    await service?.stop();
-    await bus?.close();
-    await db?.drop();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams)) await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
-    await nc.close();
+    await harness?.stop();
     audio.remove();
   });
 
-  async function waitFor(match: (m: LiveMessage) => boolean, what: string, timeoutMs = 60_000): Promise<LiveMessage> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = seen.find(match);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
+  const waitFor = (match: (m: LiveMessage) => boolean, what: string) => harness.waitFor(match, what, 60_000);
 
-  const outcomeOf = (fileId: string) =>
-    waitFor(
-      (m) => m.subject.startsWith('file.fingerprint.') && !m.subject.endsWith('.started') && (m.payload as { fileId: string }).fileId === fileId,
-      `the fingerprint outcome of ${fileId}`,
-    );
+  const outcomeOf = (fileId: string) => harness.outcomeOf('fingerprint', fileId, 60_000);
 
   async function fingerprint(files: FileRow[]): Promise<LiveMessage[]> {
     for (const f of files) {

@@ -3,15 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { Streams, Subjects, streamName, type ScanCounts } from '@crateflow/contracts';
+import { Subjects, type ScanCounts } from '@crateflow/contracts';
 import { Messaging } from '@crateflow/messaging';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
 import { gatewayService } from '../src/main';
+import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = randomBytes(24).toString('hex');
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">.mp3';
@@ -145,11 +143,7 @@ describe('gateway web UI (browser)', () => {
     await bus?.close();
     await service?.stop();
     await db?.drop();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams))
-      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
-    await nc.close();
+    await deleteTestStreams(prefix);
     rmSync(work, { recursive: true, force: true });
   });
 

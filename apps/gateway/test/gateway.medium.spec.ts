@@ -2,17 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import {
-  FILE_KINDS,
-  FILE_STATES,
-  Streams,
-  Subjects,
-  streamName,
-  type FileKind,
-  type FileState,
-} from '@crateflow/contracts';
+import { FILE_KINDS, FILE_STATES, Subjects, type FileKind, type FileState } from '@crateflow/contracts';
 import { Messaging, type LiveMessage } from '@crateflow/messaging';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
@@ -23,8 +13,8 @@ import type { Problem } from '../src/http/problem';
 import type { PipelineStats } from '../src/pipeline/pipeline.schemas';
 import type { ScanView } from '../src/scans/scan.schemas';
 import { gatewayService } from '../src/main';
+import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const TOKEN = randomBytes(24).toString('hex');
 const FILE_COUNT = 1000;
 
@@ -108,11 +98,7 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     await service?.stop();
     await bus?.close();
     await db?.drop();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams))
-      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
-    await nc.close();
+    await deleteTestStreams(prefix);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -615,7 +601,9 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     expect(metrics.text).not.toContain(files[0].id);
     // The pipeline's shape for the Grafana dashboard: every state, stage and status, from the read model.
     expect(metrics.text).toMatch(/crateflow_files_by_state\{[^}]*state="DISCOVERED"[^}]*\} \d+/);
-    expect(metrics.text).toMatch(/crateflow_files_by_stage_status\{[^}]*stage="metadata"[^}]*status="pending"[^}]*\} \d+/);
+    expect(metrics.text).toMatch(
+      /crateflow_files_by_stage_status\{[^}]*stage="metadata"[^}]*status="pending"[^}]*\} \d+/,
+    );
     expect(metrics.text).toMatch(/crateflow_files_missing\{[^}]*\} \d+/);
   });
 });

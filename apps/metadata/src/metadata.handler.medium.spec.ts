@@ -1,18 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { Streams, Subjects, streamName } from '@crateflow/contracts';
-import { Messaging, type LiveMessage, type LiveSubscription } from '@crateflow/messaging';
-import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
-import { runService, type RunningService } from '@crateflow/service-host';
+import { Subjects } from '@crateflow/contracts';
+import type { LiveMessage, Messaging } from '@crateflow/messaging';
+import type { TestDatabase } from '@crateflow/persistence/src/testing';
+import type { RunningService } from '@crateflow/service-host';
+import { startServiceHarness, type ServiceHarness } from '../../../test/support/service-harness';
 import { recordFiles } from '../test/file-rows';
 import { metadataConfigShape } from './metadata.config';
 import { MetadataHandler } from './metadata.handler';
 import { MetadataModule } from './metadata.module';
 import { FixtureDir, noise } from './tags/test/fixtures';
-
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /**
  * The stage as it runs: the metadata service started in-process on the real NATS and database, fed
@@ -20,56 +17,27 @@ const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
  * around it complete.
  */
 describe('metadata stage on NATS', () => {
-  const prefix = `t${randomBytes(5).toString('hex')}`;
   const fx = new FixtureDir();
+  let harness: ServiceHarness;
   let db: TestDatabase;
   let service: RunningService;
   let bus: Messaging;
-  let live: LiveSubscription;
-  const outcomes: LiveMessage[] = [];
+  let outcomes: LiveMessage[];
 
   beforeAll(async () => {
-    db = await createTestDatabase('metadatanats');
-    service = await runService(
+    harness = await startServiceHarness(
       { name: 'metadata', configShape: metadataConfigShape, module: MetadataModule, subscribers: [MetadataHandler] },
-      {
-        ...process.env,
-        DATABASE_URL: db.url,
-        DATABASE_POOL_SIZE: '4',
-        NATS_URL,
-        NATS_PREFIX: prefix,
-        HTTP_PORT: '0',
-        LOG_LEVEL: 'error',
-      },
+      { label: 'metadatanats', liveFilter: 'file.metadata.>' },
     );
-    bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'metadata-test' });
-    live = await bus.subscribeLive('file.metadata.>', (m) => void outcomes.push(m));
+    ({ db, service, bus, seen: outcomes } = harness);
   });
 
   afterAll(async () => {
-    await live?.stop();
-    await service?.stop();
-    await bus?.close();
-    await db?.drop();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams))
-      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
-    await nc.close();
+    await harness?.stop();
     fx.remove();
   });
 
-  async function waitForOutcome(fileId: string): Promise<LiveMessage> {
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const done = outcomes.find(
-        (m) => (m.payload as { fileId: string }).fileId === fileId && !m.subject.endsWith('.started'),
-      );
-      if (done) return done;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no metadata outcome for ${fileId}`);
-  }
+  const waitForOutcome = (fileId: string) => harness.outcomeOf('metadata', fileId, 20_000);
 
   it('completes good files, fails a bad one with its reason, and carries on', async () => {
     const files = await recordFiles(db.dataSource, [

@@ -1,7 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { Streams, streamName, type FileKind } from '@crateflow/contracts';
+import type { FileKind } from '@crateflow/contracts';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
 // The lifecycle tracker (ingest) applies the decisions; it runs in-process here, as its own service.
@@ -10,8 +8,8 @@ import { IngestModule } from '../../../ingest/src/ingest.module';
 import { LifecycleHandler } from '../../../ingest/src/lifecycle/lifecycle.handler';
 import { gatewayService } from '../main';
 import type { BulkOutcome, DuplicateComparisonView, DuplicateGroupView } from './duplicates.schemas';
+import { deleteTestStreams, NATS_URL } from '../../../../test/support/service-harness';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const TOKEN = randomBytes(24).toString('hex');
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -145,11 +143,7 @@ describe('duplicates API (real PostgreSQL and NATS)', () => {
     await gateway?.stop();
     await ingest?.stop();
     await db?.drop();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams))
-      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
-    await nc.close();
+    await deleteTestStreams(prefix);
   });
 
   it('lists exact groups largest first, with the proposed canonical copy and the reasons', async () => {

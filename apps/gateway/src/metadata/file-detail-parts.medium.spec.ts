@@ -1,14 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { Streams, streamName } from '@crateflow/contracts';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
 import { gatewayService } from '../main';
 import { COMPANION_TEXT_SHOWN } from './companions.part';
 import type { FileCompanionsView, FileTagsView } from './metadata.schemas';
+import { deleteTestStreams, NATS_URL } from '../../../../test/support/service-harness';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /** The metadata stage's parts of GET /api/v1/files/{id}, through the real gateway and database. */
 describe('file detail: tags and companions', () => {
@@ -74,11 +71,7 @@ describe('file detail: tags and companions', () => {
   afterAll(async () => {
     await gateway?.stop();
     await db?.drop();
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams))
-      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
-    await nc.close();
+    await deleteTestStreams(prefix);
   });
 
   const detail = async (id: string) => {
