@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { findFfmpeg, pathArg } from '@crateflow/audio';
+import { findFfmpeg, pathArg, superviseChild } from '@crateflow/audio';
 
 /**
  * EBU R128 loudness with ffmpeg's `ebur128` filter, run as a separate program over the file's own
@@ -42,26 +42,15 @@ export function measureLoudness(
     child.stderr.on('data', (d: string) => {
       tail = (tail + d).slice(-8192); // the summary is at the end
     });
-    let killedFor: string | undefined;
-    const kill = (why: string) => {
-      killedFor ??= why;
-      child.kill('SIGKILL');
-    };
-    const onAbort = () => kill('aborted');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = options.timeoutMs
-      ? setTimeout(() => kill(`timed out after ${options.timeoutMs} ms`), options.timeoutMs)
-      : undefined;
-    const done = () => {
-      if (timer) clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-    };
+    const supervision = superviseChild(child, options);
+    const done = () => supervision.release();
     child.on('error', (e) => {
       done();
       reject(new LoudnessError(`ffmpeg could not be started: ${e.message}`));
     });
     child.on('close', (code) => {
       done();
+      const killedFor = supervision.killedFor();
       if (killedFor) return reject(new LoudnessError(`loudness measurement ${killedFor}`));
       if (code !== 0) return reject(new LoudnessError(`ffmpeg ebur128 exited with code ${code}: ${lastLine(tail)}`));
       try {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { superviseChild } from './child-supervision';
 import { findFfmpeg } from './ffmpeg';
 import { UndecodableAudioError, firstLine, probeAudio } from './probe';
 
@@ -56,16 +57,7 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const spawnError = new Promise<Error>((resolve) => child.on('error', resolve));
 
-  let killedFor: string | undefined;
-  const kill = (why: string) => {
-    killedFor ??= why;
-    child.kill('SIGKILL');
-  };
-  const onAbort = () => kill('aborted');
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = options.timeoutMs
-    ? setTimeout(() => kill(`timed out after ${options.timeoutMs} ms`), options.timeoutMs)
-    : undefined;
+  const supervision = superviseChild(child, options);
 
   let pending: Buffer = Buffer.alloc(0);
   let total = 0;
@@ -85,6 +77,7 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
         throw e;
       }),
     ]);
+    const killedFor = supervision.killedFor();
     if (killedFor) throw new UndecodableAudioError(`decoding ${killedFor}`);
     if (code !== 0) throw new UndecodableAudioError(firstLine(stderr) || `ffmpeg exited with code ${code}`);
     const tailSamples = Math.floor(pending.length / 4);
@@ -94,8 +87,7 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
     }
     if (total === 0) throw new UndecodableAudioError(firstLine(stderr) || 'no audio could be decoded');
   } finally {
-    if (timer) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
+    supervision.release();
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
