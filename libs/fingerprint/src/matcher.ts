@@ -1,6 +1,7 @@
 import { Strategy } from './params';
 import { PostingBatch, unpackLevel } from './postings';
 import { argsortInt32 } from './sort';
+import { grownCopy } from './typed-arrays';
 import { FingerprintIndex, LookupOptions } from './store/fingerprint-index';
 import { auxLf, auxSpan, DEFAULT_SPEED_RANGE, SpeedRange } from './triplet';
 
@@ -84,27 +85,15 @@ export class MatchSet {
     if (n <= this.track.length) return;
     let cap = this.track.length;
     while (cap < n) cap *= 2;
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    const gf = (a: Float32Array) => {
-      const b = new Float32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.track = g32(this.track);
-    this.q = g32(this.q);
-    this.r = g32(this.r);
-    this.peak = g32(this.peak);
-    this.est = gf(this.est);
-    this.estStretch = gf(this.estStretch);
-    this.tol = gf(this.tol);
-    this.gain = gf(this.gain);
-    const m = new Uint8Array(cap);
-    m.set(this.mode);
-    this.mode = m;
+    this.track = grownCopy(this.track, cap);
+    this.q = grownCopy(this.q, cap);
+    this.r = grownCopy(this.r, cap);
+    this.peak = grownCopy(this.peak, cap);
+    this.est = grownCopy(this.est, cap);
+    this.estStretch = grownCopy(this.estStretch, cap);
+    this.tol = grownCopy(this.tol, cap);
+    this.gain = grownCopy(this.gain, cap);
+    this.mode = grownCopy(this.mode, cap);
   }
 }
 

@@ -1,5 +1,6 @@
 import { RealFft, hannWindow } from './fft';
 import { DEFAULT_PEAK_PARAMS, FFT_SIZE, HOP_SIZE, PeakPickerParams } from './params';
+import { grownCopy } from './typed-arrays';
 
 /**
  * Spectral peaks of one recording, in time order (then by bin), as parallel typed arrays.
@@ -42,24 +43,12 @@ export class PeakList {
 
   private grow(): void {
     const n = this.time.length * 2;
-    const t = new Float64Array(n);
-    t.set(this.time);
-    this.time = t;
-    const f = new Int32Array(n);
-    f.set(this.frame);
-    this.frame = f;
-    const b = new Int32Array(n);
-    b.set(this.bin);
-    this.bin = b;
-    const q = new Float32Array(n);
-    q.set(this.freq);
-    this.freq = q;
-    const s = new Float32Array(n);
-    s.set(this.score);
-    this.score = s;
-    const l = new Float32Array(n);
-    l.set(this.level);
-    this.level = l;
+    this.time = grownCopy(this.time, n);
+    this.frame = grownCopy(this.frame, n);
+    this.bin = grownCopy(this.bin, n);
+    this.freq = grownCopy(this.freq, n);
+    this.score = grownCopy(this.score, n);
+    this.level = grownCopy(this.level, n);
   }
 
   /** First peak index with frame ≥ `frame` (binary search; peaks are in frame order). */
@@ -422,16 +411,11 @@ class DensitySelector {
       return;
     }
     const n = this.time.length * 2;
-    const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.time = grow(this.time, (m) => new Float64Array(m));
-    this.frame = grow(this.frame, (m) => new Int32Array(m));
-    this.bin = grow(this.bin, (m) => new Int32Array(m));
-    this.freq = grow(this.freq, (m) => new Float64Array(m));
-    this.score = grow(this.score, (m) => new Float64Array(m));
-    this.level = grow(this.level, (m) => new Float64Array(m));
+    this.time = grownCopy(this.time, n);
+    this.frame = grownCopy(this.frame, n);
+    this.bin = grownCopy(this.bin, n);
+    this.freq = grownCopy(this.freq, n);
+    this.score = grownCopy(this.score, n);
+    this.level = grownCopy(this.level, n);
   }
 }

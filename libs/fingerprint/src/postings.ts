@@ -1,3 +1,5 @@
+import { grownCopy } from './typed-arrays';
+
 /**
  * Postings of one recording (or of one query) as parallel typed arrays, so that millions of them cost
  * 12 bytes each and no objects. `hash` is a 32-bit value kept in an Int32Array (PostgreSQL's int4 is
@@ -45,18 +47,10 @@ export class PostingBuffer {
   }
 
   private grow(capacity: number): void {
-    const h = new Int32Array(capacity);
-    h.set(this.hash);
-    this.hash = h;
-    const t = new Int32Array(capacity);
-    t.set(this.time);
-    this.time = t;
-    const a = new Int32Array(capacity);
-    a.set(this.aux);
-    this.aux = a;
-    const p = new Int32Array(capacity);
-    p.set(this.peak);
-    this.peak = p;
+    this.hash = grownCopy(this.hash, capacity);
+    this.time = grownCopy(this.time, capacity);
+    this.aux = grownCopy(this.aux, capacity);
+    this.peak = grownCopy(this.peak, capacity);
   }
 }
 
