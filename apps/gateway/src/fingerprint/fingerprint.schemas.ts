@@ -27,6 +27,11 @@ export const FileFingerprintSchema = z.object({
 });
 export type FileFingerprintView = z.output<typeof FileFingerprintSchema>;
 
-export function recordingFileView(f: { id: string; path: string; artist: string | null; title: string | null }): RecordingFileView {
+export function recordingFileView(f: {
+  id: string;
+  path: string;
+  artist: string | null;
+  title: string | null;
+}): RecordingFileView {
   return { fileId: f.id, path: f.path, artist: f.artist, title: f.title };
 }

@@ -52,7 +52,7 @@ export class RecordingFilesRepository {
     return out;
   }
 
-  /** The present files that hold a fingerprint track, best first per track (see bestFileOfContents). */
+  /** The content each fingerprint track holds (a track is one distinct content; its files come from bestFileOfContents). */
   async contentsOfTracks(trackIds: readonly number[]): Promise<Map<number, string>> {
     if (trackIds.length === 0) return new Map();
     const rows: { track_id: number; content_hash: string }[] = await this.db.query(
