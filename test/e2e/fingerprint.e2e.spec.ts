@@ -88,7 +88,17 @@ describe('fingerprints through the public API', () => {
       8,
     );
     bStartSec = mix.bStartSec;
-    ffmpeg(['-i', mix.path, '-c', 'copy', '-metadata', 'artist=DJ Test', '-metadata', 'title=Friday', path.join(library, 'Mixes/Friday mix.mp3')]);
+    ffmpeg([
+      '-i',
+      mix.path,
+      '-c',
+      'copy',
+      '-metadata',
+      'artist=DJ Test',
+      '-metadata',
+      'title=Friday',
+      path.join(library, 'Mixes/Friday mix.mp3'),
+    ]);
 
     system = new TestSystem({ CRATEFLOW_LIBRARY_ROOTS: library });
     await system.init();
@@ -120,12 +130,19 @@ describe('fingerprints through the public API', () => {
     );
     const detail = await system.api<{
       stages: { stage: string; status: string }[];
-      fingerprint: { status: string; current: boolean; postings: { landmark: number; triplet: number }; sameRecording: { path: string }[] };
+      fingerprint: {
+        status: string;
+        current: boolean;
+        postings: { landmark: number; triplet: number };
+        sameRecording: { path: string }[];
+      };
     }>('GET', `/api/v1/files/${byName.get('Tracks/Karissa Hobbs - Lets Go Fishin.ogg')}`);
     expect(detail.body.stages.find((s) => s.stage === 'fingerprint')).toMatchObject({ status: 'done' });
     expect(detail.body.fingerprint).toMatchObject({ status: 'done', current: true });
     expect(detail.body.fingerprint.postings.landmark).toBeGreaterThan(1000);
-    expect(detail.body.fingerprint.sameRecording.map((f) => path.relative(library, f.path))).toEqual(['Tracks/Lets Go Fishin (128k).mp3']);
+    expect(detail.body.fingerprint.sameRecording.map((f) => path.relative(library, f.path))).toEqual([
+      'Tracks/Lets Go Fishin (128k).mp3',
+    ]);
   });
 
   it('lists the two encodings of one song as a same-recording group, and resolves and undoes it', async () => {
@@ -206,7 +223,10 @@ describe('fingerprints through the public API', () => {
       });
     const res = await post(readFileSync(clip), 'audio/mp4');
     expect(res.status).toBe(200);
-    const found = (await res.json()) as { excerptSec: number; matches: { file: { path: string }; fileOffsetSec: number; confidence: number }[] };
+    const found = (await res.json()) as {
+      excerptSec: number;
+      matches: { file: { path: string }; fileOffsetSec: number; confidence: number }[];
+    };
     expect(found.excerptSec).toBeCloseTo(15, 0);
     expect(path.relative(library, found.matches[0].file.path)).toBe('Tracks/Sugar Plum Fairy.flac');
     expect(Math.abs(found.matches[0].fileOffsetSec - 50)).toBeLessThan(1.5);

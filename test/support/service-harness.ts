@@ -15,7 +15,8 @@ export async function deleteTestStreams(prefix: string): Promise<void> {
   const nc = await connect({ servers: NATS_URL });
   try {
     const jsm = await jetstreamManager(nc);
-    for (const stream of Object.values(Streams)) await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
+    for (const stream of Object.values(Streams))
+      await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
   } finally {
     await nc.close();
   }

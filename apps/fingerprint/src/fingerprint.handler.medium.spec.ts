@@ -100,9 +100,16 @@ describe('fingerprint service on NATS', () => {
 
     // Read-back counts are stored; they match the postings tables.
     const ogg = await row(files.fishinOgg.id);
-    expect(ogg).toMatchObject({ status: 'done', algorithm_version: FINGERPRINT_ALGORITHM_VERSION, failure_reason: null });
+    expect(ogg).toMatchObject({
+      status: 'done',
+      algorithm_version: FINGERPRINT_ALGORITHM_VERSION,
+      failure_reason: null,
+    });
     expect(ogg.duration_sec).toBeCloseTo(133, 0);
-    const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM fingerprint_landmark_postings WHERE track_id = $1`, [ogg.track_id]);
+    const [{ n }] = await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM fingerprint_landmark_postings WHERE track_id = $1`,
+      [ogg.track_id],
+    );
     expect(n).toBe(ogg.landmark_postings);
     expect(n).toBeGreaterThan(133 * 10);
 
@@ -134,7 +141,9 @@ describe('fingerprint service on NATS', () => {
   it('does the work once per message: a repeated event leaves the row as it was', async () => {
     const before = await row(files.vibe.id);
     const handler = service.app.get(FingerprintHandler);
-    await expect(handler.stage.process({ fileId: files.vibe.id, contentHash: files.vibe.contentHash })).resolves.toEqual({
+    await expect(
+      handler.stage.process({ fileId: files.vibe.id, contentHash: files.vibe.contentHash }),
+    ).resolves.toEqual({
       outcome: 'completed',
     });
     expect(await row(files.vibe.id)).toEqual(before);
@@ -167,7 +176,9 @@ describe('fingerprint service on NATS', () => {
     expect(job.duration_sec).toBeCloseTo(92, 0);
     const [first, second] = job.entries;
     // Any encoding of a song may be named (they are one recording); never the mix itself.
-    expect([files.fishinOgg.contentHash, files.fishinMp3.contentHash, files.fishinM4a.contentHash]).toContain(first.contentHash);
+    expect([files.fishinOgg.contentHash, files.fishinMp3.contentHash, files.fishinM4a.contentHash]).toContain(
+      first.contentHash,
+    );
     expect(first.startSec).toBeLessThan(2);
     expect(first.refStartSec).toBeCloseTo(20, -0.5);
     expect(first.speed).toBeCloseTo(1, 1);
@@ -180,9 +191,9 @@ describe('fingerprint service on NATS', () => {
     // A repeated request is not redone.
     const handler = service.app.get(FingerprintHandler);
     await handler.mixes.identify({ jobId, fileId: mixRow.id, requestedAt: new Date().toISOString() });
-    expect((await db.dataSource.query(`SELECT finished_at FROM mix_identifications WHERE id = $1`, [jobId]))[0].finished_at).toEqual(
-      job.finished_at,
-    );
+    expect(
+      (await db.dataSource.query(`SELECT finished_at FROM mix_identifications WHERE id = $1`, [jobId]))[0].finished_at,
+    ).toEqual(job.finished_at);
   });
 
   it('fails a mix job with the reason when the file is gone, and a file that vanished fails its stage', async () => {
@@ -194,14 +205,20 @@ describe('fingerprint service on NATS', () => {
     expect((outcome.payload as { reason: string }).reason).toBe('the file is gone from disk');
 
     const jobId = randomUUID();
-    await bus.publish(Subjects.mixIdentifyRequested, { jobId, fileId: gone.id, requestedAt: new Date().toISOString() }, { msgId: jobId });
+    await bus.publish(
+      Subjects.mixIdentifyRequested,
+      { jobId, fileId: gone.id, requestedAt: new Date().toISOString() },
+      { msgId: jobId },
+    );
     const finished = await waitFor(
       (m) => m.subject === 'mix.identify.finished' && (m.payload as { jobId: string }).jobId === jobId,
       'the failed mix identification',
     );
     expect(finished.payload).toMatchObject({ status: 'failed', tracks: 0 });
     expect((finished.payload as { error: string }).error).toMatch(/^not decodable: |gone/);
-    const [job] = await db.dataSource.query(`SELECT status, failure_reason FROM mix_identifications WHERE id = $1`, [jobId]);
+    const [job] = await db.dataSource.query(`SELECT status, failure_reason FROM mix_identifications WHERE id = $1`, [
+      jobId,
+    ]);
     expect(job.status).toBe('failed');
   });
 });

@@ -14,7 +14,12 @@ import {
   type Subscription,
 } from '@crateflow/service-host';
 import type { FingerprintConfig } from './fingerprint.config';
-import { MixIdentificationService, UnidentifiableMixError, type MixJob, type MixJobEvents } from './mixes/mix-identification.service';
+import {
+  MixIdentificationService,
+  UnidentifiableMixError,
+  type MixJob,
+  type MixJobEvents,
+} from './mixes/mix-identification.service';
 import { FileFingerprintRepository } from './repositories/file-fingerprint.repository';
 import { FingerprintFileRepository } from './repositories/fingerprint-file.repository';
 import { FingerprintTrackRepository, fingerprintIndexOver } from './repositories/fingerprint-index.repository';
@@ -39,7 +44,15 @@ export function createFingerprintServices(
       { timeoutMs: config.FINGERPRINT_TIMEOUT_MS, observe: options.observe },
     ),
     mixes: new MixIdentificationService(
-      { files, fingerprints, tracks, sameRecordings, jobs: new MixIdentificationRepository(db), index, events: options.events },
+      {
+        files,
+        fingerprints,
+        tracks,
+        sameRecordings,
+        jobs: new MixIdentificationRepository(db),
+        index,
+        events: options.events,
+      },
       { timeoutMs: config.FINGERPRINT_MIX_TIMEOUT_MS, candidateMaxSec: config.FINGERPRINT_MIX_CANDIDATE_MAX_SEC },
     ),
   };
@@ -132,6 +145,7 @@ export class FingerprintHandler implements MessageSubscriber {
 
 /** The reason as the service worded it, instead of the error's class name. */
 function readableError(event: Pick<DeadLetterEvent, 'cause' | 'error'>): string {
-  if (event.cause instanceof UnfingerprintableFileError || event.cause instanceof UnidentifiableMixError) return event.cause.reason;
+  if (event.cause instanceof UnfingerprintableFileError || event.cause instanceof UnidentifiableMixError)
+    return event.cause.reason;
   return event.error;
 }

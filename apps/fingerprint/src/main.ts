@@ -3,4 +3,9 @@ import { fingerprintConfigShape } from './fingerprint.config';
 import { FingerprintHandler } from './fingerprint.handler';
 import { FingerprintModule } from './fingerprint.module';
 
-main({ name: 'fingerprint', configShape: fingerprintConfigShape, module: FingerprintModule, subscribers: [FingerprintHandler] });
+main({
+  name: 'fingerprint',
+  configShape: fingerprintConfigShape,
+  module: FingerprintModule,
+  subscribers: [FingerprintHandler],
+});

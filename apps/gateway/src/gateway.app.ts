@@ -27,9 +27,7 @@ export function configureGatewayApp(
 
   app.use(httpMetrics(registry));
   app.use(securityHeaders(DOCS_PATH));
-  app.use(
-    jsonBodiesOnly('/api/', [{ method: 'POST', path: '/api/v1/identify', types: EXCERPT_CONTENT_TYPE }]),
-  );
+  app.use(jsonBodiesOnly('/api/', [{ method: 'POST', path: '/api/v1/identify', types: EXCERPT_CONTENT_TYPE }]));
   app.useGlobalFilters(new ProblemFilter(logger));
 
   const document = buildOpenApiDocument({ version: '0.1.0' }) as unknown as OpenAPIObject;

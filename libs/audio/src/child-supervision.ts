@@ -12,7 +12,10 @@ export interface SupervisedChild {
  * Kills `child` with SIGKILL on `signal`'s abort or after `timeoutMs`, remembering the first reason. Every
  * ffmpeg run (decoding, loudness) needs the same: a stuck decoder must not outlive the job that started it.
  */
-export function superviseChild(child: ChildProcess, options: { signal?: AbortSignal; timeoutMs?: number }): SupervisedChild {
+export function superviseChild(
+  child: ChildProcess,
+  options: { signal?: AbortSignal; timeoutMs?: number },
+): SupervisedChild {
   let reason: string | undefined;
   const kill = (why: string) => {
     reason ??= why;
@@ -20,7 +23,9 @@ export function superviseChild(child: ChildProcess, options: { signal?: AbortSig
   };
   const onAbort = () => kill('aborted');
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = options.timeoutMs ? setTimeout(() => kill(`timed out after ${options.timeoutMs} ms`), options.timeoutMs) : undefined;
+  const timer = options.timeoutMs
+    ? setTimeout(() => kill(`timed out after ${options.timeoutMs} ms`), options.timeoutMs)
+    : undefined;
   return {
     killedFor: () => reason,
     release: () => {

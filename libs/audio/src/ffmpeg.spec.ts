@@ -9,7 +9,13 @@ describe('finding ffmpeg', () => {
     const c = ffmpegCandidates({ FFMPEG_PATH: '/opt/ff/ffmpeg', FFPROBE_PATH: '/opt/ff/ffprobe' });
     const bundled = bundledFfmpeg();
     expect(c.ffmpeg).toEqual(['/opt/ff/ffmpeg', 'ffmpeg', '/usr/bin/ffmpeg', '/usr/local/bin/ffmpeg', bundled.ffmpeg]);
-    expect(c.ffprobe).toEqual(['/opt/ff/ffprobe', 'ffprobe', '/usr/bin/ffprobe', '/usr/local/bin/ffprobe', bundled.ffprobe]);
+    expect(c.ffprobe).toEqual([
+      '/opt/ff/ffprobe',
+      'ffprobe',
+      '/usr/bin/ffprobe',
+      '/usr/local/bin/ffprobe',
+      bundled.ffprobe,
+    ]);
   });
 
   it('decodes AAC with the programs npm installed alone (a machine without ffmpeg)', async () => {

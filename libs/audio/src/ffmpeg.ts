@@ -38,10 +38,25 @@ function bundled(packageName: string): string | undefined {
 }
 
 /** Where ffmpeg and ffprobe are looked for, in order. */
-export function ffmpegCandidates(env: NodeJS.ProcessEnv = process.env): { ffmpeg: (string | undefined)[]; ffprobe: (string | undefined)[] } {
+export function ffmpegCandidates(env: NodeJS.ProcessEnv = process.env): {
+  ffmpeg: (string | undefined)[];
+  ffprobe: (string | undefined)[];
+} {
   return {
-    ffmpeg: [env.FFMPEG_PATH, 'ffmpeg', '/usr/bin/ffmpeg', '/usr/local/bin/ffmpeg', bundled('@ffmpeg-installer/ffmpeg')],
-    ffprobe: [env.FFPROBE_PATH, 'ffprobe', '/usr/bin/ffprobe', '/usr/local/bin/ffprobe', bundled('@ffprobe-installer/ffprobe')],
+    ffmpeg: [
+      env.FFMPEG_PATH,
+      'ffmpeg',
+      '/usr/bin/ffmpeg',
+      '/usr/local/bin/ffmpeg',
+      bundled('@ffmpeg-installer/ffmpeg'),
+    ],
+    ffprobe: [
+      env.FFPROBE_PATH,
+      'ffprobe',
+      '/usr/bin/ffprobe',
+      '/usr/local/bin/ffprobe',
+      bundled('@ffprobe-installer/ffprobe'),
+    ],
   };
 }
 

@@ -89,7 +89,10 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
     this.lagTimer = setInterval(() => void this.refreshLag(), lagInterval);
     this.lagTimer.unref();
     void this.refreshLag();
-    this.deps.logger.info({ stage: this.stage, durable: this.durable, concurrency: this.deps.decl.concurrency }, 'consumer started');
+    this.deps.logger.info(
+      { stage: this.stage, durable: this.durable, concurrency: this.deps.decl.concurrency },
+      'consumer started',
+    );
   }
 
   stop(options: StopOptions = {}): Promise<void> {
@@ -97,7 +100,10 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
     return this.stopped;
   }
 
-  private async doStop({ graceMs = DEFAULT_GRACE_MS, abortWaitMs = DEFAULT_ABORT_WAIT_MS }: StopOptions): Promise<void> {
+  private async doStop({
+    graceMs = DEFAULT_GRACE_MS,
+    abortWaitMs = DEFAULT_ABORT_WAIT_MS,
+  }: StopOptions): Promise<void> {
     const { logger } = this.deps;
     this.stopping = true;
     clearInterval(this.lagTimer);
@@ -107,7 +113,10 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
     await this.loop;
 
     if (!(await this.settleWithin(graceMs))) {
-      logger.warn({ stage: this.stage, inFlight: this.inFlight, graceMs }, 'handlers still running after the grace period; aborting them');
+      logger.warn(
+        { stage: this.stage, inFlight: this.inFlight, graceMs },
+        'handlers still running after the grace period; aborting them',
+      );
       this.shutdown.abort(new Error('shutting down'));
       if (!(await this.settleWithin(abortWaitMs))) {
         logger.error(
@@ -184,7 +193,9 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
 
   private dispatch(msg: JsMsg): void {
     const job: Promise<void> = this.handle(msg)
-      .catch((err) => this.deps.logger.error({ stage: this.stage, err, seq: msg.seq }, 'unexpected error while handling a message'))
+      .catch((err) =>
+        this.deps.logger.error({ stage: this.stage, err, seq: msg.seq }, 'unexpected error while handling a message'),
+      )
       .finally(() => {
         this.inFlightJobs.delete(job);
         this.slotFreed();
@@ -229,15 +240,30 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
     }
   }
 
-  private async validateAndHandle(msg: JsMsg, subject: string, definition: SubjectDefinition, deliveries: number): Promise<MessageOutcome> {
+  private async validateAndHandle(
+    msg: JsMsg,
+    subject: string,
+    definition: SubjectDefinition,
+    deliveries: number,
+  ): Promise<MessageOutcome> {
     const { decl, logger } = this.deps;
     const seq = msg.seq;
     let payload: unknown;
     try {
       payload = parsePayload(definition, msg);
     } catch (err) {
-      logger.warn({ stage: this.stage, subject, seq, deliveries, err: errorText(err) }, 'invalid payload; dead-lettering it');
-      return await this.giveUp(msg, { subject, definition, payload: undefined, cause: err, deliveries, reason: 'invalid_payload' });
+      logger.warn(
+        { stage: this.stage, subject, seq, deliveries, err: errorText(err) },
+        'invalid payload; dead-lettering it',
+      );
+      return await this.giveUp(msg, {
+        subject,
+        definition,
+        payload: undefined,
+        cause: err,
+        deliveries,
+        reason: 'invalid_payload',
+      });
     }
 
     const fileId = fileIdOf(payload);
@@ -258,23 +284,44 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
     } catch (err) {
       const error = errorText(err);
       if (err instanceof PermanentError) {
-        logger.warn({ stage: this.stage, subject, seq, fileId, deliveries, err: error }, 'permanent failure; dead-lettering');
-        return await this.giveUp(msg, { subject, definition, payload, cause: err, deliveries, reason: 'permanent_error' });
+        logger.warn(
+          { stage: this.stage, subject, seq, fileId, deliveries, err: error },
+          'permanent failure; dead-lettering',
+        );
+        return await this.giveUp(msg, {
+          subject,
+          definition,
+          payload,
+          cause: err,
+          deliveries,
+          reason: 'permanent_error',
+        });
       }
       if (isLastDelivery) {
-        logger.warn({ stage: this.stage, subject, seq, fileId, deliveries, err: error }, 'failed on the last delivery; dead-lettering');
+        logger.warn(
+          { stage: this.stage, subject, seq, fileId, deliveries, err: error },
+          'failed on the last delivery; dead-lettering',
+        );
         return await this.giveUp(msg, { subject, definition, payload, cause: err, deliveries, reason: 'max_deliver' });
       }
       if (this.shutdown.signal.aborted) {
         msg.nak();
-        logger.info({ stage: this.stage, subject, seq, fileId }, 'handler interrupted by shutdown; message handed back');
+        logger.info(
+          { stage: this.stage, subject, seq, fileId },
+          'handler interrupted by shutdown; message handed back',
+        );
         return 'nak';
       }
       const delayMs =
-        err instanceof TransientError && err.delayMs !== undefined ? err.delayMs : retryDelayFor(decl.retryDelaysMs, deliveries);
+        err instanceof TransientError && err.delayMs !== undefined
+          ? err.delayMs
+          : retryDelayFor(decl.retryDelaysMs, deliveries);
       // The consumer `backoff` setting covers ack timeouts only, so the delay goes with the nak itself.
       msg.nak(delayMs);
-      logger.warn({ stage: this.stage, subject, seq, fileId, deliveries, delayMs, err: error }, 'handler failed; retrying later');
+      logger.warn(
+        { stage: this.stage, subject, seq, fileId, deliveries, delayMs, err: error },
+        'handler failed; retrying later',
+      );
       return 'nak';
     }
     msg.ack();
@@ -288,7 +335,14 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
    */
   private async giveUp(
     msg: JsMsg,
-    event: { subject: string; definition: SubjectDefinition; payload: unknown; cause: unknown; deliveries: number; reason: DeadLetterReason },
+    event: {
+      subject: string;
+      definition: SubjectDefinition;
+      payload: unknown;
+      cause: unknown;
+      deliveries: number;
+      reason: DeadLetterReason;
+    },
   ): Promise<MessageOutcome> {
     const { decl, logger, options } = this.deps;
     const error = errorText(event.cause);
@@ -297,7 +351,10 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
     const retryLater = (step: string, err: unknown): MessageOutcome => {
       const delayMs = retryDelayFor(decl.retryDelaysMs, event.deliveries);
       msg.nak(delayMs);
-      logger.error({ stage: this.stage, subject: event.subject, seq: msg.seq, fileId, err, delayMs }, `${step} failed; retrying the message later`);
+      logger.error(
+        { stage: this.stage, subject: event.subject, seq: msg.seq, fileId, err, delayMs },
+        `${step} failed; retrying the message later`,
+      );
       return 'nak';
     };
 
@@ -315,7 +372,10 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
         await options.onDeadLetter({ ...event, decl, error } as unknown as DeadLetterEvent<C>);
       } catch (err) {
         if (!isLastDelivery) return retryLater('onDeadLetter', err);
-        logger.error({ stage: this.stage, subject: event.subject, seq: msg.seq, fileId, err }, 'onDeadLetter failed on the last delivery');
+        logger.error(
+          { stage: this.stage, subject: event.subject, seq: msg.seq, fileId, err },
+          'onDeadLetter failed on the last delivery',
+        );
       }
     }
     // term() without a reason: NATS 2.9 treats `+TERM <reason>` as unknown and redelivers the message.
@@ -348,7 +408,8 @@ function parsePayload(definition: SubjectDefinition, msg: JsMsg): unknown {
     throw new InvalidJsonError(`payload is not JSON (${(err as Error).message})`);
   }
   const result = definition.schema.safeParse(json);
-  if (!result.success) throw new SchemaMismatchError(`payload does not match ${definition.name}: ${describeIssues(result.error)}`);
+  if (!result.success)
+    throw new SchemaMismatchError(`payload does not match ${definition.name}: ${describeIssues(result.error)}`);
   return result.data;
 }
 

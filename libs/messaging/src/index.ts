@@ -1,4 +1,10 @@
-export { Messaging, type MessagingOptions, type PublishOptions, type PublishResult, type ProvisionReport } from './messaging';
+export {
+  Messaging,
+  type MessagingOptions,
+  type PublishOptions,
+  type PublishResult,
+  type ProvisionReport,
+} from './messaging';
 export { TransientError, PermanentError, InvalidPayloadError } from './errors';
 export { jsonConsoleLogger, type MessagingLogger } from './logger';
 export { MessagingMetrics, type MessageOutcome } from './metrics';

@@ -43,7 +43,9 @@ let jsm: JetStreamManager;
 let testNumber = 0;
 const opened: Messaging[] = [];
 
-const silent: MessagingLogger = process.env.MSG_DEBUG ? require('./logger').jsonConsoleLogger({}, 'debug') : { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: MessagingLogger = process.env.MSG_DEBUG
+  ? require('./logger').jsonConsoleLogger({}, 'debug')
+  : { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
   admin = await connect({ servers: NATS_URL, name: 'messaging-test-admin' });
@@ -64,14 +66,25 @@ function nextPrefix(): string {
 }
 
 async function open(prefix: string, registry = new Registry()): Promise<Messaging> {
-  const messaging = await Messaging.connect({ url: NATS_URL, prefix, name: 'messaging-test', registry, logger: silent });
+  const messaging = await Messaging.connect({
+    url: NATS_URL,
+    prefix,
+    name: 'messaging-test',
+    registry,
+    logger: silent,
+  });
   opened.push(messaging);
   return messaging;
 }
 
 function ingested(): Ingested {
   const fileId = randomUUID();
-  return { fileId, scanId: randomUUID(), contentHash: createHash('sha256').update(fileId).digest('hex'), kind: 'music' };
+  return {
+    fileId,
+    scanId: randomUUID(),
+    contentHash: createHash('sha256').update(fileId).digest('hex'),
+    kind: 'music',
+  };
 }
 
 function msgIdOf(payload: Ingested): string {
@@ -83,7 +96,11 @@ function declaration(overrides: Partial<ConsumerDeclaration> = {}) {
   return { ...Consumers.metadata, ...overrides } as typeof Consumers.metadata;
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -126,7 +143,11 @@ describe('Messaging against a real NATS JetStream', () => {
     const published = await messaging.publish(Subjects.fileDiscovered, payload, { msgId: msgIdOf(payload) });
     expect(published).toMatchObject({ duplicate: false, stream: streamName(prefix, Streams.events) });
     // Matches the filter `file.ingest.*` but is not in `handles`.
-    await messaging.publish(Subjects.fileMissing, { fileId: payload.fileId, scanId: payload.scanId }, { msgId: `${payload.fileId}:missing` });
+    await messaging.publish(
+      Subjects.fileMissing,
+      { fileId: payload.fileId, scanId: payload.scanId },
+      { msgId: `${payload.fileId}:missing` },
+    );
     expect(await messaging.consumerLag(decl)).toBe(2);
 
     const received: MetadataContext[] = [];
@@ -168,7 +189,9 @@ describe('Messaging against a real NATS JetStream', () => {
     await messaging.provision([]);
     const bad = { ...ingested(), fileId: 'not-a-uuid' };
     await expect(messaging.publish(Subjects.fileDiscovered, bad, { msgId: 'x' })).rejects.toThrow(InvalidPayloadError);
-    await expect(messaging.publish(Subjects.fileDiscovered, bad, { msgId: 'x' })).rejects.toThrow(/file\.ingest\.discovered.*fileId/);
+    await expect(messaging.publish(Subjects.fileDiscovered, bad, { msgId: 'x' })).rejects.toThrow(
+      /file\.ingest\.discovered.*fileId/,
+    );
     const good = ingested();
     await expect(messaging.publish(Subjects.fileDiscovered, good, { msgId: '' })).rejects.toThrow(/msgId/);
     const info = await jsm.streams.info(streamName(prefix, Streams.events));
@@ -321,7 +344,11 @@ describe('Messaging against a real NATS JetStream', () => {
     await waitFor(() => deadLettered.length === 1);
     await sleep(1_200);
     expect(calls).toBe(1);
-    expect(deadLettered[0]).toMatchObject({ reason: 'permanent_error', deliveries: 1, error: 'PermanentError: not an audio file' });
+    expect(deadLettered[0]).toMatchObject({
+      reason: 'permanent_error',
+      deliveries: 1,
+      error: 'PermanentError: not an audio file',
+    });
     expect((await deadLetters(prefix)).map((l) => l.letter.error)).toEqual(['PermanentError: not an audio file']);
     await messaging.close();
   });
@@ -387,7 +414,11 @@ describe('Messaging against a real NATS JetStream', () => {
     });
     await messaging.publish(Subjects.fileDiscovered, plain, { msgId: msgIdOf(plain) });
     await messaging.publish(Subjects.fileDiscovered, rateLimited, { msgId: msgIdOf(rateLimited) });
-    await waitFor(() => seen.get(plain.fileId)?.length === 2 && seen.get(rateLimited.fileId)?.length === 2, 8_000, 'retries');
+    await waitFor(
+      () => seen.get(plain.fileId)?.length === 2 && seen.get(rateLimited.fileId)?.length === 2,
+      8_000,
+      'retries',
+    );
 
     const plainWait = seen.get(plain.fileId)![1] - failedAt.get(plain.fileId)!;
     const rateLimitedWait = seen.get(rateLimited.fileId)![1] - failedAt.get(rateLimited.fileId)!;
@@ -519,7 +550,10 @@ describe('Messaging against a real NATS JetStream', () => {
     }
 
     const again = await replicas[0].provision([decl]);
-    expect(again).toEqual({ streams: { [events]: 'unchanged', [dlq]: 'unchanged' }, consumers: { [durable]: 'unchanged' } });
+    expect(again).toEqual({
+      streams: { [events]: 'unchanged', [dlq]: 'unchanged' },
+      consumers: { [durable]: 'unchanged' },
+    });
     const streamInfo = await jsm.streams.info(events);
     expect(streamInfo.config).toMatchObject({
       storage: 'file',
@@ -555,12 +589,20 @@ describe('Messaging against a real NATS JetStream', () => {
     const subscription = await messaging.subscribeLive('file.>', (message) => void live.push(message));
     const after = ingested();
     await messaging.publish(Subjects.fileDiscovered, after, { msgId: msgIdOf(after) });
-    await messaging.publish(Subjects.scanRequested, { scanId: randomUUID(), path: '/music', requestedAt: new Date().toISOString() }, { msgId: 'scan-1' });
+    await messaging.publish(
+      Subjects.scanRequested,
+      { scanId: randomUUID(), path: '/music', requestedAt: new Date().toISOString() },
+      { msgId: 'scan-1' },
+    );
     await waitFor(() => live.length === 1, 5_000, 'live message');
     await sleep(200);
 
     expect(live).toHaveLength(1);
-    expect(live[0]).toMatchObject({ subject: 'file.ingest.discovered', definition: Subjects.fileDiscovered, payload: after });
+    expect(live[0]).toMatchObject({
+      subject: 'file.ingest.discovered',
+      definition: Subjects.fileDiscovered,
+      payload: after,
+    });
     await subscription.stop();
     await messaging.close();
   });

@@ -9,7 +9,13 @@ import {
   type PayloadOf,
   type SubjectDefinition,
 } from '@crateflow/contracts';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
@@ -26,8 +32,23 @@ import {
   validateConsumerDeclaration,
   type ProvisionResult,
 } from './provision';
-import { assertValidPrefix, concreteSubject, describeIssues, errorText, truncate, withoutPrefix, withPrefix } from './subjects';
-import type { ConsumeOptions, ConsumerHandle, LiveMessage, LiveSubscription, MessageHandler, StopOptions } from './types';
+import {
+  assertValidPrefix,
+  concreteSubject,
+  describeIssues,
+  errorText,
+  truncate,
+  withoutPrefix,
+  withPrefix,
+} from './subjects';
+import type {
+  ConsumeOptions,
+  ConsumerHandle,
+  LiveMessage,
+  LiveSubscription,
+  MessageHandler,
+  StopOptions,
+} from './types';
 
 export interface MessagingOptions {
   /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */
@@ -129,7 +150,11 @@ export class Messaging {
    * Validates the payload against the definition's schema (an invalid payload throws InvalidPayloadError
    * and nothing is sent), publishes it with `Nats-Msg-Id: msgId` and waits for the stream's PubAck.
    */
-  async publish<D extends SubjectDefinition>(definition: D, payload: PayloadOf<D>, options: PublishOptions): Promise<PublishResult> {
+  async publish<D extends SubjectDefinition>(
+    definition: D,
+    payload: PayloadOf<D>,
+    options: PublishOptions,
+  ): Promise<PublishResult> {
     if (!options.msgId) throw new Error(`publish on ${definition.name} needs a deterministic msgId`);
     const subject = concreteSubject(definition, options.subject);
     const parsed = definition.schema.safeParse(payload);
@@ -139,14 +164,18 @@ export class Messaging {
       const error = describeIssues(parsed.error);
       this.logger.error({ subject, msgId: options.msgId, error }, 'refused to publish a payload that fails its schema');
       if ((definition as SubjectDefinition) !== Subjects.deadLetter) {
-        await this.publish(Subjects.deadLetter, {
-          subject,
-          consumer: 'publish',
-          deliveries: 0,
-          error: truncate(error, 4000),
-          data: truncate(safeJson(payload), 1_000_000),
-          failedAt: new Date().toISOString(),
-        }, { subject: 'dlq.publish', msgId: `dlq:publish:${options.msgId}` }).catch((e: Error) =>
+        await this.publish(
+          Subjects.deadLetter,
+          {
+            subject,
+            consumer: 'publish',
+            deliveries: 0,
+            error: truncate(error, 4000),
+            data: truncate(safeJson(payload), 1_000_000),
+            failedAt: new Date().toISOString(),
+          },
+          { subject: 'dlq.publish', msgId: `dlq:publish:${options.msgId}` },
+        ).catch((e: Error) =>
           this.logger.error({ subject, error: e.message }, 'could not dead-letter the refused payload'),
         );
       }
@@ -162,7 +191,8 @@ export class Messaging {
       headers: hdrs,
       timeout: options.timeoutMs,
     });
-    if (ack.duplicate) this.logger.debug({ subject, msgId: options.msgId, seq: ack.seq }, 'duplicate publish dropped by the server');
+    if (ack.duplicate)
+      this.logger.debug({ subject, msgId: options.msgId, seq: ack.seq }, 'duplicate publish dropped by the server');
     return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
   }
 
@@ -205,7 +235,10 @@ export class Messaging {
    * allowed), for the gateway's Server-Sent Events. Uses an ordered ephemeral consumer; messages with a
    * definition in contracts are validated, invalid ones are logged and skipped.
    */
-  async subscribeLive(filter: string, onMessage: (message: LiveMessage) => void | Promise<void>): Promise<LiveSubscription> {
+  async subscribeLive(
+    filter: string,
+    onMessage: (message: LiveMessage) => void | Promise<void>,
+  ): Promise<LiveSubscription> {
     if (this.closing) throw new Error('messaging is closing; cannot subscribe');
     const stream = streamName(this.prefix, Streams.events);
     // Start right after the current last message rather than deliver_policy=new: if the ordered consumer
@@ -255,7 +288,13 @@ export class Messaging {
     return streamName(this.prefix, Streams[decl.stream]);
   }
 
-  private async publishDeadLetter(args: { decl: ConsumerDeclaration; msg: JsMsg; subject: string; error: string; deliveries: number }) {
+  private async publishDeadLetter(args: {
+    decl: ConsumerDeclaration;
+    msg: JsMsg;
+    subject: string;
+    error: string;
+    deliveries: number;
+  }) {
     const { decl, msg } = args;
     const deadLetter: z.infer<typeof DeadLetterSchema> = {
       subject: args.subject,
@@ -286,7 +325,10 @@ export class Messaging {
     if (definition) {
       const parsed = definition.schema.safeParse(payload);
       if (!parsed.success) {
-        this.logger.warn({ subject, seq: msg.seq, err: describeIssues(parsed.error) }, 'live message does not match its schema; skipped');
+        this.logger.warn(
+          { subject, seq: msg.seq, err: describeIssues(parsed.error) },
+          'live message does not match its schema; skipped',
+        );
         return undefined;
       }
       payload = parsed.data;

@@ -13,7 +13,13 @@ import {
   type StreamInfo,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { durableName, streamName, Streams, type ConsumerDeclaration, type StreamDeclaration } from '@crateflow/contracts';
+import {
+  durableName,
+  streamName,
+  Streams,
+  type ConsumerDeclaration,
+  type StreamDeclaration,
+} from '@crateflow/contracts';
 import { withPrefix } from './subjects';
 
 /** Publishes with the same Nats-Msg-Id inside this window are dropped by the server. */
@@ -42,7 +48,10 @@ export function streamConfigFor(prefix: string, stream: StreamDeclaration): Part
   };
 }
 
-export function consumerConfigFor(prefix: string, decl: ConsumerDeclaration): Partial<ConsumerConfig> & { durable_name: string } {
+export function consumerConfigFor(
+  prefix: string,
+  decl: ConsumerDeclaration,
+): Partial<ConsumerConfig> & { durable_name: string } {
   return {
     durable_name: durableName(prefix, decl),
     description: `${decl.service}: ${decl.handles.map((h) => h.name).join(', ')}`.slice(0, 4000),
@@ -60,8 +69,10 @@ export function consumerConfigFor(prefix: string, decl: ConsumerDeclaration): Pa
 export function validateConsumerDeclaration(decl: ConsumerDeclaration): void {
   const problems: string[] = [];
   if (!(decl.ackWaitMs >= 1000)) problems.push(`ackWaitMs must be at least 1000 (got ${decl.ackWaitMs})`);
-  if (!(Number.isInteger(decl.maxDeliver) && decl.maxDeliver >= 1)) problems.push(`maxDeliver must be a positive integer (got ${decl.maxDeliver})`);
-  if (!(Number.isInteger(decl.concurrency) && decl.concurrency >= 1)) problems.push(`concurrency must be a positive integer (got ${decl.concurrency})`);
+  if (!(Number.isInteger(decl.maxDeliver) && decl.maxDeliver >= 1))
+    problems.push(`maxDeliver must be a positive integer (got ${decl.maxDeliver})`);
+  if (!(Number.isInteger(decl.concurrency) && decl.concurrency >= 1))
+    problems.push(`concurrency must be a positive integer (got ${decl.concurrency})`);
   if (decl.retryDelaysMs.some((d) => !(d >= 0))) problems.push('retryDelaysMs must be non-negative');
   if (decl.handles.length === 0) problems.push('handles must name at least one subject');
   if (!Streams[decl.stream]) problems.push(`unknown stream ${String(decl.stream)}`);
@@ -69,7 +80,10 @@ export function validateConsumerDeclaration(decl: ConsumerDeclaration): void {
 }
 
 /** Creates the stream, or updates the settings we manage when they differ. Safe to run from many replicas at once. */
-export async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<ProvisionResult> {
+export async function ensureStream(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<ProvisionResult> {
   for (let attempt = 0; ; attempt++) {
     const existing = await streamInfoOrNull(jsm, config.name);
     if (!existing) {
@@ -109,7 +123,13 @@ export async function ensureConsumer(
     return 'created';
   }
   if (!consumerDiffers(existing, config)) return 'unchanged';
-  const { durable_name: _durable, deliver_policy: _deliver, replay_policy: _replay, ack_policy: _ack, ...mutable } = config;
+  const {
+    durable_name: _durable,
+    deliver_policy: _deliver,
+    replay_policy: _replay,
+    ack_policy: _ack,
+    ...mutable
+  } = config;
   await jsm.consumers.update(stream, config.durable_name, mutable);
   return 'updated';
 }
@@ -123,7 +143,11 @@ async function streamInfoOrNull(jsm: JetStreamManager, name: string): Promise<St
   }
 }
 
-async function consumerInfoOrNull(jsm: JetStreamManager, stream: string, durable: string): Promise<ConsumerInfo | null> {
+async function consumerInfoOrNull(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+): Promise<ConsumerInfo | null> {
   try {
     return await jsm.consumers.info(stream, durable);
   } catch (err) {

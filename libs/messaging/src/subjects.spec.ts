@@ -1,6 +1,14 @@
 import { Consumers, Streams, Subjects } from '@crateflow/contracts';
 import { consumerConfigFor, MIN_MAX_ACK_PENDING, streamConfigFor, validateConsumerDeclaration } from './provision';
-import { assertValidPrefix, concreteSubject, errorText, fileIdOf, retryDelayFor, truncate, withoutPrefix } from './subjects';
+import {
+  assertValidPrefix,
+  concreteSubject,
+  errorText,
+  fileIdOf,
+  retryDelayFor,
+  truncate,
+  withoutPrefix,
+} from './subjects';
 import { PermanentError, TransientError } from './errors';
 
 describe('retryDelayFor', () => {
@@ -79,7 +87,9 @@ describe('provisioning config', () => {
       max_deliver: 5,
     });
     expect(config).not.toHaveProperty('filter_subjects');
-    expect(config.max_ack_pending).toBeGreaterThanOrEqual(Math.max(MIN_MAX_ACK_PENDING, Consumers.fingerprint.concurrency));
+    expect(config.max_ack_pending).toBeGreaterThanOrEqual(
+      Math.max(MIN_MAX_ACK_PENDING, Consumers.fingerprint.concurrency),
+    );
   });
 
   it('rejects declarations NATS or the runner cannot honour', () => {

@@ -8,7 +8,9 @@ import type { z } from 'zod';
 /** A prefix is one subject token: it must not contain dots, wildcards or spaces. */
 export function assertValidPrefix(prefix: string): void {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
-    throw new Error(`messaging prefix must be 1-64 letters, digits, '_' or '-' (one subject token), got ${JSON.stringify(prefix)}`);
+    throw new Error(
+      `messaging prefix must be 1-64 letters, digits, '_' or '-' (one subject token), got ${JSON.stringify(prefix)}`,
+    );
   }
 }
 
@@ -56,7 +58,7 @@ export function truncate(text: string, maxLength: number): string {
 /** Readable one-line text for anything thrown. */
 export function errorText(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  return typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
 }
 
 /** Zod issues as `path: message; path: message`, short enough for a log line. */

@@ -10,7 +10,12 @@
 import { findSubject, type ConsumerDeclaration, type SubjectDefinition } from '@crateflow/contracts';
 import { Messaging, type MessagingLogger } from '../src';
 
-const silent: MessagingLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: MessagingLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 async function main(): Promise<void> {
   const url = required('CRASH_NATS_URL');
@@ -26,7 +31,10 @@ async function main(): Promise<void> {
   const messaging = await Messaging.connect({ url, prefix, name: 'crash-consumer', logger: silent });
   await messaging.consume(decl, (ctx) => {
     const payload = ctx.payload as { fileId?: string };
-    process.stdout.write(JSON.stringify({ received: { subject: ctx.subject, deliveryCount: ctx.deliveryCount, fileId: payload.fileId } }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ received: { subject: ctx.subject, deliveryCount: ctx.deliveryCount, fileId: payload.fileId } }) +
+        '\n',
+    );
     // Die like an OOM kill would: no ack, no nak, no drain.
     process.exit(1);
   });

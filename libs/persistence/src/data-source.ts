@@ -46,7 +46,8 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   // An advisory lock serialises concurrent start-ups (the runner, several replicas). The lock holds one
   // connection while TypeORM migrates on another, so a pool of one would wait for itself forever.
   const poolSize = (dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10;
-  if (poolSize < 2) throw new Error('runMigrations needs a connection pool of at least 2 (one holds the migration lock)');
+  if (poolSize < 2)
+    throw new Error('runMigrations needs a connection pool of at least 2 (one holds the migration lock)');
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {

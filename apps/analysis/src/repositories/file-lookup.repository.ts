@@ -14,7 +14,6 @@ export interface AnalysisFile {
   noAudioReason: string | null;
 }
 
-
 /**
  * Read-only view of `files` (owned by ingest) and of the tags in `file_metadata` (owned by metadata).
  * Tags read from older content are ignored: they describe audio the file no longer has.

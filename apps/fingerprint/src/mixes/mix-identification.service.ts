@@ -18,7 +18,10 @@ import { ExcludingIndex } from './excluding-index';
 
 /** A mix that cannot be identified for a reason a retry will not change. */
 export class UnidentifiableMixError extends PermanentError {
-  constructor(readonly reason: string, options?: ErrorOptions) {
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
     super(reason, options);
   }
 }
@@ -73,7 +76,10 @@ export class MixIdentificationService {
     if (!file) throw new UnidentifiableMixError(`file ${job.fileId} is not recorded`);
     if (!hasAudio(file.kind)) throw new UnidentifiableMixError(`a ${file.kind} file has no audio to identify`);
     if (file.missing) throw new UnidentifiableMixError('the file is gone from disk');
-    await jobs.start({ id: job.jobId, fileId: file.id, contentHash: file.contentHash, requestedAt: job.requestedAt }, FINGERPRINT_ALGORITHM_VERSION);
+    await jobs.start(
+      { id: job.jobId, fileId: file.id, contentHash: file.contentHash, requestedAt: job.requestedAt },
+      FINGERPRINT_ALGORITHM_VERSION,
+    );
 
     const excluded = await this.excludedTracks(file.contentHash);
     let lastReport = Date.now();
@@ -90,7 +96,10 @@ export class MixIdentificationService {
             if (Date.now() - lastReport < PROGRESS_EVERY_MS) return;
             lastReport = Date.now();
             reports.push(
-              jobs.progress(job.jobId, processedSec).then(() => this.deps.events.progressed(job, processedSec)).catch(() => undefined),
+              jobs
+                .progress(job.jobId, processedSec)
+                .then(() => this.deps.events.progressed(job, processedSec))
+                .catch(() => undefined),
             );
           },
         },

@@ -39,19 +39,33 @@ export class FileFingerprintRepository {
   constructor(private readonly db: DataSource) {}
 
   async find(fileId: string): Promise<StoredFileFingerprint | null> {
-    const rows: { content_hash: string; algorithm_version: number; status: 'done' | 'failed'; track_id: number | null }[] =
-      await this.db.query(
-        `SELECT content_hash, algorithm_version, status, track_id FROM file_fingerprints WHERE file_id = $1`,
-        [fileId],
-      );
+    const rows: {
+      content_hash: string;
+      algorithm_version: number;
+      status: 'done' | 'failed';
+      track_id: number | null;
+    }[] = await this.db.query(
+      `SELECT content_hash, algorithm_version, status, track_id FROM file_fingerprints WHERE file_id = $1`,
+      [fileId],
+    );
     const r = rows[0];
     return r
-      ? { contentHash: r.content_hash.trim(), algorithmVersion: r.algorithm_version, status: r.status, trackId: r.track_id }
+      ? {
+          contentHash: r.content_hash.trim(),
+          algorithmVersion: r.algorithm_version,
+          status: r.status,
+          trackId: r.track_id,
+        }
       : null;
   }
 
   /** Idempotent: a redelivered message writes the same row again. */
-  async saveDone(fileId: string, contentHash: string, algorithmVersion: number, facts: FingerprintFacts): Promise<void> {
+  async saveDone(
+    fileId: string,
+    contentHash: string,
+    algorithmVersion: number,
+    facts: FingerprintFacts,
+  ): Promise<void> {
     await this.db.query(UPSERT, [
       fileId,
       contentHash,

@@ -17,7 +17,6 @@ export interface FingerprintFile {
   noAudioReason: string | null;
 }
 
-
 /** Read-only view of `files` (owned by ingest). */
 export class FingerprintFileRepository {
   constructor(private readonly db: DataSource) {}

@@ -31,15 +31,26 @@ export class FingerprintTrackRepository {
   }
 
   /** The stored facts of a track, when it was indexed completely. */
-  async indexed(trackId: number): Promise<{ algorithmVersion: number; landmark: number; triplet: number; durationSec: number } | null> {
-    const rows: { algorithm_version: number | null; landmark_postings: number | null; triplet_postings: number | null; duration_sec: number | null }[] =
-      await this.db.query(
-        `SELECT algorithm_version, landmark_postings, triplet_postings, duration_sec FROM fingerprint_tracks WHERE track_id = $1`,
-        [trackId],
-      );
+  async indexed(
+    trackId: number,
+  ): Promise<{ algorithmVersion: number; landmark: number; triplet: number; durationSec: number } | null> {
+    const rows: {
+      algorithm_version: number | null;
+      landmark_postings: number | null;
+      triplet_postings: number | null;
+      duration_sec: number | null;
+    }[] = await this.db.query(
+      `SELECT algorithm_version, landmark_postings, triplet_postings, duration_sec FROM fingerprint_tracks WHERE track_id = $1`,
+      [trackId],
+    );
     const r = rows[0];
     if (!r || r.algorithm_version === null || r.landmark_postings === null || r.triplet_postings === null) return null;
-    return { algorithmVersion: r.algorithm_version, landmark: r.landmark_postings, triplet: r.triplet_postings, durationSec: r.duration_sec ?? 0 };
+    return {
+      algorithmVersion: r.algorithm_version,
+      landmark: r.landmark_postings,
+      triplet: r.triplet_postings,
+      durationSec: r.duration_sec ?? 0,
+    };
   }
 
   async longerThan(seconds: number): Promise<number[]> {

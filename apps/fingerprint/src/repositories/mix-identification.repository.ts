@@ -31,10 +31,10 @@ export class MixIdentificationRepository {
   }
 
   async progress(jobId: string, processedSec: number): Promise<void> {
-    await this.db.query(
-      `UPDATE mix_identifications SET processed_sec = $2 WHERE id = $1 AND status = 'running'`,
-      [jobId, processedSec],
-    );
+    await this.db.query(`UPDATE mix_identifications SET processed_sec = $2 WHERE id = $1 AND status = 'running'`, [
+      jobId,
+      processedSec,
+    ]);
   }
 
   async finish(

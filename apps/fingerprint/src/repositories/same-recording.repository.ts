@@ -17,7 +17,12 @@ export class SameRecordingRepository {
    * Replaces what is known about one content's other encodings with what was just found, in one transaction.
    * Pairs another content recorded with this one stay: they were found from the other side.
    */
-  async replaceFor(contentHash: string, trackId: number, algorithmVersion: number, pairs: SameRecordingPair[]): Promise<void> {
+  async replaceFor(
+    contentHash: string,
+    trackId: number,
+    algorithmVersion: number,
+    pairs: SameRecordingPair[],
+  ): Promise<void> {
     await this.db.transaction(async (m) => {
       await m.query(`DELETE FROM same_recording_matches WHERE content_hash = $1`, [contentHash]);
       const others = pairs.filter((p) => p.otherContentHash !== contentHash);

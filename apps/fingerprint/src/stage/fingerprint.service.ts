@@ -80,7 +80,10 @@ export class FingerprintService {
     if (!file) throw new PermanentError(`file ${input.fileId} is not recorded (it was never ingested)`);
     if (file.contentHash !== input.contentHash) {
       observe.outcome?.('skipped');
-      return { outcome: 'skipped', reason: 'the file changed after this event; its new content is fingerprinted on the next event' };
+      return {
+        outcome: 'skipped',
+        reason: 'the file changed after this event; its new content is fingerprinted on the next event',
+      };
     }
     if (!hasAudio(file.kind)) {
       observe.outcome?.('skipped');
@@ -92,7 +95,12 @@ export class FingerprintService {
       return { outcome: 'skipped', reason: `no audio to fingerprint: ${file.noAudioReason}` };
     }
     if (file.missing) {
-      await fingerprints.saveFailure(file.id, file.contentHash, FINGERPRINT_ALGORITHM_VERSION, 'the file is gone from disk');
+      await fingerprints.saveFailure(
+        file.id,
+        file.contentHash,
+        FINGERPRINT_ALGORITHM_VERSION,
+        'the file is gone from disk',
+      );
       observe.outcome?.('failed_gone');
       throw new UnfingerprintableFileError('gone', 'the file is gone from disk');
     }
@@ -139,7 +147,12 @@ export class FingerprintService {
     } catch (err) {
       if (err instanceof UndecodableAudioError && !delivery.signal?.aborted && !/timed out/.test(err.message)) {
         if (await isGone(file.pathKey)) {
-          await fingerprints.saveFailure(file.id, file.contentHash, FINGERPRINT_ALGORITHM_VERSION, 'the file is gone from disk');
+          await fingerprints.saveFailure(
+            file.id,
+            file.contentHash,
+            FINGERPRINT_ALGORITHM_VERSION,
+            'the file is gone from disk',
+          );
           observe.outcome?.('failed_gone');
           throw new UnfingerprintableFileError('gone', 'the file is gone from disk', { cause: err });
         }

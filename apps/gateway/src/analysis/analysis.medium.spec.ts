@@ -6,7 +6,6 @@ import { gatewayService } from '../main';
 import type { FileAnalysisView } from './analysis.schemas';
 import { deleteTestStreams, NATS_URL } from '../../../../test/support/service-harness';
 
-
 /** The analysis part of GET /api/v1/files/{id} and the BPM/Camelot filters of GET /api/v1/files, through the real gateway and database. */
 describe('file analysis in the API', () => {
   const prefix = `t${randomBytes(5).toString('hex')}`;

@@ -161,17 +161,15 @@ export class DuplicateGroupRepository {
     });
     return groups
       .filter((g) => g.hashes.length >= 2)
-      .map(
-        (g): GroupIndexEntry => ({
-          key: recordingGroupKey(g.id),
-          kind: 'recording',
-          contentHash: null,
-          contentHashes: g.hashes.sort(),
-          members: g.members,
-          size: g.largest,
-          redundant: g.total - g.largest,
-        }),
-      )
+      .map((g): GroupIndexEntry => ({
+        key: recordingGroupKey(g.id),
+        kind: 'recording',
+        contentHash: null,
+        contentHashes: g.hashes.sort(),
+        members: g.members,
+        size: g.largest,
+        redundant: g.total - g.largest,
+      }))
       .sort(compareIndexEntries);
   }
 

@@ -32,7 +32,8 @@ const keyParameter = {
   name: 'key',
   in: 'path',
   required: true,
-  description: '`exact:<sha256>` (same bytes) or `recording:<id>` (the same recording in other encodings, found by fingerprints)',
+  description:
+    '`exact:<sha256>` (same bytes) or `recording:<id>` (the same recording in other encodings, found by fingerprints)',
   schema: { type: 'string' },
 };
 

@@ -26,9 +26,10 @@ describe('paging the group index', () => {
   });
 
   it('puts a same-recording group among the exact ones by its size', () => {
-    const mixed = [...entries, { ...entry(3, 1, 'x'), key: 'recording:7', kind: 'recording' as const, contentHash: null }].sort(
-      compareIndexEntries,
-    );
+    const mixed = [
+      ...entries,
+      { ...entry(3, 1, 'x'), key: 'recording:7', kind: 'recording' as const, contentHash: null },
+    ].sort(compareIndexEntries);
     expect(mixed.map((e) => e.key)).toEqual(['exact:z', 'exact:c', 'recording:7', 'exact:a', 'exact:a', 'exact:b']);
   });
 

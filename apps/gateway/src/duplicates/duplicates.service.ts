@@ -76,8 +76,7 @@ export class DuplicatesService {
       items: ranked
         .filter((g) => g.members.length >= 2)
         .map((g) => groupView(g, g.resolution ? roles.get(g.resolution.id) : undefined)),
-      nextCursor:
-        hasMore && last ? duplicateCursor.encode([last.members, String(last.redundant), last.key]) : null,
+      nextCursor: hasMore && last ? duplicateCursor.encode([last.members, String(last.redundant), last.key]) : null,
     };
   }
 

@@ -21,7 +21,8 @@ export class IdentifyService {
   private running = 0;
 
   constructor(
-    @Inject(CONFIG) private readonly config: Pick<GatewayConfig, 'IDENTIFY_MAX_UPLOAD_BYTES' | 'IDENTIFY_MAX_EXCERPT_SEC'>,
+    @Inject(CONFIG)
+    private readonly config: Pick<GatewayConfig, 'IDENTIFY_MAX_UPLOAD_BYTES' | 'IDENTIFY_MAX_EXCERPT_SEC'>,
     private readonly index: FingerprintIndexReadRepository,
     private readonly recordings: RecordingFilesRepository,
     private readonly excerpts: ExcerptFileRepository,
@@ -37,13 +38,21 @@ export class IdentifyService {
     try {
       const bytes = await readLimited(body, limit);
       if (bytes.length === 0) {
-        throw ProblemException.validation([{ location: 'body', field: 'body', message: 'is empty: send the audio excerpt as the request body' }]);
+        throw ProblemException.validation([
+          { location: 'body', field: 'body', message: 'is empty: send the audio excerpt as the request body' },
+        ]);
       }
       let excerptSec = 0;
       const matches = await this.excerpts.withTemporaryFile(bytes, async (file) => {
         try {
-          const pcm = decodeForFingerprint(file, { durationSec: this.config.IDENTIFY_MAX_EXCERPT_SEC, timeoutMs: DECODE_TIMEOUT_MS });
-          return await identifyExcerpt(this.index.index, counted(pcm, (sec) => (excerptSec = sec)));
+          const pcm = decodeForFingerprint(file, {
+            durationSec: this.config.IDENTIFY_MAX_EXCERPT_SEC,
+            timeoutMs: DECODE_TIMEOUT_MS,
+          });
+          return await identifyExcerpt(
+            this.index.index,
+            counted(pcm, (sec) => (excerptSec = sec)),
+          );
         } catch (err) {
           if (err instanceof UndecodableAudioError) {
             throw new ProblemException({
@@ -86,7 +95,10 @@ export class IdentifyService {
 }
 
 /** Passes PCM through, telling how many seconds went by. */
-async function* counted(source: AsyncIterable<Float32Array>, onSeconds: (sec: number) => void): AsyncGenerator<Float32Array> {
+async function* counted(
+  source: AsyncIterable<Float32Array>,
+  onSeconds: (sec: number) => void,
+): AsyncGenerator<Float32Array> {
   let samples = 0;
   for await (const chunk of source) {
     samples += chunk.length;

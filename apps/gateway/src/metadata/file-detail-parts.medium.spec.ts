@@ -6,7 +6,6 @@ import { COMPANION_TEXT_SHOWN } from './companions.part';
 import type { FileCompanionsView, FileTagsView } from './metadata.schemas';
 import { deleteTestStreams, NATS_URL } from '../../../../test/support/service-harness';
 
-
 /** The metadata stage's parts of GET /api/v1/files/{id}, through the real gateway and database. */
 describe('file detail: tags and companions', () => {
   const prefix = `t${randomBytes(5).toString('hex')}`;

@@ -24,14 +24,16 @@ export function cueString(text: string | null | undefined, fallback: string): st
 }
 
 function cueText(text: string | null | undefined): string {
-  return (text ?? '')
-    .normalize('NFC')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replace(/"/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 250);
+  return (
+    (text ?? '')
+      .normalize('NFC')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+      .replace(/"/g, "'")
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 250)
+  );
 }
 
 /** mm:ss:ff with 75 frames per second; minutes go past 99 for long mixes, as CUE readers accept. */

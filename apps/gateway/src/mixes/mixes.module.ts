@@ -11,6 +11,12 @@ import { MixesService } from './mixes.service';
 @Module({
   imports: [GatewayFingerprintModule],
   controllers: [MixesController],
-  providers: [MixesService, MixCandidateRepository, MixIdentificationReadRepository, MixRequestsRepository, FileReadRepository],
+  providers: [
+    MixesService,
+    MixCandidateRepository,
+    MixIdentificationReadRepository,
+    MixRequestsRepository,
+    FileReadRepository,
+  ],
 })
 export class MixesModule {}

@@ -53,7 +53,8 @@ export function fingerprintOpenApi(): { schemas: Record<string, JsonSchema>; pat
         post: {
           ...stateChanging,
           operationId: 'identifyMixes',
-          summary: 'Identify the library tracks inside many mixes (the listed ones, or every file at least minDurationSec long)',
+          summary:
+            'Identify the library tracks inside many mixes (the listed ones, or every file at least minDurationSec long)',
           description: events,
           requestBody: { required: false, content: { 'application/json': { schema: bulkBody } } },
           responses: {

@@ -29,7 +29,9 @@ export const BulkIdentifyAcceptedSchema = z.object({
 
 export const TimelineEntrySchema = z.object({
   position: z.number().int().min(1),
-  startSec: z.number().describe('Where the track is heard in the mix (crossfades split where both are equally present)'),
+  startSec: z
+    .number()
+    .describe('Where the track is heard in the mix (crossfades split where both are equally present)'),
   endSec: z.number(),
   start: z.string().describe('startSec as h:mm:ss'),
   refStartSec: z.number().describe("The track's own position at startSec"),
@@ -37,7 +39,9 @@ export const TimelineEntrySchema = z.object({
   mode: z.string().describe('`vinyl` (tempo and pitch together), `stretch` (key-locked) or `exact`'),
   confidence: z.number().min(0).max(1),
   contentHash: z.string(),
-  file: RecordingFileSchema.nullable().describe('The library file holding the track; null when no copy is present any more'),
+  file: RecordingFileSchema.nullable().describe(
+    'The library file holding the track; null when no copy is present any more',
+  ),
 });
 export type TimelineEntryView = z.output<typeof TimelineEntrySchema>;
 
@@ -53,6 +57,8 @@ export const MixIdentificationSchema = z.object({
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().nullable(),
   entries: z.array(TimelineEntrySchema).describe('Identified library tracks, in order'),
-  unknown: z.array(z.object({ startSec: z.number(), endSec: z.number() })).describe('Stretches left unknown on purpose'),
+  unknown: z
+    .array(z.object({ startSec: z.number(), endSec: z.number() }))
+    .describe('Stretches left unknown on purpose'),
 });
 export type MixIdentificationView = z.output<typeof MixIdentificationSchema>;

@@ -73,9 +73,14 @@ export class MixesService {
     if (!row) throw noIdentification(fileId);
     const [mix] = await this.candidates.byIds([fileId]);
     const view = await this.view(row);
-    const tracks = view.entries.map((e) => ({ startSec: e.startSec, performer: e.file?.artist ?? null, title: e.file?.title ?? null }));
+    const tracks = view.entries.map((e) => ({
+      startSec: e.startSec,
+      performer: e.file?.artist ?? null,
+      title: e.file?.title ?? null,
+    }));
     for (const gap of view.unknown) {
-      if (gap.endSec - gap.startSec >= CUE_UNKNOWN_MIN_SEC) tracks.push({ startSec: gap.startSec, performer: null, title: null });
+      if (gap.endSec - gap.startSec >= CUE_UNKNOWN_MIN_SEC)
+        tracks.push({ startSec: gap.startSec, performer: null, title: null });
     }
     const name = mix?.name ?? 'mix';
     return {

@@ -32,7 +32,8 @@ export class LifecycleHandler implements MessageSubscriber {
             if (what === 'resolved') {
               return this.service.duplicateResolved(p.fileId, p.contentHash, p.resolutionId!, p.canonicalFileId!);
             }
-            if (what === 'unresolved') return this.service.duplicateUnresolved(p.fileId, p.contentHash, p.resolutionId!);
+            if (what === 'unresolved')
+              return this.service.duplicateUnresolved(p.fileId, p.contentHash, p.resolutionId!);
             return;
           }
           if (stage === 'ingest') {

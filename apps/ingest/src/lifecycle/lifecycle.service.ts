@@ -30,7 +30,12 @@ export class LifecycleService {
    * A person resolved a duplicate group and this file is not the canonical copy: DUPLICATE_RESOLVED, unless
    * the file was executed meanwhile or its content changed since the decision (then the decision is stale).
    */
-  async duplicateResolved(fileId: string, contentHash: string, resolutionId: string, canonicalFileId: string): Promise<void> {
+  async duplicateResolved(
+    fileId: string,
+    contentHash: string,
+    resolutionId: string,
+    canonicalFileId: string,
+  ): Promise<void> {
     await this.decide(fileId, contentHash, 'duplicate-resolved', { resolutionId, canonicalFileId });
   }
 

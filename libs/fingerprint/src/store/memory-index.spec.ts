@@ -10,14 +10,35 @@ function batch(rows: [number, number, number?][]): PostingBuffer {
 describe('MemoryFingerprintIndex', () => {
   it('stores, counts, reads back, looks up and removes postings', async () => {
     const index = new MemoryFingerprintIndex();
-    expect(await index.addPostings('landmark', 7, batch([[100, 5], [200, 9], [100, 40]]).batch())).toBe(3);
+    expect(
+      await index.addPostings(
+        'landmark',
+        7,
+        batch([
+          [100, 5],
+          [200, 9],
+          [100, 40],
+        ]).batch(),
+      ),
+    ).toBe(3);
     await index.addPostings('landmark', 8, batch([[100, 1]]).batch());
     await index.addPostings('triplet', 7, batch([[100, 3, 77]]).batch());
     expect(await index.countPostings('landmark', 7)).toBe(3);
     expect(await index.readBack('landmark', 7)).toEqual({ count: 3, firstFrame: 5, lastFrame: 40 });
     const found = await index.lookup('landmark', Int32Array.from([100, 150, 200]));
-    const rows = Array.from({ length: found.length }, (_, i) => [found.hashIndex[i], found.trackId[i], found.time[i]]).sort();
-    expect(rows).toEqual([[0, 7, 40], [0, 7, 5], [0, 8, 1], [2, 7, 9]].sort());
+    const rows = Array.from({ length: found.length }, (_, i) => [
+      found.hashIndex[i],
+      found.trackId[i],
+      found.time[i],
+    ]).sort();
+    expect(rows).toEqual(
+      [
+        [0, 7, 40],
+        [0, 7, 5],
+        [0, 8, 1],
+        [2, 7, 9],
+      ].sort(),
+    );
     const trip = await index.lookup('triplet', Int32Array.from([100]));
     expect(trip.aux[0]).toBe(77);
 
@@ -31,9 +52,14 @@ describe('MemoryFingerprintIndex', () => {
   it('accepts every 32-bit track id and frame, with no packing limits', async () => {
     const index = new MemoryFingerprintIndex();
     const lastFrame = 2 ** 31 - 1;
-    for (const id of [-(2 ** 31), 0, 2 ** 31 - 1]) await index.addPostings('landmark', id, batch([[-5, lastFrame]]).batch());
+    for (const id of [-(2 ** 31), 0, 2 ** 31 - 1])
+      await index.addPostings('landmark', id, batch([[-5, lastFrame]]).batch());
     const found = await index.lookup('landmark', Int32Array.from([-5]));
-    expect(Array.from(found.trackId.subarray(0, found.length)).sort((a, b) => a - b)).toEqual([-(2 ** 31), 0, 2 ** 31 - 1]);
+    expect(Array.from(found.trackId.subarray(0, found.length)).sort((a, b) => a - b)).toEqual([
+      -(2 ** 31),
+      0,
+      2 ** 31 - 1,
+    ]);
     expect(Array.from(found.time.subarray(0, found.length))).toEqual([lastFrame, lastFrame, lastFrame]);
     await expect(index.addPostings('landmark', 2 ** 31, batch([[1, 1]]).batch())).rejects.toThrow(RangeError);
     await expect(index.addPostings('landmark', 1.5, batch([[1, 1]]).batch())).rejects.toThrow(RangeError);
@@ -41,7 +67,11 @@ describe('MemoryFingerprintIndex', () => {
 
   it('skips over-full hashes when asked and insists on sorted, unique look-ups', async () => {
     const index = new MemoryFingerprintIndex();
-    await index.addPostings('landmark', 1, batch(Array.from({ length: 10 }, (_, i) => [42, i] as [number, number])).batch());
+    await index.addPostings(
+      'landmark',
+      1,
+      batch(Array.from({ length: 10 }, (_, i) => [42, i] as [number, number])).batch(),
+    );
     await index.addPostings('landmark', 1, batch([[43, 0]]).batch());
     const found = await index.lookup('landmark', Int32Array.from([42, 43]), { maxPostingsPerHash: 5 });
     expect(found.length).toBe(1);

@@ -235,7 +235,11 @@ export class MemoryFingerprintIndex implements FingerprintIndex {
     return this.tables[strategy].lookup(hashes, options.maxPostingsPerHash ?? Infinity);
   }
 
-  async replaceTrack(trackId: number, durationSec: number, postings: Record<Strategy, PostingBatch>): Promise<StoredCounts> {
+  async replaceTrack(
+    trackId: number,
+    durationSec: number,
+    postings: Record<Strategy, PostingBatch>,
+  ): Promise<StoredCounts> {
     assertTrackId(trackId);
     await this.removeTrack(trackId);
     for (const s of STRATEGIES) this.tables[s].add(trackId, postings[s]);

@@ -56,7 +56,10 @@ describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
     for (const s of STRATEGIES) {
       const rows = async (ix: MemoryFingerprintIndex | PostgresFingerprintIndex) => {
         const r = await ix.lookup(s, hashes);
-        return Array.from({ length: r.length }, (_, i) => `${r.hashIndex[i]}:${r.trackId[i]}:${r.time[i]}:${r.aux[i]}`).sort();
+        return Array.from(
+          { length: r.length },
+          (_, i) => `${r.hashIndex[i]}:${r.trackId[i]}:${r.time[i]}:${r.aux[i]}`,
+        ).sort();
       };
       const fromPg = await rows(index);
       expect(fromPg.length).toBeGreaterThan(1000);
@@ -99,14 +102,29 @@ describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
 
   it('identifies excerpts and mixes through the database, and stores a 4 h 05 min file to its end', async () => {
     for (const t of LIBRARY) await indexTrack(index, t.id, await fingerprintFile(t.file));
-    const excerpt = await renderSegment({ trackId: 2, source: { file: LIBRARY[1].file }, refStartSec: 44, lengthSec: 10, variant: { kind: 'vinyl', speed: 0.93 } }, '/tmp');
+    const excerpt = await renderSegment(
+      {
+        trackId: 2,
+        source: { file: LIBRARY[1].file },
+        refStartSec: 44,
+        lengthSec: 10,
+        variant: { kind: 'vinyl', speed: 0.93 },
+      },
+      '/tmp',
+    );
     const [best] = await identifyExcerpt(index, excerpt);
     expect(best).toMatchObject({ trackId: 2, mode: 'vinyl' });
     expect(Math.abs(best.refOffsetSec - best.speed * best.queryOffsetSec - 44)).toBeLessThan(0.5);
 
     const mix = await buildMix(
       [
-        { trackId: 1, source: { file: LIBRARY[0].file }, refStartSec: 40, lengthSec: 45, variant: { kind: 'tempo', speed: 1.05 } },
+        {
+          trackId: 1,
+          source: { file: LIBRARY[0].file },
+          refStartSec: 40,
+          lengthSec: 45,
+          variant: { kind: 'tempo', speed: 1.05 },
+        },
         { trackId: 3, source: { file: LIBRARY[2].file }, refStartSec: 10, lengthSec: 40, variant: { kind: 'clean' } },
       ],
       [8],
@@ -120,7 +138,10 @@ describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
     expect(result.stored).toEqual(result.produced);
     expect((await index.readBack('landmark', 2_000_000_000)).lastFrame! * FRAME_SEC).toBeGreaterThan(longSec - 5);
     const from = 3 * 3600 + 40 * 60; // 3 h 40 min
-    const [hit] = await identifyExcerpt(index, renderSynth(77, from * FINGERPRINT_SAMPLE_RATE, (from + 15) * FINGERPRINT_SAMPLE_RATE));
+    const [hit] = await identifyExcerpt(
+      index,
+      renderSynth(77, from * FINGERPRINT_SAMPLE_RATE, (from + 15) * FINGERPRINT_SAMPLE_RATE),
+    );
     expect(hit.trackId).toBe(2_000_000_000);
     expect(Math.abs(hit.refOffsetSec - hit.queryOffsetSec - from)).toBeLessThan(0.5);
 
@@ -129,7 +150,9 @@ describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
     const bytes = await index.storageBytes();
     const hours = (longSec + LIBRARY.reduce((s, t) => s + t.durationSec, 0)) / 3600;
     const perHour = (bytes.landmark + bytes.triplet) / hours;
-    console.log(`PostgreSQL fingerprint store: ${(perHour / 1e6).toFixed(1)} MB per hour of audio (${JSON.stringify(bytes)} for ${hours.toFixed(2)} h)`);
+    console.log(
+      `PostgreSQL fingerprint store: ${(perHour / 1e6).toFixed(1)} MB per hour of audio (${JSON.stringify(bytes)} for ${hours.toFixed(2)} h)`,
+    );
     expect(perHour).toBeLessThan(40e6);
   }, 120_000);
 });

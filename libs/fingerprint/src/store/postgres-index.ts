@@ -77,7 +77,8 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     return this.transaction(async (client) => {
       await lockTrack(client, trackId);
       let removed = 0;
-      for (const s of STRATEGIES) removed += (await client.query(`DELETE FROM ${TABLE[s]} WHERE track_id = $1`, [trackId])).rowCount ?? 0;
+      for (const s of STRATEGIES)
+        removed += (await client.query(`DELETE FROM ${TABLE[s]} WHERE track_id = $1`, [trackId])).rowCount ?? 0;
       await client.query('DELETE FROM fingerprint_tracks WHERE track_id = $1', [trackId]);
       return removed;
     });
@@ -117,10 +118,20 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
       hashIndex = hashIndex.filter((_, i) => keep![i]);
     }
     const pick = (xs: number[]) => Int32Array.from(keep ? xs.filter((_, i) => keep![i]) : xs);
-    return { length: hashIndex.length, hashIndex: Int32Array.from(hashIndex), trackId: pick(trackId), time: pick(time), aux: pick(aux) };
+    return {
+      length: hashIndex.length,
+      hashIndex: Int32Array.from(hashIndex),
+      trackId: pick(trackId),
+      time: pick(time),
+      aux: pick(aux),
+    };
   }
 
-  async replaceTrack(trackId: number, durationSec: number, postings: Record<Strategy, PostingBatch>): Promise<StoredCounts> {
+  async replaceTrack(
+    trackId: number,
+    durationSec: number,
+    postings: Record<Strategy, PostingBatch>,
+  ): Promise<StoredCounts> {
     assertTrackId(trackId);
     return this.transaction(async (client) => {
       await lockTrack(client, trackId);
@@ -181,7 +192,12 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     if (this.options.ownsPool) await this.pool.end();
   }
 
-  private async insert(db: Pick<Pool, 'query'>, strategy: Strategy, trackId: number, batch: PostingBatch): Promise<number> {
+  private async insert(
+    db: Pick<Pool, 'query'>,
+    strategy: Strategy,
+    trackId: number,
+    batch: PostingBatch,
+  ): Promise<number> {
     let inserted = 0;
     for (const chunk of chunksOf(batch, INSERT_CHUNK)) {
       const res = await db.query(

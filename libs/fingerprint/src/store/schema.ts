@@ -55,4 +55,8 @@ CREATE INDEX IF NOT EXISTS fingerprint_triplet_postings_track_idx
 `;
 
 /** Tables in drop order (for tests and `down` migrations). */
-export const FINGERPRINT_TABLES = ['fingerprint_landmark_postings', 'fingerprint_triplet_postings', 'fingerprint_tracks'] as const;
+export const FINGERPRINT_TABLES = [
+  'fingerprint_landmark_postings',
+  'fingerprint_triplet_postings',
+  'fingerprint_tracks',
+] as const;
