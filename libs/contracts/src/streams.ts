@@ -136,6 +136,16 @@ export const Consumers = {
     filter: 'file.analysis.*',
     handles: stageOutcomes('analysis'),
   },
+  proposerGenerations: {
+    ...defaults,
+    durable: 'proposer-generations',
+    service: 'proposer',
+    filter: Subjects.proposalGenerationRequested.name,
+    handles: [Subjects.proposalGenerationRequested],
+    concurrency: 1,
+    // A generation over the whole library runs long (an LLM answers in seconds per batch); it calls working().
+    ackWaitMs: 120_000,
+  },
   executor: {
     ...defaults,
     durable: 'executor',

@@ -23,6 +23,9 @@ export const TABLE_OWNERS = {
   fingerprint_triplet_postings: 'fingerprint',
   same_recording_matches: 'fingerprint',
   mix_identifications: 'fingerprint',
+  proposals: 'proposer',
+  proposal_generations: 'proposer',
+  proposal_reviews: 'gateway',
 } as const satisfies Record<string, ServiceName>;
 
 export type TableName = keyof typeof TABLE_OWNERS;

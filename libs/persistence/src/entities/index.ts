@@ -12,6 +12,9 @@ import { FileHistoryEntity } from './file-history.entity';
 import { FileMetadataEntity } from './file-metadata.entity';
 import { FileStageStatusEntity } from './file-stage-status.entity';
 import { ScanEntity } from './scan.entity';
+import { ProposalEntity } from './proposal.entity';
+import { ProposalGenerationEntity } from './proposal-generation.entity';
+import { ProposalReviewEntity } from './proposal-review.entity';
 
 export {
   CompanionContentEntity,
@@ -28,7 +31,11 @@ export {
   MixIdentificationEntity,
   SameRecordingMatchEntity,
   ScanEntity,
+  ProposalEntity,
+  ProposalGenerationEntity,
+  ProposalReviewEntity,
 };
+export type { ProposalRowStatus } from './proposal.entity';
 export type { ScanStatus } from './scan.entity';
 export type { FileMetadataStatus } from './file-metadata.entity';
 export { NO_AUDIO_FAILURE_KINDS } from './file-metadata.entity';
@@ -54,4 +61,7 @@ export const ENTITIES = [
   FileFingerprintEntity,
   SameRecordingMatchEntity,
   MixIdentificationEntity,
+  ProposalEntity,
+  ProposalGenerationEntity,
+  ProposalReviewEntity,
 ];
