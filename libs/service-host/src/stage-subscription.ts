@@ -13,6 +13,8 @@ import type { Subscription } from './run-service';
 export interface StageInput {
   fileId: string;
   contentHash: string;
+  /** The file's round through the chain (see contracts); absent only on messages from before it existed. */
+  generation?: number;
   /** Present when the trigger was an ingest event; stages after metadata read it from the files table. */
   kind?: FileKind;
   upstream?: { stage: PipelineStage | 'ingest'; outcome: string; reason?: string };
@@ -46,6 +48,7 @@ export function pipelineStageSubscription(options: PipelineStageOptions): Subscr
     return {
       fileId: payload.fileId as string,
       contentHash: payload.contentHash as string,
+      generation: payload.generation as number | undefined,
       kind: payload.kind as FileKind | undefined,
       upstream: { stage: upstreamStage as PipelineStage, outcome: what, reason: payload.reason as string | undefined },
     };
@@ -56,13 +59,12 @@ export function pipelineStageSubscription(options: PipelineStageOptions): Subscr
     reason?: string,
   ) => {
     const def = stageSubject(stage, outcome);
+    const { fileId, contentHash, generation } = input;
     const payload =
       outcome === 'started'
-        ? { fileId: input.fileId, contentHash: input.contentHash, stage }
-        : { fileId: input.fileId, contentHash: input.contentHash, stage, outcome, reason: reason?.slice(0, 2000) };
-    await messaging.publish(def, payload as never, {
-      msgId: messageId(input.fileId, stage, outcome, input.contentHash),
-    });
+        ? { fileId, contentHash, generation, stage }
+        : { fileId, contentHash, generation, stage, outcome, reason: reason?.slice(0, 2000) };
+    await messaging.publish(def, payload as never, { msgId: roundMessageId(input, stage, outcome) });
   };
   return {
     consumer: options.consumer,
@@ -79,6 +81,17 @@ export function pipelineStageSubscription(options: PipelineStageOptions): Subscr
       await announce(input, 'failed', e.error);
     },
   };
+}
+
+/**
+ * The id of a stage's announcement for one round of a file: the generation makes a later round's outcome a
+ * new message even when the content is the same as an earlier round's (otherwise the server drops it as a
+ * duplicate inside its window and the file is stranded).
+ */
+export function roundMessageId(input: StageInput, stage: PipelineStage, what: string): string {
+  return input.generation === undefined
+    ? messageId(input.fileId, stage, what, input.contentHash)
+    : messageId(input.fileId, stage, what, input.contentHash, `g${input.generation}`);
 }
 
 /** A stage whose real work arrives in a later issue: it passes every file on as skipped, saying why. */
