@@ -5,7 +5,7 @@ import {
   type FileKind,
   type PipelineStage,
 } from '@crateflow/contracts';
-import type { Messaging } from '@crateflow/messaging';
+import { readableReason, type Messaging } from '@crateflow/messaging';
 import type { HandlerContext } from '@crateflow/messaging';
 import type { Subscription } from './run-service';
 
@@ -30,7 +30,11 @@ export interface PipelineStageOptions {
   stage: PipelineStage;
   consumer: ConsumerDeclaration;
   messaging: Messaging;
-  /** The stage's work. Throw to retry (transient) or PermanentError to give up at once. Must be idempotent. */
+  /**
+   * The stage's work. Throw PermanentError (with a reason a person can read) for a verdict about the file: the
+   * stage records `failed` with that reason at once. Anything else is retried, and recorded as `failed` only
+   * when the last delivery fails too. Must be idempotent.
+   */
   process: (input: StageInput, ctx: HandlerContext) => Promise<StageResult>;
   /** Records the stage's own failure row (its results table), if it keeps one. */
   recordFailure?: (input: StageInput, error: string) => Promise<void>;
@@ -77,8 +81,9 @@ export function pipelineStageSubscription(options: PipelineStageOptions): Subscr
     onDeadLetter: async (e) => {
       if (!e.payload) return; // an invalid payload has no file to speak of; it is in the dead-letter stream
       const input = toInput(e.subject, e.payload as Record<string, unknown>);
-      await options.recordFailure?.(input, e.error);
-      await announce(input, 'failed', e.error);
+      const reason = readableReason(e.cause, e.error);
+      await options.recordFailure?.(input, reason);
+      await announce(input, 'failed', reason);
     },
   };
 }
