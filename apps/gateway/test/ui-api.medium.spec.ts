@@ -11,7 +11,6 @@ import { gatewayService } from '../src/main';
 import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
 
 const TOKEN = randomBytes(24).toString('hex');
-const HASH = (n: number) => n.toString(16).padStart(64, '0');
 
 /** What the web UI reads beyond the core API: the DJ's file list, the library overview, the browser session. */
 describe('gateway API for the UI (real PostgreSQL)', () => {
