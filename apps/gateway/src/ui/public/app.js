@@ -4,6 +4,7 @@
 import { clear, h } from './lib/dom.js';
 import { activeBindings, bind, installKeys } from './lib/keys.js';
 import { Router, navigate } from './lib/router.js';
+import { askToSignIn, renderSessionControl } from './lib/session.js';
 import { LiveEvents } from './lib/sse.js';
 import * as keys from './lib/keys.js';
 import views from './views/index.js';
@@ -127,6 +128,9 @@ function keyHelp() {
 }
 
 buildNav();
+renderSessionControl(document.getElementById('session'));
+// A 401 outside a view's own sign-in flow (an expired session): offer to sign in again.
+window.addEventListener('crateflow:auth-required', () => void askToSignIn());
 theme();
 installKeys();
 keyHelp();

@@ -1,9 +1,9 @@
 /* The one way views talk to the gateway: same-origin fetch, JSON in and out, problem+json errors turned into
- * ApiError with a readable message. State-changing requests carry the credentials (see signIn) and the
- * CSRF token; a 401 announces `crateflow:auth-required` so the shell can ask the person to sign in. */
+ * ApiError with a readable message. A person signs in once per browser with the API token (signIn); the
+ * session cookie is HttpOnly, and every state-changing request echoes the session's CSRF token in
+ * `X-CSRF-Token`. A 401 announces `crateflow:auth-required` so the shell can ask the person to sign in. */
 
 export const API = '/api/v1';
-const TOKEN_KEY = 'crateflow.apiToken';
 const CSRF_COOKIE = 'crateflow_csrf';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -37,34 +37,26 @@ function cookie(name) {
   return '';
 }
 
-/** The API token kept for this tab (bearer fallback when no session cookie is in place). */
-export function storedToken() {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY) || '';
-  } catch {
-    return '';
-  }
+/** True when this browser holds a session (the readable CSRF cookie comes with the HttpOnly session cookie). */
+export function signedIn() {
+  return Boolean(cookie(CSRF_COOKIE));
 }
 
-export function setStoredToken(token) {
-  try {
-    if (token) sessionStorage.setItem(TOKEN_KEY, token);
-    else sessionStorage.removeItem(TOKEN_KEY);
-  } catch {
-    /* storage disabled: the token is asked for each time */
-  }
+/** Signs this browser in with the API token: the gateway sets the session and CSRF cookies. */
+export async function signIn(token) {
+  await api('/session', { method: 'POST', body: { token }, anonymous: true });
   window.dispatchEvent(new CustomEvent('crateflow:auth-changed'));
 }
 
-/** True when state-changing requests can be sent (a session or a token is present). */
-export function signedIn() {
-  return Boolean(storedToken() || cookie(CSRF_COOKIE));
+export async function signOut() {
+  try {
+    await api('/session', { method: 'DELETE', anonymous: true });
+  } finally {
+    window.dispatchEvent(new CustomEvent('crateflow:auth-changed'));
+  }
 }
 
-/**
- * `api('/files?limit=10')`, `api('/scans', { method: 'POST', body: { path } })`.
- * `options.token` sends that token instead of the stored one (used to check a token before keeping it).
- */
+/** `api('/files?limit=10')`, `api('/scans', { method: 'POST', body: { path } })`. */
 export async function api(path, options = {}) {
   const method = (options.method || 'GET').toUpperCase();
   const headers = { Accept: 'application/json', ...(options.headers || {}) };
@@ -76,8 +68,6 @@ export async function api(path, options = {}) {
   if (!SAFE.has(method)) {
     const csrf = cookie(CSRF_COOKIE);
     if (csrf) headers['X-CSRF-Token'] = csrf;
-    const token = options.token ?? storedToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
   }
   let res;
   try {
@@ -89,7 +79,7 @@ export async function api(path, options = {}) {
   const type = res.headers.get('content-type') || '';
   const data = type.includes('json') ? await res.json().catch(() => null) : null;
   if (!res.ok) {
-    if (res.status === 401 && !options.token) window.dispatchEvent(new CustomEvent('crateflow:auth-required'));
+    if (res.status === 401 && !options.anonymous) window.dispatchEvent(new CustomEvent('crateflow:auth-required'));
     throw new ApiError(res.status, data, `${res.status} ${res.statusText}`);
   }
   return data;

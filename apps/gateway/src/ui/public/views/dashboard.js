@@ -1,5 +1,6 @@
 /* Dashboard: files per state and per stage status, recent failures with reasons, scans with live progress. */
-import { api, setStoredToken, storedToken } from '../lib/api.js';
+import { api } from '../lib/api.js';
+import { askToSignIn, ensureSignedIn } from '../lib/session.js';
 import { badge, clear, fileLink, h, link, message, timeEl } from '../lib/dom.js';
 import { fmtBytes, fmtNumber, fmtState, query } from '../lib/format.js';
 
@@ -272,7 +273,7 @@ function scanItem(scan) {
   );
 }
 
-/** The "scan a folder" form. The API token is asked for once and kept for the tab. */
+/** The "scan a folder" form. Starting a scan changes state, so it asks the person to sign in first. */
 function scanFormPanel(onQueued) {
   const pathInput = h('input', {
     id: 'scan-path',
@@ -282,72 +283,37 @@ function scanFormPanel(onQueued) {
     required: true,
     spellcheck: 'false',
   });
-  const tokenInput = h('input', {
-    id: 'token',
-    type: 'password',
-    placeholder: 'API token (CRATEFLOW_API_TOKEN)',
-    autocomplete: 'off',
-    'aria-label': 'API token',
-  });
-  const tokenRow = h('div', { class: 'row token-row', id: 'token-row', hidden: true }, tokenInput);
-  const hint = h('p', { class: 'hint', id: 'token-hint' });
   const status = h('p', { class: 'message', id: 'scan-message', role: 'status' });
-
-  function renderHint() {
-    clear(hint);
-    if (storedToken()) {
-      hint.append(
-        'The API token is kept for this tab only. ',
-        h('button', { type: 'button', class: 'link', onclick: () => (setStoredToken(''), renderHint()) }, 'Forget it'),
-      );
-      tokenRow.hidden = true;
-    } else {
-      hint.append('Starting a scan needs the API token (printed when Crateflow starts); it is asked for once per tab.');
-    }
-  }
 
   async function submit(event) {
     event.preventDefault();
     const path = pathInput.value.trim();
-    let token = storedToken();
-    if (!token) {
-      const typed = tokenInput.value.trim();
-      if (!typed) {
-        tokenRow.hidden = false;
-        tokenInput.focus();
-        message(status, 'Enter the API token, then start the scan.');
-        return;
-      }
-      token = typed;
+    if (!(await ensureSignedIn())) {
+      message(status, 'Sign in with the API token to start a scan.', 'error');
+      return;
     }
     message(status, 'Queueing…');
-    try {
-      const accepted = await api('/scans', { method: 'POST', body: { path }, token });
-      setStoredToken(token);
-      tokenInput.value = '';
-      renderHint();
-      message(status, 'Scan queued.', 'ok');
-      onQueued(accepted.id);
-    } catch (e) {
-      if (e.status === 401) {
-        setStoredToken('');
-        renderHint();
-        tokenRow.hidden = false;
-        tokenInput.value = '';
-        tokenInput.focus();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const accepted = await api('/scans', { method: 'POST', body: { path } });
+        message(status, 'Scan queued.', 'ok');
+        onQueued(accepted.id);
+        return;
+      } catch (e) {
+        // The session ended (or the token changed): sign in again, then retry once.
+        if (e.status === 401 && attempt === 0 && (await askToSignIn())) continue;
+        message(status, e.message, 'error');
+        return;
       }
-      message(status, e.message, 'error');
     }
   }
 
-  renderHint();
   return h(
     'form',
     { id: 'scan-form', class: 'scan-form', autocomplete: 'off', onsubmit: submit },
     h('label', { for: 'scan-path' }, 'Folder to scan'),
     h('div', { class: 'row' }, pathInput, h('button', { type: 'submit', class: 'primary' }, 'Start scan')),
-    tokenRow,
-    hint,
+    h('p', { class: 'hint' }, 'A folder inside a library root Crateflow was started with.'),
     status,
   );
 }

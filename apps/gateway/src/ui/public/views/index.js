@@ -4,5 +4,6 @@
 import dashboard from './dashboard.js';
 import file from './file.js';
 import files from './files.js';
+import library from './library.js';
 
-export default [dashboard, files, file];
+export default [dashboard, files, library, file];
