@@ -66,7 +66,8 @@ describe('destination keys and text', () => {
   });
 
   it('sanitises values and cuts on code points', () => {
-    expect(sanitizeComponentText(' ../AC/DC: Live?. ')).toBe('-AC-DC - Live');
+    expect(sanitizeComponentText(' ../AC/DC: Live?. ')).toBe('-AC-DC - Live.');
+    expect(sanitizeComponentText('. . .')).toBe('');
     expect(sanitizeComponentText('..')).toBe('');
     expect(truncateUtf8('a😀b', 3)).toBe('a');
   });

@@ -66,13 +66,15 @@ export function truncateUtf8(s: string, maxBytes: number): string {
  * leading/trailing dots or spaces. May return '' (then the caller treats the value as unknown).
  */
 export function sanitizeComponentText(value: string): string {
-  return value
+  const s = value
     .normalize('NFC')
     .replace(CONTROL, ' ')
     .replace(BIDI, '')
     .replace(FORBIDDEN_RE, (c) => FORBIDDEN[c])
     .replace(/\s+/g, ' ')
-    .replace(/^[\s.]+|[\s.]+$/g, '');
+    .trim();
+  // Dots inside or at the end of a value are fine ("P.E.T.R.O.L."); a value of only dots never is.
+  return /^[\s.]*$/.test(s) ? '' : s.replace(/^\.+/, '');
 }
 
 function repairComponent(raw: string, repairs: string[], what: string): string {

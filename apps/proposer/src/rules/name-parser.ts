@@ -24,6 +24,7 @@ export interface ParsedName {
 
 export interface ParsedFolder {
   artist?: string;
+  albumArtist?: string;
   album?: string;
   year?: string;
 }
@@ -36,7 +37,36 @@ const SCENE_TAIL = new RegExp(
   'i',
 );
 
-const SMALL_WORDS = new Set(['feat.', 'ft.', 'vs', 'vs.', 'b2b', 'b3b', 'x', 'aka', 'pres.', 'presents']);
+const SMALL_WORDS = new Set([
+  'feat.',
+  'ft.',
+  'vs',
+  'vs.',
+  'b2b',
+  'b3b',
+  'x',
+  'aka',
+  'pres.',
+  'presents',
+  'a',
+  'an',
+  'and',
+  'the',
+  'of',
+  'in',
+  'on',
+  'at',
+  'to',
+  'for',
+  'or',
+  'with',
+  'by',
+  'from',
+  'van',
+  'von',
+  'de',
+  'der',
+]);
 const UPPER_WORDS = new Map(
   [
     'dj',
@@ -84,7 +114,8 @@ function needsRecase(s: string): boolean {
   if (letters.length < 2) return false;
   // Scripts without case (CJK, Arabic, ...) are left alone.
   if (letters.toLowerCase() === letters.toUpperCase()) return false;
-  return letters === letters.toLowerCase() || (letters === letters.toUpperCase() && letters.length > 3);
+  // All capitals count as shouting only across words ("DAFT PUNK"); "P.E.T.R.O.L." or "DC10" stay.
+  return letters === letters.toLowerCase() || (letters === letters.toUpperCase() && /\p{L}{2,}\s+\p{L}{2,}/u.test(s));
 }
 
 const KNOWN_SHOWS: [RegExp, string][] = [
@@ -329,6 +360,11 @@ export function parseFolders(dirs: string[]): ParsedFolder {
     .replace(/\s+/g, ' ')
     .trim();
   const split = name.split(' - ');
+  if (split.length >= 2 && /^(va|v\.a\.|various|various artists)$/i.test(split[0].trim())) {
+    out.albumArtist = 'Various Artists';
+    out.album = cleanPiece(split.slice(1).join(' - '));
+    return out;
+  }
   if (split.length >= 2 && split[0].trim() && !NOT_AN_ARTIST_FOLDER.test(split[0].trim())) {
     out.artist = cleanPiece(split[0]);
     out.album = cleanPiece(

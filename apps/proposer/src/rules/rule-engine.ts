@@ -116,7 +116,7 @@ export class RuleEngine {
       }
     }
 
-    facts.albumArtist = clean(tags.albumArtist);
+    facts.albumArtist = clean(tags.albumArtist) ?? facts.albumArtist;
     if (facts.albumArtist && /^(various|various artists|va)$/i.test(facts.albumArtist))
       facts.albumArtist = 'Various Artists';
     facts.album ??= clean(tags.album);
@@ -133,11 +133,13 @@ export class RuleEngine {
         sources.push('the album folder');
       }
       if (!facts.album && folder.album && facts.artist) facts.album = folder.album;
+      if (folder.albumArtist) facts.albumArtist ??= folder.albumArtist;
       if (folder.year) facts.year ??= folder.year;
     }
 
     // Live facts: from the name, from a title or album tag that reads like one, and from companions.
-    const titleParse: ParsedName | null = tagTitle ? parseName(tagTitle) : null;
+    const titleText = tagTitle ?? (sources.includes('the companion text') ? clean(comp.title) : undefined);
+    const titleParse: ParsedName | null = titleText ? parseName(titleText) : null;
     facts.event = clean(name.event) ?? clean(titleParse?.event) ?? clean(comp.event);
     facts.venue = clean(comp.venue);
     facts.show = name.show ?? titleParse?.show;
@@ -190,9 +192,16 @@ export class RuleEngine {
       (genreSaysMix && !isAlbumTrack) ||
       (!!ctx.tracklist && ctx.tracklist.tracks.length > 1);
     let category: Category;
+    // A long recording named only "<someone> <date>" is that someone's set (the name says who, not a guess).
+    if (mix && !facts.artist && facts.title && name.date && !name.event && !name.show && !titleText) {
+      facts.artist = facts.title;
+      delete facts.title;
+      confidence = 0.55;
+      sources.push('the file name');
+    }
     if (mix) {
       // In a set the "title" read from a name is the event: "Artist - Awakenings 2024".
-      if (!facts.event && !facts.show && facts.title && !tagTitle) facts.event = facts.title;
+      if (!facts.event && !facts.show && facts.title && !titleText) facts.event = facts.title;
       if (facts.show) category = 'radioshow';
       else if (facts.event && festivalOf(facts.event)) category = 'festival';
       else category = 'live';
