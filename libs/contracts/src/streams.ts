@@ -139,6 +139,8 @@ export const Consumers = {
     service: 'proposer',
     filter: 'file.analysis.*',
     handles: stageOutcomes('analysis'),
+    // Enough messages in flight for one LLM batch of about ten files.
+    concurrency: 12,
   },
   proposerGenerations: {
     ...defaults,
