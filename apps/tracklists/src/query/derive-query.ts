@@ -129,6 +129,8 @@ function isTagGroup(content: string): boolean {
   return parts.length > 0 && parts.every((p) => isTag(p) || /^\d+(\.\d+)?$/.test(p));
 }
 
+const PLACEHOLDER_ARTIST = /^(unknown( artist)?|various( artists)?|va|n\/?a|no artist|artist|dj|untitled|none|\?+)$/i;
+
 /** A marker that says the left side of " - " is a show, not a performer. */
 const SHOW_MARKER =
   /\b(essential mix|radio show|podcast|episode|ep\.?\s*\d+|a state of trance|asot|group therapy|global dj broadcast|boiler room|resident advisor|ra\.\d+|bbc radio|radio \d|live @|live at|festival)\b/i;
@@ -202,7 +204,10 @@ export function deriveQuery(fileName: string): SetQuery {
   text = stripTail(text);
 
   text = text.replace(/\s+/g, ' ').trim();
-  const { artist, event } = splitArtistEvent(text);
+  const split = splitArtistEvent(text);
+  // Placeholders say nothing about who played; the artist then does not count (and caps the score).
+  const artist = split.artist && PLACEHOLDER_ARTIST.test(split.artist) ? null : split.artist;
+  const event = split.event;
   const parts = [artist, event].filter(Boolean);
   return { artist, event, date, text: parts.join(' ').slice(0, 200), cleaned: text };
 }
