@@ -23,6 +23,15 @@ export const TABLE_OWNERS = {
   fingerprint_triplet_postings: 'fingerprint',
   same_recording_matches: 'fingerprint',
   mix_identifications: 'fingerprint',
+  tracklists: 'tracklists',
+  tracklist_versions: 'tracklists',
+  tracklist_tracks: 'tracklists',
+  tracklist_links: 'tracklists',
+  tracklist_lookups: 'tracklists',
+  tracklist_host_schedule: 'tracklists',
+  tracklist_decisions: 'gateway',
+  tracklist_link_decisions: 'gateway',
+  tracklist_track_edits: 'gateway',
 } as const satisfies Record<string, ServiceName>;
 
 export type TableName = keyof typeof TABLE_OWNERS;

@@ -12,6 +12,15 @@ import { FileHistoryEntity } from './file-history.entity';
 import { FileMetadataEntity } from './file-metadata.entity';
 import { FileStageStatusEntity } from './file-stage-status.entity';
 import { ScanEntity } from './scan.entity';
+import { TracklistEntity } from './tracklist.entity';
+import { TracklistVersionEntity } from './tracklist-version.entity';
+import { TracklistTrackEntity } from './tracklist-track.entity';
+import { TracklistLinkEntity } from './tracklist-link.entity';
+import { TracklistLookupEntity } from './tracklist-lookup.entity';
+import { TracklistHostScheduleEntity } from './tracklist-host-schedule.entity';
+import { TracklistDecisionEntity } from './tracklist-decision.entity';
+import { TracklistLinkDecisionEntity } from './tracklist-link-decision.entity';
+import { TracklistTrackEditEntity } from './tracklist-track-edit.entity';
 
 export {
   CompanionContentEntity,
@@ -28,6 +37,15 @@ export {
   MixIdentificationEntity,
   SameRecordingMatchEntity,
   ScanEntity,
+  TracklistEntity,
+  TracklistVersionEntity,
+  TracklistTrackEntity,
+  TracklistLinkEntity,
+  TracklistLookupEntity,
+  TracklistHostScheduleEntity,
+  TracklistDecisionEntity,
+  TracklistLinkDecisionEntity,
+  TracklistTrackEditEntity,
 };
 export type { ScanStatus } from './scan.entity';
 export type { FileMetadataStatus } from './file-metadata.entity';
@@ -36,6 +54,10 @@ export type { FileAnalysisStatus } from './file-analysis.entity';
 export type { FileFingerprintStatus } from './file-fingerprint.entity';
 export type { MixIdentificationStatus, StoredTimelineEntry } from './mix-identification.entity';
 export type { CompanionContentStatus } from './companion-content.entity';
+export type { TracklistSource } from './tracklist.entity';
+export type { TracklistLinkMaker } from './tracklist-link.entity';
+export type { TracklistLookupStatus, StoredCandidate } from './tracklist-lookup.entity';
+export type { TracklistDecisionStatus } from './tracklist-decision.entity';
 export type { DuplicateMemberRole } from './duplicate-resolution-member.entity';
 
 /** Every entity of the system; each table's single writer is declared in @crateflow/contracts TABLE_OWNERS. */
@@ -54,4 +76,13 @@ export const ENTITIES = [
   FileFingerprintEntity,
   SameRecordingMatchEntity,
   MixIdentificationEntity,
+  TracklistEntity,
+  TracklistVersionEntity,
+  TracklistTrackEntity,
+  TracklistLinkEntity,
+  TracklistLookupEntity,
+  TracklistHostScheduleEntity,
+  TracklistDecisionEntity,
+  TracklistLinkDecisionEntity,
+  TracklistTrackEditEntity,
 ];
