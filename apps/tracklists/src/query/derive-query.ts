@@ -178,17 +178,18 @@ export function deriveQuery(fileName: string): SetQuery {
   text = text.replace(/_/g, ' ');
   if (!/\s/.test(text.trim())) text = text.replace(/(?<!\d)\.|\.(?!\d)/g, ' ');
   text = text
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\p{Cc}/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 
+  // Control characters were replaced above, so a private-use character can stand in for the date.
   // Dates inside bracket groups count too; take the date before tags go.
   const date = extractDate(text);
   if (date) {
     // "Event-SAT-2019-12-07-GRP" keeps its hyphen chain; elsewhere the date becomes a space.
     text = text
-      .replace(date.matched, '\u0000')
-      .replace(/(-?)\s*\u0000\s*(-?)/, (_m, a: string, b: string) => (a && b ? '-' : a ? ' - ' : ' '));
+      .replace(date.matched, '\u{e000}')
+      .replace(/(-?)\s*\u{e000}\s*(-?)/u, (_m, a: string, b: string) => (a && b ? '-' : a ? ' - ' : ' '));
   }
 
   // Bracket groups: source tags go; other bracketed text stays, without its brackets.
@@ -196,7 +197,7 @@ export function deriveQuery(fileName: string): SetQuery {
   text = text.replace(/[[\](){}]/g, ' ');
 
   // Leading track numbers ("01 - ", "02. ", "A1 "), never a year.
-  text = text.replace(/^\s*(?:[A-D]?\d{1,3}|\d{1,3}[A-D]?)(?:\s*[.)\-]\s*|\s+)(?=\D)/i, (m) =>
+  text = text.replace(/^\s*(?:[A-D]?\d{1,3}|\d{1,3}[A-D]?)(?:\s*[.)-]\s*|\s+)(?=\D)/i, (m) =>
     /^\s*(19|20)\d\d/.test(m) ? m : '',
   );
 
