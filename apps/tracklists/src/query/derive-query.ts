@@ -178,7 +178,7 @@ export function deriveQuery(fileName: string): SetQuery {
   text = text.replace(/_/g, ' ');
   if (!/\s/.test(text.trim())) text = text.replace(/(?<!\d)\.|\.(?!\d)/g, ' ');
   text = text
-    .replace(/\p{Cc}/gu, ' ')
+    .replace(/[\p{Cc}\u{e000}]/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 
