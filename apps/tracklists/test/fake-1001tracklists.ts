@@ -80,6 +80,7 @@ export class FakeTracklistsSite {
     const m = /^\/tracklist\/([^/]+)\//.exec(url.pathname);
     switch (m?.[1]) {
       case 'full':
+      case '2k9fj3t1':
         return send(200, fixture('tracklist-full.html'));
       case 'nocues':
         return send(200, fixture('tracklist-no-cues.html'));
