@@ -153,10 +153,15 @@ export const ExecutionRequestedSchema = z.object({
   requestedAt: z.iso.datetime(),
 });
 
+/**
+ * Look a set up on 1001Tracklists (published by the gateway). Without `query` the tracklists service derives it
+ * from the file's name. `byPerson`: a person asked, so the look-up record's waiting times do not apply.
+ */
 export const TracklistSearchRequestedSchema = z.object({
   requestId: uuid,
   fileId: uuid.optional(),
-  query: z.string().min(1).max(500),
+  query: z.string().min(1).max(500).optional(),
+  byPerson: z.boolean().optional(),
   requestedAt: z.iso.datetime(),
 });
 
@@ -230,4 +235,34 @@ export const ProposalDecisionSchema = z.object({
   decision: z.enum(PROPOSAL_DECISIONS),
   version: z.number().int().positive(),
   decidedAt: z.iso.datetime(),
+});
+
+/**
+ * Read (or re-read) one 1001Tracklists page (published by the gateway). With `fileId` the tracklist is linked to
+ * that set as a person's link; with `tracklistId` it is a re-scrape of that tracklist's page.
+ */
+export const TracklistScrapeRequestedSchema = z.object({
+  requestId: uuid,
+  url: z.string().min(1).max(2000),
+  fileId: uuid.optional(),
+  tracklistId: uuid.optional(),
+  requestedAt: z.iso.datetime(),
+});
+
+/** A 1001Tracklists look-up or scrape ended (published by tracklists). */
+export const TracklistLookupFinishedSchema = z.object({
+  requestId: uuid.optional(),
+  fileId: uuid.optional(),
+  contentHash: z.string().length(64).optional(),
+  status: z.enum(['found', 'nothing', 'candidates', 'retrying', 'parked', 'blocked', 'skipped', 'failed']),
+  tracklistId: uuid.optional(),
+  reason: z.string().max(2000).optional(),
+});
+
+/** A tracklist was stored; `changed`: a new version was added (published by tracklists). */
+export const TracklistSavedSchema = z.object({
+  tracklistId: uuid,
+  source: z.enum(['1001tracklists', 'fingerprint', 'cue', 'manual']),
+  version: z.number().int().positive(),
+  changed: z.boolean(),
 });

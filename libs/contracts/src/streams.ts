@@ -165,9 +165,25 @@ export const Consumers = {
     ...defaults,
     durable: 'tracklists',
     service: 'tracklists',
-    filter: Subjects.tracklistSearchRequested.name,
-    handles: [Subjects.tracklistSearchRequested],
+    filter: 'tracklist.*.requested',
+    handles: [Subjects.tracklistSearchRequested, Subjects.tracklistScrapeRequested],
+    // One at a time: every request waits for its slot in the host's shared schedule (8–12 s apart).
     concurrency: 1,
+    ackWaitMs: 120_000,
+  },
+  tracklistsMixes: {
+    ...defaults,
+    durable: 'tracklists-mixes',
+    service: 'tracklists',
+    filter: Subjects.mixIdentifyFinished.name,
+    handles: [Subjects.mixIdentifyFinished],
+  },
+  tracklistsCompanions: {
+    ...defaults,
+    durable: 'tracklists-companions',
+    service: 'tracklists',
+    filter: Subjects.metadata.completed.name,
+    handles: [Subjects.metadata.completed],
   },
 } as const satisfies Record<string, ConsumerDeclaration>;
 

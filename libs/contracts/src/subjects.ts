@@ -10,6 +10,9 @@ import {
   ProposalGenerationFinishedSchema,
   ProposalGenerationRequestedSchema,
   TracklistSearchRequestedSchema,
+  TracklistScrapeRequestedSchema,
+  TracklistLookupFinishedSchema,
+  TracklistSavedSchema,
   FileDuplicateResolvedSchema,
   FileDuplicateUnresolvedSchema,
   FileIngestedSchema,
@@ -149,6 +152,21 @@ export const Subjects = {
     'tracklist.search.requested',
     TracklistSearchRequestedSchema,
     'look a mix up on 1001Tracklists',
+  ),
+  tracklistScrapeRequested: subject(
+    'tracklist.scrape.requested',
+    TracklistScrapeRequestedSchema,
+    'read (or re-read) one 1001Tracklists page, optionally linking it to a set',
+  ),
+  tracklistLookupFinished: subject(
+    'tracklist.lookup.finished',
+    TracklistLookupFinishedSchema,
+    'a 1001Tracklists look-up or scrape ended (found, nothing, candidates, retrying, parked, blocked)',
+  ),
+  tracklistSaved: subject(
+    'tracklist.saved',
+    TracklistSavedSchema,
+    'a tracklist was stored (from 1001Tracklists, a fingerprint timeline or a cue sheet)',
   ),
   deadLetter: subject(
     'dlq.*',

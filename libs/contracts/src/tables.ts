@@ -26,6 +26,15 @@ export const TABLE_OWNERS = {
   proposals: 'proposer',
   proposal_generations: 'proposer',
   proposal_reviews: 'gateway',
+  tracklists: 'tracklists',
+  tracklist_versions: 'tracklists',
+  tracklist_tracks: 'tracklists',
+  tracklist_links: 'tracklists',
+  tracklist_lookups: 'tracklists',
+  tracklist_host_schedule: 'tracklists',
+  tracklist_decisions: 'gateway',
+  tracklist_link_decisions: 'gateway',
+  tracklist_track_edits: 'gateway',
 } as const satisfies Record<string, ServiceName>;
 
 export type TableName = keyof typeof TABLE_OWNERS;

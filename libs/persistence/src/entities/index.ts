@@ -15,6 +15,15 @@ import { ScanEntity } from './scan.entity';
 import { ProposalEntity } from './proposal.entity';
 import { ProposalGenerationEntity } from './proposal-generation.entity';
 import { ProposalReviewEntity } from './proposal-review.entity';
+import { TracklistEntity } from './tracklist.entity';
+import { TracklistVersionEntity } from './tracklist-version.entity';
+import { TracklistTrackEntity } from './tracklist-track.entity';
+import { TracklistLinkEntity } from './tracklist-link.entity';
+import { TracklistLookupEntity } from './tracklist-lookup.entity';
+import { TracklistHostScheduleEntity } from './tracklist-host-schedule.entity';
+import { TracklistDecisionEntity } from './tracklist-decision.entity';
+import { TracklistLinkDecisionEntity } from './tracklist-link-decision.entity';
+import { TracklistTrackEditEntity } from './tracklist-track-edit.entity';
 
 export {
   CompanionContentEntity,
@@ -34,6 +43,15 @@ export {
   ProposalEntity,
   ProposalGenerationEntity,
   ProposalReviewEntity,
+  TracklistEntity,
+  TracklistVersionEntity,
+  TracklistTrackEntity,
+  TracklistLinkEntity,
+  TracklistLookupEntity,
+  TracklistHostScheduleEntity,
+  TracklistDecisionEntity,
+  TracklistLinkDecisionEntity,
+  TracklistTrackEditEntity,
 };
 export type { ProposalRowStatus } from './proposal.entity';
 export type { ScanStatus } from './scan.entity';
@@ -43,6 +61,10 @@ export type { FileAnalysisStatus } from './file-analysis.entity';
 export type { FileFingerprintStatus } from './file-fingerprint.entity';
 export type { MixIdentificationStatus, StoredTimelineEntry } from './mix-identification.entity';
 export type { CompanionContentStatus } from './companion-content.entity';
+export type { TracklistSource } from './tracklist.entity';
+export type { TracklistLinkMaker } from './tracklist-link.entity';
+export type { TracklistLookupStatus, StoredCandidate } from './tracklist-lookup.entity';
+export type { TracklistDecisionStatus } from './tracklist-decision.entity';
 export type { DuplicateMemberRole } from './duplicate-resolution-member.entity';
 
 /** Every entity of the system; each table's single writer is declared in @crateflow/contracts TABLE_OWNERS. */
@@ -64,4 +86,13 @@ export const ENTITIES = [
   ProposalEntity,
   ProposalGenerationEntity,
   ProposalReviewEntity,
+  TracklistEntity,
+  TracklistVersionEntity,
+  TracklistTrackEntity,
+  TracklistLinkEntity,
+  TracklistLookupEntity,
+  TracklistHostScheduleEntity,
+  TracklistDecisionEntity,
+  TracklistLinkDecisionEntity,
+  TracklistTrackEditEntity,
 ];

@@ -4,6 +4,7 @@ import { FileAnalysis1763900000000 } from './1763900000000-file-analysis';
 import { FingerprintIndex1795239009174 } from './1795239009174-fingerprint-index';
 import { FileGenerations1795900000000 } from './1795900000000-file-generations';
 import { Proposals1796000000000 } from './1796000000000-proposals';
+import { Tracklists1796200000000 } from './1796200000000-tracklists';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   FingerprintIndex1795239009174,
   FileGenerations1795900000000,
   Proposals1796000000000,
+  Tracklists1796200000000,
 ];
