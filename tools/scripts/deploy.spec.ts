@@ -231,7 +231,7 @@ withProgram(compose, 'docker-compose.yml', (composeBin) => {
   });
 
   it('runs every service on its port, with the library read-only in all but the executor', () => {
-    const config = parseYaml(run(composeBin, ['-f', 'docker-compose.yml', 'config'], env)) as {
+    const config = composeConfig() as unknown as {
       services: Record<
         string,
         {
@@ -258,6 +258,107 @@ withProgram(compose, 'docker-compose.yml', (composeBin) => {
     }
   });
 
+  type ComposeService = {
+    image?: string;
+    command?: string[];
+    environment?: Record<string, string>;
+    ports?: (string | { published: string | number; host_ip?: string; target: number })[];
+    depends_on?: Record<string, { condition: string }>;
+    volumes?: (string | { type: string; source?: string; target: string; read_only?: boolean })[];
+    restart?: string;
+  };
+  // docker-compose takes seconds to start: the resolved file is read once and shared by the checks.
+  let resolved: string | undefined;
+  const composeConfig = () =>
+    parseYaml((resolved ??= run(composeBin, ['-f', 'docker-compose.yml', 'config'], env))) as {
+      services: Record<string, ComposeService>;
+      volumes: Record<string, unknown>;
+    };
+  const mountsOf = (service: ComposeService) =>
+    (service.volumes ?? []).map((v) =>
+      typeof v === 'string'
+        ? { source: v.split(':')[0], target: v.split(':')[1], readOnly: v.split(':')[2]?.split(',').includes('ro') }
+        : { source: v.source ?? '', target: v.target, readOnly: !!v.read_only },
+    );
+
+  it('publishes only the gateway and Grafana, on 127.0.0.1', () => {
+    const { services } = composeConfig();
+    const published = Object.entries(services)
+      .filter(([, s]) => (s.ports ?? []).length)
+      .map(([name]) => name)
+      .sort();
+    expect(published).toEqual(['gateway', 'grafana']);
+    for (const name of published) {
+      for (const port of services[name].ports!) {
+        const hostIp = typeof port === 'string' ? port.split(':')[0] : port.host_ip;
+        expect({ name, hostIp }).toEqual({ name, hostIp: '127.0.0.1' });
+      }
+    }
+  });
+
+  it('migrates once, before any service starts, and starts nothing before PostgreSQL and NATS are healthy', () => {
+    const { services } = composeConfig();
+    expect(services.migrate.command).toEqual(['libs/service-host/src/migrate.main.ts']);
+    expect(services.migrate.restart).toBe('no');
+    for (const service of SERVICES) {
+      expect({ service, dependsOn: services[service].depends_on }).toEqual({
+        service,
+        dependsOn: {
+          postgres: { condition: 'service_healthy' },
+          nats: { condition: 'service_healthy' },
+          migrate: { condition: 'service_completed_successfully' },
+        },
+      });
+    }
+  });
+
+  it('runs NATS >= 2.10 with JetStream and its monitoring port, scraped through the exporter', () => {
+    const { services } = composeConfig();
+    const [major, minor] = /nats:(\d+)\.(\d+)/
+      .exec(services.nats.image ?? '')!
+      .slice(1)
+      .map(Number);
+    expect(major * 100 + minor).toBeGreaterThanOrEqual(210);
+    expect(services.nats.command).toEqual(expect.arrayContaining(['-js', '-m', '8222']));
+    expect(services['nats-exporter'].command).toContain('http://nats:8222');
+  });
+
+  it('keeps data in named volumes and gives the output folder to the executor alone, read-write', () => {
+    const config = composeConfig();
+    for (const [service, volume] of [
+      ['postgres', 'postgres-data'],
+      ['nats', 'nats-data'],
+      ['prometheus', 'prometheus-data'],
+      ['grafana', 'grafana-data'],
+    ]) {
+      expect(Object.keys(config.volumes)).toContain(volume);
+      expect(mountsOf(config.services[service]).map((m) => m.source)).toContain(volume);
+    }
+    for (const [name, service] of Object.entries(config.services)) {
+      const output = mountsOf(service).filter((m) => m.target === '/output');
+      if (name === 'executor') expect(output).toEqual([expect.objectContaining({ readOnly: false })]);
+      else expect({ name, output }).toEqual({ name, output: [] });
+      const music = mountsOf(service).filter((m) => m.target === '/music');
+      if (name !== 'executor')
+        expect({ name, writable: music.filter((m) => !m.readOnly) }).toEqual({ name, writable: [] });
+    }
+  });
+
+  it('passes every documented setting of a service through to it', () => {
+    const { services } = composeConfig();
+    const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+    for (const [name, service] of Object.entries(services)) {
+      if (!SERVICES.includes(name as ServiceName)) continue;
+      for (const key of Object.keys(service.environment ?? {})) {
+        expect({ name, key, documented: new RegExp(`^#? ?${key}=`, 'm').test(example) }).toEqual({
+          name,
+          key,
+          documented: true,
+        });
+      }
+    }
+  });
+
   it('refuses to start without an API token', () => {
     expect(() => run(composeBin, ['-f', 'docker-compose.yml', 'config', '-q'], { CRATEFLOW_API_TOKEN: '' })).toThrow(
       /CRATEFLOW_API_TOKEN/,
@@ -268,6 +369,21 @@ withProgram(compose, 'docker-compose.yml', (composeBin) => {
 const promtool = findProgram('promtool');
 
 withProgram(promtool, 'deploy/prometheus/prometheus.yml', (promtoolBin) => {
+  it('passes promtool check rules on the alert rules', () => {
+    const out = run(promtoolBin, ['check', 'rules', 'deploy/prometheus/alerts.yml']);
+    expect(out).toMatch(/SUCCESS: \d+ rules found/);
+    const rules = parseYaml(readFileSync(path.join(ROOT, 'deploy/prometheus/alerts.yml'), 'utf8')) as {
+      groups: { rules: { alert: string }[] }[];
+    };
+    expect(rules.groups.flatMap((g) => g.rules.map((r) => r.alert))).toEqual(
+      expect.arrayContaining([
+        'CrateflowConsumerStuck',
+        'CrateflowDeadLettersGrowing',
+        'CrateflowStageFailingMostFiles',
+      ]),
+    );
+  });
+
   it('passes promtool check config and scrapes every service', () => {
     expect(run(promtoolBin, ['check', 'config', 'deploy/prometheus/prometheus.yml'])).toContain('SUCCESS');
     const config = parseYaml(readFileSync(path.join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
@@ -275,6 +391,7 @@ withProgram(promtool, 'deploy/prometheus/prometheus.yml', (promtoolBin) => {
     };
     const targets = config.scrape_configs.flatMap((j) => j.static_configs.flatMap((s) => s.targets));
     for (const service of SERVICES) expect(targets).toContain(`${service}:${DEFAULT_HTTP_PORTS[service]}`);
+    expect(targets).toContain('nats-exporter:7777');
   });
 });
 
