@@ -21,6 +21,10 @@ export const TABLE_OWNERS = {
   fingerprint_tracks: 'fingerprint',
   fingerprint_landmark_postings: 'fingerprint',
   fingerprint_triplet_postings: 'fingerprint',
+  fingerprint_landmark_packed: 'fingerprint',
+  fingerprint_triplet_packed: 'fingerprint',
+  fingerprint_packed_tracks: 'fingerprint',
+  fingerprint_tombstones: 'fingerprint',
   same_recording_matches: 'fingerprint',
   mix_identifications: 'fingerprint',
 } as const satisfies Record<string, ServiceName>;
