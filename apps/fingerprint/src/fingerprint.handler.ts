@@ -136,9 +136,16 @@ export class FingerprintHandler implements MessageSubscriber {
         await this.mixes.recordFailure(event.payload as MixJob, readableError(event));
       },
     };
+    const cancels: Subscription<typeof Consumers.fingerprintMixCancels> = {
+      consumer: Consumers.fingerprintMixCancels,
+      handle: async (ctx) => {
+        await this.mixes.cancel(ctx.payload);
+      },
+    };
     return [
       { ...stage, onDeadLetter: (event) => stage.onDeadLetter?.({ ...event, error: readableError(event) }) },
       mixes as unknown as Subscription,
+      cancels as unknown as Subscription,
     ];
   }
 }
