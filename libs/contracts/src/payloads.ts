@@ -6,6 +6,14 @@ import { PIPELINE_STAGES, STAGE_OUTCOMES } from './stages';
 const uuid = z.uuid();
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
 
+/**
+ * How many times a file has entered the chain (1 when first found, +1 each time its content changes).
+ * Every event of one round carries it, so a repeat of an old round is recognised as stale and each round's
+ * message ids differ from the last round's (content that changes back to earlier bytes is not a duplicate).
+ * Optional only so that messages published before it existed still parse.
+ */
+const generation = z.number().int().positive().optional();
+
 export const ScanCountsSchema = z.object({
   found: z.number().int().nonnegative(),
   new: z.number().int().nonnegative(),
@@ -61,6 +69,7 @@ export const FileIngestedSchema = z.object({
   scanId: uuid,
   contentHash: sha256,
   kind: z.enum(['music', 'video', 'companion']),
+  generation,
 });
 
 export const FileMissingSchema = z.object({
@@ -73,6 +82,7 @@ export const StageStartedSchema = z.object({
   fileId: uuid,
   contentHash: sha256,
   stage: z.enum(PIPELINE_STAGES),
+  generation,
 });
 
 /** A pipeline stage finished with a file: done, skipped (does not apply) or failed (with the reason). */
@@ -81,6 +91,7 @@ export const StageFinishedSchema = z.object({
   contentHash: sha256,
   stage: z.enum(PIPELINE_STAGES),
   outcome: z.enum(STAGE_OUTCOMES),
+  generation,
   /** Why the stage was skipped or failed, readable by a person. */
   reason: z.string().max(2000).optional(),
 });

@@ -36,6 +36,7 @@ export class LifecycleHandler implements MessageSubscriber {
             proposalId?: string;
             decision?: ProposalDecision;
             version?: number;
+            generation?: number;
           };
           if (stage === 'proposal') {
             // `generated` changes no state (the proposer's stage outcome does); decisions do.
@@ -52,16 +53,19 @@ export class LifecycleHandler implements MessageSubscriber {
           }
           if (stage === 'ingest') {
             if (what === 'vanished') return this.service.fileMissing(p.fileId, p.scanId);
-            return this.service.fileIngested(what === 'changed' ? 'changed' : 'new', p.fileId, p.contentHash, p.scanId);
+            const change = what === 'changed' ? 'changed' : 'new';
+            return this.service.fileIngested(change, p.fileId, p.contentHash, p.scanId, p.generation);
           }
           if (!(PIPELINE_STAGES as readonly string[]).includes(stage)) return;
-          if (what === 'started') return this.service.stageStarted(p.fileId, p.contentHash, stage as PipelineStage);
+          if (what === 'started')
+            return this.service.stageStarted(p.fileId, p.contentHash, stage as PipelineStage, p.generation);
           return this.service.stageFinished(
             p.fileId,
             p.contentHash,
             stage as PipelineStage,
             what as StageOutcome,
             p.reason,
+            p.generation,
           );
         },
       } as Subscription,

@@ -103,8 +103,8 @@ describe('LifecycleService against the real database', () => {
   it('ignores outcomes about content that has since changed, and re-enters changed files', async () => {
     const id = await insertFile(H1);
     await service.stageFinished(id, H1, 'metadata', 'completed');
-    await db.dataSource.query(`UPDATE files SET content_hash = $2 WHERE id = $1`, [id, H2]);
-    await service.fileIngested('changed', id, H2, randomUUID());
+    await db.dataSource.query(`UPDATE files SET content_hash = $2, generation = 2 WHERE id = $1`, [id, H2]);
+    await service.fileIngested('changed', id, H2, randomUUID(), 2);
     expect(await state(id)).toBe('DISCOVERED');
     expect((await statuses(id)).metadata).toBe('pending');
     await service.stageFinished(id, H1, 'fingerprint', 'completed'); // stale: about H1
@@ -190,6 +190,84 @@ describe('LifecycleService against the real database', () => {
     await db.dataSource.query(`UPDATE files SET state = 'EXECUTED' WHERE id = $1`, [id]);
     await service.duplicateResolved(id, H1, randomUUID(), randomUUID());
     expect(await state(id)).toBe('EXECUTED');
+  });
+
+  const historyOf = async (id: string) =>
+    (
+      await db.dataSource.query(`SELECT event, from_state, to_state FROM file_history WHERE file_id = $1 ORDER BY id`, [
+        id,
+      ])
+    ).map((h: { event: string }) => h.event);
+  /** What ingest's scan does when it finds new bytes: record them as the file's next round. */
+  const recordChange = (id: string, hash: string) =>
+    db.dataSource
+      .query(`UPDATE files SET content_hash = $2, generation = generation + 1 WHERE id = $1 RETURNING generation`, [
+        id,
+        hash,
+      ])
+      .then((r: [{ generation: number }[]]) => r[0][0].generation);
+
+  it('a redelivered "changed" after the chain moved on changes nothing and leaves one history row', async () => {
+    const id = await insertFile(H1);
+    const g = await recordChange(id, H2);
+    const scan = randomUUID();
+    await service.fileIngested('changed', id, H2, scan, g);
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g);
+    // Ingest died before acknowledging: the same event comes again, twice.
+    await service.fileIngested('changed', id, H2, scan, g);
+    await service.fileIngested('changed', id, H2, scan, g);
+    expect(await state(id)).toBe('METADATA_EXTRACTED');
+    expect((await statuses(id)).metadata).toBe('done');
+    expect(await historyOf(id)).toEqual(['discovered', 'changed', 'metadata.completed']);
+    // A repeat of the first round's "discovered" is older still.
+    await service.fileIngested('new', id, H1, scan, 1);
+    expect(await historyOf(id)).toEqual(['discovered', 'changed', 'metadata.completed']);
+  });
+
+  it('a repeated stage outcome is recorded once', async () => {
+    const id = await insertFile(H1);
+    for (let i = 0; i < 3; i++) await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);
+    expect(await historyOf(id)).toEqual(['discovered', 'metadata.completed']);
+  });
+
+  it('an outcome that overtook its round\'s "changed" is retried, not lost and not undone by the reset', async () => {
+    const id = await insertFile(H1);
+    await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);
+    const g = await recordChange(id, H2);
+    await expect(service.stageFinished(id, H2, 'metadata', 'completed', undefined, g)).rejects.toThrow(
+      /before the file entered that round/,
+    );
+    await service.stageStarted(id, H2, 'fingerprint', g); // only news: ignored, not retried
+    await service.fileIngested('changed', id, H2, randomUUID(), g);
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g); // the retry
+    expect(await state(id)).toBe('METADATA_EXTRACTED');
+    expect((await statuses(id)).metadata).toBe('done');
+  });
+
+  it('content that changes back to earlier bytes runs the chain again (a new round, not a repeat)', async () => {
+    const id = await insertFile(H1);
+    await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);
+    await service.stageFinished(id, H1, 'fingerprint', 'completed', undefined, 1);
+    const g2 = await recordChange(id, H2);
+    await service.fileIngested('changed', id, H2, randomUUID(), g2);
+    const g3 = await recordChange(id, H1);
+    await service.fileIngested('changed', id, H1, randomUUID(), g3);
+    expect(await state(id)).toBe('DISCOVERED');
+    expect((await statuses(id)).metadata).toBe('pending');
+    await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1); // the old round's, late: stale
+    expect((await statuses(id)).metadata).toBe('pending');
+    await service.stageFinished(id, H1, 'metadata', 'completed', undefined, g3);
+    expect(await state(id)).toBe('METADATA_EXTRACTED');
+    expect((await historyOf(id)).filter((e: string) => e === 'changed')).toHaveLength(2);
+  });
+
+  it('a redelivered "missing" is recorded once per scan', async () => {
+    const id = await insertFile(H1);
+    const scan = randomUUID();
+    await service.fileMissing(id, scan);
+    await service.fileMissing(id, scan);
+    await service.fileMissing(id, randomUUID());
+    expect((await historyOf(id)).filter((e: string) => e === 'missing')).toHaveLength(2);
   });
 
   it('ignores events for unknown files', async () => {
