@@ -9,6 +9,7 @@ import { IdentifyModule } from './identify/identify.module';
 import { LibraryModule } from './library/library.module';
 import { SessionModule } from './session/session.module';
 import { MixesModule } from './mixes/mixes.module';
+import { ProposalsModule } from './proposals/proposals.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { FilesController } from './files/files.controller';
@@ -47,6 +48,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     IdentifyModule,
     LibraryModule,
     SessionModule,
+    ProposalsModule,
   ],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [

@@ -5,6 +5,8 @@ import * as files from './files';
 import * as identify from './identify';
 import * as open from './open';
 import * as scan from './scan';
+import * as propose from './propose';
+import * as review from './review';
 import * as start from './start';
 import * as status from './status';
 
@@ -19,6 +21,8 @@ const COMMANDS: { register(program: Command, ctx: CliContext): void }[] = [
   files,
   identify,
   duplicates,
+  propose,
+  review,
   open,
 ];
 

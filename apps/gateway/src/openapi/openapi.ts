@@ -1,6 +1,7 @@
 import { duplicatesOpenApi } from '../duplicates/duplicates.openapi';
 import { fingerprintOpenApi } from '../mixes/mixes.openapi';
 import { libraryOpenApi } from '../library/library.openapi';
+import { proposalsOpenApi } from '../proposals/proposals.openapi';
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
 import {
@@ -73,6 +74,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   const duplicates = duplicatesOpenApi();
   const fingerprint = fingerprintOpenApi();
   const library = libraryOpenApi();
+  const proposals = proposalsOpenApi();
   const document = {
     openapi: '3.1.0',
     info: {
@@ -93,7 +95,13 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
     },
     servers: [{ url: '/' }],
     components: {
-      schemas: { ...componentSchemas(), ...duplicates.schemas, ...fingerprint.schemas, ...library.schemas },
+      schemas: {
+        ...componentSchemas(),
+        ...duplicates.schemas,
+        ...fingerprint.schemas,
+        ...library.schemas,
+        ...proposals.schemas,
+      },
       securitySchemes: {
         apiToken: { type: 'http', scheme: 'bearer', description: 'The CRATEFLOW_API_TOKEN of the gateway' },
       },
@@ -198,6 +206,6 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       },
     },
   };
-  Object.assign(document.paths, duplicates.paths, fingerprint.paths, library.paths);
+  Object.assign(document.paths, duplicates.paths, fingerprint.paths, library.paths, proposals.paths);
   return document;
 }

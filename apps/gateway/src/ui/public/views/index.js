@@ -5,5 +5,7 @@ import dashboard from './dashboard.js';
 import file from './file.js';
 import files from './files.js';
 import library from './library.js';
+import proposals from './proposals.js';
+import proposalsPreview from './proposals-preview.js';
 
-export default [dashboard, files, library, file];
+export default [dashboard, files, library, proposals, proposalsPreview, file];
