@@ -1,20 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { Consumers } from '@crateflow/contracts';
-import { PermanentError } from '@crateflow/messaging';
 import type { MessageSubscriber, Subscription } from '@crateflow/service-host';
+import { ExecutorService } from './executor.service';
 
 /**
- * The executor service's command consumer. Its work arrives in a later issue; until then a command is
- * refused loudly (dead-lettered with the reason) rather than silently dropped.
+ * execution.run.requested / execution.undo.requested → the execution is queued for the background runner
+ * and the message acknowledged at once (an execution outlives any ack deadline; the journal, not the
+ * message, is what survives a crash).
  */
 @Injectable()
 export class ExecutorHandler implements MessageSubscriber {
+  constructor(private readonly executor: ExecutorService) {}
+
   subscriptions(): Subscription[] {
     return [
       {
         consumer: Consumers.executor,
         handle: async (ctx) => {
-          throw new PermanentError(`${ctx.subject} cannot be carried out yet: the executor service is not built`);
+          const { executionId } = ctx.payload as { executionId: string };
+          this.executor.runner.enqueue(executionId);
         },
       },
     ];

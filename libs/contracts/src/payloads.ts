@@ -142,6 +142,67 @@ export const ExecutionRequestedSchema = z.object({
   requestedAt: z.iso.datetime(),
 });
 
+/** An undo of an execution (all of it, or only some of its operations). */
+export const ExecutionUndoRequestedSchema = z.object({
+  executionId: uuid,
+  requestedAt: z.iso.datetime(),
+});
+
+const ExecutionCountsSchema = z.object({
+  total: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  pending: z.number().int().nonnegative(),
+  bytesDone: z.number().nonnegative(),
+  bytesTotal: z.number().nonnegative(),
+});
+
+/** A running execution reports its totals and the files finished since the last report (a few times a second at most). */
+export const ExecutionProgressedSchema = z.object({
+  executionId: uuid,
+  counts: ExecutionCountsSchema,
+  bytesPerSecond: z.number().nonnegative(),
+  etaSeconds: z.number().nonnegative().nullable(),
+  files: z
+    .array(
+      z.object({
+        operationId: uuid,
+        fileId: uuid.nullable(),
+        path: z.string().max(8192),
+        status: z.enum(['done', 'failed', 'skipped', 'pending']),
+        error: z.string().max(2000).optional(),
+      }),
+    )
+    .max(200),
+});
+
+/** An execution ended: every operation is done, failed or skipped (or the execution failed as a whole). */
+export const ExecutionFinishedSchema = z.object({
+  executionId: uuid,
+  status: z.enum(['completed', 'failed']),
+  counts: ExecutionCountsSchema,
+  foldersRemoved: z.number().int().nonnegative(),
+  error: z.string().max(2000).optional(),
+});
+
+/**
+ * The executor changed where a known file lives: moved (or moved back by an undo), or copied / hard-linked
+ * into the output root. Ingest owns the files table and records the new path, so the next scan finds the
+ * file unchanged at its new place. `pathKey` is the exact bytes of the new path, base64.
+ */
+export const FileRelocatedSchema = z.object({
+  fileId: uuid,
+  executionId: uuid,
+  operationId: uuid,
+  action: z.enum(['moved', 'copied', 'linked', 'restored', 'unpublished']),
+  path: z.string().min(1).max(8192),
+  pathKey: z.string().min(1).max(12000),
+  size: z.number().int().nonnegative(),
+  mtimeMs: z.number(),
+  contentHash: sha256,
+});
+
 export const TracklistSearchRequestedSchema = z.object({
   requestId: uuid,
   fileId: uuid.optional(),

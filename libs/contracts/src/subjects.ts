@@ -1,7 +1,11 @@
 import type { z } from 'zod';
 import {
   DeadLetterSchema,
+  ExecutionFinishedSchema,
+  ExecutionProgressedSchema,
   ExecutionRequestedSchema,
+  ExecutionUndoRequestedSchema,
+  FileRelocatedSchema,
   MixIdentifyFinishedSchema,
   MixIdentifyProgressedSchema,
   MixIdentifyRequestedSchema,
@@ -91,7 +95,26 @@ export const Subjects = {
     ExecutionRequestedSchema,
     'carry out an approved plan of moves',
   ),
-  executionUndoRequested: subject('execution.undo.requested', ExecutionRequestedSchema, 'undo an executed plan'),
+  executionUndoRequested: subject(
+    'execution.undo.requested',
+    ExecutionUndoRequestedSchema,
+    'carry out an undo execution (all or some files of an executed plan, moved back by the same protocol)',
+  ),
+  executionProgressed: subject(
+    'execution.run.progressed',
+    ExecutionProgressedSchema,
+    'a running execution reports totals, bytes, rate, ETA and the files finished since the last report',
+  ),
+  executionFinished: subject(
+    'execution.run.finished',
+    ExecutionFinishedSchema,
+    'an execution ended with every file done, failed or skipped',
+  ),
+  fileRelocated: subject(
+    'file.execution.relocated',
+    FileRelocatedSchema,
+    'the executor moved, copied, linked or restored a known file: ingest records its new path',
+  ),
   tracklistSearchRequested: subject(
     'tracklist.search.requested',
     TracklistSearchRequestedSchema,

@@ -23,6 +23,11 @@ export const TABLE_OWNERS = {
   fingerprint_triplet_postings: 'fingerprint',
   same_recording_matches: 'fingerprint',
   mix_identifications: 'fingerprint',
+  execution_plans: 'executor',
+  execution_plan_items: 'executor',
+  executions: 'executor',
+  execution_operations: 'executor',
+  execution_steps: 'executor',
 } as const satisfies Record<string, ServiceName>;
 
 export type TableName = keyof typeof TABLE_OWNERS;

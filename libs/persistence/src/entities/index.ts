@@ -12,6 +12,11 @@ import { FileHistoryEntity } from './file-history.entity';
 import { FileMetadataEntity } from './file-metadata.entity';
 import { FileStageStatusEntity } from './file-stage-status.entity';
 import { ScanEntity } from './scan.entity';
+import { ExecutionPlanEntity } from './execution-plan.entity';
+import { ExecutionPlanItemEntity } from './execution-plan-item.entity';
+import { ExecutionEntity } from './execution.entity';
+import { ExecutionOperationEntity } from './execution-operation.entity';
+import { ExecutionStepEntity } from './execution-step.entity';
 
 export {
   CompanionContentEntity,
@@ -28,7 +33,13 @@ export {
   MixIdentificationEntity,
   SameRecordingMatchEntity,
   ScanEntity,
+  ExecutionPlanEntity,
+  ExecutionPlanItemEntity,
+  ExecutionEntity,
+  ExecutionOperationEntity,
+  ExecutionStepEntity,
 };
+export type { ExecutionMode } from './execution-plan.entity';
 export type { ScanStatus } from './scan.entity';
 export type { FileMetadataStatus } from './file-metadata.entity';
 export { NO_AUDIO_FAILURE_KINDS } from './file-metadata.entity';
@@ -54,4 +65,9 @@ export const ENTITIES = [
   FileFingerprintEntity,
   SameRecordingMatchEntity,
   MixIdentificationEntity,
+  ExecutionPlanEntity,
+  ExecutionPlanItemEntity,
+  ExecutionEntity,
+  ExecutionOperationEntity,
+  ExecutionStepEntity,
 ];

@@ -2,6 +2,7 @@ import { InitialSchema1763700000000 } from './1763700000000-initial-schema';
 import { MetadataCompanionsDuplicates1763800000000 } from './1763800000000-metadata-companions-duplicates';
 import { FileAnalysis1763900000000 } from './1763900000000-file-analysis';
 import { FingerprintIndex1795239009174 } from './1795239009174-fingerprint-index';
+import { ExecutorJournal1796100000000 } from './1796100000000-executor-journal';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   MetadataCompanionsDuplicates1763800000000,
   FileAnalysis1763900000000,
   FingerprintIndex1795239009174,
+  ExecutorJournal1796100000000,
 ];
