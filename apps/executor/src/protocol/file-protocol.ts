@@ -110,6 +110,7 @@ export class FileProtocol {
     await this.journal.record([
       { op, phase: 'done', patch: { result, error: null }, detail: { ...result, ...detail } },
     ]);
+    await this.hooks.at('journaled:done', op); // before its relocation event is published (the outbox covers that)
     return 'done';
   }
 
