@@ -139,12 +139,38 @@ export const MixIdentifyFinishedSchema = z.object({
 
 export const ExecutionRequestedSchema = z.object({
   executionId: uuid,
+  /** The stored plan to run exactly (the executor refuses it when anything in it changed since). */
+  planId: uuid.optional(),
   requestedAt: z.iso.datetime(),
 });
 
-/** An undo of an execution (all of it, or only some of its operations). */
+export const EXECUTION_MODES = ['move', 'copy', 'hardlink'] as const;
+export type ExecutionModeName = (typeof EXECUTION_MODES)[number];
+
+/** Compute a plan (a dry run) from the approved proposals, or from a selection of them. */
+export const ExecutionPlanRequestedSchema = z.object({
+  planId: uuid,
+  mode: z.enum(EXECUTION_MODES),
+  proposalIds: z.array(uuid).min(1).max(10000).optional(),
+  removeEmptyFolders: z.boolean().default(true),
+  requestedAt: z.iso.datetime(),
+});
+
+/** A plan was stored (`ready`, blocked items included) or could not be computed (`failed`, with the reason). */
+export const ExecutionPlanFinishedSchema = z.object({
+  planId: uuid,
+  status: z.enum(['ready', 'failed']),
+  error: z.string().max(2000).optional(),
+});
+
+/**
+ * Undo an execution: `executionId` names the new undo execution, `undoOf` the one to reverse, and
+ * `operationIds` a selection of its operations (absent: all of them).
+ */
 export const ExecutionUndoRequestedSchema = z.object({
   executionId: uuid,
+  undoOf: uuid,
+  operationIds: z.array(uuid).min(1).max(10000).optional(),
   requestedAt: z.iso.datetime(),
 });
 
@@ -208,4 +234,76 @@ export const TracklistSearchRequestedSchema = z.object({
   fileId: uuid.optional(),
   query: z.string().min(1).max(500),
   requestedAt: z.iso.datetime(),
+});
+
+/**
+ * Proposals (issue 11). The proposer writes `proposals` (what it proposes) and `proposal_generations`
+ * (progress of a generation request); the gateway writes `proposal_reviews` (a person's decision and
+ * edits). A proposal's effective status is the review's decision when there is one, else the proposer's.
+ */
+export const PROPOSAL_STATUSES = ['pending', 'approved', 'rejected', 'invalid', 'superseded'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+/** What a person can decide about a proposal; `pending` is the decision after an undo or an edit. */
+export const PROPOSAL_DECISIONS = ['pending', 'approved', 'rejected'] as const;
+export type ProposalDecision = (typeof PROPOSAL_DECISIONS)[number];
+
+/** Where a proposal came from: the built-in rules, an LLM, or the rules after the LLM failed for the file. */
+export const PROPOSAL_SOURCES = ['rules', 'llm', 'rules-fallback'] as const;
+export type ProposalSource = (typeof PROPOSAL_SOURCES)[number];
+
+/** Upper bound of file ids in one generation command (a larger selection is split by the gateway). */
+export const MAX_GENERATION_FILE_IDS = 1000;
+
+/** A person asked for proposals: for every eligible file (no `fileIds`) or a selection. */
+export const ProposalGenerationRequestedSchema = z.object({
+  generationId: uuid,
+  fileIds: z.array(uuid).min(1).max(MAX_GENERATION_FILE_IDS).optional(),
+  /**
+   * Replace pending proposals as well. Proposals a person approved or rejected are never replaced by a
+   * generation; the person undoes the decision first.
+   */
+  regenerate: z.boolean().default(false),
+  requestedAt: z.iso.datetime(),
+});
+
+export const ProposalGenerationCountsSchema = z.object({
+  eligible: z.number().int().nonnegative(),
+  generated: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type ProposalGenerationCounts = z.infer<typeof ProposalGenerationCountsSchema>;
+
+/** A generation request ended (all its files were handled) or failed as a whole. */
+export const ProposalGenerationFinishedSchema = z.object({
+  generationId: uuid,
+  status: z.enum(['completed', 'failed']),
+  counts: ProposalGenerationCountsSchema,
+  error: z.string().max(2000).optional(),
+});
+
+/** The proposer stored a new proposal for a file's content (`valid` false: stored with the reason it is invalid). */
+export const ProposalGeneratedSchema = z.object({
+  proposalId: uuid,
+  fileId: uuid,
+  contentHash: sha256,
+  generationId: uuid.optional(),
+  source: z.enum(PROPOSAL_SOURCES),
+  valid: z.boolean(),
+});
+
+/**
+ * A person's decision about a proposal, published by the gateway after it stored it: approved, rejected,
+ * edited (decision `pending`) or undone (the decision it went back to). `version` is the review's version
+ * after the change (the ETag clients send back in If-Match).
+ */
+export const ProposalDecisionSchema = z.object({
+  proposalId: uuid,
+  fileId: uuid,
+  contentHash: sha256,
+  decision: z.enum(PROPOSAL_DECISIONS),
+  version: z.number().int().positive(),
+  decidedAt: z.iso.datetime(),
 });

@@ -136,12 +136,22 @@ export const Consumers = {
     filter: 'file.analysis.*',
     handles: stageOutcomes('analysis'),
   },
+  proposerGenerations: {
+    ...defaults,
+    durable: 'proposer-generations',
+    service: 'proposer',
+    filter: Subjects.proposalGenerationRequested.name,
+    handles: [Subjects.proposalGenerationRequested],
+    concurrency: 1,
+    // A generation over the whole library runs long (an LLM answers in seconds per batch); it calls working().
+    ackWaitMs: 120_000,
+  },
   executor: {
     ...defaults,
     durable: 'executor',
     service: 'executor',
     filter: 'execution.*.requested',
-    handles: [Subjects.executionRequested, Subjects.executionUndoRequested],
+    handles: [Subjects.executionRequested, Subjects.executionPlanRequested, Subjects.executionUndoRequested],
     concurrency: 1,
     maxDeliver: 3,
   },

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Consumers, PIPELINE_STAGES, type PipelineStage, type StageOutcome } from '@crateflow/contracts';
+import {
+  Consumers,
+  PIPELINE_STAGES,
+  type PipelineStage,
+  type ProposalDecision,
+  type StageOutcome,
+} from '@crateflow/contracts';
 import { CONFIG, type MessageSubscriber, type Subscription } from '@crateflow/service-host';
 import type { DataSource } from 'typeorm';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
@@ -27,7 +33,15 @@ export class LifecycleHandler implements MessageSubscriber {
             reason?: string;
             resolutionId?: string;
             canonicalFileId?: string;
+            proposalId?: string;
+            decision?: ProposalDecision;
+            version?: number;
           };
+          if (stage === 'proposal') {
+            // `generated` changes no state (the proposer's stage outcome does); decisions do.
+            if (what === 'generated') return;
+            return this.service.proposalDecided(p.fileId, p.contentHash, what, p.decision!, p.proposalId!, p.version!);
+          }
           if (stage === 'duplicate') {
             if (what === 'resolved') {
               return this.service.duplicateResolved(p.fileId, p.contentHash, p.resolutionId!, p.canonicalFileId!);

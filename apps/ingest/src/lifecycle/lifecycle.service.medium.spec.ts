@@ -123,10 +123,64 @@ describe('LifecycleService against the real database', () => {
     await service.duplicateResolved(id, H1, resolution, canonical);
     await service.stageFinished(id, H1, 'analysis', 'completed');
     expect(await state(id)).toBe('DUPLICATE_RESOLVED');
+    // Back where its data says it is: analysis finished meanwhile, and no proposal exists to claim.
     await service.duplicateUnresolved(id, H1, resolution);
-    expect(await state(id)).toBe('PROPOSAL_GENERATED');
+    expect(await state(id)).toBe('ANALYZED');
     await service.duplicateUnresolved(id, H1, resolution);
+    expect(await state(id)).toBe('ANALYZED');
+  });
+
+  it('an un-resolved duplicate returns to its proposal state only while its proposal exists', async () => {
+    const id = await insertFile(H1);
+    for (const stage of ['metadata', 'fingerprint', 'analysis'] as const)
+      await service.stageFinished(id, H1, stage, 'completed');
+    await db.dataSource.query(
+      `INSERT INTO proposals (id, file_id, content_hash, status, source, original_path, proposed_name, destination_key,
+                              confidence, facts, reason, context)
+       VALUES ($1, $2, $3, 'pending', 'rules', 'a.mp3', 'A - B.mp3', 'a - b.mp3', 0.9, '{}', 'tags', '{}')`,
+      [randomUUID(), id, H1],
+    );
+    await service.stageFinished(id, H1, 'proposer', 'completed');
+    await service.proposalDecided(id, H1, 'approved', 'approved', randomUUID(), 1);
+    expect(await state(id)).toBe('APPROVED');
+    const resolution = randomUUID();
+    await service.duplicateResolved(id, H1, resolution, randomUUID());
+    await service.duplicateUnresolved(id, H1, resolution);
+    expect(await state(id)).toBe('APPROVED');
+  });
+
+  it('follows review decisions: approve, reject, reopen; a proposer that stored nothing leaves the file ANALYZED', async () => {
+    const id = await insertFile(H1);
+    for (const stage of ['metadata', 'fingerprint', 'analysis'] as const)
+      await service.stageFinished(id, H1, stage, 'completed');
+    await service.stageFinished(id, H1, 'proposer', 'skipped', 'a companion travels with its media file');
+    expect(await state(id)).toBe('ANALYZED');
+    expect((await statuses(id)).proposer).toBe('skipped');
+    // A decision about a file without a proposal state changes nothing.
+    await service.proposalDecided(id, H1, 'approved', 'approved', randomUUID(), 1);
+    expect(await state(id)).toBe('ANALYZED');
+
+    await service.stageFinished(id, H1, 'proposer', 'completed');
     expect(await state(id)).toBe('PROPOSAL_GENERATED');
+    const proposal = randomUUID();
+    await service.proposalDecided(id, H1, 'approved', 'approved', proposal, 1);
+    expect(await state(id)).toBe('APPROVED');
+    await service.proposalDecided(id, H1, 'undone', 'pending', proposal, 2);
+    expect(await state(id)).toBe('PROPOSAL_GENERATED');
+    await service.proposalDecided(id, H1, 'rejected', 'rejected', proposal, 3);
+    expect(await state(id)).toBe('REJECTED');
+    // A decision about older content is stale.
+    await service.proposalDecided(id, H2, 'approved', 'approved', proposal, 4);
+    expect(await state(id)).toBe('REJECTED');
+    const history = await db.dataSource.query(
+      `SELECT event FROM file_history WHERE file_id = $1 AND event LIKE 'proposal.%' ORDER BY id`,
+      [id],
+    );
+    expect(history.map((h: { event: string }) => h.event)).toEqual([
+      'proposal.approved',
+      'proposal.undone',
+      'proposal.rejected',
+    ]);
   });
 
   it('ignores a duplicate decision about content the file no longer has, and never touches executed files', async () => {

@@ -1,4 +1,12 @@
-import { OUTCOME_STATUS, transitionFor, type PipelineStage, type StageOutcome } from '@crateflow/contracts';
+import {
+  OUTCOME_STATUS,
+  restoredState,
+  transitionFor,
+  type LifecycleTrigger,
+  type PipelineStage,
+  type ProposalDecision,
+  type StageOutcome,
+} from '@crateflow/contracts';
 import type { LifecycleRepository } from '../repositories/lifecycle.repository';
 
 /**
@@ -39,23 +47,62 @@ export class LifecycleService {
     await this.decide(fileId, contentHash, 'duplicate-resolved', { resolutionId, canonicalFileId });
   }
 
-  /** The resolution was undone: the file goes back to where the automatic chain ends. */
+  /**
+   * The resolution was undone: the file goes back to the state it had before, moved forward by the stages
+   * that finished meanwhile, and never to a proposal state without a proposal.
+   */
   async duplicateUnresolved(fileId: string, contentHash: string, resolutionId: string): Promise<void> {
-    await this.decide(fileId, contentHash, 'duplicate-unresolved', { resolutionId });
+    await this.repo.transaction(async (tx) => {
+      const facts = await tx.restoreFacts(fileId, contentHash, resolutionId);
+      const trigger: LifecycleTrigger = { kind: 'duplicate-unresolved', restore: restoredState(facts) };
+      await this.apply(tx, fileId, contentHash, trigger, 'duplicate-unresolved', { resolutionId });
+    });
+  }
+
+  /**
+   * A person's decision about a proposal (published by the gateway after it stored it): approved → APPROVED,
+   * rejected → REJECTED, pending again (undo, edit) → PROPOSAL_GENERATED. Guarded by the content hash.
+   */
+  async proposalDecided(
+    fileId: string,
+    contentHash: string,
+    action: string,
+    decision: ProposalDecision,
+    proposalId: string,
+    version: number,
+  ): Promise<void> {
+    const trigger: LifecycleTrigger =
+      decision === 'approved'
+        ? { kind: 'approved' }
+        : decision === 'rejected'
+          ? { kind: 'rejected' }
+          : { kind: 'proposal-reopened' };
+    await this.repo.transaction((tx) =>
+      this.apply(tx, fileId, contentHash, trigger, `proposal.${action}`, { proposalId, version, decision }),
+    );
   }
 
   private async decide(
     fileId: string,
     contentHash: string,
-    kind: 'duplicate-resolved' | 'duplicate-unresolved',
+    kind: 'duplicate-resolved',
     detail: Record<string, unknown>,
   ): Promise<void> {
-    await this.repo.transaction(async (tx) => {
-      const t = transitionFor({ kind });
-      const from = await tx.transition(fileId, t, contentHash);
-      // A repeated or stale decision changes nothing and leaves no history entry.
-      if (from) await tx.history(fileId, kind, from, t.to, detail);
-    });
+    await this.repo.transaction((tx) => this.apply(tx, fileId, contentHash, { kind }, kind, detail));
+  }
+
+  private async apply(
+    tx: Parameters<Parameters<LifecycleRepository['transaction']>[0]>[0],
+    fileId: string,
+    contentHash: string,
+    trigger: LifecycleTrigger,
+    event: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    const t = transitionFor(trigger);
+    const from = await tx.transition(fileId, t, contentHash);
+    // A repeated or stale decision changes nothing and leaves no history entry.
+    if (from) await tx.history(fileId, event, from, t.to, detail);
   }
 
   async stageStarted(fileId: string, contentHash: string, stage: PipelineStage): Promise<void> {

@@ -93,6 +93,36 @@ export class LifecycleTx {
     );
   }
 
+  /**
+   * What decides where an un-resolved duplicate returns to: its state before the resolution (history), the
+   * furthest pipeline stage finished for its current content, and whether the proposer stored a proposal
+   * for that content (a live row in `proposals`, read-only here).
+   */
+  async restoreFacts(
+    fileId: string,
+    contentHash: string,
+    resolutionId: string,
+  ): Promise<{ before: FileState | null; lastFinishedStage: PipelineStage | null; proposerDone: boolean }> {
+    const [before] = await this.m.query(
+      `SELECT from_state FROM file_history WHERE file_id = $1 AND event = 'duplicate-resolved'
+          AND detail->>'resolutionId' = $2 ORDER BY id DESC LIMIT 1`,
+      [fileId, resolutionId],
+    );
+    const stages: { stage: PipelineStage; status: StageStatus }[] = await this.m.query(
+      `SELECT stage, status FROM file_stage_statuses WHERE file_id = $1 AND content_hash = $2`,
+      [fileId, contentHash],
+    );
+    const finished = new Set(
+      stages.filter((s) => s.status === 'done' || s.status === 'skipped' || s.status === 'failed').map((s) => s.stage),
+    );
+    const lastFinishedStage = [...PIPELINE_STAGES].reverse().find((s) => finished.has(s)) ?? null;
+    const proposals = await this.m.query(
+      `SELECT 1 FROM proposals WHERE file_id = $1 AND content_hash = $2 AND status <> 'superseded' LIMIT 1`,
+      [fileId, contentHash],
+    );
+    return { before: (before?.from_state as FileState) ?? null, lastFinishedStage, proposerDone: proposals.length > 0 };
+  }
+
   async fileExists(fileId: string): Promise<boolean> {
     const rows = await this.m.query(`SELECT 1 FROM files WHERE id = $1`, [fileId]);
     return rows.length > 0;

@@ -12,6 +12,9 @@ import { FileHistoryEntity } from './file-history.entity';
 import { FileMetadataEntity } from './file-metadata.entity';
 import { FileStageStatusEntity } from './file-stage-status.entity';
 import { ScanEntity } from './scan.entity';
+import { ProposalEntity } from './proposal.entity';
+import { ProposalGenerationEntity } from './proposal-generation.entity';
+import { ProposalReviewEntity } from './proposal-review.entity';
 import { ExecutionPlanEntity } from './execution-plan.entity';
 import { ExecutionPlanItemEntity } from './execution-plan-item.entity';
 import { ExecutionEntity } from './execution.entity';
@@ -33,12 +36,16 @@ export {
   MixIdentificationEntity,
   SameRecordingMatchEntity,
   ScanEntity,
+  ProposalEntity,
+  ProposalGenerationEntity,
+  ProposalReviewEntity,
   ExecutionPlanEntity,
   ExecutionPlanItemEntity,
   ExecutionEntity,
   ExecutionOperationEntity,
   ExecutionStepEntity,
 };
+export type { ProposalRowStatus } from './proposal.entity';
 export type { ExecutionMode } from './execution-plan.entity';
 export type { ScanStatus } from './scan.entity';
 export type { FileMetadataStatus } from './file-metadata.entity';
@@ -65,6 +72,9 @@ export const ENTITIES = [
   FileFingerprintEntity,
   SameRecordingMatchEntity,
   MixIdentificationEntity,
+  ProposalEntity,
+  ProposalGenerationEntity,
+  ProposalReviewEntity,
   ExecutionPlanEntity,
   ExecutionPlanItemEntity,
   ExecutionEntity,

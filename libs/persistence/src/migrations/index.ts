@@ -2,6 +2,7 @@ import { InitialSchema1763700000000 } from './1763700000000-initial-schema';
 import { MetadataCompanionsDuplicates1763800000000 } from './1763800000000-metadata-companions-duplicates';
 import { FileAnalysis1763900000000 } from './1763900000000-file-analysis';
 import { FingerprintIndex1795239009174 } from './1795239009174-fingerprint-index';
+import { Proposals1796000000000 } from './1796000000000-proposals';
 import { ExecutorJournal1796100000000 } from './1796100000000-executor-journal';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   MetadataCompanionsDuplicates1763800000000,
   FileAnalysis1763900000000,
   FingerprintIndex1795239009174,
+  Proposals1796000000000,
   ExecutorJournal1796100000000,
 ];
