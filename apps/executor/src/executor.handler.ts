@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Consumers } from '@crateflow/contracts';
+import { Consumers, type PayloadOf, type Subjects } from '@crateflow/contracts';
 import type { MessageSubscriber, Subscription } from '@crateflow/service-host';
 import { ExecutorService } from './executor.service';
 
 /**
- * execution.run.requested / execution.undo.requested → the execution is queued for the background runner
- * and the message acknowledged at once (an execution outlives any ack deadline; the journal, not the
- * message, is what survives a crash).
+ * execution.plan.requested → a plan is computed and stored; execution.run.requested → the plan becomes an
+ * execution (refused when stale) queued for the background runner; execution.undo.requested → an undo
+ * execution. Messages are acknowledged once the execution is stored: an execution outlives any ack
+ * deadline, and the journal, not the message, is what survives a crash.
  */
 @Injectable()
 export class ExecutorHandler implements MessageSubscriber {
@@ -17,8 +18,18 @@ export class ExecutorHandler implements MessageSubscriber {
       {
         consumer: Consumers.executor,
         handle: async (ctx) => {
-          const { executionId } = ctx.payload as { executionId: string };
-          this.executor.runner.enqueue(executionId);
+          const [, what] = ctx.subject.split('.');
+          if (what === 'plan') {
+            const p = ctx.payload as PayloadOf<typeof Subjects.executionPlanRequested>;
+            return this.executor.commands.plan(p);
+          }
+          if (what === 'undo') {
+            const p = ctx.payload as PayloadOf<typeof Subjects.executionUndoRequested>;
+            return this.executor.commands.undo(p.executionId, p.undoOf, p.operationIds);
+          }
+          const p = ctx.payload as PayloadOf<typeof Subjects.executionRequested>;
+          if (p.planId) return this.executor.commands.run(p.executionId, p.planId);
+          this.executor.runner.enqueue(p.executionId);
         },
       },
     ];

@@ -141,6 +141,16 @@ export class JournalRepository {
     return rows.map(toOperation);
   }
 
+  /** Operations of the undo executions of `executionId` (to know what is already reversed). */
+  async operationsOfUndos(executionId: string): Promise<JournalOperation[]> {
+    const rows: Row[] = await this.db.query(
+      `SELECT ${OPERATION_COLUMNS.replace(/(\w+)/g, 'o.$1')} FROM execution_operations o JOIN executions e ON e.id = o.execution_id
+        WHERE e.undo_of = $1 ORDER BY e.created_at, o.seq`,
+      [executionId],
+    );
+    return rows.map(toOperation);
+  }
+
   async operation(id: string): Promise<JournalOperation | null> {
     const rows: Row[] = await this.db.query(`SELECT ${OPERATION_COLUMNS} FROM execution_operations WHERE id = $1`, [
       id,

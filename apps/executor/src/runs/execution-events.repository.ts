@@ -1,9 +1,10 @@
 import { Subjects, type PayloadOf } from '@crateflow/contracts';
 import type { Messaging } from '@crateflow/messaging';
+import type { PlanEvents } from './execution-commands';
 import type { ExecutionEvents } from './execution-runner';
 
 /** The runner's events on NATS, each with a deterministic message id. */
-export class NatsExecutionEvents implements ExecutionEvents {
+export class NatsExecutionEvents implements ExecutionEvents, PlanEvents {
   private progressSeq = 0;
   constructor(private readonly messaging: Messaging) {}
 
@@ -15,6 +16,10 @@ export class NatsExecutionEvents implements ExecutionEvents {
 
   async finished(p: PayloadOf<typeof Subjects.executionFinished>): Promise<void> {
     await this.messaging.publish(Subjects.executionFinished, p, { msgId: `execution:${p.executionId}:finished` });
+  }
+
+  async planFinished(p: PayloadOf<typeof Subjects.executionPlanFinished>): Promise<void> {
+    await this.messaging.publish(Subjects.executionPlanFinished, p, { msgId: `plan:${p.planId}:${p.status}` });
   }
 
   async relocated(p: PayloadOf<typeof Subjects.fileRelocated>, msgId: string): Promise<void> {
