@@ -2,7 +2,8 @@
  * `export default { route: '#/<feature>', title: '…', nav?: 'Label', render(root, ctx) }` and list it here.
  * Views with `nav` appear in the top bar, in this order. */
 import dashboard from './dashboard.js';
+import executions from './executions.js';
 import file from './file.js';
 import files from './files.js';
 
-export default [dashboard, files, file];
+export default [dashboard, files, file, executions];
