@@ -177,4 +177,24 @@ describe('executor fault injection (SIGKILL at each protocol step, then restart)
     expect({ seed, statuses: [...new Set(ops.map((o) => o.status))] }).toEqual({ seed, statuses: ['done'] });
     expect(kills).toBeGreaterThan(0);
   });
+
+  it('SIGTERM mid-batch finishes or rolls back the file in hand, and a restart resumes the rest', async () => {
+    const src = tempFolder('/tmp', 'term-src');
+    const dst = tempFolder('/dev/shm', 'term-dst');
+    folders.push(src, dst);
+    const batch = buildBatch(src, dst, 30, seededRandom(7));
+    const executionId = await journal.createExecution({ kind: 'run', mode: 'move', operations: batch.operations });
+    const p = startExecutorProcess(env());
+    await waitFor('a few files to be moved', async () => (await journal.counts(executionId)).done >= 3, 90_000);
+    p.proc.kill('SIGTERM');
+    const exit = await p.exited;
+    expect({ code: exit.code, output: exit.code === 0 ? '' : p.output.join('') }).toEqual({ code: 0, output: '' });
+    const ops = await expectConsistent(executionId, batch.files, [src, dst]);
+    expect(ops.filter((o) => o.status === 'running')).toEqual([]);
+    const stopped = await journal.counts(executionId);
+    expect(stopped.pending).toBeGreaterThan(0);
+    await restartToCompletion(executionId);
+    const done = await expectConsistent(executionId, batch.files, [src, dst]);
+    expect(done.every((o) => o.status === 'done')).toBe(true);
+  });
 });
