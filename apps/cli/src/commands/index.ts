@@ -7,8 +7,11 @@ import * as open from './open';
 import * as scan from './scan';
 import * as propose from './propose';
 import * as review from './review';
+import * as execute from './execute';
+import * as plan from './plan';
 import * as start from './start';
 import * as status from './status';
+import * as undo from './undo';
 
 /**
  * Every `crateflow` command. To add one: write commands/<name>.ts exporting
@@ -23,6 +26,9 @@ const COMMANDS: { register(program: Command, ctx: CliContext): void }[] = [
   duplicates,
   propose,
   review,
+  plan,
+  execute,
+  undo,
   open,
 ];
 

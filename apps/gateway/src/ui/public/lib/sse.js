@@ -125,5 +125,10 @@ export const KNOWN_SUBJECTS = [
   'mix.identify.finished',
   'execution.run.requested',
   'execution.undo.requested',
+  'execution.plan.requested',
+  'execution.plan.finished',
+  'execution.run.progressed',
+  'execution.run.finished',
+  'file.execution.relocated',
   'tracklist.search.requested',
 ];
