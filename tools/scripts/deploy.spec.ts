@@ -475,7 +475,7 @@ withProgram(compose, 'docker-compose.yml', (composeBin) => {
       expect({ service, readOnly: library[0].readOnly }).toEqual({ service, readOnly: service !== 'executor' });
       // The output root of copy/hardlink executions is mounted into the executor alone, read-write.
       const outputMounts = (definition.volumes ?? []).filter(
-        (v) => (typeof v === 'string' ? v.split(':')[1] : v.target) === '/organised',
+        (v) => (typeof v === 'string' ? v.split(':')[1] : v.target) === '/output',
       );
       expect({ service, output: outputMounts.length }).toEqual({ service, output: service === 'executor' ? 1 : 0 });
     }
