@@ -7,6 +7,7 @@ import { FingerprintPartSource } from './fingerprint/fingerprint.part';
 import { GatewayFingerprintModule } from './fingerprint/gateway-fingerprint.module';
 import { IdentifyModule } from './identify/identify.module';
 import { MixesModule } from './mixes/mixes.module';
+import { GatewayTracklistsModule } from './tracklists/tracklists.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { FilesController } from './files/files.controller';
@@ -43,6 +44,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     GatewayFingerprintModule,
     MixesModule,
     IdentifyModule,
+    GatewayTracklistsModule,
   ],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [

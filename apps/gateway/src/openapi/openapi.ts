@@ -1,5 +1,6 @@
 import { duplicatesOpenApi } from '../duplicates/duplicates.openapi';
 import { fingerprintOpenApi } from '../mixes/mixes.openapi';
+import { tracklistsOpenApi } from '../tracklists/tracklists.openapi';
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
 import {
@@ -71,6 +72,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   // Feature folders describe their own routes; the document merges them.
   const duplicates = duplicatesOpenApi();
   const fingerprint = fingerprintOpenApi();
+  const tracklists = tracklistsOpenApi();
   const document = {
     openapi: '3.1.0',
     info: {
@@ -91,7 +93,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
     },
     servers: [{ url: '/' }],
     components: {
-      schemas: { ...componentSchemas(), ...duplicates.schemas, ...fingerprint.schemas },
+      schemas: { ...componentSchemas(), ...duplicates.schemas, ...fingerprint.schemas, ...tracklists.schemas },
       securitySchemes: {
         apiToken: { type: 'http', scheme: 'bearer', description: 'The CRATEFLOW_API_TOKEN of the gateway' },
       },
@@ -196,6 +198,6 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       },
     },
   };
-  Object.assign(document.paths, duplicates.paths, fingerprint.paths);
+  Object.assign(document.paths, duplicates.paths, fingerprint.paths, tracklists.paths);
   return document;
 }
