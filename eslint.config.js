@@ -46,5 +46,41 @@ module.exports = tseslint.config(
     },
   },
   { files: FILESYSTEM_WRITERS, rules: { 'crateflow/no-library-writes': 'off' } },
+  // The web UI: native ES modules run by the browser (no build step).
+  {
+    files: ['apps/gateway/src/ui/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'navigator',
+          'fetch',
+          'EventSource',
+          'URL',
+          'URLSearchParams',
+          'sessionStorage',
+          'localStorage',
+          'Node',
+          'Blob',
+          'CustomEvent',
+          'HashChangeEvent',
+          'Intl',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'requestAnimationFrame',
+          'ResizeObserver',
+          'getComputedStyle',
+          'matchMedia',
+          'AbortController',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );
 module.exports.FILESYSTEM_WRITERS = FILESYSTEM_WRITERS;

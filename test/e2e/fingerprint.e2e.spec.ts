@@ -122,8 +122,11 @@ describe('fingerprints through the public API', () => {
     await system.waitFor(
       'every file through the pipeline',
       async () => {
-        const page = await system.api<{ items: unknown[] }>('GET', '/api/v1/files?state=PROPOSAL_GENERATED&limit=100');
-        return page.body.items.length === 5;
+        // The end of the automatic chain: the proposer finished with every file (a proposal, or a skip with its reason).
+        const [row] = await system.dataSource.query(
+          `SELECT count(*)::int AS n FROM file_stage_statuses WHERE stage = 'proposer' AND status IN ('done', 'skipped', 'failed')`,
+        );
+        return row.n === 5;
       },
       180_000,
       500,

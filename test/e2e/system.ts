@@ -44,12 +44,13 @@ export class TestSystem {
     return this.processes.get('gateway')!.url;
   }
 
-  async start(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<RunningProcess> {
+  /** Starts one service; `entry` replaces its main.ts (a test's instrumented start-up of the same service). */
+  async start(name: ServiceName, extraEnv: Record<string, string> = {}, entry?: string): Promise<RunningProcess> {
     const port = this.nextPort++;
     const output: string[] = [];
     const proc = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')],
+      ['-r', '@swc-node/register', entry ?? path.join(ROOT, 'apps', name, 'src', 'main.ts')],
       {
         cwd: ROOT,
         env: {

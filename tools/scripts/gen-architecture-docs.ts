@@ -10,7 +10,9 @@ import {
   STAGE_STATUSES,
   Streams,
   TABLE_OWNERS,
+  lifecycleTriggers,
   transitionFor,
+  triggerName,
   type ConsumerDeclaration,
   type FileState,
   type LifecycleTrigger,
@@ -35,6 +37,8 @@ const STAGE_NAMES: readonly string[] = PIPELINE_STAGES;
  * every command (`*.requested`) and review decision comes from the gateway (the public API).
  */
 export function publisherOf(subject: string): string {
+  const declared = allSubjects().find((s) => s.name === subject)?.publisher;
+  if (declared) return declared;
   const [domain, second] = subject.split('.');
   if (subject === 'dlq.*') return 'any consumer';
   if (subject.endsWith('.requested')) return 'gateway';
@@ -145,20 +149,7 @@ function isBroad(from: readonly FileState[]): boolean {
 }
 
 function triggers(): LifecycleTrigger[] {
-  return [
-    ...PIPELINE_STAGES.map((stage) => ({ kind: 'stage', stage, outcome: 'completed' }) as const),
-    { kind: 'changed' },
-    { kind: 'approved' },
-    { kind: 'rejected' },
-    { kind: 'executed' },
-    { kind: 'execution-failed' },
-    { kind: 'duplicate-resolved' },
-    { kind: 'duplicate-unresolved' },
-  ];
-}
-
-function triggerName(t: LifecycleTrigger): string {
-  return t.kind === 'stage' ? `${t.stage} finished` : t.kind;
+  return lifecycleTriggers();
 }
 
 function stateDiagram(): string {
@@ -215,11 +206,15 @@ function statusTable(): string {
     '',
     table(
       ['stage', 'runs after', 'state once it has finished (done, skipped or failed)'],
-      PIPELINE_STAGES.map((stage, i) => [
-        stage,
-        i === 0 ? 'ingest' : PIPELINE_STAGES[i - 1],
-        code(transitionFor({ kind: 'stage', stage, outcome: 'completed' }).to),
-      ]),
+      PIPELINE_STAGES.map((stage, i) => {
+        const done = transitionFor({ kind: 'stage', stage, outcome: 'completed' }).to;
+        const skipped = transitionFor({ kind: 'stage', stage, outcome: 'skipped' }).to;
+        return [
+          stage,
+          i === 0 ? 'ingest' : PIPELINE_STAGES[i - 1],
+          done === skipped ? code(done) : `${code(done)} when done; ${code(skipped)} when skipped or failed`,
+        ];
+      }),
     ),
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { unlinkSync } from 'node:fs';
 import { ANALYSIS_VERSION, AnalysisError, closeSharedPool } from '@crateflow/analysis';
 import { Subjects } from '@crateflow/contracts';
-import type { Messaging } from '@crateflow/messaging';
+import { PermanentError, type Messaging } from '@crateflow/messaging';
 import type { TestDatabase } from '@crateflow/persistence/src/testing';
 import type { RunningService } from '@crateflow/service-host';
 import { startServiceHarness, type ServiceHarness } from '../../../test/support/service-harness';
@@ -10,7 +10,6 @@ import { AudioFixtures } from '../test/fixtures';
 import { analysisConfigShape } from './analysis.config';
 import { AnalysisHandler, createAnalysisService } from './analysis.handler';
 import { AnalysisModule } from './analysis.module';
-import { UnanalysableFileError } from './analysis.service';
 
 /**
  * The analysis stage as it runs: the service started in-process on the real NATS and database, fed
@@ -76,7 +75,7 @@ describe('analysis stage on NATS', () => {
     expect(bad.subject).toBe('file.analysis.failed');
     expect(bad.payload).toMatchObject({ stage: 'analysis', outcome: 'failed', contentHash: files[1].contentHash });
     const reason = (bad.payload as { reason: string }).reason;
-    expect(reason).not.toMatch(/UnanalysableFileError|PermanentError/);
+    expect(reason).not.toMatch(/PermanentError/);
     expect(reason.length).toBeGreaterThan(10);
 
     const c = await row(files[0].id);
@@ -131,15 +130,15 @@ describe('analysis stage on NATS', () => {
 
     unlinkSync(gone.path);
     const err = await analysis.process(input(gone)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnanalysableFileError);
-    expect((err as UnanalysableFileError).code).toBe('not-found');
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as PermanentError).code).toBe('not-found');
     expect(await row(gone.id)).toMatchObject({ status: 'failed', failure_reason: (err as Error).message });
 
     // A time limit no analysis can meet: an ordinary (retryable) error, nothing stored yet ...
     const hurried = createAnalysisService(db.dataSource, { ANALYSIS_TIMEOUT_MS: 1 });
     const timeout = await hurried.process(input(slow)).catch((e: unknown) => e);
     expect(timeout).toBeInstanceOf(AnalysisError);
-    expect(timeout).not.toBeInstanceOf(UnanalysableFileError);
+    expect(timeout).not.toBeInstanceOf(PermanentError);
     expect((timeout as AnalysisError).code).toBe('timeout');
     expect(await row(slow.id)).toBeUndefined();
     // ... until the last delivery fails too: the dead-letter path records the reason.

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { closeSharedPool } from '@crateflow/analysis';
 import { Consumers } from '@crateflow/contracts';
-import type { DeadLetterEvent, Messaging } from '@crateflow/messaging';
+import type { Messaging } from '@crateflow/messaging';
 import { stageWorkMetrics } from '@crateflow/observability';
 import {
   CONFIG,
@@ -14,7 +14,7 @@ import {
   type Subscription,
 } from '@crateflow/service-host';
 import type { AnalysisConfig } from './analysis.config';
-import { AnalysisService, UnanalysableFileError, type AnalysisOutcome, type Analyzer } from './analysis.service';
+import { AnalysisService, type AnalysisOutcome, type Analyzer } from './analysis.service';
 import { FileAnalysisRepository } from './repositories/file-analysis.repository';
 import { FileLookupRepository } from './repositories/file-lookup.repository';
 
@@ -65,11 +65,6 @@ export class AnalysisHandler implements MessageSubscriber, OnModuleDestroy {
       process: (input, ctx) => this.service.process(input, { signal: ctx.signal, working: () => ctx.working() }),
       recordFailure: (input, error) => this.service.recordFailure(input, error),
     });
-    return [{ ...stage, onDeadLetter: (event) => stage.onDeadLetter?.(withReadableError(event)) }];
+    return [stage];
   }
-}
-
-/** The reason a file could not be analysed, as the analyser worded it, instead of the error's class name. */
-export function withReadableError<E extends Pick<DeadLetterEvent, 'cause' | 'error'>>(event: E): E {
-  return event.cause instanceof UnanalysableFileError ? { ...event, error: event.cause.reason } : event;
 }

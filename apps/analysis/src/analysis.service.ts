@@ -12,20 +12,6 @@ import type { StageInput, StageResult } from '@crateflow/service-host';
 import type { FileAnalysisRepository } from './repositories/file-analysis.repository';
 import type { FileLookupRepository } from './repositories/file-lookup.repository';
 
-/**
- * A file the stage cannot analyse, for a reason that retrying will not change (not decodable, gone). It
- * dead-letters the message at once, so the stage announces `failed` with `reason` as a person should read it.
- */
-export class UnanalysableFileError extends PermanentError {
-  constructor(
-    readonly code: string,
-    readonly reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(reason, options);
-  }
-}
-
 export type AnalysisOutcome = 'analysed' | 'already_analysed' | 'skipped' | `failed_${string}` | `retry_${string}`;
 
 /** What the stage needs of the message it is handling. */
@@ -56,7 +42,7 @@ export class AnalysisService {
 
   /**
    * Handles one file. Idempotent: a file already analysed for this content by this analysis version is not
-   * analysed again. Throws UnanalysableFileError for a file that cannot be decoded or is gone (after
+   * analysed again. Throws PermanentError (code: undecodable / not-found) for a file that cannot be decoded or is gone (after
    * recording why), and an ordinary Error for a time-out or a crashed worker, which may pass on a retry.
    */
   async process(input: StageInput, delivery: AnalysisDelivery = {}): Promise<StageResult> {
@@ -108,7 +94,7 @@ export class AnalysisService {
       if (err.code === 'undecodable' || err.code === 'not-found') {
         await this.analyses.saveFailure(file.id, file.contentHash, ANALYSIS_VERSION, err.message);
         observe(`failed_${err.code}`);
-        throw new UnanalysableFileError(err.code, err.message, { cause: err });
+        throw new PermanentError(err.message, { cause: err, code: err.code });
       }
       // timeout, worker-failed (a busy machine, a crashed thread) may pass on the next delivery; aborted is
       // a shutdown, and the message comes back to another instance. The last delivery is failed by the

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Consumers, messageId, Subjects } from '@crateflow/contracts';
 import type { FingerprintIndex } from '@crateflow/fingerprint';
-import type { DeadLetterEvent, Messaging } from '@crateflow/messaging';
+import { readableReason, type Messaging } from '@crateflow/messaging';
 import { fingerprintMetrics, stageWorkMetrics } from '@crateflow/observability';
 import {
   CONFIG,
@@ -14,18 +14,13 @@ import {
   type Subscription,
 } from '@crateflow/service-host';
 import type { FingerprintConfig } from './fingerprint.config';
-import {
-  MixIdentificationService,
-  UnidentifiableMixError,
-  type MixJob,
-  type MixJobEvents,
-} from './mixes/mix-identification.service';
+import { MixIdentificationService, type MixJob, type MixJobEvents } from './mixes/mix-identification.service';
 import { FileFingerprintRepository } from './repositories/file-fingerprint.repository';
 import { FingerprintFileRepository } from './repositories/fingerprint-file.repository';
 import { FingerprintTrackRepository, fingerprintIndexOver } from './repositories/fingerprint-index.repository';
 import { MixIdentificationRepository } from './repositories/mix-identification.repository';
 import { SameRecordingRepository } from './repositories/same-recording.repository';
-import { FingerprintService, UnfingerprintableFileError, type FingerprintObserver } from './stage/fingerprint.service';
+import { FingerprintService, type FingerprintObserver } from './stage/fingerprint.service';
 
 /** Builds the stage's services over a data source (the handler and tests share this). */
 export function createFingerprintServices(
@@ -133,19 +128,9 @@ export class FingerprintHandler implements MessageSubscriber {
       },
       onDeadLetter: async (event) => {
         if (!event.payload) return; // an invalid payload names no job; it is kept in the dead-letter stream
-        await this.mixes.recordFailure(event.payload as MixJob, readableError(event));
+        await this.mixes.recordFailure(event.payload as MixJob, readableReason(event.cause, event.error));
       },
     };
-    return [
-      { ...stage, onDeadLetter: (event) => stage.onDeadLetter?.({ ...event, error: readableError(event) }) },
-      mixes as unknown as Subscription,
-    ];
+    return [stage, mixes as unknown as Subscription];
   }
-}
-
-/** The reason as the service worded it, instead of the error's class name. */
-function readableError(event: Pick<DeadLetterEvent, 'cause' | 'error'>): string {
-  if (event.cause instanceof UnfingerprintableFileError || event.cause instanceof UnidentifiableMixError)
-    return event.cause.reason;
-  return event.error;
 }

@@ -6,6 +6,8 @@ import { DuplicatesModule } from './duplicates/duplicates.module';
 import { FingerprintPartSource } from './fingerprint/fingerprint.part';
 import { GatewayFingerprintModule } from './fingerprint/gateway-fingerprint.module';
 import { IdentifyModule } from './identify/identify.module';
+import { LibraryModule } from './library/library.module';
+import { SessionModule } from './session/session.module';
 import { MixesModule } from './mixes/mixes.module';
 import { GatewayTracklistsModule } from './tracklists/tracklists.module';
 import { EventsController } from './events/events.controller';
@@ -45,6 +47,8 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     MixesModule,
     IdentifyModule,
     GatewayTracklistsModule,
+    LibraryModule,
+    SessionModule,
   ],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [

@@ -24,8 +24,8 @@ interface PageGlobals {
   document: {
     getElementById(id: string): { textContent: string | null; className: string } | null;
     querySelectorAll(selector: string): { length: number };
+    cookie: string;
   };
-  sessionStorage: { getItem(key: string): string | null };
   __pwned?: number;
 }
 
@@ -50,8 +50,6 @@ function waitForClass(page: Page, id: string, className: string) {
   );
 }
 
-const storedToken = (page: Page): Promise<string | null> =>
-  page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.getItem('crateflow.apiToken'));
 /** Set only if an injected script ran. */
 const pwned = (page: Page): Promise<number | undefined> =>
   page.evaluate(() => (globalThis as unknown as PageGlobals).__pwned);
@@ -173,29 +171,35 @@ describe('gateway web UI (browser)', () => {
     await waitForText(page, 'scans', '4,321 found', 'includes');
   });
 
-  it('asks for the token once, refuses a wrong one, then queues the scan', async () => {
+  it('asks to sign in once, refuses a wrong token, then queues the scan with a session cookie', async () => {
     await page.fill('#scan-path', path.join(library, 'Incoming'));
     await page.click('#scan-form button[type=submit]');
-    expect(await page.isVisible('#token')).toBe(true);
+    await page.waitForSelector('#signin-dialog[open]');
 
-    await page.fill('#token', 'not-the-token-at-all');
-    await page.click('#scan-form button[type=submit]');
-    await waitForClass(page, 'scan-message', 'error');
-    expect(await page.textContent('#scan-message')).toMatch(/token is not valid/);
-    expect(await storedToken(page)).toBeNull();
+    await page.fill('#signin-token', 'not-the-token-at-all');
+    await page.click('#signin-form button[type=submit]');
+    await waitForText(page, 'signin-message', 'That token is not valid.');
+    expect(await page.isVisible('#signin-dialog')).toBe(true);
 
-    await page.fill('#token', TOKEN);
-    await page.click('#scan-form button[type=submit]');
+    await page.fill('#signin-token', TOKEN);
+    await page.click('#signin-form button[type=submit]');
     await waitForText(page, 'scan-message', 'Scan queued.');
-    expect(await storedToken(page)).toBe(TOKEN);
+    expect(await page.isVisible('#signin-dialog')).toBe(false);
     await page.waitForSelector('#scans .scan-queued');
-    expect(await page.isVisible('#token')).toBe(false);
+    // The session is an HttpOnly, SameSite=Strict cookie: no script on the page can read it.
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'crateflow_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.cookie)).not.toContain(
+      'crateflow_session',
+    );
 
-    // A folder outside the roots: the reason is shown, the token is kept.
+    // A folder outside the roots: the reason is shown, and no second sign-in is asked for.
     await page.fill('#scan-path', work);
     await page.click('#scan-form button[type=submit]');
     await waitForClass(page, 'scan-message', 'error');
     expect(await page.textContent('#scan-message')).toMatch(/outside the configured library roots/);
+    expect(await page.isVisible('#signin-dialog')).toBe(false);
   });
 
   it('pages through files with filters and opens a file', async () => {

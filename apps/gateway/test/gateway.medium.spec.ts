@@ -377,6 +377,13 @@ describe('gateway (real PostgreSQL and NATS)', () => {
         state: files[2].state,
         missingSince: null,
         pathIsUtf8: true,
+        artist: null,
+        title: null,
+        durationSec: null,
+        bpm: null,
+        camelot: null,
+        energy: null,
+        problems: [],
       });
     });
 
@@ -568,8 +575,13 @@ describe('gateway (real PostgreSQL and NATS)', () => {
 
     const ui = await get('/');
     expect(ui.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(ui.text).toContain('<script src="/app.js" defer></script>');
+    expect(ui.text).toContain('<script type="module" src="/app.js"></script>');
     expect((await get('/app.js')).headers.get('content-type')).toMatch(/javascript/);
+    // The modules of the client and the vendored chart library, from the installation itself.
+    expect((await get('/lib/api.js')).headers.get('content-type')).toMatch(/javascript/);
+    expect((await get('/views/index.js')).status).toBe(200);
+    expect((await get('/vendor/uplot/uPlot.esm.js')).headers.get('content-type')).toMatch(/javascript/);
+    expect((await get('/vendor/uplot/uPlot.min.css')).headers.get('content-type')).toMatch(/css/);
 
     const doc = await get<{
       openapi: string;

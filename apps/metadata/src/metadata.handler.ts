@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Consumers } from '@crateflow/contracts';
-import type { DeadLetterEvent, Messaging } from '@crateflow/messaging';
+import type { Messaging } from '@crateflow/messaging';
 import { stageWorkMetrics } from '@crateflow/observability';
 import {
   CONFIG,
@@ -13,7 +13,7 @@ import {
   type Subscription,
 } from '@crateflow/service-host';
 import type { MetadataConfig } from './metadata.config';
-import { MetadataService, UnreadableFileError, type MetadataOutcome } from './metadata.service';
+import { MetadataService, type MetadataOutcome } from './metadata.service';
 import { CompanionRepository } from './repositories/companion.repository';
 import { FileLookupRepository } from './repositories/file-lookup.repository';
 import { FileMetadataRepository } from './repositories/file-metadata.repository';
@@ -80,13 +80,8 @@ export class MetadataHandler implements MessageSubscriber, OnModuleDestroy {
       process: (input, ctx) => this.service.process(input, ctx),
       recordFailure: (input, error) => this.service.recordFailure(input, error),
     });
-    return [{ ...stage, onDeadLetter: (event) => stage.onDeadLetter?.(withReadableError(event)) }];
+    return [stage];
   }
-}
-
-/** The reason an unreadable file failed, as the reader worded it, instead of the error's class name and message. */
-export function withReadableError<E extends Pick<DeadLetterEvent, 'cause' | 'error'>>(event: E): E {
-  return event.cause instanceof UnreadableFileError ? { ...event, error: event.cause.reason } : event;
 }
 
 function outcomeLabel(o: MetadataOutcome): string {

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/sr
 import { recordFiles, type FileRow } from '../test/file-rows';
 import { DEFAULT_METADATA_CONFIG } from './metadata.config';
 import { createMetadataService } from './metadata.handler';
-import { UnreadableFileError, type MetadataService } from './metadata.service';
+import { PermanentError } from '@crateflow/messaging';
+import type { MetadataService } from './metadata.service';
 import { TagReaderPool } from './tags';
 import { FixtureDir, id3v24Tag, id3v24TextFrame, junkId3v2Tag, noise } from './tags/test/fixtures';
 
@@ -34,12 +35,12 @@ describe('MetadataService against the real database', () => {
   const meta = async (id: string) =>
     (await db.dataSource.query(`SELECT * FROM file_metadata WHERE file_id = $1`, [id]))[0];
   const process = (f: FileRow) => service.process({ fileId: f.id, contentHash: f.contentHash, kind: f.kind });
-  const failureOf = async (f: FileRow): Promise<UnreadableFileError> => {
+  const failureOf = async (f: FileRow): Promise<PermanentError> => {
     const err = await process(f).then(
       () => new Error(`expected ${f.path} to fail`),
       (e: unknown) => e,
     );
-    if (!(err instanceof UnreadableFileError)) throw err;
+    if (!(err instanceof PermanentError)) throw err;
     return err;
   };
 
@@ -171,7 +172,7 @@ describe('MetadataService against the real database', () => {
       const err = await failureOf(byName.get(name)!);
       expect(err.reason).toMatch(reason);
       const m = await meta(byName.get(name)!.id);
-      expect(m).toMatchObject({ status: 'failed', failure_reason: err.reason, failure_kind: err.kind, artist: null });
+      expect(m).toMatchObject({ status: 'failed', failure_reason: err.reason, failure_kind: err.code, artist: null });
       // The stage is not stuck: the next file reads as usual.
       await expect(process(byName.get('good.mp3')!)).resolves.toEqual({ outcome: 'completed' });
     }

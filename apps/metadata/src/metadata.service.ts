@@ -8,20 +8,6 @@ import type { FileMetadataRepository } from './repositories/file-metadata.reposi
 import type { MediaReaderRepository } from './repositories/media-reader.repository';
 import { isMetadataReadError, type MetadataReadError } from './tags';
 
-/**
- * A file the stage cannot read, for a reason that retrying will not change. It dead-letters the message
- * at once, so the stage announces `failed` with `reason`, exactly as a person should read it.
- */
-export class UnreadableFileError extends PermanentError {
-  constructor(
-    readonly kind: string,
-    readonly reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(reason, options);
-  }
-}
-
 export type MetadataOutcome =
   | { kind: 'media'; result: 'read' }
   | { kind: 'media'; result: 'failed'; failureKind: string }
@@ -47,7 +33,7 @@ export class MetadataService {
 
   /**
    * Handles one file. Idempotent: running it twice for the same content stores the same rows.
-   * Throws UnreadableFileError for a file that cannot be read (after recording why), TransientError
+   * Throws PermanentError (code: the failure kind) for a file that cannot be read (after recording why), TransientError
    * for a read that timed out while deliveries remain, and anything else for infrastructure failures.
    */
   async process(
@@ -104,7 +90,7 @@ export class MetadataService {
       this.observe({ kind: 'media', result: 'failed', failureKind: err.kind });
       // The folder's links still count this file (it is there, even if unreadable).
       await this.relinkFolder(file.dirKey);
-      throw new UnreadableFileError(err.kind, err.reason, { cause: err });
+      throw new PermanentError(err.reason, { cause: err, code: err.kind });
     }
   }
 
@@ -120,7 +106,7 @@ export class MetadataService {
       await this.companions.saveFailure(file.id, file.contentHash, companionTypeOf(file.name), err.reason);
       this.observe({ kind: 'companion', result: 'failed', failureKind: err.kind });
       await this.relinkFolder(file.dirKey);
-      throw new UnreadableFileError(err.kind, err.reason, { cause: err });
+      throw new PermanentError(err.reason, { cause: err, code: err.kind });
     }
   }
 

@@ -1,5 +1,12 @@
 import { stat } from 'node:fs/promises';
-import { type AudioProbe, UndecodableAudioError, decodeMono, probeAudio } from '@crateflow/audio';
+import {
+  type AudioProbe,
+  ToolTimeoutError,
+  UndecodableAudioError,
+  decodeMono,
+  isInterruption,
+  probeAudio,
+} from '@crateflow/audio';
 import { energyCurves, energyRating, outlineFromCurve } from './energy';
 import { AnalysisError } from './errors';
 import { type EbuR128, measureLoudness } from './loudness';
@@ -53,7 +60,7 @@ const MIN_OUTLINE_SEC = 30;
  * so memory stays flat whatever the length. Rejects with AnalysisError (code undecodable / not-found /
  * timeout / aborted / worker-failed); silence and very short files resolve with "not measurable" fields.
  */
-export async function analyzeFile(filePath: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+export async function analyzeFile(filePath: string | Buffer, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const started = performance.now();
   const pool = options.pool ?? sharedPool();
   const windowSec = options.windowSec ?? 30;
@@ -67,14 +74,18 @@ export async function analyzeFile(filePath: string, options: AnalyzeOptions = {}
   } catch (e) {
     throw new AnalysisError(
       'not-found',
-      `cannot read ${filePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
   let probe: AudioProbe;
   try {
-    probe = await probeAudio(filePath);
+    probe = await probeAudio(filePath, undefined, options.signal);
   } catch (e) {
-    throw new AnalysisError('undecodable', `not decodable audio: ${(e as Error).message}`, { cause: e });
+    // Only ffprobe's verdict on the input is one; an interrupted or slow ffprobe says nothing about the file.
+    if (e instanceof ToolTimeoutError) throw new AnalysisError('timeout', e.message, { cause: e });
+    if (isInterruption(e)) throw new AnalysisError('aborted', (e as Error).message, { cause: e });
+    if (!(e instanceof UndecodableAudioError)) throw e;
+    throw new AnalysisError('undecodable', `not decodable audio: ${e.message}`, { cause: e });
   }
 
   // One controller for everything this call starts (ffmpeg decode, ffmpeg loudness, worker calls).
@@ -134,6 +145,8 @@ export async function analyzeFile(filePath: string, options: AnalyzeOptions = {}
     });
     // Still under the time limit: the loudness pass runs in its own ffmpeg and could be the slower one.
     loud = await loudnessPromise;
+    // A loudness pass cut short is not "not measurable": the whole analysis is tried again.
+    if (isInterruption(loud) && !stopReason) throw new AnalysisError('aborted', (loud as Error).message);
   } catch (e) {
     control.abort();
     await loudnessPromise;
@@ -141,6 +154,7 @@ export async function analyzeFile(filePath: string, options: AnalyzeOptions = {}
     if (e instanceof AnalysisError) throw e;
     if (e instanceof UndecodableAudioError)
       throw new AnalysisError('undecodable', `not decodable audio: ${e.message}`, { cause: e });
+    if (isInterruption(e)) throw new AnalysisError('aborted', (e as Error).message, { cause: e });
     throw new AnalysisError('worker-failed', (e as Error).message, { cause: e });
   } finally {
     clearTimeout(timer);
@@ -174,7 +188,7 @@ interface DecodePlan {
  * Streams the decoder into fixed windows. The last window absorbs a remainder shorter than half a window
  * (so a 40 s track is one 40 s window, not 30 + 10), and files up to 1.5 windows are one window.
  */
-async function decodeInWindows(filePath: string, probe: AudioProbe, plan: DecodePlan): Promise<void> {
+async function decodeInWindows(filePath: string | Buffer, probe: AudioProbe, plan: DecodePlan): Promise<void> {
   const { sr } = plan;
   const windowSamples = plan.windowSec * sr;
   const capacity = Math.round(windowSamples * 1.5);

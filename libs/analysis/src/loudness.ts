@@ -1,5 +1,11 @@
-import { spawn } from 'node:child_process';
-import { findFfmpeg, pathArg, superviseChild } from '@crateflow/audio';
+import {
+  TOOL_INPUT,
+  ToolInterruptedError,
+  UndecodableAudioError,
+  findFfmpeg,
+  openInput,
+  runTool,
+} from '@crateflow/audio';
 
 /**
  * EBU R128 loudness with ffmpeg's `ebur128` filter, run as a separate program over the file's own
@@ -23,43 +29,33 @@ export class LoudnessError extends Error {
   }
 }
 
-export function measureLoudness(
-  filePath: string,
+export async function measureLoudness(
+  filePath: string | Buffer,
   options: { streamIndex?: number; signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<EbuR128> {
   const { ffmpeg } = findFfmpeg();
   // Sample peak is free; the 4× oversampled true peak doubled the filter's cost, so it is left out.
   const filter = 'ebur128=framelog=verbose:peak=sample';
   // -v info prints the summary; framelog=verbose keeps the 10-per-second frame lines out of it.
-  const args = ['-nostdin', '-hide_banner', '-nostats', '-v', 'info', '-i', pathArg(filePath)];
+  const args = ['-nostdin', '-hide_banner', '-nostats', '-v', 'info', '-i', TOOL_INPUT];
   args.push('-map', options.streamIndex !== undefined ? `0:${options.streamIndex}` : '0:a:0', '-vn', '-sn', '-dn');
   args.push('-af', filter, '-f', 'null', '-');
-  return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) return reject(new LoudnessError('loudness measurement aborted'));
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (options.signal?.aborted) throw new ToolInterruptedError('loudness measurement aborted');
+  const input = await openInput(filePath);
+  try {
+    const run = runTool(ffmpeg, args, { ...options, inputFd: input.fd, stdout: 'ignore' });
     let tail = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
+    run.child.stderr!.on('data', (d: string) => {
       tail = (tail + d).slice(-8192); // the summary is at the end
     });
-    const supervision = superviseChild(child, options);
-    const done = () => supervision.release();
-    child.on('error', (e) => {
-      done();
-      reject(new LoudnessError(`ffmpeg could not be started: ${e.message}`));
-    });
-    child.on('close', (code) => {
-      done();
-      const killedFor = supervision.killedFor();
-      if (killedFor) return reject(new LoudnessError(`loudness measurement ${killedFor}`));
-      if (code !== 0) return reject(new LoudnessError(`ffmpeg ebur128 exited with code ${code}: ${lastLine(tail)}`));
-      try {
-        resolve(parseEbur128Summary(tail));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
+    const failure = await run.finished;
+    // An interruption or a time-out is passed on as it is: the caller must not take it for "not measurable".
+    if (failure && !(failure instanceof UndecodableAudioError)) throw failure;
+    if (failure) throw new LoudnessError(`ffmpeg ebur128 failed: ${failure.message}`);
+    return parseEbur128Summary(tail);
+  } finally {
+    await input.close();
+  }
 }
 
 /** Reads ffmpeg's ebur128 summary block. Exposed for tests. */
@@ -83,14 +79,4 @@ export function parseEbur128Summary(text: string): EbuR128 {
     rangeLu: gated ? null : lra,
     samplePeakDbfs: peak,
   };
-}
-
-function lastLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .slice(-1)[0] ?? ''
-  );
 }

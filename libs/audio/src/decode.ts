@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { superviseChild } from './child-supervision';
 import { findFfmpeg } from './ffmpeg';
-import { UndecodableAudioError, firstLine, probeAudio } from './probe';
+import { probeAudio } from './probe';
+import { TOOL_INPUT, UndecodableAudioError, openInput, runTool, type ToolChild } from './tool-process';
 
 export interface DecodeOptions {
   /** Output sample rate in Hz (ffmpeg's soxr-quality resampler is not assumed; the default one is used). */
@@ -28,41 +26,26 @@ export interface DecodeOptions {
  * Mono is 0.5·L + 0.5·R (plain `-ac 1` in ffmpeg is 3 dB hotter than Essentia's reference).
  */
 export async function* decodeMono(filePath: string | Buffer, options: DecodeOptions): AsyncGenerator<Float32Array> {
-  const probe = await probeAudio(filePath);
+  const probe = await probeAudio(filePath, undefined, options.signal);
   const { ffmpeg } = findFfmpeg();
   const chunkSamples = options.chunkSamples ?? options.sampleRate;
   const filters = [monoFilter(probe.channels), ...(options.extraFilters ?? [])].filter(Boolean);
 
-  const viaPipe = Buffer.isBuffer(filePath) && !isUtf8(filePath);
   const args = ['-nostdin', '-hide_banner', '-v', 'error'];
   if (options.startSec) args.push('-ss', String(options.startSec));
-  args.push('-i', viaPipe ? 'pipe:0' : String(filePath));
+  args.push('-i', TOOL_INPUT);
   if (options.durationSec !== undefined) args.push('-t', String(options.durationSec));
   args.push('-map', `0:${probe.streamIndex}`, '-vn', '-sn', '-dn');
   if (filters.length) args.push('-af', filters.join(','));
   args.push('-ac', '1', '-ar', String(options.sampleRate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1');
 
-  const child = spawn(ffmpeg, args, { stdio: [viaPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-  if (viaPipe && child.stdin) {
-    const input = createReadStream(filePath as Buffer);
-    input.on('error', (e) => child.kill('SIGKILL') && void e);
-    child.stdin.on('error', () => undefined); // ffmpeg may close stdin early (e.g. with -t)
-    input.pipe(child.stdin);
-  }
-  let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => {
-    if (stderr.length < 16_384) stderr += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const spawnError = new Promise<Error>((resolve) => child.on('error', resolve));
-
-  const supervision = superviseChild(child, options);
-
-  let pending: Buffer = Buffer.alloc(0);
-  let total = 0;
+  const input = await openInput(filePath);
+  let run: ToolChild | undefined;
   try {
-    for await (const data of child.stdout as AsyncIterable<Buffer>) {
+    run = runTool(ffmpeg, args, { inputFd: input.fd, signal: options.signal, timeoutMs: options.timeoutMs });
+    let pending: Buffer = Buffer.alloc(0);
+    let total = 0;
+    for await (const data of run.child.stdout as AsyncIterable<Buffer>) {
       pending = pending.length ? Buffer.concat([pending, data]) : data;
       const bytesPerChunk = chunkSamples * 4;
       while (pending.length >= bytesPerChunk) {
@@ -71,24 +54,17 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
         pending = pending.subarray(bytesPerChunk);
       }
     }
-    const code = await Promise.race([
-      exited,
-      spawnError.then((e) => {
-        throw e;
-      }),
-    ]);
-    const killedFor = supervision.killedFor();
-    if (killedFor) throw new UndecodableAudioError(`decoding ${killedFor}`);
-    if (code !== 0) throw new UndecodableAudioError(firstLine(stderr) || `ffmpeg exited with code ${code}`);
+    const failure = await run.finished;
+    if (failure) throw failure;
     const tailSamples = Math.floor(pending.length / 4);
     if (tailSamples > 0) {
       total += tailSamples;
       yield toFloat32(pending.subarray(0, tailSamples * 4));
     }
-    if (total === 0) throw new UndecodableAudioError(firstLine(stderr) || 'no audio could be decoded');
+    if (total === 0) throw new UndecodableAudioError('no audio could be decoded');
   } finally {
-    supervision.release();
-    if (child.exitCode === null) child.kill('SIGKILL');
+    run?.kill(); // the consumer stopped early, or failed
+    await input.close();
   }
 }
 
@@ -120,13 +96,4 @@ function toFloat32(bytes: Buffer): Float32Array {
   const out = new Float32Array(bytes.length / 4);
   Buffer.from(out.buffer).set(bytes);
   return out;
-}
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,4 @@
 export * from './ffmpeg';
 export * from './probe';
 export * from './decode';
-export * from './child-supervision';
+export * from './tool-process';

@@ -1,5 +1,7 @@
-import { execFile } from 'node:child_process';
 import { findFfmpeg } from './ffmpeg';
+import { TOOL_INPUT, UndecodableAudioError, openInput, runTool } from './tool-process';
+
+export { UndecodableAudioError } from './tool-process';
 
 export interface AudioProbe {
   /** Seconds; null when the container does not say. */
@@ -11,15 +13,16 @@ export interface AudioProbe {
   streamIndex: number;
 }
 
-export class UndecodableAudioError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UndecodableAudioError';
-  }
-}
-
-/** Reads the first audio stream's facts with ffprobe. Rejects with UndecodableAudioError when there is none. */
-export function probeAudio(filePath: string | Buffer, timeoutMs = 30_000): Promise<AudioProbe> {
+/**
+ * Reads the first audio stream's facts with ffprobe, given the file by its exact bytes (see tool-process).
+ * Rejects with UndecodableAudioError when the input has no audio, and with ToolInterruptedError /
+ * ToolTimeoutError when ffprobe did not finish (those are not verdicts).
+ */
+export async function probeAudio(
+  filePath: string | Buffer,
+  timeoutMs = 30_000,
+  signal?: AbortSignal,
+): Promise<AudioProbe> {
   const { ffprobe } = findFfmpeg();
   const args = [
     '-v',
@@ -31,52 +34,38 @@ export function probeAudio(filePath: string | Buffer, timeoutMs = 30_000): Promi
     '-of',
     'json',
     '-i',
-    pathArg(filePath),
+    TOOL_INPUT,
   ];
-  return new Promise((resolve, reject) => {
-    execFile(ffprobe, args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) return reject(new UndecodableAudioError(firstLine(stderr) || err.message));
-      try {
-        const json = JSON.parse(stdout) as {
-          streams?: {
-            index: number;
-            codec_name?: string;
-            sample_rate?: string;
-            channels?: number;
-            duration?: string;
-          }[];
-          format?: { duration?: string };
-        };
-        const s = json.streams?.[0];
-        if (!s || !s.sample_rate) return reject(new UndecodableAudioError('no audio stream found'));
-        const duration = Number(s.duration ?? json.format?.duration);
-        resolve({
-          durationSec: Number.isFinite(duration) ? duration : null,
-          sampleRate: Number(s.sample_rate),
-          channels: s.channels ?? 1,
-          codec: s.codec_name ?? 'unknown',
-          streamIndex: s.index,
-        });
-      } catch (e) {
-        reject(new UndecodableAudioError(`ffprobe answered something unreadable: ${(e as Error).message}`));
-      }
+  const input = await openInput(filePath);
+  try {
+    const run = runTool(ffprobe, args, { inputFd: input.fd, timeoutMs, signal });
+    let stdout = '';
+    run.child.stdout!.setEncoding('utf8');
+    run.child.stdout!.on('data', (d: string) => {
+      if (stdout.length < 1 << 20) stdout += d;
     });
-  });
-}
-
-/** ffmpeg takes paths as arguments; raw-byte (non-UTF-8) names are passed as their bytes via latin1-safe Buffer. */
-export function pathArg(filePath: string | Buffer): string {
-  // child_process encodes string arguments as UTF-8; a Buffer path that is not valid UTF-8 cannot be
-  // passed losslessly as an argument, so it is read through a pipe instead (see decode.ts).
-  return typeof filePath === 'string' ? filePath : filePath.toString('utf8');
-}
-
-export function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .slice(-1)[0] ?? ''
-  );
+    const failure = await run.finished;
+    if (failure) throw failure;
+    let json: {
+      streams?: { index: number; codec_name?: string; sample_rate?: string; channels?: number; duration?: string }[];
+      format?: { duration?: string };
+    };
+    try {
+      json = JSON.parse(stdout);
+    } catch (e) {
+      throw new UndecodableAudioError(`ffprobe answered something unreadable: ${(e as Error).message}`);
+    }
+    const s = json.streams?.[0];
+    if (!s || !s.sample_rate) throw new UndecodableAudioError('no audio stream found');
+    const duration = Number(s.duration ?? json.format?.duration);
+    return {
+      durationSec: Number.isFinite(duration) ? duration : null,
+      sampleRate: Number(s.sample_rate),
+      channels: s.channels ?? 1,
+      codec: s.codec_name ?? 'unknown',
+      streamIndex: s.index,
+    };
+  } finally {
+    await input.close();
+  }
 }

@@ -49,6 +49,11 @@ export const commonConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   /** Where /health and /metrics listen (the gateway also serves the API there). */
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Overrides every consumer's ack wait (how long a crashed handler holds a message before it is redelivered).
+   * Unset, each consumer uses the value declared in contracts. Tests shorten it to see redeliveries quickly.
+   */
+  NATS_ACK_WAIT_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
 };
 
 export const configHelpers = { port, url, bool };

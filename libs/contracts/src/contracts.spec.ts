@@ -10,6 +10,8 @@ import {
   canTransition,
   classifyFileName,
   matchSubject,
+  restoredState,
+  Subjects,
   transitionFor,
 } from './index';
 
@@ -19,7 +21,8 @@ describe('subjects', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) {
       const last = name.split('.').pop()!;
-      expect(last === 'requested' || last === '*' || /ed$/.test(last)).toBe(true);
+      // Past participles that do not end in -ed are listed by name.
+      expect(last === 'requested' || last === '*' || /ed$/.test(last) || ['undone'].includes(last)).toBe(true);
     }
   });
 
@@ -39,6 +42,19 @@ describe('subjects', () => {
     }
   });
 
+  it('proposal subjects name their one publisher; commands come from the gateway', () => {
+    const proposalSubjects = allSubjects().filter(
+      (s) => /(^|\.)proposal\./.test(s.name) || s.name.startsWith('file.proposer.'),
+    );
+    expect(proposalSubjects.length).toBeGreaterThanOrEqual(11);
+    for (const s of proposalSubjects) {
+      expect(s.publisher).toBeDefined();
+      if (s.name.endsWith('.requested')) expect(s.publisher).toBe('gateway');
+    }
+    expect(Subjects.proposalGenerated.publisher).toBe('proposer');
+    expect(Subjects.proposalApproved.publisher).toBe('gateway');
+  });
+
   it('schemas reject payloads without ids', () => {
     const bad = allSubjects().filter((s) => s.schema.safeParse({}).success);
     expect(bad.map((s) => s.name)).toEqual([]);
@@ -51,10 +67,39 @@ describe('file lifecycle', () => {
     for (const [i, stage] of PIPELINE_STAGES.entries()) {
       for (const outcome of ['completed', 'skipped', 'failed'] as const) {
         const t = transitionFor({ kind: 'stage', stage, outcome });
-        expect(t.from).toHaveLength(i + 1);
+        // A proposer that stored no proposal moves the file to ANALYZED at most (one state short).
+        const noProposal = stage === 'proposer' && outcome !== 'completed';
+        expect(t.from).toHaveLength(noProposal ? i : i + 1);
         expect(t.from).not.toContain(t.to);
       }
     }
+  });
+
+  it('never claims a proposal the proposer did not store', () => {
+    for (const outcome of ['skipped', 'failed'] as const) {
+      expect(transitionFor({ kind: 'stage', stage: 'proposer', outcome }).to).toBe('ANALYZED');
+    }
+    expect(transitionFor({ kind: 'stage', stage: 'proposer', outcome: 'completed' }).to).toBe('PROPOSAL_GENERATED');
+    // An un-resolved duplicate returns to a proposal state only while a proposal exists for its content.
+    expect(restoredState({ before: 'PROPOSAL_GENERATED', lastFinishedStage: 'proposer', proposerDone: false })).toBe(
+      'ANALYZED',
+    );
+    expect(restoredState({ before: 'APPROVED', lastFinishedStage: 'proposer', proposerDone: true })).toBe('APPROVED');
+    // Stages that finished while the file was resolved move it forward (it is not stranded at DISCOVERED).
+    expect(restoredState({ before: 'DISCOVERED', lastFinishedStage: 'analysis', proposerDone: false })).toBe(
+      'ANALYZED',
+    );
+    expect(restoredState({ before: null, lastFinishedStage: null, proposerDone: false })).toBe('DISCOVERED');
+    expect(transitionFor({ kind: 'duplicate-unresolved', restore: 'EXECUTED' }).to).toBe('DISCOVERED');
+  });
+
+  it('review decisions and their undo move between the review states only', () => {
+    expect(transitionFor({ kind: 'proposal-reopened' })).toEqual({
+      from: ['APPROVED', 'REJECTED'],
+      to: 'PROPOSAL_GENERATED',
+    });
+    expect(canTransition('ANALYZED', { kind: 'approved' })).toBe(false);
+    expect(canTransition('DUPLICATE_RESOLVED', { kind: 'approved' })).toBe(false);
   });
 
   it('a changed file re-enters from any state', () => {

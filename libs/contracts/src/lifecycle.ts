@@ -19,7 +19,11 @@ export const FILE_STATES = [
 ] as const;
 export type FileState = (typeof FILE_STATES)[number];
 
-/** The state a file reaches once a pipeline stage has finished with it, whatever the outcome. */
+/**
+ * The state a file reaches once a pipeline stage has finished with it. Every outcome of the first three
+ * stages moves the file on; the proposer is different: only a stored proposal makes a file
+ * PROPOSAL_GENERATED. A file the proposer skipped or failed stays ANALYZED, and its proposer status says why.
+ */
 export const STATE_AFTER_STAGE: Record<PipelineStage, FileState> = {
   metadata: 'METADATA_EXTRACTED',
   fingerprint: 'FINGERPRINTED',
@@ -36,7 +40,13 @@ export type LifecycleTrigger =
   | { kind: 'executed' }
   | { kind: 'execution-failed' }
   | { kind: 'duplicate-resolved' }
-  | { kind: 'duplicate-unresolved' };
+  /**
+   * `restore`: the state to return to, the one the file had before the resolution, moved forward by the
+   * stages that finished meanwhile (see restoredState). Never a state that claims more than the data holds.
+   */
+  | { kind: 'duplicate-unresolved'; restore: FileState }
+  /** A person undid an approval or rejection, or edited a decided proposal: it is pending again. */
+  | { kind: 'proposal-reopened' };
 
 export interface Transition {
   readonly from: readonly FileState[];
@@ -55,7 +65,9 @@ const ALL = FILE_STATES;
 export function transitionFor(trigger: LifecycleTrigger): Transition {
   switch (trigger.kind) {
     case 'stage': {
-      const to = STATE_AFTER_STAGE[trigger.stage];
+      // A proposer that stored nothing must not make the file claim a proposal: it ends ANALYZED.
+      const to =
+        trigger.stage === 'proposer' && trigger.outcome !== 'completed' ? 'ANALYZED' : STATE_AFTER_STAGE[trigger.stage];
       return { from: CHAIN.slice(0, CHAIN.indexOf(to)), to };
     }
     case 'changed':
@@ -72,18 +84,54 @@ export function transitionFor(trigger: LifecycleTrigger): Transition {
     case 'duplicate-resolved':
       return { from: ALL.filter((s) => s !== 'EXECUTED' && s !== 'DUPLICATE_RESOLVED'), to: 'DUPLICATE_RESOLVED' };
     case 'duplicate-unresolved':
-      // Undoing a duplicate resolution puts the file back at the end of the automatic chain.
-      return { from: ['DUPLICATE_RESOLVED'], to: 'PROPOSAL_GENERATED' };
+      // Undoing a duplicate resolution puts the file back where its data says it is.
+      return {
+        from: ['DUPLICATE_RESOLVED'],
+        to: UNRESOLVED_TARGETS.includes(trigger.restore) ? trigger.restore : 'DISCOVERED',
+      };
+    case 'proposal-reopened':
+      return { from: ['APPROVED', 'REJECTED'], to: 'PROPOSAL_GENERATED' };
   }
+}
+
+/** States a file may return to when a duplicate resolution is undone (never EXECUTED, FAILED or itself). */
+const UNRESOLVED_TARGETS: readonly FileState[] = [...CHAIN, 'APPROVED', 'REJECTED'];
+
+/**
+ * The state an un-resolved duplicate returns to: the later of the state it had before the resolution
+ * (`before`, from its history) and what its stage statuses prove now (`proposerDone`: a proposal was
+ * stored for the current content; `lastFinishedStage`: the furthest stage that finished, any outcome).
+ */
+export function restoredState(input: {
+  before: FileState | null;
+  lastFinishedStage: PipelineStage | null;
+  proposerDone: boolean;
+}): FileState {
+  const order = (s: FileState) => (s === 'APPROVED' || s === 'REJECTED' ? CHAIN.length : CHAIN.indexOf(s));
+  let proven: FileState = 'DISCOVERED';
+  if (input.lastFinishedStage) {
+    proven = transitionFor({
+      kind: 'stage',
+      stage: input.lastFinishedStage,
+      outcome: input.lastFinishedStage === 'proposer' && !input.proposerDone ? 'skipped' : 'completed',
+    }).to;
+  }
+  const before = input.before && UNRESOLVED_TARGETS.includes(input.before) ? input.before : null;
+  if (before && order(before) >= order(proven)) {
+    // A proposal state from before counts only while a proposal still exists for the content.
+    if (order(before) >= CHAIN.indexOf('PROPOSAL_GENERATED') && !input.proposerDone) return proven;
+    return before;
+  }
+  return proven;
 }
 
 export function canTransition(from: FileState, trigger: LifecycleTrigger): boolean {
   return transitionFor(trigger).from.includes(from);
 }
 
-/** Every (from, to) edge in the table; used for the docs diagram and for tests. */
-export function allTransitions(): { from: FileState; to: FileState; trigger: string }[] {
-  const triggers: LifecycleTrigger[] = [
+/** One trigger of each kind (each variant that leads elsewhere); for the docs diagram and for tests. */
+export function lifecycleTriggers(): LifecycleTrigger[] {
+  return [
     ...PIPELINE_STAGES.map((stage) => ({ kind: 'stage', stage, outcome: 'completed' }) as const),
     { kind: 'changed' },
     { kind: 'approved' },
@@ -91,11 +139,22 @@ export function allTransitions(): { from: FileState; to: FileState; trigger: str
     { kind: 'executed' },
     { kind: 'execution-failed' },
     { kind: 'duplicate-resolved' },
-    { kind: 'duplicate-unresolved' },
+    ...UNRESOLVED_TARGETS.map((restore) => ({ kind: 'duplicate-unresolved', restore }) as const),
+    { kind: 'proposal-reopened' },
+    { kind: 'stage', stage: 'proposer', outcome: 'skipped' },
   ];
-  return triggers.flatMap((t) => {
+}
+
+/** A trigger's name as the docs and history show it. */
+export function triggerName(t: LifecycleTrigger): string {
+  if (t.kind !== 'stage') return t.kind;
+  return `${t.stage} ${t.stage === 'proposer' && t.outcome !== 'completed' ? 'skipped or failed' : 'finished'}`;
+}
+
+/** Every (from, to) edge in the table; used for the docs diagram and for tests. */
+export function allTransitions(): { from: FileState; to: FileState; trigger: string }[] {
+  return lifecycleTriggers().flatMap((t) => {
     const { from, to } = transitionFor(t);
-    const name = t.kind === 'stage' ? `${t.stage} finished` : t.kind;
-    return from.map((f) => ({ from: f, to, trigger: name }));
+    return from.map((f) => ({ from: f, to, trigger: triggerName(t) }));
   });
 }

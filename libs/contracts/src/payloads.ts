@@ -6,6 +6,14 @@ import { PIPELINE_STAGES, STAGE_OUTCOMES } from './stages';
 const uuid = z.uuid();
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
 
+/**
+ * How many times a file has entered the chain (1 when first found, +1 each time its content changes).
+ * Every event of one round carries it, so a repeat of an old round is recognised as stale and each round's
+ * message ids differ from the last round's (content that changes back to earlier bytes is not a duplicate).
+ * Optional only so that messages published before it existed still parse.
+ */
+const generation = z.number().int().positive().optional();
+
 export const ScanCountsSchema = z.object({
   found: z.number().int().nonnegative(),
   new: z.number().int().nonnegative(),
@@ -61,6 +69,7 @@ export const FileIngestedSchema = z.object({
   scanId: uuid,
   contentHash: sha256,
   kind: z.enum(['music', 'video', 'companion']),
+  generation,
 });
 
 export const FileMissingSchema = z.object({
@@ -73,6 +82,7 @@ export const StageStartedSchema = z.object({
   fileId: uuid,
   contentHash: sha256,
   stage: z.enum(PIPELINE_STAGES),
+  generation,
 });
 
 /** A pipeline stage finished with a file: done, skipped (does not apply) or failed (with the reason). */
@@ -81,6 +91,7 @@ export const StageFinishedSchema = z.object({
   contentHash: sha256,
   stage: z.enum(PIPELINE_STAGES),
   outcome: z.enum(STAGE_OUTCOMES),
+  generation,
   /** Why the stage was skipped or failed, readable by a person. */
   reason: z.string().max(2000).optional(),
 });
@@ -152,6 +163,78 @@ export const TracklistSearchRequestedSchema = z.object({
   query: z.string().min(1).max(500).optional(),
   byPerson: z.boolean().optional(),
   requestedAt: z.iso.datetime(),
+});
+
+/**
+ * Proposals (issue 11). The proposer writes `proposals` (what it proposes) and `proposal_generations`
+ * (progress of a generation request); the gateway writes `proposal_reviews` (a person's decision and
+ * edits). A proposal's effective status is the review's decision when there is one, else the proposer's.
+ */
+export const PROPOSAL_STATUSES = ['pending', 'approved', 'rejected', 'invalid', 'superseded'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+/** What a person can decide about a proposal; `pending` is the decision after an undo or an edit. */
+export const PROPOSAL_DECISIONS = ['pending', 'approved', 'rejected'] as const;
+export type ProposalDecision = (typeof PROPOSAL_DECISIONS)[number];
+
+/** Where a proposal came from: the built-in rules, an LLM, or the rules after the LLM failed for the file. */
+export const PROPOSAL_SOURCES = ['rules', 'llm', 'rules-fallback'] as const;
+export type ProposalSource = (typeof PROPOSAL_SOURCES)[number];
+
+/** Upper bound of file ids in one generation command (a larger selection is split by the gateway). */
+export const MAX_GENERATION_FILE_IDS = 1000;
+
+/** A person asked for proposals: for every eligible file (no `fileIds`) or a selection. */
+export const ProposalGenerationRequestedSchema = z.object({
+  generationId: uuid,
+  fileIds: z.array(uuid).min(1).max(MAX_GENERATION_FILE_IDS).optional(),
+  /**
+   * Replace pending proposals as well. Proposals a person approved or rejected are never replaced by a
+   * generation; the person undoes the decision first.
+   */
+  regenerate: z.boolean().default(false),
+  requestedAt: z.iso.datetime(),
+});
+
+export const ProposalGenerationCountsSchema = z.object({
+  eligible: z.number().int().nonnegative(),
+  generated: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type ProposalGenerationCounts = z.infer<typeof ProposalGenerationCountsSchema>;
+
+/** A generation request ended (all its files were handled) or failed as a whole. */
+export const ProposalGenerationFinishedSchema = z.object({
+  generationId: uuid,
+  status: z.enum(['completed', 'failed']),
+  counts: ProposalGenerationCountsSchema,
+  error: z.string().max(2000).optional(),
+});
+
+/** The proposer stored a new proposal for a file's content (`valid` false: stored with the reason it is invalid). */
+export const ProposalGeneratedSchema = z.object({
+  proposalId: uuid,
+  fileId: uuid,
+  contentHash: sha256,
+  generationId: uuid.optional(),
+  source: z.enum(PROPOSAL_SOURCES),
+  valid: z.boolean(),
+});
+
+/**
+ * A person's decision about a proposal, published by the gateway after it stored it: approved, rejected,
+ * edited (decision `pending`) or undone (the decision it went back to). `version` is the review's version
+ * after the change (the ETag clients send back in If-Match).
+ */
+export const ProposalDecisionSchema = z.object({
+  proposalId: uuid,
+  fileId: uuid,
+  contentHash: sha256,
+  decision: z.enum(PROPOSAL_DECISIONS),
+  version: z.number().int().positive(),
+  decidedAt: z.iso.datetime(),
 });
 
 /**

@@ -92,8 +92,12 @@ export const Consumers = {
     service: 'ingest',
     filter: 'file.>',
     handles: allSubjects().filter((s) => s.name.startsWith('file.')),
-    // Writes are guarded by content hash and allowed transitions, so order across files does not matter.
+    // Writes are guarded by the file's round (generation), content hash and allowed transitions, so order across
+    // files does not matter. An outcome that overtook its round's `changed` event is retried until that event
+    // is applied, which may wait out an ack_wait of a crashed ingest: hence more, longer-spaced deliveries.
     concurrency: 8,
+    maxDeliver: 10,
+    retryDelaysMs: [1_000, 5_000, 15_000, 30_000, 60_000],
   },
   metadata: {
     ...defaults,
@@ -135,6 +139,18 @@ export const Consumers = {
     service: 'proposer',
     filter: 'file.analysis.*',
     handles: stageOutcomes('analysis'),
+    // Enough messages in flight for one LLM batch of about ten files.
+    concurrency: 12,
+  },
+  proposerGenerations: {
+    ...defaults,
+    durable: 'proposer-generations',
+    service: 'proposer',
+    filter: Subjects.proposalGenerationRequested.name,
+    handles: [Subjects.proposalGenerationRequested],
+    concurrency: 1,
+    // A generation over the whole library runs long (an LLM answers in seconds per batch); it calls working().
+    ackWaitMs: 120_000,
   },
   executor: {
     ...defaults,

@@ -5,6 +5,10 @@ import {
   MixIdentifyFinishedSchema,
   MixIdentifyProgressedSchema,
   MixIdentifyRequestedSchema,
+  ProposalDecisionSchema,
+  ProposalGeneratedSchema,
+  ProposalGenerationFinishedSchema,
+  ProposalGenerationRequestedSchema,
   TracklistSearchRequestedSchema,
   TracklistScrapeRequestedSchema,
   TracklistLookupFinishedSchema,
@@ -19,7 +23,7 @@ import {
   StageFinishedSchema,
   StageStartedSchema,
 } from './payloads';
-import { PIPELINE_STAGES, type PipelineStage, type StageOutcome } from './stages';
+import { PIPELINE_STAGES, type PipelineStage, type ServiceName, type StageOutcome } from './stages';
 
 /**
  * The one subject naming scheme of the system. Every subject is `<prefix>.<name>`; the prefix
@@ -30,18 +34,25 @@ export interface SubjectDefinition<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly schema: S;
   readonly description: string;
+  /** The one service that publishes the subject (declared on newer subjects; docs infer the older ones). */
+  readonly publisher?: ServiceName;
 }
 
-function subject<S extends z.ZodType>(name: string, schema: S, description: string): SubjectDefinition<S> {
-  return { name, schema, description };
+function subject<S extends z.ZodType>(
+  name: string,
+  schema: S,
+  description: string,
+  publisher?: ServiceName,
+): SubjectDefinition<S> {
+  return publisher ? { name, schema, description, publisher } : { name, schema, description };
 }
 
 function stageSubjects<T extends PipelineStage>(stage: T) {
   return {
-    started: subject(`file.${stage}.started`, StageStartedSchema, `${stage} started on a file`),
-    completed: subject(`file.${stage}.completed`, StageFinishedSchema, `${stage} finished a file`),
-    skipped: subject(`file.${stage}.skipped`, StageFinishedSchema, `${stage} does not apply to a file`),
-    failed: subject(`file.${stage}.failed`, StageFinishedSchema, `${stage} gave up on a file`),
+    started: subject(`file.${stage}.started`, StageStartedSchema, `${stage} started on a file`, stage),
+    completed: subject(`file.${stage}.completed`, StageFinishedSchema, `${stage} finished a file`, stage),
+    skipped: subject(`file.${stage}.skipped`, StageFinishedSchema, `${stage} does not apply to a file`, stage),
+    failed: subject(`file.${stage}.failed`, StageFinishedSchema, `${stage} gave up on a file`, stage),
   } as const;
 }
 
@@ -74,6 +85,48 @@ export const Subjects = {
   fingerprint: stageSubjects('fingerprint'),
   analysis: stageSubjects('analysis'),
   proposer: stageSubjects('proposer'),
+  proposalGenerationRequested: subject(
+    'proposal.generation.requested',
+    ProposalGenerationRequestedSchema,
+    'a person asked for proposals for every eligible file or a selection',
+    'gateway',
+  ),
+  proposalGenerationFinished: subject(
+    'proposal.generation.finished',
+    ProposalGenerationFinishedSchema,
+    'the proposer handled every file of a generation request (or failed it)',
+    'proposer',
+  ),
+  proposalGenerated: subject(
+    'file.proposal.generated',
+    ProposalGeneratedSchema,
+    'the proposer stored a new proposal (name and folder) for the file',
+    'proposer',
+  ),
+  proposalApproved: subject(
+    'file.proposal.approved',
+    ProposalDecisionSchema,
+    'a person approved the proposal; the file is APPROVED',
+    'gateway',
+  ),
+  proposalRejected: subject(
+    'file.proposal.rejected',
+    ProposalDecisionSchema,
+    'a person rejected the proposal; the file is REJECTED',
+    'gateway',
+  ),
+  proposalEdited: subject(
+    'file.proposal.edited',
+    ProposalDecisionSchema,
+    'a person changed the proposed name or folder; the proposal is pending again',
+    'gateway',
+  ),
+  proposalUndone: subject(
+    'file.proposal.undone',
+    ProposalDecisionSchema,
+    "a person undid the last review action; the payload's decision is the one restored",
+    'gateway',
+  ),
   mixIdentifyRequested: subject(
     'mix.identify.requested',
     MixIdentifyRequestedSchema,

@@ -283,6 +283,16 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
       await this.deps.handler(ctx);
     } catch (err) {
       const error = errorText(err);
+      // Whatever a handler throws while its work is being cut short by a shutdown is no verdict: a child it
+      // killed, a read it aborted. The message goes back, first delivery or last, and is handled again.
+      if (this.shutdown.signal.aborted) {
+        msg.nak();
+        logger.info(
+          { stage: this.stage, subject, seq, fileId, err: error },
+          'handler interrupted by shutdown; message handed back',
+        );
+        return 'nak';
+      }
       if (err instanceof PermanentError) {
         logger.warn(
           { stage: this.stage, subject, seq, fileId, deliveries, err: error },
@@ -303,14 +313,6 @@ export class DurableConsumer<C extends ConsumerDeclaration> implements ConsumerH
           'failed on the last delivery; dead-lettering',
         );
         return await this.giveUp(msg, { subject, definition, payload, cause: err, deliveries, reason: 'max_deliver' });
-      }
-      if (this.shutdown.signal.aborted) {
-        msg.nak();
-        logger.info(
-          { stage: this.stage, subject, seq, fileId },
-          'handler interrupted by shutdown; message handed back',
-        );
-        return 'nak';
       }
       const delayMs =
         err instanceof TransientError && err.delayMs !== undefined

@@ -5,7 +5,7 @@ export {
   type PublishResult,
   type ProvisionReport,
 } from './messaging';
-export { TransientError, PermanentError, InvalidPayloadError } from './errors';
+export { TransientError, PermanentError, InvalidPayloadError, readableReason } from './errors';
 export { jsonConsoleLogger, type MessagingLogger } from './logger';
 export { MessagingMetrics, type MessageOutcome } from './metrics';
 export { DUPLICATE_WINDOW_MS, consumerConfigFor, streamConfigFor, type ProvisionResult } from './provision';

@@ -1,3 +1,4 @@
+import { Kvm, type KV } from '@nats-io/kv';
 import {
   DeadLetterSchema,
   durableName,
@@ -120,6 +121,15 @@ export class Messaging {
     const jsm = await jetstreamManager(nc);
     logger.info({ server: nc.getServer(), prefix }, 'connected to NATS');
     return new Messaging(nc, js, jsm, prefix, options.registry ?? new Registry(), logger);
+  }
+
+  /**
+   * A JetStream key-value bucket named `<PREFIX>_<name>` (created when missing, history 1), for small state
+   * several replicas share, such as the proposer's LLM request budget.
+   */
+  async keyValue(name: string): Promise<KV> {
+    const bucket = `${this.prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}_${name}`;
+    return new Kvm(this.nc).create(bucket, { history: 1 });
   }
 
   /** False once the connection is closed or closing (for health checks). */

@@ -117,7 +117,9 @@ export async function runService<S extends z.ZodRawShape>(
       logger,
     }),
   );
-  await messaging.provision(consumersOf(def.name));
+  const declared = <C extends ConsumerDeclaration>(c: C): C =>
+    config.NATS_ACK_WAIT_MS ? { ...c, ackWaitMs: config.NATS_ACK_WAIT_MS } : c;
+  await messaging.provision(consumersOf(def.name).map(declared));
 
   const healthChecks: HealthCheck[] = [
     { name: 'database', check: async () => void (await dataSource.query('SELECT 1')) },
@@ -165,7 +167,9 @@ export async function runService<S extends z.ZodRawShape>(
   for (const subscriberType of def.subscribers ?? []) {
     const subscriber = app.get(subscriberType);
     for (const s of subscriber.subscriptions()) {
-      handles.push(await messaging.consume(s.consumer, s.handle as never, { onDeadLetter: s.onDeadLetter as never }));
+      handles.push(
+        await messaging.consume(declared(s.consumer), s.handle as never, { onDeadLetter: s.onDeadLetter as never }),
+      );
     }
   }
   logger.info({ url, consumers: handles.map((h) => h.durable) }, `${def.name} started`);

@@ -5,7 +5,7 @@ import {
   type FileKind,
   type PipelineStage,
 } from '@crateflow/contracts';
-import type { Messaging } from '@crateflow/messaging';
+import { readableReason, type Messaging } from '@crateflow/messaging';
 import type { HandlerContext } from '@crateflow/messaging';
 import type { Subscription } from './run-service';
 
@@ -13,6 +13,8 @@ import type { Subscription } from './run-service';
 export interface StageInput {
   fileId: string;
   contentHash: string;
+  /** The file's round through the chain (see contracts); absent only on messages from before it existed. */
+  generation?: number;
   /** Present when the trigger was an ingest event; stages after metadata read it from the files table. */
   kind?: FileKind;
   upstream?: { stage: PipelineStage | 'ingest'; outcome: string; reason?: string };
@@ -28,7 +30,11 @@ export interface PipelineStageOptions {
   stage: PipelineStage;
   consumer: ConsumerDeclaration;
   messaging: Messaging;
-  /** The stage's work. Throw to retry (transient) or PermanentError to give up at once. Must be idempotent. */
+  /**
+   * The stage's work. Throw PermanentError (with a reason a person can read) for a verdict about the file: the
+   * stage records `failed` with that reason at once. Anything else is retried, and recorded as `failed` only
+   * when the last delivery fails too. Must be idempotent.
+   */
   process: (input: StageInput, ctx: HandlerContext) => Promise<StageResult>;
   /** Records the stage's own failure row (its results table), if it keeps one. */
   recordFailure?: (input: StageInput, error: string) => Promise<void>;
@@ -46,6 +52,7 @@ export function pipelineStageSubscription(options: PipelineStageOptions): Subscr
     return {
       fileId: payload.fileId as string,
       contentHash: payload.contentHash as string,
+      generation: payload.generation as number | undefined,
       kind: payload.kind as FileKind | undefined,
       upstream: { stage: upstreamStage as PipelineStage, outcome: what, reason: payload.reason as string | undefined },
     };
@@ -56,13 +63,12 @@ export function pipelineStageSubscription(options: PipelineStageOptions): Subscr
     reason?: string,
   ) => {
     const def = stageSubject(stage, outcome);
+    const { fileId, contentHash, generation } = input;
     const payload =
       outcome === 'started'
-        ? { fileId: input.fileId, contentHash: input.contentHash, stage }
-        : { fileId: input.fileId, contentHash: input.contentHash, stage, outcome, reason: reason?.slice(0, 2000) };
-    await messaging.publish(def, payload as never, {
-      msgId: messageId(input.fileId, stage, outcome, input.contentHash),
-    });
+        ? { fileId, contentHash, generation, stage }
+        : { fileId, contentHash, generation, stage, outcome, reason: reason?.slice(0, 2000) };
+    await messaging.publish(def, payload as never, { msgId: roundMessageId(input, stage, outcome) });
   };
   return {
     consumer: options.consumer,
@@ -75,10 +81,22 @@ export function pipelineStageSubscription(options: PipelineStageOptions): Subscr
     onDeadLetter: async (e) => {
       if (!e.payload) return; // an invalid payload has no file to speak of; it is in the dead-letter stream
       const input = toInput(e.subject, e.payload as Record<string, unknown>);
-      await options.recordFailure?.(input, e.error);
-      await announce(input, 'failed', e.error);
+      const reason = readableReason(e.cause, e.error);
+      await options.recordFailure?.(input, reason);
+      await announce(input, 'failed', reason);
     },
   };
+}
+
+/**
+ * The id of a stage's announcement for one round of a file: the generation makes a later round's outcome a
+ * new message even when the content is the same as an earlier round's (otherwise the server drops it as a
+ * duplicate inside its window and the file is stranded).
+ */
+export function roundMessageId(input: StageInput, stage: PipelineStage, what: string): string {
+  return input.generation === undefined
+    ? messageId(input.fileId, stage, what, input.contentHash)
+    : messageId(input.fileId, stage, what, input.contentHash, `g${input.generation}`);
 }
 
 /** A stage whose real work arrives in a later issue: it passes every file on as skipped, saying why. */

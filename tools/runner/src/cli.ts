@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SERVICES } from '@crateflow/contracts';
@@ -11,6 +11,7 @@ import { chooseDatabase, pgProbes } from './database';
 import {
   ensureApiToken,
   ensureDataDir,
+  GATEWAY_URL_FILE,
   MusicFolderError,
   resolveDataDir,
   resolveMusicDir,
@@ -29,10 +30,21 @@ const NAME_WIDTH = 12;
 const START_TIMEOUT_MS = 240_000;
 const STOP_GRACE_MS = 15_000;
 
+/** An app whose package declares a `bin` is a command (apps/cli), not a service to start. */
+function isCommandApp(appDir: string): boolean {
+  try {
+    return Boolean((JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as { bin?: unknown }).bin);
+  } catch {
+    return false;
+  }
+}
+
 /** Services that have an entry point, in the order of the architecture (apps still being written are skipped). */
 export function discoverServices(root: string): { ready: string[]; missing: string[] } {
   const appsDir = path.join(root, 'apps');
-  const present = existsSync(appsDir) ? readdirSync(appsDir) : [];
+  const present = (existsSync(appsDir) ? readdirSync(appsDir) : []).filter(
+    (name) => !isCommandApp(path.join(appsDir, name)),
+  );
   const known = [...SERVICES, ...present.filter((n) => !(SERVICES as readonly string[]).includes(n)).sort()];
   const ready: string[] = [];
   const missing: string[] = [];
@@ -192,6 +204,8 @@ class Runner {
     const host = env.HTTP_HOST || '127.0.0.1';
     const apiUrl = gateway ? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${gateway.port}` : undefined;
     this.banner({ apiUrl, token, music, dataDir, databaseUrl, natsUrl });
+    // The `crateflow` command finds the running gateway here (the port may not be the default one).
+    if (apiUrl) writeFileSync(path.join(dataDir, GATEWAY_URL_FILE), `${apiUrl}\n`, { mode: 0o600 });
     this.phase = 'running';
 
     if (options.scan) {

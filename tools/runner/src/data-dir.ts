@@ -65,6 +65,8 @@ export interface ApiToken {
 }
 
 export const TOKEN_FILE = 'api-token';
+/** Where the runner records the address of the gateway it started, for the `crateflow` command. */
+export const GATEWAY_URL_FILE = 'gateway-url';
 
 /**
  * The API token: CRATEFLOW_API_TOKEN when set, else the one stored in the data folder, else a new random

@@ -16,16 +16,6 @@ import type { MixIdentificationRepository } from '../repositories/mix-identifica
 import type { SameRecordingRepository } from '../repositories/same-recording.repository';
 import { ExcludingIndex } from './excluding-index';
 
-/** A mix that cannot be identified for a reason a retry will not change. */
-export class UnidentifiableMixError extends PermanentError {
-  constructor(
-    readonly reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(reason, options);
-  }
-}
-
 export interface MixJob {
   jobId: string;
   fileId: string;
@@ -73,9 +63,9 @@ export class MixIdentificationService {
     const done = await jobs.find(job.jobId);
     if (done && done.status !== 'running') return { tracks: 0 };
     const file = await files.get(job.fileId);
-    if (!file) throw new UnidentifiableMixError(`file ${job.fileId} is not recorded`);
-    if (!hasAudio(file.kind)) throw new UnidentifiableMixError(`a ${file.kind} file has no audio to identify`);
-    if (file.missing) throw new UnidentifiableMixError('the file is gone from disk');
+    if (!file) throw new PermanentError(`file ${job.fileId} is not recorded`);
+    if (!hasAudio(file.kind)) throw new PermanentError(`a ${file.kind} file has no audio to identify`);
+    if (file.missing) throw new PermanentError('the file is gone from disk');
     await jobs.start(
       { id: job.jobId, fileId: file.id, contentHash: file.contentHash, requestedAt: job.requestedAt },
       FINGERPRINT_ALGORITHM_VERSION,
@@ -106,7 +96,7 @@ export class MixIdentificationService {
       );
     } catch (err) {
       if (err instanceof UndecodableAudioError && !delivery.signal?.aborted && !/timed out/.test(err.message)) {
-        throw new UnidentifiableMixError(`not decodable: ${err.message}`, { cause: err });
+        throw new PermanentError(`not decodable: ${err.message}`, { cause: err });
       }
       throw err;
     } finally {

@@ -17,20 +17,6 @@ import type { FingerprintFileRepository } from '../repositories/fingerprint-file
 import { recordingIdOfContent, type FingerprintTrackRepository } from '../repositories/fingerprint-index.repository';
 import type { SameRecordingRepository } from '../repositories/same-recording.repository';
 
-/**
- * A file the stage cannot fingerprint for a reason a retry will not change (undecodable, gone, or the index
- * did not hold what was written). Dead-letters the message at once; the stage announces `failed` with `reason`.
- */
-export class UnfingerprintableFileError extends PermanentError {
-  constructor(
-    readonly code: 'undecodable' | 'gone' | 'verification',
-    readonly reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(reason, options);
-  }
-}
-
 export type FingerprintOutcome = 'indexed' | 'already_indexed' | 'copy_of_indexed' | 'skipped' | `failed_${string}`;
 
 export interface FingerprintObserver {
@@ -69,7 +55,7 @@ export class FingerprintService {
 
   /**
    * Handles one file. Idempotent: content already indexed by this algorithm version is not decoded again (an
-   * exact copy of an indexed file only gets its row). Throws UnfingerprintableFileError for a file that cannot
+   * exact copy of an indexed file only gets its row). Throws PermanentError (code undecodable / gone / verification) for a file that cannot
    * be decoded, is gone, or whose postings did not read back as written; an ordinary Error (a time-out, a
    * database hiccup) is retried.
    */
@@ -102,7 +88,7 @@ export class FingerprintService {
         'the file is gone from disk',
       );
       observe.outcome?.('failed_gone');
-      throw new UnfingerprintableFileError('gone', 'the file is gone from disk');
+      throw new PermanentError('the file is gone from disk', { code: 'gone' });
     }
     const stored = await fingerprints.find(file.id);
     if (
@@ -154,12 +140,12 @@ export class FingerprintService {
             'the file is gone from disk',
           );
           observe.outcome?.('failed_gone');
-          throw new UnfingerprintableFileError('gone', 'the file is gone from disk', { cause: err });
+          throw new PermanentError('the file is gone from disk', { cause: err, code: 'gone' });
         }
         const reason = `not decodable: ${err.message}`;
         await fingerprints.saveFailure(file.id, file.contentHash, FINGERPRINT_ALGORITHM_VERSION, reason);
         observe.outcome?.('failed_undecodable');
-        throw new UnfingerprintableFileError('undecodable', reason, { cause: err });
+        throw new PermanentError(reason, { cause: err, code: 'undecodable' });
       }
       throw err;
     }
@@ -175,7 +161,7 @@ export class FingerprintService {
       const reason = `the index did not hold what was written: ${err.message}`;
       await fingerprints.saveFailure(file.id, file.contentHash, FINGERPRINT_ALGORITHM_VERSION, reason);
       observe.outcome?.('failed_verification');
-      throw new UnfingerprintableFileError('verification', reason, { cause: err });
+      throw new PermanentError(reason, { cause: err, code: 'verification' });
     }
     observe.indexed?.(fp.durationSec, result.stored);
     delivery.working?.();

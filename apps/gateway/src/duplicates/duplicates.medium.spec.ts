@@ -110,6 +110,13 @@ describe('duplicates API (real PostgreSQL and NATS)', () => {
         seeds.map((s) => s.missing ?? false),
       ],
     );
+    // A file in PROPOSAL_GENERATED has a proposal (an un-resolved duplicate returns there only while it exists).
+    await db.dataSource.query(
+      `INSERT INTO proposals (id, file_id, content_hash, status, source, original_path, proposed_name, destination_key,
+                              confidence, facts, reason, context)
+       SELECT gen_random_uuid(), id, content_hash, 'pending', 'rules', path, name, lower(path), 0.5, '{}', 'seed', '{}'
+         FROM files`,
+    );
     // What the metadata stage stored: read for one copy of A (the others not reached yet), failed for one of B.
     await db.dataSource.query(
       `INSERT INTO file_metadata (file_id, content_hash, status, artist, title, album, year, label, genres, codec, container,

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { FILE_KINDS, FILE_STATES, PIPELINE_STAGES, STAGE_STATUSES } from '@crateflow/contracts';
 
+/**
+ * Orders of the file list. `path` lists every file; the others list only files that have the value
+ * (a measured BPM, a duration, an artist or title tag), because a keyset over a missing value would
+ * either hide files or be slow at a million rows. The UI says so in words.
+ */
+export const FILE_SORTS = ['path', 'artist', 'title', 'bpm', 'duration'] as const;
+export type FileSort = (typeof FILE_SORTS)[number];
+
 export const ListFilesQuerySchema = z
   .strictObject({
     cursor: z.string().max(16_384).optional().describe('`nextCursor` of the previous page'),
@@ -37,6 +45,23 @@ export const ListFilesQuerySchema = z
       .transform((v) => v === 'true')
       .optional()
       .describe('With `camelot`, `true`: also the keys that mix with it (±1 on the wheel, relative major/minor)'),
+    duplicates: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .describe(
+        '`true`: only files with another copy (same content) or another encoding of the same recording; `false`: only files with neither',
+      ),
+    problems: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .describe('`true`: only files a stage failed or skipped (for their current content)'),
+    sort: z
+      .enum(FILE_SORTS)
+      .default('path')
+      .describe('`path` (default) lists every file; the others list only files that have that value'),
+    order: z.enum(['asc', 'desc']).default('asc'),
   })
   .superRefine((query, ctx) => {
     if (query.bpmMin !== undefined && query.bpmMax !== undefined && query.bpmMin > query.bpmMax) {
@@ -55,8 +80,20 @@ export const ListFilesQuerySchema = z
   });
 export type ListFilesQuery = z.output<typeof ListFilesQuerySchema>;
 
-/** Keyset of the file list: (path, id), the order of the files_path_id_idx index. */
-export const FileCursorSchema = z.tuple([z.string().max(8192), z.uuid()]);
+/**
+ * Keyset of the file list: (path, id) for the path order (files_path_id_idx); (sort, value, id) for the
+ * other orders, so a cursor of one order is refused by another.
+ */
+export const FileCursorSchema = z.union([
+  z.tuple([z.string().max(8192), z.uuid()]),
+  z.tuple([z.enum(FILE_SORTS), z.union([z.string().max(8192), z.number()]), z.uuid()]),
+]);
+
+export const FileProblemSchema = z.object({
+  stage: z.enum(PIPELINE_STAGES),
+  status: z.enum(['failed', 'skipped']),
+  reason: z.string().nullable(),
+});
 
 export const FileListItemSchema = z.object({
   id: z.uuid(),
@@ -71,9 +108,20 @@ export const FileListItemSchema = z.object({
     .boolean()
     .describe('False when the name on disk is not valid UTF-8 (the path shows replacement characters)'),
 });
-export type FileListItem = z.output<typeof FileListItemSchema>;
 
-export const FilePageSchema = z.object({ items: z.array(FileListItemSchema), nextCursor: z.string().nullable() });
+/** A row of the file list: the file plus what a DJ scans by (tags and analysis of its current content). */
+export const FileListRowSchema = FileListItemSchema.extend({
+  artist: z.string().nullable(),
+  title: z.string().nullable(),
+  durationSec: z.number().nullable(),
+  bpm: z.number().nullable().describe('Measured tempo'),
+  camelot: z.string().nullable().describe('Measured key on the Camelot wheel'),
+  energy: z.number().int().nullable().describe('Energy rating 1-10'),
+  problems: z.array(FileProblemSchema).describe('Stages that failed or skipped the current content, with why'),
+});
+export type FileListItem = z.output<typeof FileListRowSchema>;
+
+export const FilePageSchema = z.object({ items: z.array(FileListRowSchema), nextCursor: z.string().nullable() });
 
 export const FileSchema = FileListItemSchema.extend({
   root: z.string().describe('The library root the file was found under'),

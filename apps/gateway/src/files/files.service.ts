@@ -6,7 +6,7 @@ import { cursorCodec, toPage, type Page } from '../http/cursor';
 import { ProblemException } from '../http/problem';
 import { FILE_DETAIL_PART_SOURCES, type FileDetailPartSource } from '../repositories/file-detail-parts';
 import { FileHistoryReadRepository, type FileHistoryRow } from '../repositories/file-history.repository';
-import { FileReadRepository, type FileFilter, type FileRow } from '../repositories/file.repository';
+import { FileReadRepository, type FileFilter, type FileListRow, type FileRow } from '../repositories/file.repository';
 import { FileStageStatusReadRepository, type StageStatusRow } from '../repositories/file-stage-status.repository';
 import {
   FileCursorSchema,
@@ -14,6 +14,7 @@ import {
   type FileDetailPartName,
   type FileHistoryEntryView,
   type FileListItem,
+  type FileSort,
   type FileView,
   type ListFilesQuery,
   type StageStatusView,
@@ -34,7 +35,7 @@ export class FilesService {
   ) {}
 
   async list(query: ListFilesQuery): Promise<Page<FileListItem>> {
-    const after = query.cursor === undefined ? undefined : fileCursor.decode(query.cursor);
+    const after = query.cursor === undefined ? undefined : keysetOf(fileCursor.decode(query.cursor), query.sort);
     const filter: FileFilter = {
       state: query.state,
       kind: query.kind,
@@ -49,9 +50,14 @@ export class FilesService {
           : query.camelotCompatible
             ? compatibleCamelot(query.camelot)
             : [query.camelot],
+      duplicates: query.duplicates,
+      problems: query.problems,
     };
-    const rows = await this.files.list(filter, after, query.limit + 1);
-    return toPage(rows, query.limit, fileCursor, (r) => [r.path, r.id] as [string, string], listItem);
+    const rows = await this.files.list(filter, after, query.limit + 1, {
+      sort: query.sort,
+      descending: query.order === 'desc',
+    });
+    return toPage(rows, query.limit, fileCursor, (r) => cursorOf(r, query.sort), listRow);
   }
 
   async get(id: string): Promise<FileDetail> {
@@ -77,7 +83,39 @@ export class FilesService {
   }
 }
 
-function listItem(row: FileRow): FileListItem {
+type FileCursor = z.output<typeof FileCursorSchema>;
+
+/** The (value, id) keyset of a cursor; a cursor made for another order is refused. */
+function keysetOf(cursor: FileCursor, sort: FileSort): [string | number, string] {
+  if (cursor.length === 2 && sort === 'path') return [cursor[0], cursor[1]];
+  if (cursor.length === 3 && cursor[0] === sort) return [cursor[1], cursor[2]];
+  throw ProblemException.validation([
+    { location: 'query', field: 'cursor', message: 'cursor belongs to another sort order; start from the first page' },
+  ]);
+}
+
+function cursorOf(row: FileListRow, sort: FileSort): FileCursor {
+  if (sort === 'path') return [row.path, row.id];
+  const key = row.sort_key;
+  return [sort, typeof key === 'string' && sort !== 'artist' && sort !== 'title' ? Number(key) : (key ?? ''), row.id];
+}
+
+const numberOrNull = (v: string | number | null) => (v === null || v === undefined ? null : Number(v));
+
+function listRow(row: FileListRow): FileListItem {
+  return {
+    ...listItem(row),
+    artist: row.artist,
+    title: row.title,
+    durationSec: numberOrNull(row.duration_sec),
+    bpm: numberOrNull(row.bpm),
+    camelot: row.camelot,
+    energy: row.energy,
+    problems: row.problems ?? [],
+  };
+}
+
+function listItem(row: FileRow) {
   return {
     id: row.id,
     path: row.path,

@@ -3,6 +3,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import type { Request } from 'express';
 import { CONFIG } from '@crateflow/service-host';
 import type { GatewayConfig } from '../gateway.config';
+import { CSRF_HEADER, parseCookies, SESSION_COOKIE, SessionTokens } from '../session/session-tokens';
 import { ProblemException } from './problem';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,22 +25,41 @@ export function bearerToken(header: string | string[] | undefined): string | und
   return match?.[1];
 }
 
+/** Signing in presents the token in the body; it is the one state-changing route open to anyone. */
+const SIGN_IN = { method: 'POST', path: '/api/v1/session' };
+
 /**
- * Every state-changing request (POST, PUT, PATCH, DELETE) needs `Authorization: Bearer <CRATEFLOW_API_TOKEN>`;
- * reads stay open (the gateway listens on 127.0.0.1 unless told otherwise). A bearer header is never
- * attached by a browser on its own, so a cross-site form cannot forge a request (no CSRF).
+ * Every state-changing request (POST, PUT, PATCH, DELETE) needs either `Authorization: Bearer
+ * <CRATEFLOW_API_TOKEN>` (scripts, the CLI) or the browser session of a person who signed in with that token
+ * plus the session's CSRF token in `X-CSRF-Token`. A browser attaches neither a bearer header nor the CSRF
+ * header on its own, and the cookies are SameSite=Strict, so another site cannot forge a request. Reads stay
+ * open (the gateway listens on 127.0.0.1 unless told otherwise).
  */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
-  constructor(@Inject(CONFIG) private readonly config: Pick<GatewayConfig, 'CRATEFLOW_API_TOKEN'>) {}
+  private readonly sessions: SessionTokens;
+
+  constructor(@Inject(CONFIG) private readonly config: Pick<GatewayConfig, 'CRATEFLOW_API_TOKEN'>) {
+    this.sessions = new SessionTokens(config.CRATEFLOW_API_TOKEN);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
-    if (SAFE_METHODS.has(req.method.toUpperCase())) return true;
+    const method = req.method.toUpperCase();
+    if (SAFE_METHODS.has(method)) return true;
+    if (method === SIGN_IN.method && req.path === SIGN_IN.path) return true;
     const presented = bearerToken(req.headers.authorization);
     if (presented === undefined) {
+      const session = this.sessions.verifySession(parseCookies(req.headers.cookie).get(SESSION_COOKIE));
+      if (session) {
+        const csrf = req.headers[CSRF_HEADER];
+        if (this.sessions.verifyCsrf(session, typeof csrf === 'string' ? csrf : undefined)) return true;
+        throw ProblemException.forbidden(
+          'The request lacks the CSRF token of your session (`X-CSRF-Token`); reload the page and try again.',
+        );
+      }
       throw ProblemException.unauthorized(
-        'This request changes state and needs an `Authorization: Bearer <token>` header.',
+        'This request changes state: sign in with the API token, or send an `Authorization: Bearer <token>` header.',
       );
     }
     if (!tokenMatches(presented, this.config.CRATEFLOW_API_TOKEN)) {

@@ -14,6 +14,7 @@ export const ProblemTypes = {
   validation: 'urn:crateflow:problem:validation-failed',
   pathNotAllowed: 'urn:crateflow:problem:path-not-allowed',
   unauthorized: 'urn:crateflow:problem:unauthorized',
+  forbidden: 'urn:crateflow:problem:forbidden',
   notFound: 'urn:crateflow:problem:not-found',
   malformedBody: 'urn:crateflow:problem:malformed-body',
   unsupportedMediaType: 'urn:crateflow:problem:unsupported-media-type',
@@ -88,6 +89,10 @@ export class ProblemException extends HttpException {
       detail,
       headers: { 'WWW-Authenticate': 'Bearer realm="crateflow"' },
     });
+  }
+
+  static forbidden(detail: string): ProblemException {
+    return new ProblemException({ status: HttpStatus.FORBIDDEN, type: ProblemTypes.forbidden, detail });
   }
 
   static unavailable(detail: string): ProblemException {

@@ -17,8 +17,13 @@ describe('ZodValidationPipe', () => {
   const body = new ZodValidationPipe(CreateScanBodySchema);
 
   it('coerces and defaults query values', () => {
-    expect(query.transform({ limit: '25', missing: 'true' }, { type: 'query' })).toEqual({ limit: 25, missing: true });
-    expect(query.transform({}, { type: 'query' })).toEqual({ limit: 100 });
+    expect(query.transform({ limit: '25', missing: 'true' }, { type: 'query' })).toEqual({
+      limit: 25,
+      missing: true,
+      sort: 'path',
+      order: 'asc',
+    });
+    expect(query.transform({}, { type: 'query' })).toEqual({ limit: 100, sort: 'path', order: 'asc' });
   });
 
   it('lists every bad field with where it was', () => {

@@ -1,5 +1,6 @@
 import { duplicatesOpenApi } from '../duplicates/duplicates.openapi';
 import { fingerprintOpenApi } from '../mixes/mixes.openapi';
+import { libraryOpenApi } from '../library/library.openapi';
 import { tracklistsOpenApi } from '../tracklists/tracklists.openapi';
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
@@ -72,6 +73,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   // Feature folders describe their own routes; the document merges them.
   const duplicates = duplicatesOpenApi();
   const fingerprint = fingerprintOpenApi();
+  const library = libraryOpenApi();
   const tracklists = tracklistsOpenApi();
   const document = {
     openapi: '3.1.0',
@@ -93,7 +95,13 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
     },
     servers: [{ url: '/' }],
     components: {
-      schemas: { ...componentSchemas(), ...duplicates.schemas, ...fingerprint.schemas, ...tracklists.schemas },
+      schemas: {
+        ...componentSchemas(),
+        ...duplicates.schemas,
+        ...fingerprint.schemas,
+        ...library.schemas,
+        ...tracklists.schemas,
+      },
       securitySchemes: {
         apiToken: { type: 'http', scheme: 'bearer', description: 'The CRATEFLOW_API_TOKEN of the gateway' },
       },
@@ -198,6 +206,6 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       },
     },
   };
-  Object.assign(document.paths, duplicates.paths, fingerprint.paths, tracklists.paths);
+  Object.assign(document.paths, duplicates.paths, fingerprint.paths, library.paths, tracklists.paths);
   return document;
 }

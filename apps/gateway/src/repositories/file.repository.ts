@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { FileKind, FileState, PipelineStage, StageStatus } from '@crateflow/contracts';
+import type { FileSort } from '../files/file.schemas';
 
 export interface FileRow {
   id: string;
@@ -19,6 +20,20 @@ export interface FileRow {
   updated_at: Date;
 }
 
+/** A file list row: the file and the columns of its current tags and analysis. */
+export interface FileListRow extends FileRow {
+  artist: string | null;
+  title: string | null;
+  duration_sec: number | null;
+  /** numeric, as pg returns it. */
+  bpm: string | null;
+  camelot: string | null;
+  energy: number | null;
+  problems: { stage: PipelineStage; status: 'failed' | 'skipped'; reason: string | null }[];
+  /** The value of the sort column (for the next page's keyset). */
+  sort_key: string | number | null;
+}
+
 export interface FileFilter {
   state?: FileState;
   kind?: FileKind;
@@ -30,7 +45,41 @@ export interface FileFilter {
   bpm?: { min?: number; max?: number };
   /** Measured key is one of these Camelot codes. */
   camelot?: string[];
+  /** Has (true) or has not (false) another copy or another encoding of the same recording. */
+  duplicates?: boolean;
+  /** A stage failed or skipped the current content. */
+  problems?: boolean;
 }
+
+export interface FileOrder {
+  sort: FileSort;
+  descending: boolean;
+}
+
+/**
+ * The sort expressions. Each has an index that yields rows in that order (files_path_id_idx and the
+ * ones of migration 1795950000000), so the first and the ten-thousandth page cost the same.
+ */
+const SORT_KEYS: Record<FileSort, { key: string; id: string; present: string }> = {
+  path: { key: 'f.path', id: 'f.id', present: 'TRUE' },
+  artist: { key: 'lower(m.artist)', id: 'm.file_id', present: 'm.artist IS NOT NULL' },
+  title: { key: 'lower(m.title)', id: 'm.file_id', present: 'm.title IS NOT NULL' },
+  duration: { key: 'm.duration_sec', id: 'm.file_id', present: 'm.duration_sec IS NOT NULL' },
+  bpm: { key: 'a.bpm', id: 'a.file_id', present: 'a.bpm IS NOT NULL' },
+};
+
+const PROBLEMS = `(SELECT coalesce(json_agg(json_build_object('stage', s.stage, 'status', s.status, 'reason', s.reason)
+    ORDER BY s.stage), '[]'::json)
+  FROM file_stage_statuses s
+  WHERE s.file_id = f.id AND s.status IN ('failed', 'skipped') AND s.content_hash = f.content_hash)`;
+
+const HAS_PROBLEMS = `EXISTS (SELECT 1 FROM file_stage_statuses s
+  WHERE s.file_id = f.id AND s.status IN ('failed', 'skipped') AND s.content_hash = f.content_hash)`;
+
+const HAS_DUPLICATES = `(EXISTS (SELECT 1 FROM files g
+    WHERE g.content_hash = f.content_hash AND g.id <> f.id AND g.missing_since IS NULL)
+  OR EXISTS (SELECT 1 FROM same_recording_matches r WHERE r.content_hash = f.content_hash)
+  OR EXISTS (SELECT 1 FROM same_recording_matches r WHERE r.other_content_hash = f.content_hash))`;
 
 const COLUMNS = `f.id, f.root, f.path, f.name, f.kind, f.size, f.mtime_ms, f.content_hash, f.state,
   f.missing_since, f.path_is_utf8, f.created_at, f.updated_at`;
@@ -53,13 +102,19 @@ export class FileReadRepository {
     return rows[0] ?? null;
   }
 
-  list(filter: FileFilter, after: readonly [string, string] | undefined, limit: number): Promise<FileRow[]> {
+  list(
+    filter: FileFilter,
+    after: readonly [string | number, string] | undefined,
+    limit: number,
+    order: FileOrder = { sort: 'path', descending: false },
+  ): Promise<FileListRow[]> {
     const params: unknown[] = [];
     const param = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
     };
-    const where: string[] = [];
+    const sort = SORT_KEYS[order.sort];
+    const where: string[] = [sort.present];
     if (filter.state) where.push(`f.state = ${param(filter.state)}`);
     if (filter.kind) where.push(`f.kind = ${param(filter.kind)}`);
     if (filter.missing !== undefined)
@@ -76,18 +131,29 @@ export class FileReadRepository {
           WHERE s.file_id = f.id AND s.stage = ${stage} AND s.status = ${param(filter.stage.status)})`);
       }
     }
-    if (filter.bpm || filter.camelot) {
-      // Read from file_analysis (owned by analysis); a result for older content does not describe the file.
-      const analysed = ['a.file_id = f.id', 'a.content_hash = f.content_hash', "a.status = 'done'"];
-      if (filter.bpm?.min !== undefined) analysed.push(`a.bpm >= ${param(filter.bpm.min)}`);
-      if (filter.bpm?.max !== undefined) analysed.push(`a.bpm <= ${param(filter.bpm.max)}`);
-      if (filter.camelot) analysed.push(`a.camelot = ANY(${param(filter.camelot)}::text[])`);
-      where.push(`EXISTS (SELECT 1 FROM file_analysis a WHERE ${analysed.join(' AND ')})`);
+    // Tags and analysis come from file_metadata (metadata) and file_analysis (analysis); a result for
+    // older content does not describe the file, so the joins require the file's current hash.
+    if (filter.bpm?.min !== undefined) where.push(`a.bpm >= ${param(filter.bpm.min)}`);
+    if (filter.bpm?.max !== undefined) where.push(`a.bpm <= ${param(filter.bpm.max)}`);
+    if (filter.camelot) where.push(`a.camelot = ANY(${param(filter.camelot)}::text[])`);
+    if (filter.duplicates !== undefined) where.push(filter.duplicates ? HAS_DUPLICATES : `NOT ${HAS_DUPLICATES}`);
+    if (filter.problems !== undefined) where.push(filter.problems ? HAS_PROBLEMS : `NOT ${HAS_PROBLEMS}`);
+    const cmp = order.descending ? '<' : '>';
+    if (after) {
+      const value =
+        order.sort === 'path' || order.sort === 'artist' || order.sort === 'title'
+          ? `${param(after[0])}::text`
+          : `${param(after[0])}::numeric`;
+      where.push(`(${sort.key}, ${sort.id}) ${cmp} (${value}, ${param(after[1])}::uuid)`);
     }
-    if (after) where.push(`(f.path, f.id) > (${param(after[0])}, ${param(after[1])}::uuid)`);
-    const sql = `SELECT ${COLUMNS} FROM files f
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY f.path, f.id LIMIT ${param(limit)}`;
+    const dir = order.descending ? 'DESC' : 'ASC';
+    const sql = `SELECT ${COLUMNS}, m.artist, m.title, m.duration_sec, a.bpm, a.camelot, a.energy,
+        ${PROBLEMS} AS problems, ${sort.key} AS sort_key
+      FROM files f
+      LEFT JOIN file_metadata m ON m.file_id = f.id AND m.content_hash = f.content_hash
+      LEFT JOIN file_analysis a ON a.file_id = f.id AND a.content_hash = f.content_hash AND a.status = 'done'
+      WHERE ${where.join(' AND ')}
+      ORDER BY ${sort.key} ${dir}, ${sort.id} ${dir} LIMIT ${param(limit)}`;
     return this.db.query(sql, params);
   }
 }

@@ -12,27 +12,50 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/**
+ * Kept libraries the UI loads, served from the installation itself (never a CDN), under `/vendor/`.
+ * Each is a file of an npm package the gateway depends on, resolved once at start-up.
+ */
+export const VENDOR_FILES: Record<string, string> = {
+  '/vendor/uplot/uPlot.esm.js': 'uplot/dist/uPlot.esm.js',
+  '/vendor/uplot/uPlot.min.css': 'uplot/dist/uPlot.min.css',
+};
+
 interface Asset {
   body: Buffer;
   contentType: string;
   etag: string;
 }
 
+function asset(body: Buffer, contentType: string): Asset {
+  return { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+}
+
+/** Every servable file under a folder, by URL path (`/lib/api.js`); folders are walked, other files skipped. */
+function walk(directory: string, urlPrefix: string, into: Map<string, Asset>): void {
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) {
+      walk(full, `${urlPrefix}${entry.name}/`, into);
+      continue;
+    }
+    const contentType = CONTENT_TYPES[path.extname(entry.name)];
+    if (!entry.isFile() || !contentType) continue;
+    into.set(`${urlPrefix}${entry.name}`, asset(readFileSync(full), contentType));
+  }
+}
+
 /**
- * The web UI: a handful of static files, read into memory once at start-up and served by exact name.
- * No request path ever reaches the file system, so there is nothing to traverse.
+ * The web UI: native ES modules, styles and the vendored chart library, read into memory once at start-up
+ * and served by exact name. No request path ever reaches the file system, so there is nothing to traverse.
  */
-export function loadUiAssets(directory = UI_DIRECTORY): Map<string, Asset> {
+export function loadUiAssets(directory = UI_DIRECTORY, vendor: Record<string, string> = VENDOR_FILES) {
   const assets = new Map<string, Asset>();
-  for (const name of readdirSync(directory)) {
-    const contentType = CONTENT_TYPES[path.extname(name)];
+  walk(directory, '/', assets);
+  for (const [urlPath, moduleFile] of Object.entries(vendor)) {
+    const contentType = CONTENT_TYPES[path.extname(urlPath)];
     if (!contentType) continue;
-    const body = readFileSync(path.join(directory, name));
-    assets.set(`/${name}`, {
-      body,
-      contentType,
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
-    });
+    assets.set(urlPath, asset(readFileSync(require.resolve(moduleFile)), contentType));
   }
   const index = assets.get('/index.html');
   if (index) assets.set('/', index);

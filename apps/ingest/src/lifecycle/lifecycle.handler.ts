@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Consumers, PIPELINE_STAGES, type PipelineStage, type StageOutcome } from '@crateflow/contracts';
+import {
+  Consumers,
+  PIPELINE_STAGES,
+  type PipelineStage,
+  type ProposalDecision,
+  type StageOutcome,
+} from '@crateflow/contracts';
 import { CONFIG, type MessageSubscriber, type Subscription } from '@crateflow/service-host';
 import type { DataSource } from 'typeorm';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
@@ -27,7 +33,16 @@ export class LifecycleHandler implements MessageSubscriber {
             reason?: string;
             resolutionId?: string;
             canonicalFileId?: string;
+            proposalId?: string;
+            decision?: ProposalDecision;
+            version?: number;
+            generation?: number;
           };
+          if (stage === 'proposal') {
+            // `generated` changes no state (the proposer's stage outcome does); decisions do.
+            if (what === 'generated') return;
+            return this.service.proposalDecided(p.fileId, p.contentHash, what, p.decision!, p.proposalId!, p.version!);
+          }
           if (stage === 'duplicate') {
             if (what === 'resolved') {
               return this.service.duplicateResolved(p.fileId, p.contentHash, p.resolutionId!, p.canonicalFileId!);
@@ -38,16 +53,19 @@ export class LifecycleHandler implements MessageSubscriber {
           }
           if (stage === 'ingest') {
             if (what === 'vanished') return this.service.fileMissing(p.fileId, p.scanId);
-            return this.service.fileIngested(what === 'changed' ? 'changed' : 'new', p.fileId, p.contentHash, p.scanId);
+            const change = what === 'changed' ? 'changed' : 'new';
+            return this.service.fileIngested(change, p.fileId, p.contentHash, p.scanId, p.generation);
           }
           if (!(PIPELINE_STAGES as readonly string[]).includes(stage)) return;
-          if (what === 'started') return this.service.stageStarted(p.fileId, p.contentHash, stage as PipelineStage);
+          if (what === 'started')
+            return this.service.stageStarted(p.fileId, p.contentHash, stage as PipelineStage, p.generation);
           return this.service.stageFinished(
             p.fileId,
             p.contentHash,
             stage as PipelineStage,
             what as StageOutcome,
             p.reason,
+            p.generation,
           );
         },
       } as Subscription,

@@ -103,8 +103,8 @@ describe('LifecycleService against the real database', () => {
   it('ignores outcomes about content that has since changed, and re-enters changed files', async () => {
     const id = await insertFile(H1);
     await service.stageFinished(id, H1, 'metadata', 'completed');
-    await db.dataSource.query(`UPDATE files SET content_hash = $2 WHERE id = $1`, [id, H2]);
-    await service.fileIngested('changed', id, H2, randomUUID());
+    await db.dataSource.query(`UPDATE files SET content_hash = $2, generation = 2 WHERE id = $1`, [id, H2]);
+    await service.fileIngested('changed', id, H2, randomUUID(), 2);
     expect(await state(id)).toBe('DISCOVERED');
     expect((await statuses(id)).metadata).toBe('pending');
     await service.stageFinished(id, H1, 'fingerprint', 'completed'); // stale: about H1
@@ -123,10 +123,64 @@ describe('LifecycleService against the real database', () => {
     await service.duplicateResolved(id, H1, resolution, canonical);
     await service.stageFinished(id, H1, 'analysis', 'completed');
     expect(await state(id)).toBe('DUPLICATE_RESOLVED');
+    // Back where its data says it is: analysis finished meanwhile, and no proposal exists to claim.
     await service.duplicateUnresolved(id, H1, resolution);
-    expect(await state(id)).toBe('PROPOSAL_GENERATED');
+    expect(await state(id)).toBe('ANALYZED');
     await service.duplicateUnresolved(id, H1, resolution);
+    expect(await state(id)).toBe('ANALYZED');
+  });
+
+  it('an un-resolved duplicate returns to its proposal state only while its proposal exists', async () => {
+    const id = await insertFile(H1);
+    for (const stage of ['metadata', 'fingerprint', 'analysis'] as const)
+      await service.stageFinished(id, H1, stage, 'completed');
+    await db.dataSource.query(
+      `INSERT INTO proposals (id, file_id, content_hash, status, source, original_path, proposed_name, destination_key,
+                              confidence, facts, reason, context)
+       VALUES ($1, $2, $3, 'pending', 'rules', 'a.mp3', 'A - B.mp3', 'a - b.mp3', 0.9, '{}', 'tags', '{}')`,
+      [randomUUID(), id, H1],
+    );
+    await service.stageFinished(id, H1, 'proposer', 'completed');
+    await service.proposalDecided(id, H1, 'approved', 'approved', randomUUID(), 1);
+    expect(await state(id)).toBe('APPROVED');
+    const resolution = randomUUID();
+    await service.duplicateResolved(id, H1, resolution, randomUUID());
+    await service.duplicateUnresolved(id, H1, resolution);
+    expect(await state(id)).toBe('APPROVED');
+  });
+
+  it('follows review decisions: approve, reject, reopen; a proposer that stored nothing leaves the file ANALYZED', async () => {
+    const id = await insertFile(H1);
+    for (const stage of ['metadata', 'fingerprint', 'analysis'] as const)
+      await service.stageFinished(id, H1, stage, 'completed');
+    await service.stageFinished(id, H1, 'proposer', 'skipped', 'a companion travels with its media file');
+    expect(await state(id)).toBe('ANALYZED');
+    expect((await statuses(id)).proposer).toBe('skipped');
+    // A decision about a file without a proposal state changes nothing.
+    await service.proposalDecided(id, H1, 'approved', 'approved', randomUUID(), 1);
+    expect(await state(id)).toBe('ANALYZED');
+
+    await service.stageFinished(id, H1, 'proposer', 'completed');
     expect(await state(id)).toBe('PROPOSAL_GENERATED');
+    const proposal = randomUUID();
+    await service.proposalDecided(id, H1, 'approved', 'approved', proposal, 1);
+    expect(await state(id)).toBe('APPROVED');
+    await service.proposalDecided(id, H1, 'undone', 'pending', proposal, 2);
+    expect(await state(id)).toBe('PROPOSAL_GENERATED');
+    await service.proposalDecided(id, H1, 'rejected', 'rejected', proposal, 3);
+    expect(await state(id)).toBe('REJECTED');
+    // A decision about older content is stale.
+    await service.proposalDecided(id, H2, 'approved', 'approved', proposal, 4);
+    expect(await state(id)).toBe('REJECTED');
+    const history = await db.dataSource.query(
+      `SELECT event FROM file_history WHERE file_id = $1 AND event LIKE 'proposal.%' ORDER BY id`,
+      [id],
+    );
+    expect(history.map((h: { event: string }) => h.event)).toEqual([
+      'proposal.approved',
+      'proposal.undone',
+      'proposal.rejected',
+    ]);
   });
 
   it('ignores a duplicate decision about content the file no longer has, and never touches executed files', async () => {
@@ -136,6 +190,84 @@ describe('LifecycleService against the real database', () => {
     await db.dataSource.query(`UPDATE files SET state = 'EXECUTED' WHERE id = $1`, [id]);
     await service.duplicateResolved(id, H1, randomUUID(), randomUUID());
     expect(await state(id)).toBe('EXECUTED');
+  });
+
+  const historyOf = async (id: string) =>
+    (
+      await db.dataSource.query(`SELECT event, from_state, to_state FROM file_history WHERE file_id = $1 ORDER BY id`, [
+        id,
+      ])
+    ).map((h: { event: string }) => h.event);
+  /** What ingest's scan does when it finds new bytes: record them as the file's next round. */
+  const recordChange = (id: string, hash: string) =>
+    db.dataSource
+      .query(`UPDATE files SET content_hash = $2, generation = generation + 1 WHERE id = $1 RETURNING generation`, [
+        id,
+        hash,
+      ])
+      .then((r: [{ generation: number }[]]) => r[0][0].generation);
+
+  it('a redelivered "changed" after the chain moved on changes nothing and leaves one history row', async () => {
+    const id = await insertFile(H1);
+    const g = await recordChange(id, H2);
+    const scan = randomUUID();
+    await service.fileIngested('changed', id, H2, scan, g);
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g);
+    // Ingest died before acknowledging: the same event comes again, twice.
+    await service.fileIngested('changed', id, H2, scan, g);
+    await service.fileIngested('changed', id, H2, scan, g);
+    expect(await state(id)).toBe('METADATA_EXTRACTED');
+    expect((await statuses(id)).metadata).toBe('done');
+    expect(await historyOf(id)).toEqual(['discovered', 'changed', 'metadata.completed']);
+    // A repeat of the first round's "discovered" is older still.
+    await service.fileIngested('new', id, H1, scan, 1);
+    expect(await historyOf(id)).toEqual(['discovered', 'changed', 'metadata.completed']);
+  });
+
+  it('a repeated stage outcome is recorded once', async () => {
+    const id = await insertFile(H1);
+    for (let i = 0; i < 3; i++) await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);
+    expect(await historyOf(id)).toEqual(['discovered', 'metadata.completed']);
+  });
+
+  it('an outcome that overtook its round\'s "changed" is retried, not lost and not undone by the reset', async () => {
+    const id = await insertFile(H1);
+    await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);
+    const g = await recordChange(id, H2);
+    await expect(service.stageFinished(id, H2, 'metadata', 'completed', undefined, g)).rejects.toThrow(
+      /before the file entered that round/,
+    );
+    await service.stageStarted(id, H2, 'fingerprint', g); // only news: ignored, not retried
+    await service.fileIngested('changed', id, H2, randomUUID(), g);
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g); // the retry
+    expect(await state(id)).toBe('METADATA_EXTRACTED');
+    expect((await statuses(id)).metadata).toBe('done');
+  });
+
+  it('content that changes back to earlier bytes runs the chain again (a new round, not a repeat)', async () => {
+    const id = await insertFile(H1);
+    await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);
+    await service.stageFinished(id, H1, 'fingerprint', 'completed', undefined, 1);
+    const g2 = await recordChange(id, H2);
+    await service.fileIngested('changed', id, H2, randomUUID(), g2);
+    const g3 = await recordChange(id, H1);
+    await service.fileIngested('changed', id, H1, randomUUID(), g3);
+    expect(await state(id)).toBe('DISCOVERED');
+    expect((await statuses(id)).metadata).toBe('pending');
+    await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1); // the old round's, late: stale
+    expect((await statuses(id)).metadata).toBe('pending');
+    await service.stageFinished(id, H1, 'metadata', 'completed', undefined, g3);
+    expect(await state(id)).toBe('METADATA_EXTRACTED');
+    expect((await historyOf(id)).filter((e: string) => e === 'changed')).toHaveLength(2);
+  });
+
+  it('a redelivered "missing" is recorded once per scan', async () => {
+    const id = await insertFile(H1);
+    const scan = randomUUID();
+    await service.fileMissing(id, scan);
+    await service.fileMissing(id, scan);
+    await service.fileMissing(id, randomUUID());
+    expect((await historyOf(id)).filter((e: string) => e === 'missing')).toHaveLength(2);
   });
 
   it('ignores events for unknown files', async () => {

@@ -1,29 +1,51 @@
-import { OUTCOME_STATUS, transitionFor, type PipelineStage, type StageOutcome } from '@crateflow/contracts';
+import { TransientError } from '@crateflow/messaging';
+import {
+  OUTCOME_STATUS,
+  restoredState,
+  transitionFor,
+  type LifecycleTrigger,
+  type PipelineStage,
+  type ProposalDecision,
+  type StageOutcome,
+} from '@crateflow/contracts';
 import type { LifecycleRepository } from '../repositories/lifecycle.repository';
 
 /**
  * Follows every file event and keeps the lifecycle: per-stage statuses, the file's state (advanced by
  * the one transition table in contracts) and its history. Stages never write these themselves, so each
  * table keeps one writer and a stage that fails or skips still moves the file on.
+ *
+ * Delivery is at least once, in any order. Every event names the file's round (its generation):
+ * - a `discovered`/`changed` event enters its round once; a repeat of it, or of an older round, changes nothing;
+ * - a stage outcome of the round the file is in is recorded once (a repeat finds the status already set);
+ *   one of an older round is stale and ignored; one of a round not entered yet (it overtook the `changed`
+ *   event) is retried later, so it is neither lost nor applied before the reset that would undo it.
  */
 export class LifecycleService {
   constructor(private readonly repo: LifecycleRepository) {}
 
-  async fileIngested(change: 'new' | 'changed', fileId: string, contentHash: string, scanId: string): Promise<void> {
+  async fileIngested(
+    change: 'new' | 'changed',
+    fileId: string,
+    contentHash: string,
+    scanId: string,
+    generation?: number,
+  ): Promise<void> {
     await this.repo.transaction(async (tx) => {
-      if (!(await tx.fileExists(fileId))) return;
+      const round = await tx.enterRound(fileId, contentHash, generation);
+      if (!round) return; // unknown file, a repeat, or an older round than the file is in
       await tx.resetStages(fileId, contentHash);
       if (change === 'changed') {
         const from = await tx.transition(fileId, transitionFor({ kind: 'changed' }), contentHash);
-        await tx.history(fileId, 'changed', from, 'DISCOVERED', { scanId, contentHash });
+        await tx.history(fileId, 'changed', from, 'DISCOVERED', { scanId, contentHash, generation: round });
       } else {
-        await tx.history(fileId, 'discovered', null, 'DISCOVERED', { scanId, contentHash });
+        await tx.history(fileId, 'discovered', null, 'DISCOVERED', { scanId, contentHash, generation: round });
       }
     });
   }
 
   async fileMissing(fileId: string, scanId: string): Promise<void> {
-    await this.repo.transaction((tx) => tx.history(fileId, 'missing', null, null, { scanId }));
+    await this.repo.transaction((tx) => tx.missingOnce(fileId, scanId));
   }
 
   /**
@@ -39,27 +61,70 @@ export class LifecycleService {
     await this.decide(fileId, contentHash, 'duplicate-resolved', { resolutionId, canonicalFileId });
   }
 
-  /** The resolution was undone: the file goes back to where the automatic chain ends. */
+  /**
+   * The resolution was undone: the file goes back to the state it had before, moved forward by the stages
+   * that finished meanwhile, and never to a proposal state without a proposal.
+   */
   async duplicateUnresolved(fileId: string, contentHash: string, resolutionId: string): Promise<void> {
-    await this.decide(fileId, contentHash, 'duplicate-unresolved', { resolutionId });
+    await this.repo.transaction(async (tx) => {
+      const facts = await tx.restoreFacts(fileId, contentHash, resolutionId);
+      const trigger: LifecycleTrigger = { kind: 'duplicate-unresolved', restore: restoredState(facts) };
+      await this.apply(tx, fileId, contentHash, trigger, 'duplicate-unresolved', { resolutionId });
+    });
+  }
+
+  /**
+   * A person's decision about a proposal (published by the gateway after it stored it): approved → APPROVED,
+   * rejected → REJECTED, pending again (undo, edit) → PROPOSAL_GENERATED. Guarded by the content hash.
+   */
+  async proposalDecided(
+    fileId: string,
+    contentHash: string,
+    action: string,
+    decision: ProposalDecision,
+    proposalId: string,
+    version: number,
+  ): Promise<void> {
+    const trigger: LifecycleTrigger =
+      decision === 'approved'
+        ? { kind: 'approved' }
+        : decision === 'rejected'
+          ? { kind: 'rejected' }
+          : { kind: 'proposal-reopened' };
+    await this.repo.transaction((tx) =>
+      this.apply(tx, fileId, contentHash, trigger, `proposal.${action}`, { proposalId, version, decision }),
+    );
   }
 
   private async decide(
     fileId: string,
     contentHash: string,
-    kind: 'duplicate-resolved' | 'duplicate-unresolved',
+    kind: 'duplicate-resolved',
     detail: Record<string, unknown>,
   ): Promise<void> {
-    await this.repo.transaction(async (tx) => {
-      const t = transitionFor({ kind });
-      const from = await tx.transition(fileId, t, contentHash);
-      // A repeated or stale decision changes nothing and leaves no history entry.
-      if (from) await tx.history(fileId, kind, from, t.to, detail);
-    });
+    await this.repo.transaction((tx) => this.apply(tx, fileId, contentHash, { kind }, kind, detail));
   }
 
-  async stageStarted(fileId: string, contentHash: string, stage: PipelineStage): Promise<void> {
-    await this.repo.transaction((tx) => tx.setStageStatus(fileId, contentHash, stage, 'running').then(() => undefined));
+  private async apply(
+    tx: Parameters<Parameters<LifecycleRepository['transaction']>[0]>[0],
+    fileId: string,
+    contentHash: string,
+    trigger: LifecycleTrigger,
+    event: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    const t = transitionFor(trigger);
+    const from = await tx.transition(fileId, t, contentHash);
+    // A repeated or stale decision changes nothing and leaves no history entry.
+    if (from) await tx.history(fileId, event, from, t.to, detail);
+  }
+
+  async stageStarted(fileId: string, contentHash: string, stage: PipelineStage, generation?: number): Promise<void> {
+    await this.repo.transaction(async (tx) => {
+      // A `started` that overtook its round's `changed` is only news, not worth a retry: the outcome follows.
+      if ((await tx.roundOf(fileId, contentHash, generation)) !== 'current') return;
+      await tx.setStageStatus(fileId, contentHash, stage, 'running');
+    });
   }
 
   async stageFinished(
@@ -68,10 +133,18 @@ export class LifecycleService {
     stage: PipelineStage,
     outcome: StageOutcome,
     reason?: string,
+    generation?: number,
   ): Promise<void> {
     await this.repo.transaction(async (tx) => {
-      const current = await tx.setStageStatus(fileId, contentHash, stage, OUTCOME_STATUS[outcome], reason);
-      if (!current) return; // the file's content changed since: this outcome is about old content
+      const round = await tx.roundOf(fileId, contentHash, generation);
+      if (round === 'ahead') {
+        throw new TransientError(
+          `${stage} ${outcome} for round ${generation} of file ${fileId} arrived before the file entered that round`,
+        );
+      }
+      if (round !== 'current') return; // unknown file, or about content the file no longer has
+      const changed = await tx.setStageStatus(fileId, contentHash, stage, OUTCOME_STATUS[outcome], reason);
+      if (!changed) return; // a repeat: already recorded, and its history row written
       const t = transitionFor({ kind: 'stage', stage, outcome });
       const from = await tx.transition(fileId, t, contentHash);
       await tx.history(fileId, `${stage}.${outcome}`, from, from ? t.to : null, reason ? { reason } : undefined);

@@ -12,6 +12,7 @@ export interface KnownFile {
   missingSince: Date | null;
   firstSeenScanId: string;
   changedScanId: string | null;
+  generation: number;
 }
 
 export interface HashedFile {
@@ -29,8 +30,12 @@ export interface UpsertedFile {
   id: string;
   kind: FileKind;
   contentHash: string;
-  /** new: first time seen; changed: content, size or mtime differ from what was recorded. */
-  change: 'new' | 'changed';
+  generation: number;
+  /**
+   * new: first time seen; changed: the content differs from what was recorded (it re-enters the chain);
+   * touched: only size-preserving metadata such as mtime differed, the bytes are the same (nothing to announce).
+   */
+  change: 'new' | 'changed' | 'touched';
 }
 
 /** The files table, written only by ingest. Batched SQL: one statement per batch, never per file. */
@@ -39,7 +44,7 @@ export class FileRepository {
 
   async findByDir(dirKey: Buffer): Promise<Map<string, KnownFile>> {
     const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT id, path_key, size, mtime_ms, content_hash, missing_since, first_seen_scan_id, changed_scan_id
+      `SELECT id, path_key, size, mtime_ms, content_hash, missing_since, first_seen_scan_id, changed_scan_id, generation
          FROM files WHERE dir_key = $1`,
       [dirKey],
     );
@@ -55,6 +60,7 @@ export class FileRepository {
           missingSince: (r.missing_since as Date | null) ?? null,
           firstSeenScanId: r.first_seen_scan_id as string,
           changedScanId: (r.changed_scan_id as string | null) ?? null,
+          generation: Number(r.generation),
         },
       ]),
     );
@@ -62,7 +68,8 @@ export class FileRepository {
 
   /**
    * Inserts new files and records changed ones in one statement. Keyed by the path's bytes, so a
-   * repeated batch (a resumed scan) updates instead of duplicating.
+   * repeated batch (a resumed scan) updates instead of duplicating. Only a different content hash makes a
+   * change (a new generation); a touch that left the bytes alone just records the new size/mtime.
    */
   async upsert(scanId: string, root: string, files: HashedFile[]): Promise<UpsertedFile[]> {
     if (!files.length) return [];
@@ -84,11 +91,12 @@ export class FileRepository {
          missing_scan_id = NULL,
          changed_scan_id = CASE
            WHEN files.first_seen_scan_id = excluded.first_seen_scan_id THEN files.changed_scan_id
-           WHEN files.size <> excluded.size OR files.mtime_ms <> excluded.mtime_ms OR files.content_hash <> excluded.content_hash
-             THEN excluded.last_seen_scan_id
+           WHEN files.content_hash <> excluded.content_hash THEN excluded.last_seen_scan_id
            ELSE files.changed_scan_id END,
+         generation = files.generation + CASE WHEN files.content_hash <> excluded.content_hash THEN 1 ELSE 0 END,
          updated_at = now()
-       RETURNING id, kind, content_hash, (first_seen_scan_id = $2) AS is_new`,
+       RETURNING id, kind, content_hash, generation, (first_seen_scan_id = $2) AS is_new,
+                 (changed_scan_id IS NOT NULL AND changed_scan_id = last_seen_scan_id) AS is_changed`,
       [
         root,
         scanId,
@@ -109,7 +117,8 @@ export class FileRepository {
       id: r.id as string,
       kind: r.kind as FileKind,
       contentHash: (r.content_hash as string).trim(),
-      change: r.is_new ? 'new' : 'changed',
+      generation: Number(r.generation),
+      change: r.is_new ? 'new' : r.is_changed ? 'changed' : 'touched',
     }));
   }
 

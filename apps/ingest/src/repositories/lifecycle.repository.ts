@@ -23,21 +23,72 @@ export class LifecycleRepository {
 export class LifecycleTx {
   constructor(private readonly m: EntityManager) {}
 
-  /** Every stage back to pending for this content (new file, or content changed). Rows for the same content stay. */
+  /**
+   * Enters the round (generation) a `discovered`/`changed` event speaks of, once: the file must be in that
+   * round with that content, and the lifecycle must not have entered it yet. Returns the round entered, or
+   * null for an unknown file, a repeat, or an event about an older round. An event without a generation
+   * (published before generations existed) speaks of the file's current round.
+   */
+  async enterRound(fileId: string, contentHash: string, generation?: number): Promise<number | null> {
+    const result: unknown[] = await this.m.query(
+      `UPDATE files SET lifecycle_generation = generation
+        WHERE id = $1 AND content_hash = $2 AND lifecycle_generation < generation
+          AND ($3::int IS NULL OR generation = $3::int)
+        RETURNING generation`,
+      [fileId, contentHash, generation ?? null],
+    );
+    const rows = (Array.isArray(result[0]) ? result[0] : result) as { generation: number }[];
+    return rows[0] ? Number(rows[0].generation) : null;
+  }
+
+  /**
+   * Where an event of round `generation` about `contentHash` stands against the round the lifecycle has
+   * entered: current, stale (older round or other content), ahead (its round is not entered yet), or unknown.
+   * Locks the file row, so a concurrent `changed` cannot reset the stages between this check and the write.
+   */
+  async roundOf(
+    fileId: string,
+    contentHash: string,
+    generation?: number,
+  ): Promise<'current' | 'stale' | 'ahead' | 'unknown'> {
+    const [file] = await this.m.query(
+      `SELECT content_hash, generation, lifecycle_generation FROM files WHERE id = $1 FOR UPDATE`,
+      [fileId],
+    );
+    if (!file) return 'unknown';
+    const entered = Number(file.lifecycle_generation);
+    if (generation === undefined) return file.content_hash.trim() === contentHash ? 'current' : 'stale';
+    if (generation > entered) return 'ahead';
+    if (generation < entered || file.content_hash.trim() !== contentHash) return 'stale';
+    return 'current';
+  }
+
+  /** Every stage back to pending: the file entered a new round (once per round, so no guard is needed here). */
   async resetStages(fileId: string, contentHash: string): Promise<void> {
     await this.m.query(
       `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts)
        SELECT $1, s, 'pending', $2, NULL, 0 FROM unnest($3::text[]) AS s
        ON CONFLICT (file_id, stage) DO UPDATE SET status = 'pending', content_hash = excluded.content_hash,
-         reason = NULL, attempts = 0, updated_at = now()
-       WHERE file_stage_statuses.content_hash <> excluded.content_hash`,
+         reason = NULL, attempts = 0, updated_at = now()`,
       [fileId, contentHash, [...PIPELINE_STAGES]],
     );
   }
 
+  /** Records that a scan found the file gone, once per scan however often the event is delivered. */
+  async missingOnce(fileId: string, scanId: string): Promise<void> {
+    await this.m.query(`SELECT 1 FROM files WHERE id = $1 FOR UPDATE`, [fileId]); // two deliveries at once: one row
+    await this.m.query(
+      `INSERT INTO file_history (file_id, event, from_state, to_state, detail)
+       SELECT $1, 'missing', NULL, NULL, jsonb_build_object('scanId', $2::text)
+        WHERE NOT EXISTS (SELECT 1 FROM file_history WHERE file_id = $1 AND event = 'missing' AND detail->>'scanId' = $2::text)`,
+      [fileId, scanId],
+    );
+  }
+
   /**
-   * Records a stage status. `running` only replaces `pending` (a late "started" must not undo a finish);
-   * a finished status replaces anything for the same content. Returns false when the event is stale.
+   * Records a stage status for the round the caller checked with roundOf(). `running` only replaces
+   * `pending` (a late "started" must not undo a finish); a finished status replaces pending, running or a
+   * different finish. Returns false when nothing changed (a repeat, or a stale event).
    */
   async setStageStatus(
     fileId: string,
@@ -57,6 +108,7 @@ export class LifecycleTx {
          attempts = file_stage_statuses.attempts + CASE WHEN excluded.status = 'running' THEN 1 ELSE 0 END,
          updated_at = now()
        WHERE file_stage_statuses.content_hash = excluded.content_hash ${onlyFrom}
+         AND (file_stage_statuses.status IN ('pending', 'running') OR file_stage_statuses.status <> excluded.status)
        RETURNING 1`,
       [fileId, stage, status, contentHash, reason ?? null],
     );
@@ -91,6 +143,36 @@ export class LifecycleTx {
       `INSERT INTO file_history (file_id, event, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5)`,
       [fileId, event, from, to, detail ?? null],
     );
+  }
+
+  /**
+   * What decides where an un-resolved duplicate returns to: its state before the resolution (history), the
+   * furthest pipeline stage finished for its current content, and whether the proposer stored a proposal
+   * for that content (a live row in `proposals`, read-only here).
+   */
+  async restoreFacts(
+    fileId: string,
+    contentHash: string,
+    resolutionId: string,
+  ): Promise<{ before: FileState | null; lastFinishedStage: PipelineStage | null; proposerDone: boolean }> {
+    const [before] = await this.m.query(
+      `SELECT from_state FROM file_history WHERE file_id = $1 AND event = 'duplicate-resolved'
+          AND detail->>'resolutionId' = $2 ORDER BY id DESC LIMIT 1`,
+      [fileId, resolutionId],
+    );
+    const stages: { stage: PipelineStage; status: StageStatus }[] = await this.m.query(
+      `SELECT stage, status FROM file_stage_statuses WHERE file_id = $1 AND content_hash = $2`,
+      [fileId, contentHash],
+    );
+    const finished = new Set(
+      stages.filter((s) => s.status === 'done' || s.status === 'skipped' || s.status === 'failed').map((s) => s.stage),
+    );
+    const lastFinishedStage = [...PIPELINE_STAGES].reverse().find((s) => finished.has(s)) ?? null;
+    const proposals = await this.m.query(
+      `SELECT 1 FROM proposals WHERE file_id = $1 AND content_hash = $2 AND status <> 'superseded' LIMIT 1`,
+      [fileId, contentHash],
+    );
+    return { before: (before?.from_state as FileState) ?? null, lastFinishedStage, proposerDone: proposals.length > 0 };
   }
 
   async fileExists(fileId: string): Promise<boolean> {

@@ -76,10 +76,19 @@ export class JetStreamScanEvents implements ScanEvents {
 
   async fileIngested(
     change: 'new' | 'changed',
-    e: { fileId: string; scanId: string; contentHash: string; kind: 'music' | 'video' | 'companion' },
+    e: {
+      fileId: string;
+      scanId: string;
+      contentHash: string;
+      kind: 'music' | 'video' | 'companion';
+      generation: number;
+    },
   ) {
     const def = change === 'new' ? Subjects.fileDiscovered : Subjects.fileChanged;
-    await this.messaging.publish(def, e, { msgId: messageId(e.fileId, 'ingest', change, e.contentHash) });
+    // The generation keeps a later round distinct even when the content went back to earlier bytes.
+    await this.messaging.publish(def, e, {
+      msgId: messageId(e.fileId, 'ingest', change, e.contentHash, `g${e.generation}`),
+    });
   }
   async fileMissing(e: { fileId: string; scanId: string }) {
     await this.messaging.publish(Subjects.fileMissing, e, { msgId: messageId(e.fileId, 'missing', e.scanId) });

@@ -11,7 +11,7 @@ import { describeFsError, walkTree, type FoundFile, type WalkProblems } from './
 export interface ScanEvents {
   fileIngested(
     change: 'new' | 'changed',
-    event: { fileId: string; scanId: string; contentHash: string; kind: FileKind },
+    event: { fileId: string; scanId: string; contentHash: string; kind: FileKind; generation: number },
   ): Promise<void>;
   fileMissing(event: { fileId: string; scanId: string }): Promise<void>;
   scanProgressed(scanId: string, counts: ScanCounts, currentDir: string): Promise<void>;
@@ -119,6 +119,7 @@ export class ScanService {
                 scanId,
                 contentHash: row.contentHash,
                 kind: file.kind,
+                generation: row.generation,
               });
             }
           } else {
@@ -232,11 +233,18 @@ export class ScanService {
     // Publishes in parallel chunks: awaiting each PubAck in turn would cap ingest at the broker's round trip.
     for (let i = 0; i < upserted.length; i += 64) {
       await Promise.all(
-        upserted
-          .slice(i, i + 64)
-          .map((f) =>
-            this.events.fileIngested(f.change, { fileId: f.id, scanId, contentHash: f.contentHash, kind: f.kind }),
-          ),
+        upserted.slice(i, i + 64).map((f) =>
+          // A touched file kept its bytes: its new mtime is recorded and it does not re-enter the chain.
+          f.change === 'touched'
+            ? undefined
+            : this.events.fileIngested(f.change, {
+                fileId: f.id,
+                scanId,
+                contentHash: f.contentHash,
+                kind: f.kind,
+                generation: f.generation,
+              }),
+        ),
       );
     }
   }

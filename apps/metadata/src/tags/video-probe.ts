@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { findFfmpeg } from '@crateflow/audio';
+import { TOOL_INPUT, ToolTimeoutError, UndecodableAudioError, findFfmpeg, runTool } from '@crateflow/audio';
 import { MetadataReadError } from './errors';
 
 /**
@@ -64,55 +63,40 @@ function frameRate(text: string | undefined): number | null {
  * Probes the already opened file: its descriptor is handed to ffprobe as fd 3 and read through
  * /dev/fd/3, so names that are not valid UTF-8 work and the file probed is the one we opened.
  */
-export function probeMediaFile(fd: number, timeoutMs: number): Promise<ProbeResult> {
+export async function probeMediaFile(fd: number, timeoutMs: number): Promise<ProbeResult> {
   const { ffprobe } = findFfmpeg();
-  const args = ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', 'file:/dev/fd/3'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffprobe, args, { stdio: ['ignore', 'pipe', 'pipe', fd] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outBytes = 0;
-    let failure: MetadataReadError | null = null;
-    const stop = (e: MetadataReadError) => {
-      failure ??= e;
-      child.kill('SIGKILL');
-    };
-    const timer = setTimeout(
-      () =>
-        stop(
-          new MetadataReadError('timeout', `timed out: ffprobe took longer than ${(timeoutMs / 1000).toFixed(1)} s`),
-        ),
-      timeoutMs,
-    );
-    child.stdout!.on('data', (chunk: Buffer) => {
-      outBytes += chunk.length;
-      if (outBytes > MAX_PROBE_OUTPUT)
-        stop(new MetadataReadError('too-large', 'tag or header too large: ffprobe described more than 4 MiB of tags'));
-      else out.push(chunk);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      if (err.length < 64) err.push(chunk);
-    });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new MetadataReadError('unreadable', `could not run ffprobe: ${e.message}`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (failure) return reject(failure);
-      if (code !== 0) return reject(ffprobeError(Buffer.concat(err).toString('utf8')));
-      try {
-        resolve(toProbeResult(JSON.parse(Buffer.concat(out).toString('utf8')) as FfprobeJson));
-      } catch (parseErr) {
-        reject(
-          new MetadataReadError(
-            'corrupt',
-            `corrupt: ffprobe answered something unreadable (${(parseErr as Error).message})`,
-          ),
-        );
-      }
-    });
+  const args = ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', TOOL_INPUT];
+  // Its own process group, supervised: an interrupted ffprobe is retried, never taken for a corrupt file.
+  const run = runTool(ffprobe, args, { inputFd: fd, timeoutMs });
+  const out: Buffer[] = [];
+  let stderr = '';
+  let outBytes = 0;
+  let tooLarge = false;
+  run.child.stdout!.on('data', (chunk: Buffer) => {
+    outBytes += chunk.length;
+    if (outBytes > MAX_PROBE_OUTPUT) {
+      tooLarge = true;
+      run.kill();
+    } else out.push(chunk);
   });
+  run.child.stderr!.on('data', (d: string) => {
+    if (stderr.length < 65_536) stderr += d;
+  });
+  const failure = await run.finished;
+  if (tooLarge)
+    throw new MetadataReadError('too-large', 'tag or header too large: ffprobe described more than 4 MiB of tags');
+  if (failure instanceof ToolTimeoutError)
+    throw new MetadataReadError('timeout', `timed out: ffprobe took longer than ${(timeoutMs / 1000).toFixed(1)} s`);
+  if (failure instanceof UndecodableAudioError) throw ffprobeError(stderr);
+  if (failure) throw failure; // interrupted: not a fact about the file
+  try {
+    return toProbeResult(JSON.parse(Buffer.concat(out).toString('utf8')) as FfprobeJson);
+  } catch (parseErr) {
+    throw new MetadataReadError(
+      'corrupt',
+      `corrupt: ffprobe answered something unreadable (${(parseErr as Error).message})`,
+    );
+  }
 }
 
 const MAX_PROBE_OUTPUT = 4 << 20;

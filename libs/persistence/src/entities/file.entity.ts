@@ -78,6 +78,14 @@ export class FileEntity {
   @Column('uuid', { name: 'changed_scan_id', nullable: true })
   changedScanId: string | null;
 
+  /** The file's round through the chain: 1 when found, +1 each time a scan finds its content changed. */
+  @Column('integer', { default: 1 })
+  generation: number;
+
+  /** The round the lifecycle has applied; a repeated `discovered`/`changed` event of that round changes nothing. */
+  @Column('integer', { name: 'lifecycle_generation', default: 0 })
+  lifecycleGeneration: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

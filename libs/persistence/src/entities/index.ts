@@ -12,6 +12,9 @@ import { FileHistoryEntity } from './file-history.entity';
 import { FileMetadataEntity } from './file-metadata.entity';
 import { FileStageStatusEntity } from './file-stage-status.entity';
 import { ScanEntity } from './scan.entity';
+import { ProposalEntity } from './proposal.entity';
+import { ProposalGenerationEntity } from './proposal-generation.entity';
+import { ProposalReviewEntity } from './proposal-review.entity';
 import { TracklistEntity } from './tracklist.entity';
 import { TracklistVersionEntity } from './tracklist-version.entity';
 import { TracklistTrackEntity } from './tracklist-track.entity';
@@ -37,6 +40,9 @@ export {
   MixIdentificationEntity,
   SameRecordingMatchEntity,
   ScanEntity,
+  ProposalEntity,
+  ProposalGenerationEntity,
+  ProposalReviewEntity,
   TracklistEntity,
   TracklistVersionEntity,
   TracklistTrackEntity,
@@ -47,6 +53,7 @@ export {
   TracklistLinkDecisionEntity,
   TracklistTrackEditEntity,
 };
+export type { ProposalRowStatus } from './proposal.entity';
 export type { ScanStatus } from './scan.entity';
 export type { FileMetadataStatus } from './file-metadata.entity';
 export { NO_AUDIO_FAILURE_KINDS } from './file-metadata.entity';
@@ -76,6 +83,9 @@ export const ENTITIES = [
   FileFingerprintEntity,
   SameRecordingMatchEntity,
   MixIdentificationEntity,
+  ProposalEntity,
+  ProposalGenerationEntity,
+  ProposalReviewEntity,
   TracklistEntity,
   TracklistVersionEntity,
   TracklistTrackEntity,

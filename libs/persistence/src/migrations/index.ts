@@ -2,6 +2,8 @@ import { InitialSchema1763700000000 } from './1763700000000-initial-schema';
 import { MetadataCompanionsDuplicates1763800000000 } from './1763800000000-metadata-companions-duplicates';
 import { FileAnalysis1763900000000 } from './1763900000000-file-analysis';
 import { FingerprintIndex1795239009174 } from './1795239009174-fingerprint-index';
+import { FileGenerations1795900000000 } from './1795900000000-file-generations';
+import { Proposals1796000000000 } from './1796000000000-proposals';
 import { Tracklists1796200000000 } from './1796200000000-tracklists';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
@@ -10,5 +12,7 @@ export const MIGRATIONS = [
   MetadataCompanionsDuplicates1763800000000,
   FileAnalysis1763900000000,
   FingerprintIndex1795239009174,
+  FileGenerations1795900000000,
+  Proposals1796000000000,
   Tracklists1796200000000,
 ];

@@ -1,0 +1,319 @@
+/* Dashboard: files per state and per stage status, recent failures with reasons, scans with live progress. */
+import { api } from '../lib/api.js';
+import { askToSignIn, ensureSignedIn } from '../lib/session.js';
+import { badge, clear, fileLink, h, link, message, timeEl } from '../lib/dom.js';
+import { fmtBytes, fmtNumber, fmtState, query } from '../lib/format.js';
+
+const STATS_EVERY_MS = 5000;
+
+export default {
+  route: '#/',
+  title: 'Dashboard',
+  nav: 'Dashboard',
+  render(root, ctx) {
+    const cards = h('div', { class: 'cards', id: 'summary-cards' });
+    const states = h('div', { class: 'bars', id: 'states' });
+    const stages = h('table', { class: 'stages', id: 'stages' });
+    const throughput = h('p', { class: 'hint', id: 'throughput' });
+    const failures = h('ul', { class: 'failures', id: 'failures' });
+    const scansList = h('ul', { class: 'scans', id: 'scans' });
+    const scansMore = h('button', { type: 'button', class: 'link', id: 'scans-more', hidden: true }, 'Older scans');
+    const scanForm = scanFormPanel(onScanQueued);
+
+    root.append(
+      h('h1', { class: 'visually-hidden' }, 'Dashboard'),
+      cards,
+      h(
+        'div',
+        { class: 'grid' },
+        h('article', { class: 'panel' }, h('h2', null, 'Scans'), scanForm, scansList, scansMore),
+        h('article', { class: 'panel' }, h('h2', null, 'Files by state'), states),
+        h(
+          'article',
+          { class: 'panel wide' },
+          h('h2', null, 'Stages'),
+          h('div', { class: 'table-wrap' }, stages),
+          throughput,
+        ),
+        h('article', { class: 'panel wide' }, h('h2', null, 'Recent failures'), failures),
+      ),
+    );
+
+    // ------------------------------------------------------------ stats
+    let timer;
+    let stopped = false;
+    async function refreshStats() {
+      clearTimeout(timer);
+      if (stopped) return;
+      // A hidden tab does not poll; becoming visible again refreshes at once.
+      if (document.visibilityState !== 'hidden') {
+        try {
+          renderStats(await api('/pipeline/stats'));
+        } catch (e) {
+          renderCards([{ label: 'Pipeline', value: '—', note: e.message }]);
+        }
+      }
+      if (!stopped) timer = setTimeout(refreshStats, STATS_EVERY_MS);
+    }
+    const onVisible = () => document.visibilityState === 'visible' && void refreshStats();
+    document.addEventListener('visibilitychange', onVisible);
+
+    function renderCards(list) {
+      clear(cards).append(
+        ...list.map((c) =>
+          h(
+            'div',
+            { class: `card ${c.tone || ''}` },
+            h('div', { class: 'card-label' }, c.label),
+            h('div', { class: 'card-value' }, c.value),
+            c.note ? h('div', { class: 'card-note' }, c.note) : null,
+          ),
+        ),
+      );
+    }
+
+    function renderStats(stats) {
+      const failed = Object.values(stats.stages).reduce((n, s) => n + s.failed, 0);
+      const five = stats.throughput.find((t) => t.windowMinutes === 5) || stats.throughput[0];
+      renderCards([
+        { label: 'Files', value: fmtNumber(stats.files.total) },
+        {
+          label: 'Missing from disk',
+          value: fmtNumber(stats.files.missing),
+          tone: stats.files.missing ? 'warn' : '',
+        },
+        { label: 'Stage failures', value: fmtNumber(failed), tone: failed ? 'bad' : '' },
+        {
+          label: 'Finished (5 min)',
+          value: fmtNumber(five ? five.finished : 0),
+          note: five ? `${five.perMinute} per minute` : '',
+        },
+      ]);
+
+      const total = Math.max(1, stats.files.total);
+      clear(states);
+      for (const [state, files] of Object.entries(stats.files.byState)) {
+        const fill = h('span', { class: `bar-fill state-${state.toLowerCase()}` });
+        fill.style.width = `${(files / total) * 100}%`;
+        states.append(
+          h(
+            'a',
+            { class: 'bar', href: `#/files${query({ state })}`, title: `Show files in state ${fmtState(state)}` },
+            h('span', { class: 'bar-label' }, fmtState(state)),
+            h('span', { class: 'bar-track' }, fill),
+            h('span', { class: 'bar-value' }, fmtNumber(files)),
+          ),
+        );
+      }
+
+      const statuses = Object.keys(Object.values(stats.stages)[0] || {});
+      clear(stages).append(
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'col' }, 'Stage'),
+            statuses.map((s) => h('th', { class: 'num', scope: 'col' }, s)),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          Object.entries(stats.stages).map(([stage, counts]) =>
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'row' }, stage),
+              statuses.map((status) =>
+                h(
+                  'td',
+                  { class: `num ${counts[status] ? `status-${status}` : 'muted'}` },
+                  counts[status]
+                    ? link(`/files${query({ stage, stageStatus: status })}`, fmtNumber(counts[status]))
+                    : '0',
+                ),
+              ),
+            ),
+          ),
+        ),
+      );
+      throughput.textContent =
+        'Stage results recorded: ' +
+        stats.throughput.map((t) => `${fmtNumber(t.finished)} in the last ${t.windowMinutes} min`).join(' · ');
+
+      clear(failures);
+      if (!stats.failures.length) failures.append(h('li', { class: 'empty' }, 'No failures.'));
+      for (const f of stats.failures) {
+        failures.append(
+          h(
+            'li',
+            null,
+            h(
+              'div',
+              { class: 'failure-head' },
+              badge(f.stage, 'failed'),
+              fileLink(f.fileId, f.path, 'path'),
+              timeEl(f.at),
+            ),
+            h(
+              'div',
+              { class: 'reason' },
+              f.reason || 'no reason recorded',
+              f.attempts > 1 ? ` (after ${f.attempts} attempts)` : '',
+            ),
+          ),
+        );
+      }
+    }
+
+    // ------------------------------------------------------------ scans
+    const scans = new Map();
+    let scansCursor = null;
+
+    async function loadScans(more = false) {
+      try {
+        const page = await api(`/scans${query({ limit: 10, cursor: more ? scansCursor : undefined })}`);
+        if (!more) scans.clear();
+        for (const scan of page.items) scans.set(scan.id, scan);
+        scansCursor = page.nextCursor;
+        scansMore.hidden = !scansCursor;
+        renderScans();
+      } catch (e) {
+        clear(scansList).append(h('li', { class: 'empty' }, `Could not load scans: ${e.message}`));
+      }
+    }
+    scansMore.addEventListener('click', () => loadScans(true));
+
+    function renderScans() {
+      clear(scansList);
+      if (!scans.size) scansList.append(h('li', { class: 'empty' }, 'No scans yet. Start one above.'));
+      const ordered = [...scans.values()].sort((a, b) =>
+        a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0,
+      );
+      for (const scan of ordered) scansList.append(scanItem(scan));
+    }
+
+    function updateScan(id, patch) {
+      const scan = scans.get(id);
+      if (!scan) {
+        // A scan started elsewhere (CLI, another tab): fetch it whole.
+        api(`/scans/${encodeURIComponent(id)}`).then(
+          (s) => {
+            if (stopped) return;
+            scans.set(s.id, s);
+            renderScans();
+          },
+          () => undefined,
+        );
+        return;
+      }
+      Object.assign(scan, patch);
+      renderScans();
+    }
+
+    function onScanQueued(id) {
+      updateScan(id, {});
+    }
+
+    const unsubscribe = [
+      ctx.live.on('scan.requested', (p) => !scans.has(p.scanId) && updateScan(p.scanId, {})),
+      ctx.live.on('scan.progressed', (p) => updateScan(p.scanId, { status: 'running', counts: p.counts })),
+      ctx.live.on('scan.finished', (p) => {
+        // Refetch: the finished row has the times and the error text.
+        scans.delete(p.scanId);
+        updateScan(p.scanId, {});
+        void refreshStats();
+      }),
+    ];
+
+    void refreshStats();
+    void loadScans();
+
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+      for (const off of unsubscribe) off();
+    };
+  },
+};
+
+function scanItem(scan) {
+  const c = scan.counts;
+  const parts = [
+    `${fmtNumber(c.found)} found`,
+    `${fmtNumber(c.new)} new`,
+    `${fmtNumber(c.changed)} changed`,
+    `${fmtNumber(c.missing)} missing`,
+    `${fmtNumber(c.errors)} errors`,
+    `${fmtBytes(c.bytesHashed)} hashed`,
+  ];
+  const when = scan.finishedAt
+    ? ['finished ', timeEl(scan.finishedAt)]
+    : scan.startedAt
+      ? ['started ', timeEl(scan.startedAt)]
+      : ['queued ', timeEl(scan.createdAt)];
+  return h(
+    'li',
+    { class: `scan scan-${scan.status}` },
+    h(
+      'div',
+      { class: 'scan-head' },
+      badge(scan.status, scan.status),
+      h('span', { class: 'path', title: scan.path }, scan.path),
+    ),
+    scan.status === 'running' || scan.status === 'queued'
+      ? h('div', { class: 'progress', role: 'progressbar', 'aria-label': `Scan of ${scan.path}` }, h('span'))
+      : null,
+    h('div', { class: 'scan-counts' }, parts.join(' · ')),
+    h('div', { class: 'scan-when muted' }, ...when),
+    scan.error ? h('div', { class: 'reason' }, scan.error) : null,
+  );
+}
+
+/** The "scan a folder" form. Starting a scan changes state, so it asks the person to sign in first. */
+function scanFormPanel(onQueued) {
+  const pathInput = h('input', {
+    id: 'scan-path',
+    name: 'path',
+    type: 'text',
+    placeholder: '/music/Incoming',
+    required: true,
+    spellcheck: 'false',
+  });
+  const status = h('p', { class: 'message', id: 'scan-message', role: 'status' });
+
+  async function submit(event) {
+    event.preventDefault();
+    const path = pathInput.value.trim();
+    if (!(await ensureSignedIn())) {
+      message(status, 'Sign in with the API token to start a scan.', 'error');
+      return;
+    }
+    message(status, 'Queueing…');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const accepted = await api('/scans', { method: 'POST', body: { path } });
+        message(status, 'Scan queued.', 'ok');
+        onQueued(accepted.id);
+        return;
+      } catch (e) {
+        // The session ended (or the token changed): sign in again, then retry once.
+        if (e.status === 401 && attempt === 0 && (await askToSignIn())) continue;
+        message(status, e.message, 'error');
+        return;
+      }
+    }
+  }
+
+  return h(
+    'form',
+    { id: 'scan-form', class: 'scan-form', autocomplete: 'off', onsubmit: submit },
+    h('label', { for: 'scan-path' }, 'Folder to scan'),
+    h('div', { class: 'row' }, pathInput, h('button', { type: 'submit', class: 'primary' }, 'Start scan')),
+    h('p', { class: 'hint' }, 'A folder inside a library root Crateflow was started with.'),
+    status,
+  );
+}

@@ -1,0 +1,9 @@
+/* Every page of the UI. To add one: write views/<feature>.js exporting
+ * `export default { route: '#/<feature>', title: '…', nav?: 'Label', render(root, ctx) }` and list it here.
+ * Views with `nav` appear in the top bar, in this order. */
+import dashboard from './dashboard.js';
+import file from './file.js';
+import files from './files.js';
+import library from './library.js';
+
+export default [dashboard, files, library, file];

@@ -1,0 +1,208 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
+import { runService, type RunningService } from '@crateflow/service-host';
+import type { FileListItem } from '../src/files/file.schemas';
+import type { Page } from '../src/http/cursor';
+import type { LibraryOverview } from '../src/library/library.schemas';
+import { gatewayService } from '../src/main';
+import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
+
+const TOKEN = randomBytes(24).toString('hex');
+
+/** What the web UI reads beyond the core API: the DJ's file list, the library overview, the browser session. */
+describe('gateway API for the UI (real PostgreSQL)', () => {
+  const prefix = `t${randomBytes(5).toString('hex')}`;
+  let db: TestDatabase;
+  let service: RunningService;
+  let work: string;
+  const ids: string[] = [];
+
+  async function get<T>(route: string, headers: Record<string, string> = {}): Promise<{ status: number; json: T }> {
+    const res = await fetch(`${service.url}${route}`, { headers });
+    return { status: res.status, json: (await res.json()) as T };
+  }
+
+  async function allPages(route: string): Promise<FileListItem[]> {
+    const out: FileListItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const sep = route.includes('?') ? '&' : '?';
+      const page: { json: Page<FileListItem> } = await get<Page<FileListItem>>(
+        `${route}${cursor ? `${sep}cursor=${cursor}` : ''}`,
+      );
+      out.push(...page.json.items);
+      cursor = page.json.nextCursor;
+    } while (cursor);
+    return out;
+  }
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'crateflow-ui-api-'));
+    mkdirSync(path.join(work, 'library'));
+    db = await createTestDatabase('uiapi');
+    // 40 files (n = 1..40): n = 36..40 copy the content of n = 1..5 (exact duplicates); the rest are distinct.
+    for (let i = 0; i < 40; i++) ids.push(randomUUID());
+    await db.dataSource.query(
+      `INSERT INTO files (id, root, path, path_key, dir_key, name, ext, kind, size, mtime_ms, content_hash, state,
+                          first_seen_scan_id, last_seen_scan_id)
+       SELECT f.id, '/music', '/music/' || lpad(n::text, 2, '0') || '.flac', convert_to(f.id::text, 'UTF8'), '\\x00',
+              lpad(n::text, 2, '0') || '.flac', 'flac', 'music', 1000000 * n,
+              1700000000000, lpad(to_hex(CASE WHEN n > 35 THEN n - 36 ELSE n - 1 END), 64, '0'), 'ANALYZED', $2::uuid, $2::uuid
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS f(id, n)`,
+      [ids, randomUUID()],
+    );
+    // Tags for the first 30; analysis for the first 20 with BPM 120 + i and keys around the wheel.
+    await db.dataSource.query(
+      `INSERT INTO file_metadata (file_id, content_hash, status, artist, title, duration_sec)
+       SELECT f.id, f.content_hash, 'read', 'Artist ' || chr(90 - (n::int % 26)), 'Title ' || n, 60 + n
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) JOIN files f ON f.id = x.id WHERE n <= 30`,
+      [ids],
+    );
+    await db.dataSource.query(
+      `INSERT INTO file_analysis (file_id, content_hash, analysis_version, status, bpm, camelot, key, energy)
+       SELECT f.id, f.content_hash, 1, 'done', 119 + n, ((n - 1) % 12 + 1)::text || 'A', 'A minor', 5
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) JOIN files f ON f.id = x.id WHERE n <= 20`,
+      [ids],
+    );
+    await db.dataSource.query(
+      `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts)
+       SELECT id, 'analysis', 'failed', content_hash, 'decoder gave up: truncated frame', 3 FROM files WHERE id = $1`,
+      [ids[25]],
+    );
+    service = await runService(gatewayService, {
+      ...process.env,
+      DATABASE_URL: db.url,
+      DATABASE_POOL_SIZE: '4',
+      NATS_URL,
+      NATS_PREFIX: prefix,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      CRATEFLOW_API_TOKEN: TOKEN,
+      CRATEFLOW_LIBRARY_ROOTS: path.join(work, 'library'),
+      LOG_LEVEL: 'warn',
+    });
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await db?.drop();
+    await deleteTestStreams(prefix);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('lists files with tags, analysis and problems in words', async () => {
+    const page = await get<Page<FileListItem>>('/api/v1/files?limit=100');
+    const first = page.json.items.find((f) => f.id === ids[0])!;
+    expect(first).toMatchObject({ artist: 'Artist Y', title: 'Title 1', durationSec: 61, bpm: 120, camelot: '1A' });
+    const broken = page.json.items.find((f) => f.id === ids[25])!;
+    expect(broken.problems).toEqual([
+      { stage: 'analysis', status: 'failed', reason: 'decoder gave up: truncated frame' },
+    ]);
+    const problems = await get<Page<FileListItem>>('/api/v1/files?problems=true');
+    expect(problems.json.items.map((f) => f.id)).toEqual([ids[25]]);
+  });
+
+  it('sorts by BPM both ways through keyset pages, listing only files with a measured BPM', async () => {
+    const asc = await allPages('/api/v1/files?sort=bpm&limit=3');
+    expect(asc.map((f) => f.bpm)).toEqual(Array.from({ length: 20 }, (_, i) => 120 + i));
+    const desc = await allPages('/api/v1/files?sort=bpm&order=desc&limit=7');
+    expect(desc.map((f) => f.bpm)).toEqual(Array.from({ length: 20 }, (_, i) => 139 - i));
+    const byArtist = await allPages('/api/v1/files?sort=artist&limit=4');
+    expect(byArtist).toHaveLength(30);
+    const artists = byArtist.map((f) => f.artist!.toLowerCase());
+    expect(artists).toEqual([...artists].sort());
+    const byDuration = await allPages('/api/v1/files?sort=duration&order=desc&limit=8');
+    expect(byDuration.map((f) => f.durationSec)).toEqual(Array.from({ length: 30 }, (_, i) => 90 - i));
+  });
+
+  it('refuses a cursor of another order', async () => {
+    const page = await get<Page<FileListItem>>('/api/v1/files?sort=bpm&limit=2');
+    const res = await get<{ errors: { field: string }[] }>(`/api/v1/files?sort=title&cursor=${page.json.nextCursor}`);
+    expect(res.status).toBe(400);
+    expect(res.json.errors[0].field).toBe('cursor');
+  });
+
+  it('filters by BPM range, compatible Camelot keys and duplicates', async () => {
+    const range = await allPages('/api/v1/files?bpmMin=125&bpmMax=127.5');
+    expect(range.map((f) => f.bpm)).toEqual([125, 126, 127]);
+    const compatible = await allPages('/api/v1/files?camelot=8A&camelotCompatible=true');
+    expect(new Set(compatible.map((f) => f.camelot))).toEqual(new Set(['7A', '8A', '9A']));
+    const dups = await allPages('/api/v1/files?duplicates=true');
+    expect(dups.map((f) => f.id).sort()).toEqual([...ids.slice(0, 5), ...ids.slice(35, 40)].sort());
+    const unique = await allPages('/api/v1/files?duplicates=false');
+    expect(unique).toHaveLength(30);
+  });
+
+  it('gives the library overview', async () => {
+    const { json } = await get<LibraryOverview>('/api/v1/library/overview');
+    expect(json.files.total).toBe(40);
+    expect(json.bpm.analysed).toBe(20);
+    expect(json.bpm.buckets.find((b) => b.from === 120)!.files).toBe(2);
+    expect(json.keys.find((k) => k.camelot === '1A')!.files).toBe(2);
+    expect(json.formats).toEqual([{ ext: 'flac', files: 40, bytes: json.files.bytes }]);
+    // Files 36..40 copy files 1..5: the waste is the size of the larger of each pair.
+    expect(json.duplicates).toMatchObject({ exactGroups: 5, exactCopies: 5 });
+    expect(json.duplicates.exactWastedBytes).toBe((36 + 37 + 38 + 39 + 40) * 1_000_000);
+  });
+
+  it('signs a browser in: HttpOnly SameSite=Strict session, CSRF token required on writes', async () => {
+    const wrong = await fetch(`${service.url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'not-the-token' }),
+    });
+    expect(wrong.status).toBe(401);
+
+    const res = await fetch(`${service.url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: TOKEN }),
+    });
+    expect(res.status).toBe(204);
+    const cookies = res.headers.getSetCookie();
+    const session = cookies.find((c) => c.startsWith('crateflow_session='))!;
+    const csrf = cookies.find((c) => c.startsWith('crateflow_csrf='))!;
+    expect(session).toMatch(/HttpOnly/);
+    expect(session).toMatch(/SameSite=Strict/);
+    expect(csrf).not.toMatch(/HttpOnly/);
+    expect(csrf).toMatch(/SameSite=Strict/);
+    const jar = [session, csrf].map((c) => c.split(';')[0]).join('; ');
+    const csrfToken = decodeURIComponent(csrf.split(';')[0].split('=')[1]);
+
+    const state = await get<{ signedIn: boolean; via: string }>('/api/v1/session', { cookie: jar });
+    expect(state.json).toEqual({ signedIn: true, via: 'session', tokenRefused: false });
+
+    const scan = (headers: Record<string, string>) =>
+      fetch(`${service.url}/api/v1/scans`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ path: '/nowhere' }),
+      });
+    // The session alone (what a forged cross-site request would carry) is refused.
+    expect((await scan({ cookie: jar })).status).toBe(403);
+    expect((await scan({ cookie: jar, 'x-csrf-token': 'forged' })).status).toBe(403);
+    // With the CSRF token the guard lets it through; the path is then refused for what it is.
+    const allowed = await scan({ cookie: jar, 'x-csrf-token': csrfToken });
+    expect(allowed.status).toBe(400);
+    // A tampered session cookie is no session.
+    expect(
+      (
+        await scan({
+          cookie: jar.replace(/crateflow_session=[^;]+/, 'crateflow_session=a.1.b'),
+          'x-csrf-token': csrfToken,
+        })
+      ).status,
+    ).toBe(401);
+
+    const bearerWrong = await get<{ tokenRefused: boolean }>('/api/v1/session', { authorization: 'Bearer nope' });
+    expect(bearerWrong.json.tokenRefused).toBe(true);
+  });
+
+  it('documents the new routes in OpenAPI', async () => {
+    const { json } = await get<{ paths: Record<string, unknown> }>('/api/docs/openapi.json');
+    expect(Object.keys(json.paths)).toEqual(expect.arrayContaining(['/api/v1/library/overview', '/api/v1/session']));
+  });
+});
