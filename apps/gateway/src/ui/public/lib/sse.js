@@ -126,4 +126,7 @@ export const KNOWN_SUBJECTS = [
   'execution.run.requested',
   'execution.undo.requested',
   'tracklist.search.requested',
+  'tracklist.scrape.requested',
+  'tracklist.lookup.finished',
+  'tracklist.saved',
 ];

@@ -5,5 +5,6 @@ import dashboard from './dashboard.js';
 import file from './file.js';
 import files from './files.js';
 import library from './library.js';
+import tracklists from './tracklists.js';
 
-export default [dashboard, files, library, file];
+export default [dashboard, files, library, tracklists, file];
