@@ -176,12 +176,14 @@ async function showMix(fileId, container, ctx, state) {
   const act = async (what, fn) => {
     if (!(await ensureSignedIn())) return;
     message(status, `${what}…`);
+    // The reload rebuilds the page (and its status line), so the outcome is written to the new one.
+    const current = () => document.getElementById('tracklist-status') || status;
     try {
       await fn();
-      message(status, `${what}: done.`, 'ok');
       await state.reload();
+      message(current(), `${what}: done.`, 'ok');
     } catch (e) {
-      message(status, `${what} failed: ${(e.data && e.data.detail) || e.message}`, 'error');
+      message(current(), `${what} failed: ${(e.data && e.data.detail) || e.message}`, 'error');
     }
   };
   const urlInput = h('input', {
