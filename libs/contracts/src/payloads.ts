@@ -137,11 +137,20 @@ export const MixIdentifyProgressedSchema = z.object({
   durationSec: z.number().nonnegative().optional(),
 });
 
-/** A mix identification ended: `done` with the number of identified tracks, or `failed` with the reason. */
+/** Stop a mix identification (running or still queued); it ends as `cancelled`. */
+export const MixIdentifyCancelRequestedSchema = z.object({
+  jobId: uuid,
+  fileId: uuid,
+});
+
+/**
+ * A mix identification ended: `done` with the number of identified tracks, `failed` with the reason, or
+ * `cancelled` on request.
+ */
 export const MixIdentifyFinishedSchema = z.object({
   jobId: uuid,
   fileId: uuid,
-  status: z.enum(['done', 'failed']),
+  status: z.enum(['done', 'failed', 'cancelled']),
   tracks: z.number().int().nonnegative(),
   error: z.string().max(2000).optional(),
 });

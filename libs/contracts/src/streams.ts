@@ -124,6 +124,15 @@ export const Consumers = {
     concurrency: 1,
     ackWaitMs: 120_000,
   },
+  // Its own consumer: the job it stops keeps the mixes consumer busy. Any replica records the request; the
+  // replica running the job sees it at its next progress report and stops.
+  fingerprintMixCancels: {
+    ...defaults,
+    durable: 'fingerprint-mix-cancels',
+    service: 'fingerprint',
+    filter: Subjects.mixIdentifyCancelRequested.name,
+    handles: [Subjects.mixIdentifyCancelRequested],
+  },
   analysis: {
     ...defaults,
     durable: 'analysis',

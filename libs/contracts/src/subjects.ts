@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   DeadLetterSchema,
   ExecutionRequestedSchema,
+  MixIdentifyCancelRequestedSchema,
   MixIdentifyFinishedSchema,
   MixIdentifyProgressedSchema,
   MixIdentifyRequestedSchema,
@@ -136,6 +137,11 @@ export const Subjects = {
     'mix.identify.progressed',
     MixIdentifyProgressedSchema,
     'a running mix identification reports how much of the mix it has read',
+  ),
+  mixIdentifyCancelRequested: subject(
+    'mix.identify.cancel.requested',
+    MixIdentifyCancelRequestedSchema,
+    'stop a running or queued mix identification',
   ),
   mixIdentifyFinished: subject(
     'mix.identify.finished',

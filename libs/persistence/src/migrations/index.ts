@@ -5,6 +5,7 @@ import { FingerprintIndex1795239009174 } from './1795239009174-fingerprint-index
 import { FileGenerations1795900000000 } from './1795900000000-file-generations';
 import { Proposals1796000000000 } from './1796000000000-proposals';
 import { Tracklists1796200000000 } from './1796200000000-tracklists';
+import { FingerprintPackedPostings1796300000000 } from './1796300000000-fingerprint-packed-postings';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   FileGenerations1795900000000,
   Proposals1796000000000,
   Tracklists1796200000000,
+  FingerprintPackedPostings1796300000000,
 ];
