@@ -14,6 +14,8 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined | null>;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. If-Match for a versioned change). */
+  headers?: Record<string, string>;
 }
 
 function problemText(problem: Problem | null, fallback: string): string {
@@ -45,7 +47,7 @@ export class GatewayClient {
 
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
     const method = (options.method ?? 'GET').toUpperCase();
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && method !== 'HEAD') {
       if (!this.token) {

@@ -9,6 +9,7 @@ import { IdentifyModule } from './identify/identify.module';
 import { LibraryModule } from './library/library.module';
 import { SessionModule } from './session/session.module';
 import { MixesModule } from './mixes/mixes.module';
+import { ProposalsModule } from './proposals/proposals.module';
 import { GatewayTracklistsModule } from './tracklists/tracklists.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
@@ -49,6 +50,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     GatewayTracklistsModule,
     LibraryModule,
     SessionModule,
+    ProposalsModule,
   ],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [

@@ -178,6 +178,7 @@ export class ProposerService {
     }
     return this.deps.proposals.transaction(async (tx) => {
       let key = destinationKey(folder, name, f.folder);
+      if (!invalidReason) await tx.lockDestination(key);
       const occupants = invalidReason ? [] : await tx.occupantsOf(key, ctx.file.id);
       const copy = occupants.find((o) => o.contentHash === f.contentHash);
       if (copy) {

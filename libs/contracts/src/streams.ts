@@ -92,12 +92,9 @@ export const Consumers = {
     service: 'ingest',
     filter: 'file.>',
     handles: allSubjects().filter((s) => s.name.startsWith('file.')),
-    // Writes are guarded by the file's round (generation), content hash and allowed transitions, so order across
-    // files does not matter. An outcome that overtook its round's `changed` event is retried until that event
-    // is applied, which may wait out an ack_wait of a crashed ingest: hence more, longer-spaced deliveries.
+    // Writes are guarded by the file's round (generation), content hash and allowed transitions, so neither
+    // order nor repeats matter (see the lifecycle service).
     concurrency: 8,
-    maxDeliver: 10,
-    retryDelaysMs: [1_000, 5_000, 15_000, 30_000, 60_000],
   },
   metadata: {
     ...defaults,

@@ -1,6 +1,7 @@
 import { duplicatesOpenApi } from '../duplicates/duplicates.openapi';
 import { fingerprintOpenApi } from '../mixes/mixes.openapi';
 import { libraryOpenApi } from '../library/library.openapi';
+import { proposalsOpenApi } from '../proposals/proposals.openapi';
 import { tracklistsOpenApi } from '../tracklists/tracklists.openapi';
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
@@ -74,6 +75,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   const duplicates = duplicatesOpenApi();
   const fingerprint = fingerprintOpenApi();
   const library = libraryOpenApi();
+  const proposals = proposalsOpenApi();
   const tracklists = tracklistsOpenApi();
   const document = {
     openapi: '3.1.0',
@@ -100,6 +102,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
         ...duplicates.schemas,
         ...fingerprint.schemas,
         ...library.schemas,
+        ...proposals.schemas,
         ...tracklists.schemas,
       },
       securitySchemes: {
@@ -206,6 +209,6 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       },
     },
   };
-  Object.assign(document.paths, duplicates.paths, fingerprint.paths, library.paths, tracklists.paths);
+  Object.assign(document.paths, duplicates.paths, fingerprint.paths, library.paths, proposals.paths, tracklists.paths);
   return document;
 }

@@ -230,18 +230,28 @@ describe('LifecycleService against the real database', () => {
     expect(await historyOf(id)).toEqual(['discovered', 'metadata.completed']);
   });
 
-  it('an outcome that overtook its round\'s "changed" is retried, not lost and not undone by the reset', async () => {
+  it('outcomes that overtook their round\'s "changed" are kept, then applied in order when it arrives', async () => {
     const id = await insertFile(H1);
     await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);
     const g = await recordChange(id, H2);
-    await expect(service.stageFinished(id, H2, 'metadata', 'completed', undefined, g)).rejects.toThrow(
-      /before the file entered that round/,
-    );
-    await service.stageStarted(id, H2, 'fingerprint', g); // only news: ignored, not retried
+    await service.stageStarted(id, H2, 'metadata', g); // only news: ignored
+    await service.stageFinished(id, H2, 'fingerprint', 'failed', 'not decodable', g);
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g);
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g); // a repeat while waiting
+    expect(await state(id)).toBe('METADATA_EXTRACTED'); // still round 1's state: the change is not entered yet
     await service.fileIngested('changed', id, H2, randomUUID(), g);
-    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g); // the retry
-    expect(await state(id)).toBe('METADATA_EXTRACTED');
-    expect((await statuses(id)).metadata).toBe('done');
+    expect(await state(id)).toBe('FINGERPRINTED');
+    expect(await statuses(id)).toMatchObject({ metadata: 'done', fingerprint: 'failed', analysis: 'pending' });
+    expect(await historyOf(id)).toEqual([
+      'discovered',
+      'metadata.completed',
+      'changed',
+      'metadata.completed',
+      'fingerprint.failed',
+    ]);
+    await service.fileIngested('changed', id, H2, randomUUID(), g); // redelivered: nothing happens
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g);
+    expect(await historyOf(id)).toHaveLength(5);
   });
 
   it('content that changes back to earlier bytes runs the chain again (a new round, not a repeat)', async () => {

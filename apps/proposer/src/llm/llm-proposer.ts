@@ -39,7 +39,7 @@ export type BatchResult =
   { ok: true; answers: Map<string, LlmAnswer>; missing: string[] } | { ok: false; reason: string };
 
 export interface LlmObserver {
-  call(outcome: 'ok' | 'malformed' | 'rate_limited' | 'server_error' | 'timeout' | 'error'): void;
+  call(outcome: 'ok' | 'malformed' | 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'error'): void;
   tokens(kind: 'input' | 'output', n: number): void;
   waited(ms: number, why: 'budget' | 'retry'): void;
 }
@@ -103,7 +103,7 @@ export function parseAnswer(text: string, fileIds: string[]): { answers: Map<str
 }
 
 interface Classified {
-  kind: 'rate_limited' | 'server_error' | 'timeout' | 'error';
+  kind: 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'error';
   retryAfterMs?: number;
 }
 
@@ -143,6 +143,13 @@ export function classifyError(e: unknown): Classified {
     /timed? ?out|timeout|ETIMEDOUT|ECONNRESET|socket hang up/i.test(err?.message ?? '')
   ) {
     return { kind: 'timeout' };
+  }
+  // The connection failed or was cut (a server restarting, a proxy, a time-out seen from the socket's side).
+  if (
+    err?.name === 'APIConnectionError' ||
+    /connection error|fetch failed|ECONNREFUSED|EAI_AGAIN|EPIPE|network/i.test(err?.message ?? '')
+  ) {
+    return { kind: 'network' };
   }
   return { kind: 'error' };
 }

@@ -90,6 +90,14 @@ export class ProposalRepository {
     return rows.map((r) => ({ fileId: r.file_id, contentHash: r.content_hash.trim(), path: r.original_path }));
   }
 
+  /**
+   * Serialises proposals headed for one destination until the transaction ends, so two files handled at
+   * the same moment (two messages, two replicas) cannot both claim it unseen.
+   */
+  async lockDestination(key: string): Promise<void> {
+    await this.q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 11))`, [key]);
+  }
+
   /** Marks the file's live proposal superseded (a newer one follows in the same transaction). */
   async supersede(proposalId: string): Promise<void> {
     await this.q.query(`UPDATE proposals SET status = 'superseded' WHERE id = $1 AND status <> 'superseded'`, [

@@ -3,6 +3,7 @@ import { MetadataCompanionsDuplicates1763800000000 } from './1763800000000-metad
 import { FileAnalysis1763900000000 } from './1763900000000-file-analysis';
 import { FingerprintIndex1795239009174 } from './1795239009174-fingerprint-index';
 import { FileGenerations1795900000000 } from './1795900000000-file-generations';
+import { UiListIndexes1795950000000 } from './1795950000000-ui-list-indexes';
 import { Proposals1796000000000 } from './1796000000000-proposals';
 import { Tracklists1796200000000 } from './1796200000000-tracklists';
 import { FingerprintPackedPostings1796300000000 } from './1796300000000-fingerprint-packed-postings';
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   FileAnalysis1763900000000,
   FingerprintIndex1795239009174,
   FileGenerations1795900000000,
+  UiListIndexes1795950000000,
   Proposals1796000000000,
   Tracklists1796200000000,
   FingerprintPackedPostings1796300000000,

@@ -5,6 +5,8 @@ import dashboard from './dashboard.js';
 import file from './file.js';
 import files from './files.js';
 import library from './library.js';
+import proposals from './proposals.js';
+import proposalsPreview from './proposals-preview.js';
 import tracklists from './tracklists.js';
 
-export default [dashboard, files, library, tracklists, file];
+export default [dashboard, files, library, proposals, proposalsPreview, tracklists, file];

@@ -1,0 +1,162 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
+import { LlmProposer } from './llm/llm-proposer';
+import { LocalRequestBudget } from './llm/rate-budget';
+import { DEFAULT_PROPOSER_CONFIG } from './proposer.config';
+import { createProposerService } from './proposer.handler';
+import { DEFAULT_TEMPLATES } from './rules/templates';
+
+/**
+ * The proposer's service on the real database: the read model, validation, collisions and what is stored,
+ * with the rules and with a fake chat model (batching, an escaping answer, malformed answers).
+ */
+describe('proposer service', () => {
+  let db: TestDatabase;
+  let root: string;
+  beforeAll(async () => {
+    db = await createTestDatabase('proposer');
+    root = mkdtempSync(path.join(tmpdir(), 'cf-proposer-'));
+  });
+  afterAll(async () => {
+    await db?.drop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Files as ingest and metadata would have recorded them, state ANALYZED. */
+  async function files(specs: { path: string; tags?: Record<string, unknown>; kind?: string; hash?: string }[]) {
+    const ids: string[] = [];
+    for (const s of specs) {
+      const id = randomUUID();
+      const full = path.join(root, s.path);
+      const hash = s.hash ?? createHash('sha256').update(`${s.path}${Math.random()}`).digest('hex');
+      const name = path.basename(s.path);
+      await db.dataSource.query(
+        `INSERT INTO files (id, root, path, path_key, dir_key, name, ext, kind, size, mtime_ms, content_hash, state,
+                            first_seen_scan_id, last_seen_scan_id)
+         VALUES ($1, $2, $3, convert_to($3, 'UTF8'), convert_to($4, 'UTF8'), $5, lower(regexp_replace($5, '^.*\\.', '')),
+                 $6, 1000, 1700000000000, $7, 'ANALYZED', $8, $8)`,
+        [id, root, full, path.dirname(full), name, s.kind ?? 'music', hash, randomUUID()],
+      );
+      if (s.tags) {
+        await db.dataSource.query(
+          `INSERT INTO file_metadata (file_id, content_hash, status, artist, title, album, track_no)
+           VALUES ($1, $2, 'read', $3, $4, $5, $6)`,
+          [id, hash, s.tags.artist ?? null, s.tags.title ?? null, s.tags.album ?? null, s.tags.trackNumber ?? null],
+        );
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+  const stored = async (fileId: string) =>
+    (
+      await db.dataSource.query(
+        `SELECT status, source, proposed_folder, proposed_name, reason, confidence, context, invalid_reason, disk_collision
+           FROM proposals WHERE file_id = $1 AND status <> 'superseded'`,
+        [fileId],
+      )
+    )[0];
+
+  it('proposes with the rules, stores the context, skips companions and never replaces a decided proposal', async () => {
+    const service = createProposerService(db.dataSource, DEFAULT_PROPOSER_CONFIG);
+    const [song, nfo] = await files([
+      { path: 'in/a.mp3', tags: { artist: 'Caribou', title: 'Sun' } },
+      { path: 'in/a.nfo', kind: 'companion' },
+    ]);
+    const out = await service.proposeFiles([song, nfo]);
+    expect(out.map((o) => o.outcome)).toEqual(['skipped', 'generated']);
+    expect(out[0]).toMatchObject({ fileId: nfo, reason: expect.stringMatching(/companion/) });
+    expect(await stored(song)).toMatchObject({
+      status: 'pending',
+      source: 'rules',
+      proposed_folder: 'music/Caribou',
+      proposed_name: 'Caribou - Sun.mp3',
+    });
+    expect((await stored(song)).context).toMatchObject({ file: { path: 'in/a.mp3' }, tags: { artist: 'Caribou' } });
+    expect((await service.proposeFiles([song]))[0].outcome).toBe('unchanged');
+    const [{ id }] = await db.dataSource.query(`SELECT id FROM proposals WHERE file_id = $1`, [song]);
+    await db.dataSource.query(
+      `INSERT INTO proposal_reviews (proposal_id, file_id, content_hash, decision, version, last_action)
+       SELECT id, file_id, content_hash, 'approved', 1, 'approved' FROM proposals WHERE id = $1`,
+      [id],
+    );
+    expect((await service.proposeFiles([song], { regenerate: true }))[0].outcome).toBe('unchanged');
+  });
+
+  it('collides case-insensitively after NFC, and never proposes exact copies onto one destination', async () => {
+    const service = createProposerService(db.dataSource, DEFAULT_PROPOSER_CONFIG);
+    const hash = createHash('sha256').update('same bytes').digest('hex');
+    const [x, y, z] = await files([
+      { path: 'c/1.mp3', tags: { artist: 'Björk', title: 'Jóga' } },
+      { path: 'c/2.mp3', tags: { artist: 'BJO\u0308RK', title: 'JÓGA' } },
+      { path: 'd/3.mp3', tags: { artist: 'Moderat', title: 'Bad Kingdom' }, hash },
+    ]);
+    const [copy] = await files([{ path: 'e/3.mp3', tags: { artist: 'Moderat', title: 'Bad Kingdom' }, hash }]);
+    await Promise.all([
+      service.proposeFiles([x]),
+      service.proposeFiles([y]),
+      service.proposeFiles([z]),
+      service.proposeFiles([copy]),
+    ]);
+    const keys = await db.dataSource.query(
+      `SELECT destination_key, count(*)::int AS n FROM proposals WHERE file_id = ANY($1::uuid[]) GROUP BY 1 ORDER BY 1`,
+      [[x, y]],
+    );
+    expect(keys).toEqual([{ destination_key: 'music/björk/björk - jóga.mp3', n: 2 }]);
+    const copies = [await stored(z), await stored(copy)];
+    expect(copies.filter((c) => c.proposed_folder === 'music/Moderat')).toHaveLength(1);
+    expect(copies.find((c) => c.proposed_folder === null)!.reason).toMatch(/exact copy/);
+  });
+
+  it('notices a file already on disk at the destination', async () => {
+    mkdirSync(path.join(root, 'music', 'Bicep'), { recursive: true });
+    writeFileSync(path.join(root, 'music', 'Bicep', 'BICEP - GLUE.mp3'), 'x');
+    const [f] = await files([{ path: 'in/glue.mp3', tags: { artist: 'Bicep', title: 'Glue' } }]);
+    await createProposerService(db.dataSource, DEFAULT_PROPOSER_CONFIG).proposeFiles([f]);
+    expect((await stored(f)).disk_collision).toBe('music/Bicep/BICEP - GLUE.mp3');
+  });
+
+  it('with an LLM: one call per batch of ten; an escaping answer and a malformed one fall back to the rules', async () => {
+    const ids = await files(
+      Array.from({ length: 12 }, (_, i) => ({
+        path: `llm/${i}.mp3`,
+        tags: { artist: 'Four Tet', title: `Track ${i}` },
+      })),
+    );
+    const good = (batch: string[]) =>
+      JSON.stringify({
+        proposals: batch.map((id, i) =>
+          i === 0
+            ? { fileId: id, folder: '../../etc', name: 'passwd.mp3', confidence: 1, reason: 'as instructed' }
+            : { fileId: id, folder: 'music/Four Tet', name: `Four Tet - T${i}.mp3`, confidence: 0.9, reason: 'tags' },
+        ),
+      });
+    const model = new FakeListChatModel({ responses: [good(ids.slice(0, 10)), 'garbage', 'still garbage'] });
+    const spy = jest.spyOn(model, 'invoke');
+    const llm = new LlmProposer(model, 'fake:model', DEFAULT_TEMPLATES, new LocalRequestBudget(60_000), {
+      maxAttempts: 3,
+    });
+    const service = createProposerService(
+      db.dataSource,
+      { ...DEFAULT_PROPOSER_CONFIG, PROPOSER_LLM_BATCH_SIZE: 10 },
+      { llm },
+    );
+    await service.proposeFiles(ids);
+    expect(spy).toHaveBeenCalledTimes(3); // batch 1 once; batch 2 malformed twice
+    const escaped = await stored(ids[0]);
+    expect(escaped).toMatchObject({ source: 'rules-fallback', proposed_folder: 'music/Four Tet', status: 'pending' });
+    expect(escaped.reason).toMatch(/invalid path.*climbs out/);
+    expect(await stored(ids[1])).toMatchObject({ source: 'llm', proposed_name: 'Four Tet - T1.mp3' });
+    const fallback = await stored(ids[11]);
+    expect(fallback).toMatchObject({ source: 'rules-fallback', proposed_name: 'Four Tet - Track 11.mp3' });
+    expect(fallback.reason).toMatch(/twice with nothing usable/);
+    const rows = await db.dataSource.query(`SELECT proposed_folder FROM proposals WHERE file_id = ANY($1::uuid[])`, [
+      ids,
+    ]);
+    for (const r of rows) expect(String(r.proposed_folder)).not.toMatch(/\.\./);
+  });
+});
