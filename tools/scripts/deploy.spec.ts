@@ -473,6 +473,11 @@ withProgram(compose, 'docker-compose.yml', (composeBin) => {
         .filter((v) => v.target === '/music');
       expect({ service, mounts: library.length }).toEqual({ service, mounts: 1 });
       expect({ service, readOnly: library[0].readOnly }).toEqual({ service, readOnly: service !== 'executor' });
+      // The output root of copy/hardlink executions is mounted into the executor alone, read-write.
+      const outputMounts = (definition.volumes ?? []).filter(
+        (v) => (typeof v === 'string' ? v.split(':')[1] : v.target) === '/organised',
+      );
+      expect({ service, output: outputMounts.length }).toEqual({ service, output: service === 'executor' ? 1 : 0 });
     }
   });
 

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AnalysisPartSource } from './analysis/analysis.part';
 import { GatewayAnalysisModule } from './analysis/gateway-analysis.module';
 import { DuplicatesModule } from './duplicates/duplicates.module';
+import { ExecutionsModule } from './executions/executions.module';
 import { FingerprintPartSource } from './fingerprint/fingerprint.part';
 import { GatewayFingerprintModule } from './fingerprint/gateway-fingerprint.module';
 import { IdentifyModule } from './identify/identify.module';
@@ -51,6 +52,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     LibraryModule,
     SessionModule,
     ProposalsModule,
+    ExecutionsModule,
   ],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [

@@ -163,7 +163,7 @@ export const Consumers = {
     durable: 'executor',
     service: 'executor',
     filter: 'execution.*.requested',
-    handles: [Subjects.executionRequested, Subjects.executionUndoRequested],
+    handles: [Subjects.executionRequested, Subjects.executionPlanRequested, Subjects.executionUndoRequested],
     concurrency: 1,
     maxDeliver: 3,
   },

@@ -1,8 +1,14 @@
 import type { z } from 'zod';
 import {
   DeadLetterSchema,
+  ExecutionFinishedSchema,
+  ExecutionPlanFinishedSchema,
+  ExecutionPlanRequestedSchema,
+  ExecutionProgressedSchema,
   ExecutionRequestedSchema,
   MixIdentifyCancelRequestedSchema,
+  ExecutionUndoRequestedSchema,
+  FileRelocatedSchema,
   MixIdentifyFinishedSchema,
   MixIdentifyProgressedSchema,
   MixIdentifyRequestedSchema,
@@ -151,9 +157,45 @@ export const Subjects = {
   executionRequested: subject(
     'execution.run.requested',
     ExecutionRequestedSchema,
-    'carry out an approved plan of moves',
+    'carry out a stored plan of moves, copies or links',
+    'gateway',
   ),
-  executionUndoRequested: subject('execution.undo.requested', ExecutionRequestedSchema, 'undo an executed plan'),
+  executionPlanRequested: subject(
+    'execution.plan.requested',
+    ExecutionPlanRequestedSchema,
+    'compute a plan (dry run) from the approved proposals',
+    'gateway',
+  ),
+  executionPlanFinished: subject(
+    'execution.plan.finished',
+    ExecutionPlanFinishedSchema,
+    'a plan was stored with its blocked items and totals, or could not be computed',
+    'executor',
+  ),
+  executionUndoRequested: subject(
+    'execution.undo.requested',
+    ExecutionUndoRequestedSchema,
+    'undo an execution (all or some of its files), moved back by the same protocol',
+    'gateway',
+  ),
+  executionProgressed: subject(
+    'execution.run.progressed',
+    ExecutionProgressedSchema,
+    'a running execution reports totals, bytes, rate, ETA and the files finished since the last report',
+    'executor',
+  ),
+  executionFinished: subject(
+    'execution.run.finished',
+    ExecutionFinishedSchema,
+    'an execution ended with every file done, failed or skipped',
+    'executor',
+  ),
+  fileRelocated: subject(
+    'file.execution.relocated',
+    FileRelocatedSchema,
+    'the executor moved, copied, linked or restored a known file: ingest records its new path',
+    'executor',
+  ),
   tracklistSearchRequested: subject(
     'tracklist.search.requested',
     TracklistSearchRequestedSchema,

@@ -39,6 +39,11 @@ export const TABLE_OWNERS = {
   tracklist_decisions: 'gateway',
   tracklist_link_decisions: 'gateway',
   tracklist_track_edits: 'gateway',
+  execution_plans: 'executor',
+  execution_plan_items: 'executor',
+  executions: 'executor',
+  execution_operations: 'executor',
+  execution_steps: 'executor',
 } as const satisfies Record<string, ServiceName>;
 
 export type TableName = keyof typeof TABLE_OWNERS;

@@ -7,9 +7,12 @@ import * as open from './open';
 import * as scan from './scan';
 import * as propose from './propose';
 import * as review from './review';
+import * as execute from './execute';
+import * as plan from './plan';
 import * as start from './start';
 import * as status from './status';
 import * as tracklist from './tracklist';
+import * as undo from './undo';
 
 /**
  * Every `crateflow` command. To add one: write commands/<name>.ts exporting
@@ -24,6 +27,9 @@ const COMMANDS: { register(program: Command, ctx: CliContext): void }[] = [
   duplicates,
   propose,
   review,
+  plan,
+  execute,
+  undo,
   open,
   tracklist,
 ];

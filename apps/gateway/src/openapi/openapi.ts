@@ -2,6 +2,7 @@ import { duplicatesOpenApi } from '../duplicates/duplicates.openapi';
 import { fingerprintOpenApi } from '../mixes/mixes.openapi';
 import { libraryOpenApi } from '../library/library.openapi';
 import { proposalsOpenApi } from '../proposals/proposals.openapi';
+import { executionsOpenApi } from '../executions/executions.openapi';
 import { tracklistsOpenApi } from '../tracklists/tracklists.openapi';
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
@@ -76,6 +77,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   const fingerprint = fingerprintOpenApi();
   const library = libraryOpenApi();
   const proposals = proposalsOpenApi();
+  const executions = executionsOpenApi();
   const tracklists = tracklistsOpenApi();
   const document = {
     openapi: '3.1.0',
@@ -103,6 +105,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
         ...fingerprint.schemas,
         ...library.schemas,
         ...proposals.schemas,
+        ...executions.schemas,
         ...tracklists.schemas,
       },
       securitySchemes: {
@@ -209,6 +212,14 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       },
     },
   };
-  Object.assign(document.paths, duplicates.paths, fingerprint.paths, library.paths, proposals.paths, tracklists.paths);
+  Object.assign(
+    document.paths,
+    duplicates.paths,
+    fingerprint.paths,
+    library.paths,
+    proposals.paths,
+    executions.paths,
+    tracklists.paths,
+  );
   return document;
 }

@@ -3,6 +3,8 @@ import {
   restoredState,
   transitionFor,
   type LifecycleTrigger,
+  type PayloadOf,
+  type Subjects,
   type PipelineStage,
   type ProposalDecision,
   type StageOutcome,
@@ -21,8 +23,35 @@ import type { LifecycleRepository, LifecycleTx } from '../repositories/lifecycle
  *   event) is kept with its round, and applied (state and history) when the round is entered, after the
  *   reset, so it is neither lost nor undone.
  */
+export type FileRelocated = PayloadOf<typeof Subjects.fileRelocated>;
+
 export class LifecycleService {
   constructor(private readonly repo: LifecycleRepository) {}
+
+  /**
+   * The executor moved (or moved back) a file: the row keeps its identity and takes the new path, size and
+   * mtime, so the next scan finds it unchanged at its new place. A copy or hard link into the output root
+   * is recorded in the file's history (the copy itself is the executor's, in its journal and relink map).
+   */
+  async fileRelocated(p: FileRelocated): Promise<void> {
+    await this.repo.transaction(async (tx) => {
+      if (!(await tx.fileExists(p.fileId))) return;
+      const pathKey = Buffer.from(p.pathKey, 'base64');
+      const detail = { executionId: p.executionId, operationId: p.operationId, path: p.path };
+      if (p.action === 'moved' || p.action === 'restored') {
+        const moved = await tx.relocate(p.fileId, p.contentHash, pathKey, p.size, p.mtimeMs);
+        if (!moved)
+          return tx.history(p.fileId, `execution.${p.action}.not-recorded`, null, null, {
+            ...detail,
+            reason: 'another file is recorded at that path, or the content changed',
+          });
+      }
+      const trigger = p.action === 'restored' || p.action === 'unpublished' ? 'execution-undone' : 'executed';
+      const t = transitionFor({ kind: trigger });
+      const from = await tx.transition(p.fileId, t, p.contentHash);
+      await tx.history(p.fileId, `execution.${p.action}`, from, from ? t.to : null, detail);
+    });
+  }
 
   async fileIngested(
     change: 'new' | 'changed',

@@ -1,11 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
+  extensionOf,
   PIPELINE_STAGES,
   type FileState,
   type PipelineStage,
   type StageStatus,
   type Transition,
 } from '@crateflow/contracts';
+import { displayPath } from '../scans/path-bytes';
 
 /** Where an event stands against the round the lifecycle has entered (see LifecycleTx.roundOf). */
 export type RoundStanding = { kind: 'current' | 'ahead'; generation: number } | { kind: 'stale' } | { kind: 'unknown' };
@@ -156,6 +158,33 @@ export class LifecycleTx {
       [fileId, t.to, [...t.from], contentHash ?? null],
     );
     return rows[0]?.previous ?? null;
+  }
+
+  /**
+   * Records a file's new place after the executor moved it (same id, same content). Refused (false) when
+   * another row already holds that path or the content is not the one the move was about.
+   */
+  async relocate(
+    fileId: string,
+    contentHash: string,
+    pathKey: Buffer,
+    size: number,
+    mtimeMs: number,
+  ): Promise<boolean> {
+    const slash = pathKey.lastIndexOf(0x2f);
+    const dirKey = slash > 0 ? pathKey.subarray(0, slash) : Buffer.from('/');
+    const display = displayPath(pathKey);
+    const name = displayPath(pathKey.subarray(slash + 1)).text;
+    const result: unknown[] = await this.m.query(
+      `UPDATE files SET path = $3, path_key = $4, path_is_utf8 = $5, dir_key = $6, name = $7, ext = $8, size = $9,
+              mtime_ms = $10, missing_since = NULL, missing_scan_id = NULL, updated_at = now()
+        WHERE id = $1 AND content_hash = $2
+          AND NOT EXISTS (SELECT 1 FROM files o WHERE o.path_key = $4 AND o.id <> $1)
+        RETURNING id`,
+      [fileId, contentHash, display.text, pathKey, display.isUtf8, dirKey, name, extensionOf(name), size, mtimeMs],
+    );
+    const rows = (Array.isArray(result[0]) ? result[0] : result) as unknown[];
+    return rows.length > 0;
   }
 
   async history(

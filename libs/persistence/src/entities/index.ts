@@ -24,6 +24,11 @@ import { TracklistHostScheduleEntity } from './tracklist-host-schedule.entity';
 import { TracklistDecisionEntity } from './tracklist-decision.entity';
 import { TracklistLinkDecisionEntity } from './tracklist-link-decision.entity';
 import { TracklistTrackEditEntity } from './tracklist-track-edit.entity';
+import { ExecutionPlanEntity } from './execution-plan.entity';
+import { ExecutionPlanItemEntity } from './execution-plan-item.entity';
+import { ExecutionEntity } from './execution.entity';
+import { ExecutionOperationEntity } from './execution-operation.entity';
+import { ExecutionStepEntity } from './execution-step.entity';
 
 export {
   CompanionContentEntity,
@@ -52,8 +57,14 @@ export {
   TracklistDecisionEntity,
   TracklistLinkDecisionEntity,
   TracklistTrackEditEntity,
+  ExecutionPlanEntity,
+  ExecutionPlanItemEntity,
+  ExecutionEntity,
+  ExecutionOperationEntity,
+  ExecutionStepEntity,
 };
 export type { ProposalRowStatus } from './proposal.entity';
+export type { ExecutionMode } from './execution-plan.entity';
 export type { ScanStatus } from './scan.entity';
 export type { FileMetadataStatus } from './file-metadata.entity';
 export { NO_AUDIO_FAILURE_KINDS } from './file-metadata.entity';
@@ -95,4 +106,9 @@ export const ENTITIES = [
   TracklistDecisionEntity,
   TracklistLinkDecisionEntity,
   TracklistTrackEditEntity,
+  ExecutionPlanEntity,
+  ExecutionPlanItemEntity,
+  ExecutionEntity,
+  ExecutionOperationEntity,
+  ExecutionStepEntity,
 ];

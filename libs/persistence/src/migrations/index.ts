@@ -5,6 +5,7 @@ import { FingerprintIndex1795239009174 } from './1795239009174-fingerprint-index
 import { FileGenerations1795900000000 } from './1795900000000-file-generations';
 import { UiListIndexes1795950000000 } from './1795950000000-ui-list-indexes';
 import { Proposals1796000000000 } from './1796000000000-proposals';
+import { ExecutorJournal1796100000000 } from './1796100000000-executor-journal';
 import { Tracklists1796200000000 } from './1796200000000-tracklists';
 import { FingerprintPackedPostings1796300000000 } from './1796300000000-fingerprint-packed-postings';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   FileGenerations1795900000000,
   UiListIndexes1795950000000,
   Proposals1796000000000,
+  ExecutorJournal1796100000000,
   Tracklists1796200000000,
   FingerprintPackedPostings1796300000000,
 ];
