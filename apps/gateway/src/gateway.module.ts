@@ -11,6 +11,7 @@ import { LibraryModule } from './library/library.module';
 import { SessionModule } from './session/session.module';
 import { MixesModule } from './mixes/mixes.module';
 import { ProposalsModule } from './proposals/proposals.module';
+import { GatewayTracklistsModule } from './tracklists/tracklists.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { FilesController } from './files/files.controller';
@@ -47,6 +48,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     GatewayFingerprintModule,
     MixesModule,
     IdentifyModule,
+    GatewayTracklistsModule,
     LibraryModule,
     SessionModule,
     ProposalsModule,

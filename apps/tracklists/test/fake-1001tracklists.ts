@@ -9,6 +9,32 @@ export function fixture(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');
 }
 
+function scriptedPage(port: number): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Scripted</title></head><body>
+<h1 id="pageTitle">Nina Kraviz @ Dekmantel Festival 2017-08-05</h1><div id="tlTab"></div>
+<img src="http://localhost:${port}/beacon.gif" alt="">
+<script>
+  const rows = [['Nina Kraviz', 'Ghetto Kraviz', '0:00'], ['ID', 'ID', '4:10'], ['Aphex Twin', 'Xtal', '9:45']];
+  const tab = document.getElementById('tlTab');
+  rows.forEach(([a, t, c], i) => {
+    const row = document.createElement('div');
+    row.setAttribute('data-trno', String(i));
+    const cue = document.createElement('div');
+    cue.className = 'cue';
+    cue.textContent = c;
+    const value = document.createElement('span');
+    value.className = 'trackValue';
+    for (const text of [a, '-', t]) {
+      const s = document.createElement('span');
+      s.textContent = text;
+      value.append(s);
+    }
+    row.append(cue, value);
+    tab.append(row);
+  });
+</script></body></html>`;
+}
+
 export interface SeenRequest {
   method: string;
   path: string;
@@ -92,6 +118,10 @@ export class FakeTracklistsSite {
         return send(200, fixture('challenge.html'));
       case 'shell':
         return send(200, fixture('shell.html'));
+      case 'scripted':
+        // Rows exist only after the page's script ran (as on the real site); a beacon to another host must be
+        // stopped by the renderer.
+        return send(200, scriptedPage(this.port));
       case 'gone':
         return send(404, 'not here');
       case 'moved':

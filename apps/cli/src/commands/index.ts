@@ -11,6 +11,7 @@ import * as execute from './execute';
 import * as plan from './plan';
 import * as start from './start';
 import * as status from './status';
+import * as tracklist from './tracklist';
 import * as undo from './undo';
 
 /**
@@ -30,6 +31,7 @@ const COMMANDS: { register(program: Command, ctx: CliContext): void }[] = [
   execute,
   undo,
   open,
+  tracklist,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

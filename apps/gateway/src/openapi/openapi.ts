@@ -3,6 +3,7 @@ import { fingerprintOpenApi } from '../mixes/mixes.openapi';
 import { libraryOpenApi } from '../library/library.openapi';
 import { proposalsOpenApi } from '../proposals/proposals.openapi';
 import { executionsOpenApi } from '../executions/executions.openapi';
+import { tracklistsOpenApi } from '../tracklists/tracklists.openapi';
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
 import {
@@ -77,6 +78,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   const library = libraryOpenApi();
   const proposals = proposalsOpenApi();
   const executions = executionsOpenApi();
+  const tracklists = tracklistsOpenApi();
   const document = {
     openapi: '3.1.0',
     info: {
@@ -104,6 +106,7 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
         ...library.schemas,
         ...proposals.schemas,
         ...executions.schemas,
+        ...tracklists.schemas,
       },
       securitySchemes: {
         apiToken: { type: 'http', scheme: 'bearer', description: 'The CRATEFLOW_API_TOKEN of the gateway' },
@@ -209,6 +212,14 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       },
     },
   };
-  Object.assign(document.paths, duplicates.paths, fingerprint.paths, library.paths, proposals.paths, executions.paths);
+  Object.assign(
+    document.paths,
+    duplicates.paths,
+    fingerprint.paths,
+    library.paths,
+    proposals.paths,
+    executions.paths,
+    tracklists.paths,
+  );
   return document;
 }

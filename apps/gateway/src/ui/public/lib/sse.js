@@ -131,4 +131,7 @@ export const KNOWN_SUBJECTS = [
   'execution.run.finished',
   'file.execution.relocated',
   'tracklist.search.requested',
+  'tracklist.scrape.requested',
+  'tracklist.lookup.finished',
+  'tracklist.saved',
 ];

@@ -8,5 +8,6 @@ import files from './files.js';
 import library from './library.js';
 import proposals from './proposals.js';
 import proposalsPreview from './proposals-preview.js';
+import tracklists from './tracklists.js';
 
-export default [dashboard, files, library, proposals, proposalsPreview, executions, file];
+export default [dashboard, files, library, proposals, proposalsPreview, executions, tracklists, file];
