@@ -13,6 +13,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { consumersOf, SERVICES, type ServiceName } from '@crateflow/contracts';
 import { DEFAULT_HTTP_PORTS } from '@crateflow/service-host';
+import { dashboardFiles, metricsIn, METRIC_SOURCES } from './gen-dashboards';
 import { CUSTOM_RESOURCE_SCHEMAS } from './k8s/custom-resources';
 
 /**
@@ -633,8 +634,48 @@ describe('Grafana', () => {
     ]);
   });
 
-  it('has dashboards', () => {
-    expect(dashboards).toContain('pipeline-overview.json');
+  it('has the dashboards, as tools/scripts/gen-dashboards.ts writes them', () => {
+    expect([...dashboards].sort()).toEqual(
+      [
+        'executor.json',
+        'fingerprint.json',
+        'nodejs-runtime.json',
+        'pipeline-overview.json',
+        'proposer.json',
+        'stage-latency.json',
+        'tracklists.json',
+      ].sort(),
+    );
+    for (const [file, text] of dashboardFiles()) {
+      expect({ file, upToDate: readFileSync(path.join(dashboardsDir, file), 'utf8') === text }).toEqual({
+        file,
+        upToDate: true,
+      });
+    }
+  });
+
+  it('declares for every metric a dashboard or alert rule uses which services export it', () => {
+    for (const file of dashboards) {
+      const dashboard = JSON.parse(readFileSync(path.join(dashboardsDir, file), 'utf8')) as {
+        panels: { targets: { expr: string }[] }[];
+        crateflowMetricSources: Record<string, string[]>;
+      };
+      const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricsIn(t.expr))));
+      expect({ file, declared: Object.keys(dashboard.crateflowMetricSources).sort() }).toEqual({
+        file,
+        declared: [...used].sort(),
+      });
+      for (const services of Object.values(dashboard.crateflowMetricSources)) {
+        expect(services.length).toBeGreaterThan(0);
+        for (const service of services) expect(SERVICES).toContain(service);
+      }
+    }
+    const alerts = parseYaml(readFileSync(path.join(ROOT, 'deploy/prometheus/alerts.yml'), 'utf8')) as {
+      groups: { rules: { expr: string }[] }[];
+    };
+    for (const rule of alerts.groups.flatMap((g) => g.rules))
+      for (const metric of metricsIn(rule.expr))
+        expect({ metric, declared: metric in METRIC_SOURCES }).toEqual({ metric, declared: true });
   });
 
   it.each(dashboards)('%s parses and queries only crateflow_ metrics through the fixed datasource', (file) => {

@@ -20,6 +20,7 @@ import { ApiTokenGuard } from './http/api-token.guard';
 import { PipelineController } from './pipeline/pipeline.controller';
 import { PipelineMetrics } from './pipeline/pipeline.metrics';
 import { PipelineService } from './pipeline/pipeline.service';
+import { AcceptedScanRepository } from './repositories/accepted-scan.repository';
 import { EventBusRepository } from './repositories/event-bus.repository';
 import {
   FILE_DETAIL_PART_SOURCES,
@@ -35,9 +36,8 @@ import { TagsPartSource } from './metadata/tags.part';
 import { LibraryPathRepository } from './repositories/library-path.repository';
 import { PipelineStatsRepository } from './repositories/pipeline-stats.repository';
 import { ScanReadRepository } from './repositories/scan.repository';
-import { AcceptedScans } from './scans/accepted-scans';
 import { ScansController } from './scans/scans.controller';
-import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
+import { ScansService } from './scans/scans.service';
 
 /** Wiring only: controllers (HTTP), services (logic), repositories (tables, NATS, the file system). */
 @Module({
@@ -62,7 +62,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     PipelineService,
     PipelineMetrics,
     EventsService,
-    { provide: ACCEPTED_SCANS, useValue: new AcceptedScans({ ttlMs: 60 * 60 * 1000, maxEntries: 10_000 }) },
+    AcceptedScanRepository,
     ScanReadRepository,
     FileReadRepository,
     FileStageStatusReadRepository,
