@@ -21,7 +21,7 @@ async function main() {
       PROPOSER_LLM_RPM: Number(env.RPM),
     };
     const chat = createChatModel(config)!;
-    const budget = new NatsRequestBudget(await messaging.keyValue('PROPOSER_LLM_BUDGET'), config.PROPOSER_LLM_RPM);
+    const budget = new NatsRequestBudget(await messaging.keyValue('proposer-llm-budget'), config.PROPOSER_LLM_RPM);
     const llm = new LlmProposer(chat.model, chat.name, DEFAULT_TEMPLATES, budget, { maxAttempts: 3 });
     let ok = 0;
     for (let i = 0; i < Number(env.CALLS); i++) {

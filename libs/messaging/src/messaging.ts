@@ -1,4 +1,3 @@
-import { Kvm, type KV } from '@nats-io/kv';
 import {
   DeadLetterSchema,
   durableName,
@@ -122,15 +121,6 @@ export class Messaging {
     const jsm = await jetstreamManager(nc);
     logger.info({ server: nc.getServer(), prefix }, 'connected to NATS');
     return new Messaging(nc, js, jsm, prefix, options.registry ?? new Registry(), logger);
-  }
-
-  /**
-   * A JetStream key-value bucket named `<PREFIX>_<name>` (created when missing, history 1), for small state
-   * several replicas share, such as the proposer's LLM request budget.
-   */
-  async keyValue(name: string): Promise<KV> {
-    const bucket = `${this.prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}_${name}`;
-    return new Kvm(this.nc).create(bucket, { history: 1 });
   }
 
   /** False once the connection is closed or closing (for health checks). */
@@ -284,9 +274,10 @@ export class Messaging {
 
   /**
    * A key-value bucket `<prefix>-<bucket>` (created when missing) for small state every replica of a service
-   * shares, so that no answer depends on which replica a request reached.
+   * shares, so that no answer depends on which replica a request reached (the gateway's accepted scans, the
+   * proposer's LLM request budget).
    */
-  keyValue(bucket: string, options: SharedBucketOptions): Promise<KV> {
+  keyValue(bucket: string, options: SharedBucketOptions = {}): Promise<KV> {
     return openSharedBucket(this.nc, this.prefix, bucket, options);
   }
 

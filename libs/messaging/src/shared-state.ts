@@ -4,8 +4,8 @@ import type { NatsConnection } from '@nats-io/nats-core';
 export type { KV } from '@nats-io/kv';
 
 export interface SharedBucketOptions {
-  /** Entries expire this long after their last write (the server removes them). */
-  ttlMs: number;
+  /** Entries expire this long after their last write (the server removes them); absent: never. */
+  ttlMs?: number;
   /** Bound on the bucket's size in bytes. */
   maxBytes?: number;
   description?: string;
@@ -20,7 +20,7 @@ export function sharedBucketName(prefix: string, bucket: string): string {
 /**
  * Opens (creating when missing) a JetStream key-value bucket for state that every replica of a service
  * must see alike, instead of one process's memory: a second gateway behind the same Service answers from
- * the same entries. One value per key (no history); entries expire after `ttlMs`.
+ * the same entries. One value per key (no history); entries expire after `ttlMs` when it is given.
  */
 export function openSharedBucket(
   nc: NatsConnection,
@@ -30,7 +30,7 @@ export function openSharedBucket(
 ): Promise<KV> {
   return new Kvm(nc).create(sharedBucketName(prefix, bucket), {
     history: 1,
-    ttl: options.ttlMs,
+    ttl: options.ttlMs ?? 0,
     max_bytes: options.maxBytes ?? 64 * 1024 * 1024,
     description: options.description,
   });
