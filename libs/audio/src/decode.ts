@@ -18,6 +18,12 @@ export interface DecodeOptions {
   signal?: AbortSignal;
   /** Kill ffmpeg after this long (ms); the iteration then rejects. Default: none. */
   timeoutMs?: number;
+  /**
+   * Also measures EBU R128 loudness in the same ffmpeg run (its `ebur128` filter on a copy of the original
+   * channels, beside the PCM output), so the file is read and decoded once. `onSummary` gets the tail of
+   * ffmpeg's log, holding the filter's summary, after the last chunk. Whole files only (no startSec/durationSec).
+   */
+  ebur128?: { onSummary: (logTail: string) => void };
 }
 
 /**
@@ -34,12 +40,29 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
   const filters = [monoFilter(probe.channels), ...(options.extraFilters ?? [])].filter(Boolean);
 
   const viaPipe = Buffer.isBuffer(filePath) && !isUtf8(filePath);
-  const args = ['-nostdin', '-hide_banner', '-v', 'error'];
+  const loudness = options.ebur128;
+  if (loudness && (options.startSec || options.durationSec !== undefined)) {
+    throw new RangeError('loudness is measured over whole files only');
+  }
+  // The ebur128 summary is printed at level info; -nostats keeps the progress line out.
+  const args = ['-nostdin', '-hide_banner', '-nostats', '-v', loudness ? 'info' : 'error'];
   if (options.startSec) args.push('-ss', String(options.startSec));
   args.push('-i', viaPipe ? 'pipe:0' : String(filePath));
   if (options.durationSec !== undefined) args.push('-t', String(options.durationSec));
-  args.push('-map', `0:${probe.streamIndex}`, '-vn', '-sn', '-dn');
-  if (filters.length) args.push('-af', filters.join(','));
+  if (loudness) {
+    // Sample peak is free; the 4× oversampled true peak doubled the filter's cost. framelog=verbose keeps the
+    // 10-per-second frame lines out of the summary.
+    const pcm = filters.length ? `[a]${filters.join(',')}[pcm]` : '[a]anull[pcm]';
+    args.push(
+      '-filter_complex',
+      `[0:${probe.streamIndex}]asplit=2[a][b];${pcm};[b]ebur128=framelog=verbose:peak=sample,anullsink`,
+      '-map',
+      '[pcm]',
+    );
+  } else {
+    args.push('-map', `0:${probe.streamIndex}`, '-vn', '-sn', '-dn');
+    if (filters.length) args.push('-af', filters.join(','));
+  }
   args.push('-ac', '1', '-ar', String(options.sampleRate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1');
 
   const child = spawn(ffmpeg, args, { stdio: [viaPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
@@ -50,10 +73,13 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
     input.pipe(child.stdin);
   }
   let stderr = '';
+  let tail = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => {
     if (stderr.length < 16_384) stderr += d;
+    if (loudness) tail = (tail + d).slice(-8192);
   });
+  const whatWentWrong = () => (loudness ? problemLine(stderr) : firstLine(stderr));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const spawnError = new Promise<Error>((resolve) => child.on('error', resolve));
 
@@ -79,13 +105,14 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
     ]);
     const killedFor = supervision.killedFor();
     if (killedFor) throw new UndecodableAudioError(`decoding ${killedFor}`);
-    if (code !== 0) throw new UndecodableAudioError(firstLine(stderr) || `ffmpeg exited with code ${code}`);
+    if (code !== 0) throw new UndecodableAudioError(whatWentWrong() || `ffmpeg exited with code ${code}`);
     const tailSamples = Math.floor(pending.length / 4);
     if (tailSamples > 0) {
       total += tailSamples;
       yield toFloat32(pending.subarray(0, tailSamples * 4));
     }
-    if (total === 0) throw new UndecodableAudioError(firstLine(stderr) || 'no audio could be decoded');
+    if (total === 0) throw new UndecodableAudioError(whatWentWrong() || 'no audio could be decoded');
+    loudness?.onSummary(tail);
   } finally {
     supervision.release();
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -107,6 +134,19 @@ export async function decodeMonoToArray(filePath: string | Buffer, options: Deco
     offset += p.length;
   }
   return out;
+}
+
+/**
+ * The line of ffmpeg's log that says what went wrong: the last one, or with `-v info` (loudness measured
+ * alongside) the last one that reads like an error rather than a stream description or a loudness summary.
+ */
+function problemLine(log: string): string {
+  const lines = log
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const problems = lines.filter((l) => /error|invalid|fail|could not|cannot|no such|not found|unsupported/i.test(l));
+  return problems.length ? problems[problems.length - 1] : firstLine(log);
 }
 
 function monoFilter(channels: number): string {
