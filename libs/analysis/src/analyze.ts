@@ -9,7 +9,7 @@ import {
 } from '@crateflow/audio';
 import { energyCurves, energyRating, outlineFromCurve } from './energy';
 import { AnalysisError } from './errors';
-import { type EbuR128, measureLoudness } from './loudness';
+import { type EbuR128, LoudnessError, measureLoudness, parseEbur128Summary } from './loudness';
 import { EssentiaPool, sharedPool } from './pool';
 import {
   type BeatWindowInput,
@@ -47,8 +47,12 @@ export interface AnalyzeOptions {
   keyProfile?: string;
   /** RMS below this (dBFS) is silence. Default −60. */
   silenceDbfs?: number;
-  /** Skip the ffmpeg EBU R128 pass (loudness then comes out not measurable). */
-  loudness?: boolean;
+  /**
+   * EBU R128 loudness: measured in the same ffmpeg run that feeds the analysers (default: the file is read
+   * and decoded once); `'separate-pass'` runs a second ffmpeg over the file as before (kept for the
+   * benchmark's before/after); false skips it (loudness then comes out not measurable).
+   */
+  loudness?: boolean | 'separate-pass';
 }
 
 const MIN_RHYTHM_SEC = 6;
@@ -105,10 +109,15 @@ export async function analyzeFile(filePath: string | Buffer, options: AnalyzeOpt
   if (options.signal?.aborted) onCallerAbort(); // aborted while the file was being probed
 
   const warnings: string[] = [];
+  // Loudness in the decoding run itself unless asked otherwise; the summary arrives after the last chunk.
+  let sameRunLoudness: EbuR128 | Error = new LoudnessError('ffmpeg printed no ebur128 summary');
+  const inDecode = options.loudness === undefined || options.loudness === true;
   const loudnessPromise: Promise<EbuR128 | Error> =
     options.loudness === false
       ? Promise.resolve(new Error('loudness measurement was switched off'))
-      : measureLoudness(filePath, { streamIndex: probe.streamIndex, signal: control.signal }).catch((e: Error) => e);
+      : options.loudness === 'separate-pass'
+        ? measureLoudness(filePath, { streamIndex: probe.streamIndex, signal: control.signal }).catch((e: Error) => e)
+        : Promise.resolve(sameRunLoudness);
 
   const windows: WindowResult[] = [];
   const failedWindows: { startSec: number; durationSec: number; reason: string }[] = [];
@@ -118,6 +127,15 @@ export async function analyzeFile(filePath: string | Buffer, options: AnalyzeOpt
       sr,
       windowSec,
       signal: control.signal,
+      onLoudnessLog: inDecode
+        ? (log) => {
+            try {
+              sameRunLoudness = parseEbur128Summary(log);
+            } catch (e) {
+              sameRunLoudness = e as Error;
+            }
+          }
+        : undefined,
       inFlight: 2,
       submit: (samples, startSec) =>
         pool.run(
@@ -143,8 +161,8 @@ export async function analyzeFile(filePath: string | Buffer, options: AnalyzeOpt
         }
       },
     });
-    // Still under the time limit: the loudness pass runs in its own ffmpeg and could be the slower one.
-    loud = await loudnessPromise;
+    // Still under the time limit: a separate loudness pass runs in its own ffmpeg and could be the slower one.
+    loud = inDecode ? sameRunLoudness : await loudnessPromise;
     // A loudness pass cut short is not "not measurable": the whole analysis is tried again.
     if (isInterruption(loud) && !stopReason) throw new AnalysisError('aborted', (loud as Error).message);
   } catch (e) {
@@ -182,6 +200,8 @@ interface DecodePlan {
   submit: (samples: Float32Array, startSec: number) => Promise<WindowResult>;
   onWindow: (r: WindowResult) => void;
   onWindowFailed: (startSec: number, durationSec: number, e: Error) => void;
+  /** Measure loudness in the decoding run; gets ffmpeg's log tail with the ebur128 summary. */
+  onLoudnessLog?: (log: string) => void;
 }
 
 /**
@@ -217,7 +237,13 @@ async function decodeInWindows(filePath: string | Buffer, probe: AudioProbe, pla
   };
 
   try {
-    for await (const chunk of decodeMono(filePath, { sampleRate: sr, chunkSamples: sr, signal: plan.signal })) {
+    const ebur128 = plan.onLoudnessLog ? { onSummary: plan.onLoudnessLog } : undefined;
+    for await (const chunk of decodeMono(filePath, {
+      sampleRate: sr,
+      chunkSamples: sr,
+      signal: plan.signal,
+      ebur128,
+    })) {
       let offset = 0;
       while (offset < chunk.length) {
         const take = Math.min(chunk.length - offset, capacity - filled);

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { decodeMono } from '@crateflow/audio';
 import { measureLoudness, parseEbur128Summary } from './loudness';
 
 describe('EBU R128 loudness through ffmpeg', () => {
@@ -38,6 +39,22 @@ describe('EBU R128 loudness through ffmpeg', () => {
     expect(l.integratedLufs).toBeCloseTo(-20, 0);
     expect(l.rangeLu).toBeLessThan(1);
     expect(l.samplePeakDbfs).toBeCloseTo(-20, 0);
+  });
+
+  it('measures the same in the decoding run itself (one read of the file) as in a pass of its own', async () => {
+    let log = '';
+    let samples = 0;
+    const file = path.join(dir, 'sine.flac');
+    for await (const chunk of decodeMono(file, { sampleRate: 44100, ebur128: { onSummary: (t) => (log = t) } }))
+      samples += chunk.length;
+    expect(samples).toBe(12 * 44100); // the PCM is unchanged by the measurement beside it
+    expect(parseEbur128Summary(log)).toEqual(await measureLoudness(file));
+    await expect(
+      (async () => {
+        for await (const c of decodeMono(file, { sampleRate: 8000, startSec: 2, ebur128: { onSummary: () => 0 } }))
+          void c;
+      })(),
+    ).rejects.toThrow(/whole files only/);
   });
 
   it('reports silence as unmeasured, not as −70 LUFS', async () => {

@@ -1,6 +1,6 @@
 import { findFfmpeg } from './ffmpeg';
 import { probeAudio } from './probe';
-import { TOOL_INPUT, UndecodableAudioError, openInput, runTool, type ToolChild } from './tool-process';
+import { TOOL_INPUT, UndecodableAudioError, lastLine, openInput, runTool, type ToolChild } from './tool-process';
 
 export interface DecodeOptions {
   /** Output sample rate in Hz (ffmpeg's soxr-quality resampler is not assumed; the default one is used). */
@@ -16,6 +16,12 @@ export interface DecodeOptions {
   signal?: AbortSignal;
   /** Kill ffmpeg after this long (ms); the iteration then rejects. Default: none. */
   timeoutMs?: number;
+  /**
+   * Also measures EBU R128 loudness in the same ffmpeg run (its `ebur128` filter on a copy of the original
+   * channels, beside the PCM output), so the file is read and decoded once. `onSummary` gets the tail of
+   * ffmpeg's log, holding the filter's summary, after the last chunk. Whole files only (no startSec/durationSec).
+   */
+  ebur128?: { onSummary: (logTail: string) => void };
 }
 
 /**
@@ -31,18 +37,40 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
   const chunkSamples = options.chunkSamples ?? options.sampleRate;
   const filters = [monoFilter(probe.channels), ...(options.extraFilters ?? [])].filter(Boolean);
 
-  const args = ['-nostdin', '-hide_banner', '-v', 'error'];
+  const loudness = options.ebur128;
+  if (loudness && (options.startSec || options.durationSec !== undefined)) {
+    throw new RangeError('loudness is measured over whole files only');
+  }
+  // The ebur128 summary is printed at level info; -nostats keeps the progress line out.
+  const args = ['-nostdin', '-hide_banner', '-nostats', '-v', loudness ? 'info' : 'error'];
   if (options.startSec) args.push('-ss', String(options.startSec));
   args.push('-i', TOOL_INPUT);
   if (options.durationSec !== undefined) args.push('-t', String(options.durationSec));
-  args.push('-map', `0:${probe.streamIndex}`, '-vn', '-sn', '-dn');
-  if (filters.length) args.push('-af', filters.join(','));
+  if (loudness) {
+    // Sample peak is free; the 4× oversampled true peak doubled the filter's cost. framelog=verbose keeps the
+    // 10-per-second frame lines out of the summary.
+    const pcm = filters.length ? `[a]${filters.join(',')}[pcm]` : '[a]anull[pcm]';
+    args.push(
+      '-filter_complex',
+      `[0:${probe.streamIndex}]asplit=2[a][b];${pcm};[b]ebur128=framelog=verbose:peak=sample,anullsink`,
+      '-map',
+      '[pcm]',
+    );
+  } else {
+    args.push('-map', `0:${probe.streamIndex}`, '-vn', '-sn', '-dn');
+    if (filters.length) args.push('-af', filters.join(','));
+  }
   args.push('-ac', '1', '-ar', String(options.sampleRate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1');
 
   const input = await openInput(filePath);
   let run: ToolChild | undefined;
   try {
-    run = runTool(ffmpeg, args, { inputFd: input.fd, signal: options.signal, timeoutMs: options.timeoutMs });
+    run = runTool(ffmpeg, args, {
+      inputFd: input.fd,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      failureLine: loudness ? problemLine : undefined,
+    });
     let pending: Buffer = Buffer.alloc(0);
     let total = 0;
     for await (const data of run.child.stdout as AsyncIterable<Buffer>) {
@@ -61,7 +89,11 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
       total += tailSamples;
       yield toFloat32(pending.subarray(0, tailSamples * 4));
     }
-    if (total === 0) throw new UndecodableAudioError('no audio could be decoded');
+    if (total === 0) {
+      const why = (loudness ? problemLine : lastLine)(run.stderr());
+      throw new UndecodableAudioError(why || 'no audio could be decoded');
+    }
+    loudness?.onSummary(run.stderr().slice(-8192));
   } finally {
     run?.kill(); // the consumer stopped early, or failed
     await input.close();
@@ -83,6 +115,19 @@ export async function decodeMonoToArray(filePath: string | Buffer, options: Deco
     offset += p.length;
   }
   return out;
+}
+
+/**
+ * The line of ffmpeg's log that says what went wrong: the last one, or with `-v info` (loudness measured
+ * alongside) the last one that reads like an error rather than a stream description or a loudness summary.
+ */
+function problemLine(log: string): string {
+  const lines = log
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const problems = lines.filter((l) => /error|invalid|fail|could not|cannot|no such|not found|unsupported/i.test(l));
+  return problems.length ? problems[problems.length - 1] : lastLine(log);
 }
 
 function monoFilter(channels: number): string {

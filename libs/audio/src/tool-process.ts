@@ -70,6 +70,8 @@ export interface ToolOptions {
   inputFd?: number;
   /** What stdout is: piped (the default) or ignored. */
   stdout?: 'pipe' | 'ignore';
+  /** Picks the line of stderr that says why the tool failed (default: the last line). */
+  failureLine?: (stderr: string) => string;
 }
 
 export interface ToolChild {
@@ -78,6 +80,8 @@ export interface ToolChild {
   finished: Promise<Error | null>;
   /** Kills the child (SIGKILL) if it still runs; used when the caller stops reading early. */
   kill(): void;
+  /** The last 16 kB the child wrote to stderr (ffmpeg's filter summaries are printed there). */
+  stderr(): string;
 }
 
 /** ffmpeg exits with 255 when it stops because it received SIGINT/SIGTERM/SIGQUIT ("Exiting normally, received signal"). */
@@ -149,7 +153,10 @@ export function runTool(bin: string, args: string[], options: ToolOptions = {}):
       if (signal) return resolve(new ToolInterruptedError(`${name} was interrupted by ${signal}`));
       if (code === FFMPEG_SIGNAL_EXIT)
         return resolve(new ToolInterruptedError(`${name} stopped on a signal (exit code ${code})`));
-      if (code !== 0) return resolve(new UndecodableAudioError(lastLine(stderr) || `${name} exited with code ${code}`));
+      if (code !== 0)
+        return resolve(
+          new UndecodableAudioError((options.failureLine ?? lastLine)(stderr) || `${name} exited with code ${code}`),
+        );
       resolve(null);
     });
   });
@@ -159,6 +166,7 @@ export function runTool(bin: string, args: string[], options: ToolOptions = {}):
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
+    stderr: () => stderr,
   };
 }
 

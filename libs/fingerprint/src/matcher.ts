@@ -66,6 +66,21 @@ export class MatchSet {
     this.gain[i] = gain;
   }
 
+  /** Appends match `i` of `other`. */
+  pushFrom(other: MatchSet, i: number): void {
+    this.push(
+      other.track[i],
+      other.q[i],
+      other.r[i],
+      other.est[i],
+      other.estStretch[i],
+      other.tol[i],
+      other.mode[i],
+      other.peak[i],
+      other.gain[i],
+    );
+  }
+
   append(other: MatchSet): void {
     this.reserve(this.length + other.length);
     const n = other.length;

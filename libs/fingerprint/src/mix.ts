@@ -24,6 +24,12 @@ export interface MixOptions extends IdentifyOptions {
   timeline?: TimelineOptions;
   /** Partners per anchor the mix query pairs with (default DEFAULT_MIX_FAN_OUT; never below what is stored). */
   queryFanOut?: Partial<QueryFanOut>;
+  /**
+   * Hops looked up together (default 12: one minute). One statement per strategy for the whole batch
+   * instead of one per hop, with repeated hashes asked once; the next batch is decoded and hashed while the
+   * index answers the previous one. The timeline does not depend on it.
+   */
+  lookupBatchHops?: number;
 }
 
 /** Frames a target can lie after its anchor, over both strategies. */
@@ -67,28 +73,42 @@ export async function identifyMix(
   const hits: WindowHit[] = [];
   let windows = 0;
 
-  const processBlock = async (block: number) => {
+  const batchHops = Math.max(1, Math.round(options.lookupBatchHops ?? 12));
+  /** Looks up the hops [first, first + count) at once and returns each hop's matches. */
+  const lookUpBlocks = async (first: number, count: number) => {
     const peaks = extractor.peaks;
     if (lfDone < peaks.length) {
       lf = semitonesOfPeaks(peaks, lfDone, peaks.length, lf);
       lfDone = peaks.length;
     }
-    const start = block * blockFrames;
-    const end = start + blockFrames;
+    const start = first * blockFrames;
     const a0 = peaks.lowerBoundFrame(start);
-    const a1 = peaks.lowerBoundFrame(end);
-    const matches = new Map<Strategy, MatchSet>();
-    for (const strategy of strategies) {
-      options.signal?.throwIfAborted();
-      const set = new MatchSet();
-      if (a1 > a0) {
-        const query = queryPostings(peaks, strategy, a0, a1, lf, options.speeds, fanOut);
-        await collectMatches(index, strategy, query.batch(), set, { speeds: options.speeds, lookup: options.lookup });
-      }
-      matches.set(strategy, set);
-    }
-    recent.push({ start, end, matches });
-    if (recent.length > blocksPerWindow) recent.shift();
+    const a1 = peaks.lowerBoundFrame(start + count * blockFrames);
+    const perBlock = Array.from({ length: count }, () => new Map<Strategy, MatchSet>());
+    const queries = strategies.map((strategy) =>
+      a1 > a0 ? queryPostings(peaks, strategy, a0, a1, lf, options.speeds, fanOut) : null,
+    );
+    await Promise.all(
+      strategies.map(async (strategy, i) => {
+        options.signal?.throwIfAborted();
+        const all = new MatchSet();
+        const query = queries[i];
+        if (query) {
+          await collectMatches(index, strategy, query.batch(), all, { speeds: options.speeds, lookup: options.lookup });
+        }
+        const sets = perBlock.map((m) => {
+          const set = new MatchSet();
+          m.set(strategy, set);
+          return set;
+        });
+        for (let k = 0; k < all.length; k++) sets[Math.floor((all.q[k] - start) / blockFrames)].pushFrom(all, k);
+      }),
+    );
+    return perBlock.map((matches, k) => ({
+      start: start + k * blockFrames,
+      end: start + (k + 1) * blockFrames,
+      matches,
+    }));
   };
 
   const voteWindow = () => {
@@ -110,24 +130,37 @@ export async function identifyMix(
   };
 
   let blocksDone = 0;
-  for await (const chunk of pcmChunks(source, options.signal)) {
-    extractor.push(chunk);
-    // A hop can be hashed once its peaks and every target after them are final.
-    while ((nextBlock + 1) * blockFrames + LOOKAHEAD_FRAMES <= extractor.finalFrame) {
-      await processBlock(nextBlock++);
+  // One batch in flight: its look-ups run in the database while the next batch is decoded and hashed.
+  let inFlight: Promise<Awaited<ReturnType<typeof lookUpBlocks>>> | null = null;
+  const settle = async () => {
+    if (!inFlight) return;
+    const done = await inFlight;
+    inFlight = null;
+    for (const block of done) {
+      recent.push(block);
+      if (recent.length > blocksPerWindow) recent.shift();
       blocksDone++;
       if (blocksDone >= blocksPerWindow) voteWindow();
     }
+  };
+  const launch = async (count: number) => {
+    await settle();
+    inFlight = lookUpBlocks(nextBlock, count);
+    inFlight.catch(() => undefined); // awaited by settle(); an early abort must not be an unhandled rejection
+    nextBlock += count;
+  };
+  for await (const chunk of pcmChunks(source, options.signal)) {
+    extractor.push(chunk);
+    // A hop can be hashed once its peaks and every target after them are final.
+    while ((nextBlock + batchHops) * blockFrames + LOOKAHEAD_FRAMES <= extractor.finalFrame) await launch(batchHops);
     options.onProgress?.({ processedSec: extractor.stats.samples / FINGERPRINT_SAMPLE_RATE, windows });
   }
   extractor.finish();
   const totalFrames = extractor.stats.frames;
   const firstPending = nextBlock;
-  while (nextBlock * blockFrames < totalFrames) {
-    await processBlock(nextBlock++);
-    blocksDone++;
-    if (blocksDone >= blocksPerWindow) voteWindow();
-  }
+  const remaining = Math.max(0, Math.ceil(totalFrames / blockFrames) - nextBlock);
+  for (let left = remaining; left > 0; left -= batchHops) await launch(Math.min(batchHops, left));
+  await settle();
   // A recording shorter than one window still gets voted on once.
   if (blocksDone < blocksPerWindow || (firstPending === nextBlock && windows === 0)) voteWindow();
   const durationSec = extractor.stats.samples / FINGERPRINT_SAMPLE_RATE;

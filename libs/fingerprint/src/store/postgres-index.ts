@@ -191,9 +191,11 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
    */
   async mergePending(options: { maxTracks?: number } = {}): Promise<MergeResult> {
     const total: MergeResult = { tracks: 0, postings: 0, rowsWritten: 0 };
-    const tried = new Set<number>();
+    // Tracks are visited in id order from a cursor, so a track skipped (locked, tombstoned) is not retried
+    // within one call and each batch finds its candidates by a skip scan of the track index, not a full scan.
+    const cursor = { after: -0x80000001 };
     while (options.maxTracks === undefined || total.tracks < options.maxTracks) {
-      const batch = await this.transaction((client) => this.mergeBatch(client, tried));
+      const batch = await this.transaction((client) => this.mergeBatch(client, cursor));
       if (!batch) break;
       total.tracks += batch.tracks;
       total.postings += batch.postings;
@@ -260,21 +262,26 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     return { rowPostings: Number(res.rows[0].l) + Number(res.rows[0].t), tombstones: Number(res.rows[0].x) };
   }
 
-  private async mergeBatch(client: PoolClient, tried: Set<number>): Promise<MergeResult | null> {
+  private async mergeBatch(client: PoolClient, cursor: { after: number }): Promise<MergeResult | null> {
     await client.query('SELECT pg_advisory_xact_lock($1, 0)', [MERGE_LOCK_NAMESPACE]);
-    // Tracks with postings waiting, not tombstoned, and not locked by an indexer right now.
+    // The next tracks with postings waiting, by a skip scan of each row table's track index (a loose index
+    // scan: one index probe per distinct track, however many postings each holds).
+    const skipScan = (table: string) => `(WITH RECURSIVE t(track_id) AS (
+         (SELECT track_id FROM ${table} WHERE track_id > $1::int8 ORDER BY track_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT x.track_id FROM ${table} x WHERE x.track_id > t.track_id ORDER BY x.track_id LIMIT 1)
+         FROM t WHERE t.track_id IS NOT NULL)
+       SELECT track_id FROM t WHERE track_id IS NOT NULL LIMIT ${MERGE_TRACKS_PER_BATCH})`;
     const candidates = await client.query<{ track_id: number }>(
-      `SELECT c.track_id FROM (
-         SELECT DISTINCT track_id FROM ${TABLE.landmark} UNION SELECT DISTINCT track_id FROM ${TABLE.triplet}) c
-       WHERE NOT EXISTS (SELECT 1 FROM fingerprint_tombstones x WHERE x.track_id = c.track_id)
-         AND NOT (c.track_id = ANY($1::int4[]))
-       ORDER BY c.track_id LIMIT ${MERGE_TRACKS_PER_BATCH}`,
-      [`{${[...tried].join(',')}}`],
+      `SELECT track_id FROM (${skipScan(TABLE.landmark)} UNION ${skipScan(TABLE.triplet)}) c
+       ORDER BY track_id LIMIT ${MERGE_TRACKS_PER_BATCH}`,
+      [cursor.after],
     );
     if (candidates.rows.length === 0) return null;
+    cursor.after = candidates.rows[candidates.rows.length - 1].track_id;
+    // Not locked by an indexer right now (they wait for a later merge).
     const locked: number[] = [];
     for (const { track_id } of candidates.rows) {
-      tried.add(track_id);
       const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [
         LOCK_NAMESPACE,
         track_id,
