@@ -56,7 +56,13 @@ export const ListFilesQuerySchema = z
 export type ListFilesQuery = z.output<typeof ListFilesQuerySchema>;
 
 /** Keyset of the file list: (path, id), the order of the files_path_id_idx index. */
-export const FileCursorSchema = z.tuple([z.string().max(8192), z.uuid()]);
+export const FileCursorSchema = z.tuple([
+  z
+    .string()
+    .max(8192)
+    .refine((v) => !v.includes('\0')),
+  z.uuid(),
+]);
 
 export const FileListItemSchema = z.object({
   id: z.uuid(),

@@ -31,15 +31,23 @@ export function bearerToken(header: string | string[] | undefined): string | und
  */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
-  constructor(@Inject(CONFIG) private readonly config: Pick<GatewayConfig, 'CRATEFLOW_API_TOKEN'>) {}
+  constructor(
+    @Inject(CONFIG)
+    private readonly config: Pick<GatewayConfig, 'CRATEFLOW_API_TOKEN'> &
+      Partial<Pick<GatewayConfig, 'CRATEFLOW_READS_NEED_TOKEN'>>,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
-    if (SAFE_METHODS.has(req.method.toUpperCase())) return true;
+    // Reads are open unless the one switch says otherwise (docs/decisions.md); probes stay open either way.
+    const readsOpen = !this.config.CRATEFLOW_READS_NEED_TOKEN || req.path === '/health' || req.path === '/metrics';
+    if (SAFE_METHODS.has(req.method.toUpperCase()) && readsOpen) return true;
     const presented = bearerToken(req.headers.authorization);
     if (presented === undefined) {
       throw ProblemException.unauthorized(
-        'This request changes state and needs an `Authorization: Bearer <token>` header.',
+        SAFE_METHODS.has(req.method.toUpperCase())
+          ? 'This gateway asks for the API token on reads too: send an `Authorization: Bearer <token>` header.'
+          : 'This request changes state and needs an `Authorization: Bearer <token>` header.',
       );
     }
     if (!tokenMatches(presented, this.config.CRATEFLOW_API_TOKEN)) {
