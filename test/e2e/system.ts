@@ -30,6 +30,7 @@ export class TestSystem {
   db!: { name: string; url: string; drop(): Promise<void> };
   dataSource!: DataSource;
   private nextPort = 20000 + Math.floor(Math.random() * 20000);
+  private portRetries = 0;
 
   constructor(private readonly env: Record<string, string>) {}
 
@@ -44,8 +45,17 @@ export class TestSystem {
     return this.processes.get('gateway')!.url;
   }
 
-  /** Starts one service; `entry` replaces its main.ts (a test's instrumented start-up of the same service). */
-  async start(name: ServiceName, extraEnv: Record<string, string> = {}, entry?: string): Promise<RunningProcess> {
+  /**
+   * Starts one service; `entry` replaces its main.ts (a test's instrumented start-up of the same service);
+   * `ownGroup` makes it the leader of its own process group, as the local runner starts services, so a test
+   * can signal the whole group the way a terminal's Ctrl-C or the runner does.
+   */
+  async start(
+    name: ServiceName,
+    extraEnv: Record<string, string> = {},
+    entry?: string,
+    ownGroup = false,
+  ): Promise<RunningProcess> {
     const port = this.nextPort++;
     const output: string[] = [];
     const proc = spawn(
@@ -66,6 +76,7 @@ export class TestSystem {
           ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: ownGroup,
       },
     );
     const keep = (d: Buffer) => {
@@ -77,7 +88,14 @@ export class TestSystem {
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     const running: RunningProcess = { name, url: `http://127.0.0.1:${port}`, proc, output, exited };
     this.processes.set(name, running);
-    await this.waitHealthy(running);
+    try {
+      await this.waitHealthy(running);
+    } catch (e) {
+      // The machine is shared: another program may hold the port picked. Try the next one.
+      if (!output.join('').includes('EADDRINUSE') || (this.portRetries += 1) > 5) throw e;
+      this.processes.delete(name);
+      return this.start(name, extraEnv, entry, ownGroup);
+    }
     return running;
   }
 
