@@ -5,3 +5,4 @@ export * from './subjects';
 export * from './streams';
 export * from './lifecycle';
 export * from './tables';
+export * from './publishers';
