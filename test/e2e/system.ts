@@ -31,6 +31,7 @@ export class TestSystem {
   db!: { name: string; url: string; drop(): Promise<void> };
   dataSource!: DataSource;
   private nextPort = 20000 + Math.floor(Math.random() * 20000);
+  private portRetries = 0;
 
   constructor(private readonly env: Record<string, string>) {}
 
@@ -47,12 +48,15 @@ export class TestSystem {
 
   /**
    * Starts one service; `entry` replaces its main.ts (a test's instrumented start-up of the same service);
-   * `instance` names a further replica (see startReplica).
+   * `ownGroup` makes it the leader of its own process group, as the local runner starts services, so a test
+   * can signal the whole group the way a terminal's Ctrl-C or the runner does; `instance` names a further
+   * replica (see startReplica).
    */
   async start(
     name: ServiceName,
     extraEnv: Record<string, string> = {},
     entry?: string,
+    ownGroup = false,
     instance: string = name,
   ): Promise<RunningProcess> {
     const port = this.nextPort++;
@@ -75,6 +79,7 @@ export class TestSystem {
           ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: ownGroup,
       },
     );
     const keep = (d: Buffer) => {
@@ -86,7 +91,14 @@ export class TestSystem {
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     const running: RunningProcess = { name, url: `http://127.0.0.1:${port}`, proc, output, exited };
     this.processes.set(instance, running);
-    await this.waitHealthy(running);
+    try {
+      await this.waitHealthy(running);
+    } catch (e) {
+      // The machine is shared: another program may hold the port picked. Try the next one.
+      if (!output.join('').includes('EADDRINUSE') || (this.portRetries += 1) > 5) throw e;
+      this.processes.delete(instance);
+      return this.start(name, extraEnv, entry, ownGroup, instance);
+    }
     return running;
   }
 
@@ -94,7 +106,7 @@ export class TestSystem {
   startReplica(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<RunningProcess> {
     let n = 2;
     while (this.processes.has(`${name}-${n}`)) n++;
-    return this.start(name, extraEnv, undefined, `${name}-${n}`);
+    return this.start(name, extraEnv, undefined, false, `${name}-${n}`);
   }
 
   async startAll(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<void> {

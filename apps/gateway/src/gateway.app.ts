@@ -6,6 +6,7 @@ import { LOGGER, METRICS } from '@crateflow/service-host';
 import type { GatewayConfig } from './gateway.config';
 import { httpMetrics } from './http/http-metrics';
 import { jsonBodiesOnly } from './http/json-only';
+import { hostAllowList, problemOnClientError, rejectInvalidText } from './http/request-guards';
 import { EXCERPT_CONTENT_TYPE } from './identify/identify.schemas';
 import { ProblemFilter } from './http/problem.filter';
 import { securityHeaders } from './http/security-headers';
@@ -18,7 +19,7 @@ export const OPENAPI_JSON_PATH = '/api/docs/openapi.json';
 /** HTTP concerns around the controllers: metrics, security headers, problem+json errors, OpenAPI, the UI. */
 export function configureGatewayApp(
   app: INestApplication,
-  config: Pick<GatewayConfig, 'CRATEFLOW_UI_ENABLED' | 'CRATEFLOW_LIBRARY_ROOTS'>,
+  config: Pick<GatewayConfig, 'CRATEFLOW_UI_ENABLED' | 'CRATEFLOW_LIBRARY_ROOTS' | 'CRATEFLOW_PUBLIC_HOSTS'>,
 ): void {
   const logger = app.get<Logger>(LOGGER);
   const registry = app.get<Registry>(METRICS);
@@ -27,7 +28,20 @@ export function configureGatewayApp(
 
   app.use(httpMetrics(registry));
   app.use(securityHeaders(DOCS_PATH));
-  app.use(jsonBodiesOnly('/api/', [{ method: 'POST', path: '/api/v1/identify', types: EXCERPT_CONTENT_TYPE }]));
+  // Issue 9 request hygiene, before anything reads the request: the Host is ours, the text is valid.
+  app.use(hostAllowList(config.CRATEFLOW_PUBLIC_HOSTS));
+  app.use(rejectInvalidText('/api/'));
+  problemOnClientError(app.getHttpServer());
+  app.use(
+    jsonBodiesOnly('/api/', [
+      {
+        method: 'POST',
+        path: '/api/v1/identify',
+        types: EXCERPT_CONTENT_TYPE,
+        accepts: 'audio/*, video/* or application/octet-stream',
+      },
+    ]),
+  );
   app.useGlobalFilters(new ProblemFilter(logger));
 
   const document = buildOpenApiDocument({ version: '0.1.0' }) as unknown as OpenAPIObject;

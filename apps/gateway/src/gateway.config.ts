@@ -36,6 +36,25 @@ export const gatewayConfigShape = {
     .default(32 * 1024 * 1024),
   /** Seconds of an uploaded excerpt that are listened to (the rest is ignored). */
   IDENTIFY_MAX_EXCERPT_SEC: z.coerce.number().int().min(5).max(3600).default(600),
+  /**
+   * Host names the gateway answers to besides 127.0.0.1, localhost and [::1], separated by commas (e.g. the
+   * name a reverse proxy or a LAN uses: `crateflow.home.arpa`). Any other Host gets 421 (DNS rebinding).
+   */
+  CRATEFLOW_PUBLIC_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    ),
+  /**
+   * Whether reads (GET) need the API token too. Off by default: the gateway listens on 127.0.0.1, other
+   * origins cannot read its answers (no CORS) and the Host allow-list stops DNS rebinding. Turn it on when
+   * the gateway is reachable by others (the web UI then needs its session).
+   */
+  CRATEFLOW_READS_NEED_TOKEN: configHelpers.bool(false),
   /** Serve the web UI at `/`. */
   CRATEFLOW_UI_ENABLED: configHelpers.bool(true),
 };

@@ -232,6 +232,9 @@ async function decodeInWindows(filePath: string | Buffer, probe: AudioProbe, pla
       if (plan.signal.aborted) throw e;
       plan.onWindowFailed(startSec, length / sr, e);
     });
+    // Marked handled now: on an abort it rejects while the loop may be waiting for the decoder, not for it, and
+    // an unhandled rejection would end the process. It is still awaited below, where its error counts.
+    job.catch(() => undefined);
     pending.push(job);
     if (pending.length >= plan.inFlight) await pending.shift();
   };

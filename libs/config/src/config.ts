@@ -54,6 +54,12 @@ export const commonConfigShape = {
    * Unset, each consumer uses the value declared in contracts. Tests shorten it to see redeliveries quickly.
    */
   NATS_ACK_WAIT_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
+  /**
+   * On SIGTERM/SIGINT, how long jobs in flight may finish before they are aborted (their messages go back to
+   * the queue and are handled again after a restart, never failed). Keep it below the orchestrator's own
+   * grace period (Kubernetes: terminationGracePeriodSeconds, 30 s by default).
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
 };
 
 export const configHelpers = { port, url, bool };

@@ -3,6 +3,7 @@ import {
   Consumers,
   EVENT_DOMAINS,
   FILE_STATES,
+  PUBLISHERS,
   PIPELINE_STAGES,
   Streams,
   allSubjects,
@@ -12,6 +13,7 @@ import {
   matchSubject,
   restoredState,
   Subjects,
+  subjectsWithoutPublisher,
   transitionFor,
 } from './index';
 
@@ -34,6 +36,24 @@ describe('subjects', () => {
       expect(carriers).toHaveLength(1);
     }
     expect(EVENT_DOMAINS).not.toContain('dlq');
+  });
+
+  it('each has a declared publisher, and stream domains are exactly the domains of the subjects', () => {
+    expect(subjectsWithoutPublisher()).toEqual([]);
+    for (const name of Object.keys(PUBLISHERS)) expect(allSubjects().map((s) => s.name)).toContain(name);
+    const domains = new Set(allSubjects().map((s) => s.name.split('.')[0]));
+    domains.delete('dlq');
+    expect([...EVENT_DOMAINS].sort()).toEqual([...domains].sort());
+  });
+
+  it('the lifecycle handles every file.* subject', () => {
+    const handled = Consumers.ingestLifecycle.handles.map((h) => h.name).sort();
+    expect(handled).toEqual(
+      allSubjects()
+        .map((s) => s.name)
+        .filter((n) => n.startsWith('file.'))
+        .sort(),
+    );
   });
 
   it('every consumer handles only subjects its filter matches', () => {

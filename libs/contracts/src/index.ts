@@ -6,3 +6,4 @@ export * from './streams';
 export * from './lifecycle';
 export * from './tables';
 export * from './proposal-paths';
+export * from './publishers';

@@ -1,5 +1,5 @@
 import { Subjects, allSubjects, type SubjectDefinition } from './subjects';
-import type { ServiceName } from './stages';
+import { PIPELINE_STAGES, type ServiceName } from './stages';
 
 /**
  * Stream and consumer declarations. Apps provision, at start-up, the streams and the consumers they
@@ -16,17 +16,17 @@ export interface StreamDeclaration {
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** The top-level subject domains carried by the events stream (everything but dead letters). */
-export const EVENT_DOMAINS = [
-  'scan',
-  'file',
-  'mix',
-  'identify',
-  'duplicate',
-  'proposal',
-  'execution',
-  'tracklist',
-] as const;
+/**
+ * The top-level subject domains carried by the events stream (everything but dead letters): derived from the
+ * subjects that exist, so the stream never carries a domain nobody uses nor misses one a new subject opens.
+ */
+export const EVENT_DOMAINS: readonly string[] = [
+  ...new Set(
+    allSubjects()
+      .map((s) => s.name.split('.')[0])
+      .filter((d) => d !== 'dlq'),
+  ),
+];
 
 export const Streams = {
   events: {
@@ -91,7 +91,21 @@ export const Consumers = {
     durable: 'ingest-lifecycle',
     service: 'ingest',
     filter: 'file.>',
-    handles: allSubjects().filter((s) => s.name.startsWith('file.')),
+    // Listed, not filtered from all subjects, so the handler's payload is typed (contracts test: every file.* is here).
+    handles: [
+      Subjects.fileDiscovered,
+      Subjects.fileChanged,
+      Subjects.fileMissing,
+      Subjects.fileDuplicateResolved,
+      Subjects.fileDuplicateUnresolved,
+      ...PIPELINE_STAGES.flatMap((stage) => Object.values(Subjects[stage])),
+      Subjects.proposalGenerated,
+      Subjects.proposalApproved,
+      Subjects.proposalRejected,
+      Subjects.proposalEdited,
+      Subjects.proposalUndone,
+      Subjects.fileRelocated,
+    ],
     // Writes are guarded by the file's round (generation), content hash and allowed transitions, so neither
     // order nor repeats matter (see the lifecycle service).
     concurrency: 8,

@@ -31,6 +31,42 @@ export interface Subscription<C extends ConsumerDeclaration = ConsumerDeclaratio
   onDeadLetter?: ConsumeOptions<C>['onDeadLetter'];
 }
 
+/**
+ * Declares a subscription: the consumer declaration from contracts and a handler typed by that consumer's
+ * payloads (`ctx.payload` is the union of the payloads of `consumer.handles`, narrowed by `ctx.definition`),
+ * so a handler needs no casts. The result fits `MessageSubscriber.subscriptions()`.
+ *
+ *   subscribe(Consumers.ingestScans, { handle: async (ctx) => scan(ctx.payload.scanId, ctx.payload.path) })
+ */
+export function subscribe<C extends ConsumerDeclaration>(
+  consumer: C,
+  handlers: { handle: MessageHandler<C>; onDeadLetter?: ConsumeOptions<C>['onDeadLetter'] },
+): Subscription {
+  return { consumer, ...handlers } as unknown as Subscription;
+}
+
+/**
+ * Why a service would not start: the consumers it provisions (its declarations in contracts) and the handlers
+ * it subscribes must be the same set, so no declared consumer fills up unread and no handler listens on a
+ * consumer nobody provisioned. Returns the problems, empty when the wiring is right.
+ */
+export function wiringProblems(service: ServiceName, subscriptions: readonly Subscription[]): string[] {
+  const declared = new Set(consumersOf(service).map((c) => c.durable));
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const s of subscriptions) {
+    if (seen.has(s.consumer.durable)) problems.push(`consumer ${s.consumer.durable} is subscribed twice`);
+    seen.add(s.consumer.durable);
+    if (s.consumer.service !== service)
+      problems.push(`consumer ${s.consumer.durable} belongs to ${s.consumer.service}, not ${service}`);
+    else if (!declared.has(s.consumer.durable))
+      problems.push(`consumer ${s.consumer.durable} is handled but not declared in contracts`);
+  }
+  for (const d of declared)
+    if (!seen.has(d)) problems.push(`consumer ${d} is declared for ${service} but has no handler`);
+  return problems;
+}
+
 /** Implemented by an app's handler class; the host starts its subscriptions once the app is up. */
 export interface MessageSubscriber {
   subscriptions(): Subscription[];
@@ -156,6 +192,14 @@ export async function runService<S extends z.ZodRawShape>(
   app.enableShutdownHooks = () => app; // shutdown is ours (ordering matters), not Nest's
   await def.configureApp?.(app, config);
   await app.init();
+  const subscriptions = (def.subscribers ?? []).flatMap((t) => app.get(t).subscriptions());
+  const problems = wiringProblems(def.name, subscriptions);
+  if (problems.length) {
+    await app.close().catch(() => undefined);
+    await messaging.close().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+    throw new Error(`${def.name} refuses to start: its wiring is wrong:\n  ${problems.join('\n  ')}`);
+  }
 
   // Listen first: a process that cannot serve /health must not take messages it would then abandon.
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
@@ -164,13 +208,10 @@ export async function runService<S extends z.ZodRawShape>(
   const url = `http://${config.HTTP_HOST}:${port}`;
 
   const handles: ConsumerHandle[] = [];
-  for (const subscriberType of def.subscribers ?? []) {
-    const subscriber = app.get(subscriberType);
-    for (const s of subscriber.subscriptions()) {
-      handles.push(
-        await messaging.consume(declared(s.consumer), s.handle as never, { onDeadLetter: s.onDeadLetter as never }),
-      );
-    }
+  for (const s of subscriptions) {
+    handles.push(
+      await messaging.consume(declared(s.consumer), s.handle as never, { onDeadLetter: s.onDeadLetter as never }),
+    );
   }
   logger.info({ url, consumers: handles.map((h) => h.durable) }, `${def.name} started`);
 
@@ -178,7 +219,7 @@ export async function runService<S extends z.ZodRawShape>(
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: stopping consumers and finishing in-flight work');
-      await Promise.allSettled(handles.map((h) => h.stop()));
+      await Promise.allSettled(handles.map((h) => h.stop({ graceMs: config.SHUTDOWN_GRACE_MS })));
       await messaging.close().catch((e: Error) => logger.warn({ error: e.message }, 'closing NATS failed'));
       await app.close().catch(() => undefined);
       if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);

@@ -80,13 +80,19 @@ export const ListFilesQuerySchema = z
   });
 export type ListFilesQuery = z.output<typeof ListFilesQuerySchema>;
 
+/** Cursor text: what a path or a tag can hold, never a NUL (PostgreSQL refuses it in text). */
+const cursorText = z
+  .string()
+  .max(8192)
+  .refine((v) => !v.includes('\0'));
+
 /**
  * Keyset of the file list: (path, id) for the path order (files_path_id_idx); (sort, value, id) for the
  * other orders, so a cursor of one order is refused by another.
  */
 export const FileCursorSchema = z.union([
-  z.tuple([z.string().max(8192), z.uuid()]),
-  z.tuple([z.enum(FILE_SORTS), z.union([z.string().max(8192), z.number()]), z.uuid()]),
+  z.tuple([cursorText, z.uuid()]),
+  z.tuple([z.enum(FILE_SORTS), z.union([cursorText, z.number()]), z.uuid()]),
 ]);
 
 export const FileProblemSchema = z.object({

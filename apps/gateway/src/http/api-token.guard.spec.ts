@@ -73,4 +73,10 @@ describe('bearerToken / tokenMatches', () => {
     expect(tokenMatches('', TOKEN)).toBe(false);
     expect(tokenMatches(TOKEN.toUpperCase(), TOKEN)).toBe(false);
   });
+
+  it('asks for the token on reads too when CRATEFLOW_READS_NEED_TOKEN is on (probes stay open)', () => {
+    const strict = new ApiTokenGuard({ CRATEFLOW_API_TOKEN: TOKEN, CRATEFLOW_READS_NEED_TOKEN: true });
+    expect(rejection(() => strict.canActivate(context('GET'))).getStatus()).toBe(401);
+    expect(strict.canActivate(context('GET', `Bearer ${TOKEN}`))).toBe(true);
+  });
 });

@@ -39,14 +39,20 @@ const SIGN_IN = { method: 'POST', path: '/api/v1/session' };
 export class ApiTokenGuard implements CanActivate {
   private readonly sessions: SessionTokens;
 
-  constructor(@Inject(CONFIG) private readonly config: Pick<GatewayConfig, 'CRATEFLOW_API_TOKEN'>) {
+  constructor(
+    @Inject(CONFIG)
+    private readonly config: Pick<GatewayConfig, 'CRATEFLOW_API_TOKEN'> &
+      Partial<Pick<GatewayConfig, 'CRATEFLOW_READS_NEED_TOKEN'>>,
+  ) {
     this.sessions = new SessionTokens(config.CRATEFLOW_API_TOKEN);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     const method = req.method.toUpperCase();
-    if (SAFE_METHODS.has(method)) return true;
+    // Reads are open unless the one switch says otherwise (docs/decisions.md); probes stay open either way.
+    const readsOpen = !this.config.CRATEFLOW_READS_NEED_TOKEN || req.path === '/health' || req.path === '/metrics';
+    if (SAFE_METHODS.has(method) && readsOpen) return true;
     if (method === SIGN_IN.method && req.path === SIGN_IN.path) return true;
     const presented = bearerToken(req.headers.authorization);
     if (presented === undefined) {
@@ -59,7 +65,9 @@ export class ApiTokenGuard implements CanActivate {
         );
       }
       throw ProblemException.unauthorized(
-        'This request changes state: sign in with the API token, or send an `Authorization: Bearer <token>` header.',
+        SAFE_METHODS.has(method)
+          ? 'This gateway asks for the API token on reads too: sign in, or send an `Authorization: Bearer <token>` header.'
+          : 'This request changes state: sign in with the API token, or send an `Authorization: Bearer <token>` header.',
       );
     }
     if (!tokenMatches(presented, this.config.CRATEFLOW_API_TOKEN)) {

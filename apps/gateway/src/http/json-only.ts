@@ -14,6 +14,8 @@ export interface RawBodyRoute {
   method: string;
   path: string;
   types: RegExp;
+  /** The accepted types in words, for the 415 answer. */
+  accepts: string;
 }
 
 /**
@@ -23,17 +25,25 @@ export interface RawBodyRoute {
  */
 export function jsonBodiesOnly(prefix: string, rawBodyRoutes: readonly RawBodyRoute[] = []) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (!BODY_METHODS.has(req.method) || !req.path.startsWith(prefix) || !hasBody(req)) return next();
+    // Routing ignores letter case and a trailing slash, so this rule must too: /API/v1/scans is /api/v1/scans.
+    const routePath = req.path.toLowerCase().replace(/\/+$/, '');
+    if (!BODY_METHODS.has(req.method) || !routePath.startsWith(prefix) || !hasBody(req)) return next();
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const raw = rawBodyRoutes.find((r) => r.method === req.method && r.path.toLowerCase() === routePath);
+    if (raw) {
+      if (raw.types.test(type)) return next();
+      return next(unsupported(type, raw.accepts));
+    }
     if (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return next();
-    const raw = rawBodyRoutes.find((r) => r.method === req.method && r.path === req.path);
-    if (raw?.types.test(type)) return next();
-    next(
-      new ProblemException({
-        status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-        type: ProblemTypes.unsupportedMediaType,
-        detail: `Request bodies must be application/json (got ${type ? JSON.stringify(type) : 'no Content-Type'}).`,
-      }),
-    );
+    next(unsupported(type, 'application/json'));
   };
+}
+
+function unsupported(type: string, accepts: string): ProblemException {
+  return new ProblemException({
+    status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    type: ProblemTypes.unsupportedMediaType,
+    detail: `This route accepts ${accepts} (got ${type ? JSON.stringify(type) : 'no Content-Type'}).`,
+    headers: { 'Accept-Post': accepts.replace(/ or /g, ', ') },
+  });
 }

@@ -19,6 +19,21 @@ describe('toProblem', () => {
     });
   });
 
+  it('says when to come back on a 503 (Retry-After)', () => {
+    const { problem, headers } = toProblem(ProblemException.unavailable('busy'), '/x');
+    expect(problem.status).toBe(503);
+    expect(headers).toEqual({ 'Retry-After': '5' });
+  });
+
+  it("turns a database data exception (NUL, out of range) into a 400 without the database's words", () => {
+    const error = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00 in SELECT ... FROM files'), {
+      code: '22021',
+    });
+    const { problem, serverFault } = toProblem(error, '/api/v1/files');
+    expect({ status: problem.status, serverFault }).toEqual({ status: 400, serverFault: false });
+    expect(problem.detail).not.toMatch(/SELECT|UTF8|0x00/);
+  });
+
   it('carries WWW-Authenticate on a 401', () => {
     const { problem, headers } = toProblem(ProblemException.unauthorized('no token'), '/x');
     expect(problem).toMatchObject({

@@ -19,6 +19,8 @@ export const ProblemTypes = {
   malformedBody: 'urn:crateflow:problem:malformed-body',
   unsupportedMediaType: 'urn:crateflow:problem:unsupported-media-type',
   unavailable: 'urn:crateflow:problem:dependency-unavailable',
+  invalidText: 'urn:crateflow:problem:invalid-text',
+  misdirected: 'urn:crateflow:problem:host-not-allowed',
   internal: 'urn:crateflow:problem:internal-error',
 } as const;
 
@@ -95,8 +97,14 @@ export class ProblemException extends HttpException {
     return new ProblemException({ status: HttpStatus.FORBIDDEN, type: ProblemTypes.forbidden, detail });
   }
 
-  static unavailable(detail: string): ProblemException {
-    return new ProblemException({ status: HttpStatus.SERVICE_UNAVAILABLE, type: ProblemTypes.unavailable, detail });
+  /** 503, with `Retry-After` so a client (and the CLI) knows when to come back. */
+  static unavailable(detail: string, retryAfterSec = 5): ProblemException {
+    return new ProblemException({
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      type: ProblemTypes.unavailable,
+      detail,
+      headers: { 'Retry-After': String(retryAfterSec) },
+    });
   }
 }
 
@@ -139,6 +147,21 @@ export function toProblem(error: unknown, instance: string): ProblemOutcome {
         instance,
       },
       serverFault: status >= 500,
+    };
+  }
+  // A value PostgreSQL refuses as data (SQLSTATE class 22: a NUL in text, a time or number out of range, bad
+  // UTF-8): the caller's input, not a server fault. The database's own words (and SQL) stay in the log.
+  if (isDataException(error)) {
+    return {
+      problem: {
+        type: ProblemTypes.invalidText,
+        title: statusTitle(400),
+        status: 400,
+        detail:
+          'The request holds a value that cannot be stored or compared (a NUL or other invalid character, or a number or time out of range).',
+        instance,
+      },
+      serverFault: false,
     };
   }
   // http-errors from body-parser and friends (413 too large, 415 unsupported charset): `expose` marks a safe message.
@@ -188,6 +211,13 @@ function httpExceptionDetail(error: HttpException, status: number): string {
   if (Array.isArray(message)) return message.map(String).join('; ');
   if (typeof message === 'string') return message;
   return error.message;
+}
+
+function isDataException(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; driverError?: { code?: unknown } };
+  const code = typeof e.code === 'string' ? e.code : e.driverError?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 function clientErrorStatus(error: unknown): number | undefined {

@@ -57,7 +57,8 @@ export class IdentifyService {
           if (err instanceof UndecodableAudioError) {
             throw new ProblemException({
               status: HttpStatus.UNPROCESSABLE_ENTITY,
-              detail: `The excerpt is not audio Crateflow can decode: ${err.message.slice(0, 300)}`,
+              // Never the temporary file's path: the reason only.
+              detail: `The excerpt is not audio Crateflow can decode: ${err.message.split(file).join('the excerpt').slice(0, 300)}`,
             });
           }
           throw err;
@@ -115,7 +116,9 @@ export async function readLimited(body: Readable, limit: number): Promise<Buffer
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     length += buf.length;
     if (length > limit) {
-      body.destroy();
+      // Stop reading, answer 413, then close: destroying the request now would reset the connection before
+      // the client ever saw the answer (a chunked upload has no length to refuse up front).
+      body.pause();
       throw tooLarge(limit);
     }
     parts.push(buf);
@@ -128,6 +131,7 @@ function tooLarge(limit: number): ProblemException {
     status: HttpStatus.PAYLOAD_TOO_LARGE,
     type: ProblemTypes.blank,
     detail: `The excerpt is larger than ${limit} bytes; send a shorter excerpt (a few seconds to a few minutes).`,
+    headers: { Connection: 'close' },
   });
 }
 

@@ -31,4 +31,11 @@ export const ListScansQuerySchema = z.strictObject({
 export type ListScansQuery = z.output<typeof ListScansQuerySchema>;
 
 /** Keyset of the scan list (newest first): creation time in microseconds since the epoch, then id. */
-export const ScanCursorSchema = z.tuple([z.string().regex(/^-?\d{1,20}$/), z.uuid()]);
+/** Microseconds since the epoch, within what PostgreSQL's timestamp holds (a larger one is a forged cursor). */
+export const ScanCursorSchema = z.tuple([
+  z
+    .string()
+    .regex(/^-?\d{1,17}$/)
+    .refine((v) => Math.abs(Number(v)) <= 9_000_000_000_000_000),
+  z.uuid(),
+]);

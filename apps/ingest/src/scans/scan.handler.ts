@@ -2,7 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Consumers, Subjects, messageId, type ScanCounts } from '@crateflow/contracts';
 import type { Messaging } from '@crateflow/messaging';
 import { stageWorkMetrics, type Logger } from '@crateflow/observability';
-import { CONFIG, LOGGER, MESSAGING, METRICS, type MessageSubscriber, type Subscription } from '@crateflow/service-host';
+import {
+  CONFIG,
+  LOGGER,
+  MESSAGING,
+  METRICS,
+  subscribe,
+  type MessageSubscriber,
+  type Subscription,
+} from '@crateflow/service-host';
 import { splitPathList } from '@crateflow/config';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -26,26 +34,23 @@ export class ScanHandler implements MessageSubscriber {
   ) {}
 
   subscriptions(): Subscription[] {
-    const consumer = Consumers.ingestScans;
     return [
-      {
-        consumer,
+      subscribe(Consumers.ingestScans, {
         handle: async (ctx) => {
-          const { scanId, path } = ctx.payload as { scanId: string; path: string };
+          const { scanId, path } = ctx.payload;
           const service = this.createService(() => ctx.working());
           const counts = await service.run(scanId, path, ctx.signal);
           this.logger.info({ scanId, counts }, 'scan finished');
         },
         onDeadLetter: async (e) => {
-          const payload = e.payload as { scanId: string; path: string } | undefined;
-          if (!payload) return;
+          if (!e.payload) return;
           await new ScanRepository(this.db).reject(
-            payload.scanId,
-            payload.path,
+            e.payload.scanId,
+            e.payload.path,
             `scan gave up after ${e.deliveries} attempts: ${e.error}`,
           );
         },
-      } as Subscription,
+      }),
     ];
   }
 
