@@ -1,4 +1,4 @@
-import { allSubjects } from './subjects';
+import { allSubjects, type SubjectDefinition } from './subjects';
 import type { ServiceName } from './stages';
 
 /**
@@ -20,18 +20,34 @@ export const PUBLISHERS: Readonly<Record<string, readonly ServiceName[]>> = {
   'mix.identify.finished': ['fingerprint'],
   'execution.run.requested': ['gateway'],
   'execution.undo.requested': ['gateway'],
-  'tracklist.search.requested': ['gateway'],
+  // A person asks through the gateway; the tracklists service's sweep asks again when a look-up's wait is over.
+  'tracklist.search.requested': ['gateway', 'tracklists'],
   // Every consumer publishes its own dead letters.
   'dlq.*': ['ingest', 'metadata', 'fingerprint', 'analysis', 'proposer', 'executor', 'tracklists'],
 };
 
-/** The services that publish a subject; stage outcomes are published by their stage. */
+/**
+ * The services that publish a subject: the one a subject declares itself (`subject(…, publisher)`), else
+ * PUBLISHERS; stage outcomes are published by their stage.
+ */
 export function publishersOf(subjectName: string): readonly ServiceName[] {
+  const declared = declaredPublishers().get(subjectName);
+  if (declared && !PUBLISHERS[subjectName]) return [declared];
   const stage = /^file\.(metadata|fingerprint|analysis|proposer)\.(started|completed|skipped|failed)$/.exec(
     subjectName,
   );
   if (stage) return [stage[1] as ServiceName];
   return PUBLISHERS[subjectName] ?? [];
+}
+
+let declaredCache: Map<string, ServiceName> | undefined;
+function declaredPublishers(): Map<string, ServiceName> {
+  declaredCache ??= new Map(
+    allSubjects()
+      .filter((s): s is SubjectDefinition & { publisher: ServiceName } => s.publisher !== undefined)
+      .map((s) => [s.name, s.publisher]),
+  );
+  return declaredCache;
 }
 
 /** Subjects without a declared publisher (the contracts test keeps this empty). */

@@ -148,6 +148,7 @@ export const Subjects = {
     'mix.identify.cancel.requested',
     MixIdentifyCancelRequestedSchema,
     'stop a running or queued mix identification',
+    'gateway',
   ),
   mixIdentifyFinished: subject(
     'mix.identify.finished',
@@ -205,16 +206,19 @@ export const Subjects = {
     'tracklist.scrape.requested',
     TracklistScrapeRequestedSchema,
     'read (or re-read) one 1001Tracklists page, optionally linking it to a set',
+    'gateway',
   ),
   tracklistLookupFinished: subject(
     'tracklist.lookup.finished',
     TracklistLookupFinishedSchema,
     'a 1001Tracklists look-up or scrape ended (found, nothing, candidates, retrying, parked, blocked)',
+    'tracklists',
   ),
   tracklistSaved: subject(
     'tracklist.saved',
     TracklistSavedSchema,
     'a tracklist was stored (from 1001Tracklists, a fingerprint timeline or a cue sheet)',
+    'tracklists',
   ),
   deadLetter: subject(
     'dlq.*',
