@@ -7,6 +7,7 @@ import { FingerprintPartSource } from './fingerprint/fingerprint.part';
 import { GatewayFingerprintModule } from './fingerprint/gateway-fingerprint.module';
 import { IdentifyModule } from './identify/identify.module';
 import { LibraryModule } from './library/library.module';
+import { RetriesModule } from './retries/retries.module';
 import { SessionModule } from './session/session.module';
 import { MixesModule } from './mixes/mixes.module';
 import { EventsController } from './events/events.controller';
@@ -47,6 +48,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     IdentifyModule,
     LibraryModule,
     SessionModule,
+    RetriesModule,
   ],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Messaging, type LiveMessage } from '@crateflow/messaging';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
 import type { FileListItem } from '../src/files/file.schemas';
@@ -69,7 +70,9 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
     );
     await db.dataSource.query(
       `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts)
-       SELECT id, 'analysis', 'failed', content_hash, 'decoder gave up: truncated frame', 3 FROM files WHERE id = $1`,
+       SELECT id, 'analysis', 'failed', content_hash, 'decoder gave up: truncated frame', 3 FROM files WHERE id = $1
+       UNION ALL
+       SELECT id, 'fingerprint', 'done', content_hash, NULL, 1 FROM files WHERE id = $1`,
       [ids[25]],
     );
     service = await runService(gatewayService, {
@@ -201,8 +204,47 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
     expect(bearerWrong.json.tokenRefused).toBe(true);
   });
 
+  it('retries the files a stage failed by announcing what triggers that stage again', async () => {
+    const bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'ui-api-test' });
+    const seen: LiveMessage[] = [];
+    const live = await bus.subscribeLive('file.>', (m) => {
+      seen.push(m);
+    });
+    try {
+      const refused = await fetch(`${service.url}/api/v1/pipeline/retries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ stage: 'analysis' }),
+      });
+      expect(refused.status).toBe(401);
+      const res = await fetch(`${service.url}/api/v1/pipeline/retries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ stage: 'analysis' }),
+      });
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ stage: 'analysis', requested: 1, more: false });
+      for (let i = 0; i < 50 && !seen.length; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(seen.map((m) => [m.subject, (m.payload as { fileId: string }).fileId])).toEqual([
+        ['file.fingerprint.completed', ids[25]],
+      ]);
+      // Nothing failed in the metadata stage: nothing to send.
+      const none = await fetch(`${service.url}/api/v1/pipeline/retries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ stage: 'metadata' }),
+      });
+      expect(await none.json()).toEqual({ stage: 'metadata', requested: 0, more: false });
+    } finally {
+      await live.stop();
+      await bus.close();
+    }
+  });
+
   it('documents the new routes in OpenAPI', async () => {
     const { json } = await get<{ paths: Record<string, unknown> }>('/api/docs/openapi.json');
-    expect(Object.keys(json.paths)).toEqual(expect.arrayContaining(['/api/v1/library/overview', '/api/v1/session']));
+    expect(Object.keys(json.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/library/overview', '/api/v1/session', '/api/v1/pipeline/retries']),
+    );
   });
 });
