@@ -4,6 +4,7 @@ import * as duplicates from './duplicates';
 import * as files from './files';
 import * as identify from './identify';
 import * as open from './open';
+import * as retry from './retry';
 import * as scan from './scan';
 import * as start from './start';
 import * as status from './status';
@@ -20,6 +21,7 @@ const COMMANDS: { register(program: Command, ctx: CliContext): void }[] = [
   identify,
   duplicates,
   open,
+  retry,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

@@ -17,6 +17,48 @@ export default {
     const throughput = h('p', { class: 'hint', id: 'throughput' });
     const failures = h('ul', { class: 'failures', id: 'failures' });
     const scansList = h('ul', { class: 'scans', id: 'scans' });
+    const retryStatus = h('p', { class: 'message', id: 'retry-message', role: 'status' });
+    async function retry(stage) {
+      if (!(await ensureSignedIn())) {
+        message(retryStatus, 'Sign in with the API token to retry failed stages.', 'error');
+        return;
+      }
+      message(retryStatus, `Sending the files ${stage} failed through it again…`);
+      try {
+        const r = await api('/pipeline/retries', { method: 'POST', body: { stage } });
+        message(
+          retryStatus,
+          `${fmtNumber(r.requested)} file${r.requested === 1 ? '' : 's'} sent through ${stage} again${r.more ? ' (more remain: retry again)' : ''}.`,
+          'ok',
+        );
+        void refreshStats();
+      } catch (e) {
+        message(retryStatus, e.message, 'error');
+      }
+    }
+    const working = h('ul', { class: 'plain', id: 'working' });
+    const identifications = new Map();
+    function renderWorking() {
+      clear(working);
+      if (!identifications.size) working.append(h('li', { class: 'muted' }, 'No mix is being identified right now.'));
+      for (const [fileId, p] of identifications) {
+        const fraction = p.durationSec ? Math.min(1, p.processedSec / p.durationSec) : null;
+        working.append(
+          h(
+            'li',
+            null,
+            fileLink(fileId, `Identifying a mix: ${Math.round(p.processedSec)} s read`, 'path'),
+            fraction === null
+              ? null
+              : h('progress', {
+                  max: '100',
+                  value: String(Math.round(fraction * 100)),
+                  'aria-label': 'Identification progress',
+                }),
+          ),
+        );
+      }
+    }
     const scansMore = h('button', { type: 'button', class: 'link', id: 'scans-more', hidden: true }, 'Older scans');
     const scanForm = scanFormPanel(onScanQueued);
 
@@ -34,7 +76,9 @@ export default {
           h('h2', null, 'Stages'),
           h('div', { class: 'table-wrap' }, stages),
           throughput,
+          retryStatus,
         ),
+        h('article', { class: 'panel wide' }, h('h2', null, 'Working now'), working),
         h('article', { class: 'panel wide' }, h('h2', null, 'Recent failures'), failures),
       ),
     );
@@ -116,6 +160,7 @@ export default {
             null,
             h('th', { scope: 'col' }, 'Stage'),
             statuses.map((s) => h('th', { class: 'num', scope: 'col' }, s)),
+            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
           ),
         ),
         h(
@@ -134,6 +179,17 @@ export default {
                     ? link(`/files${query({ stage, stageStatus: status })}`, fmtNumber(counts[status]))
                     : '0',
                 ),
+              ),
+              h(
+                'td',
+                null,
+                counts.failed
+                  ? h(
+                      'button',
+                      { type: 'button', class: 'small-button', 'data-retry': stage, onclick: () => retry(stage) },
+                      `Retry ${fmtNumber(counts.failed)} failed`,
+                    )
+                  : null,
               ),
             ),
           ),
@@ -228,6 +284,18 @@ export default {
       }),
     ];
 
+    unsubscribe.push(
+      ctx.live.on('mix.identify.progressed', (p) => {
+        if (!p.fileId) return;
+        identifications.set(p.fileId, p);
+        renderWorking();
+      }),
+      ctx.live.on('mix.identify.finished', (p) => {
+        identifications.delete(p.fileId);
+        renderWorking();
+      }),
+    );
+    renderWorking();
     void refreshStats();
     void loadScans();
 
