@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Subjects } from '@crateflow/contracts';
 import { Messaging, type LiveMessage } from '@crateflow/messaging';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
@@ -237,6 +238,101 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
       expect(await none.json()).toEqual({ stage: 'metadata', requested: 0, more: false });
     } finally {
       await live.stop();
+      await bus.close();
+    }
+  });
+
+  it('resumes the event stream after a dropped connection from Last-Event-ID, missing nothing', async () => {
+    const bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'ui-api-sse-test' });
+    /** Opens the stream and returns the (id, subject, scanId) of events as they come. */
+    async function open(headers: Record<string, string> = {}) {
+      const abort = new AbortController();
+      const res = await fetch(`${service.url}/api/v1/events?types=scan`, { headers, signal: abort.signal });
+      const reader = res.body!.getReader();
+      const events: { id: string; event: string; scanId: string }[] = [];
+      let buffer = '';
+      void (async () => {
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            buffer += Buffer.from(value).toString('utf8');
+            let end: number;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              const frame = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              const field = (n: string) =>
+                frame
+                  .split('\n')
+                  .find((l) => l.startsWith(`${n}: `))
+                  ?.slice(n.length + 2);
+              if (field('event')) {
+                events.push({
+                  id: field('id') ?? '',
+                  event: field('event')!,
+                  scanId: JSON.parse(field('data')!).scanId,
+                });
+              }
+            }
+          }
+        } catch {
+          /* aborted */
+        }
+      })();
+      return { events, close: () => abort.abort() };
+    }
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(check()).toBe(true);
+    };
+    const progressed = (scanId: string) =>
+      bus.publish(
+        Subjects.scanProgressed,
+        {
+          scanId,
+          counts: {
+            found: 1,
+            new: 1,
+            changed: 0,
+            unchanged: 0,
+            missing: 0,
+            errors: 0,
+            ignored: 0,
+            symlinksSkipped: 0,
+            unstable: 0,
+            bytesHashed: 1,
+          },
+        },
+        { msgId: `sse:${scanId}` },
+      );
+    try {
+      const [a, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      const first = await open();
+      await new Promise((r) => setTimeout(r, 200));
+      await progressed(a);
+      await progressed(b);
+      await until(() => first.events.length === 2);
+      first.close();
+      // Published while no one listens.
+      await progressed(c);
+      await progressed(d);
+      const resumed = await open({ 'last-event-id': first.events[1].id });
+      await until(() => resumed.events.length === 2);
+      expect(resumed.events.map((e) => e.scanId)).toEqual([c, d]);
+      resumed.close();
+      // The same through the query parameter (a client starting a fresh connection).
+      const again = await open();
+      again.close();
+      const viaQuery = await fetch(`${service.url}/api/v1/events?types=scan&lastEventId=${first.events[0].id}`);
+      const reader = viaQuery.body!.getReader();
+      let text = '';
+      while (!(text.match(/event: scan.progressed/g)?.length === 3))
+        text += Buffer.from((await reader.read()).value!).toString();
+      await reader.cancel();
+      expect(text).toContain(b);
+      expect(text).toContain(d);
+      expect(text).not.toContain(a);
+    } finally {
       await bus.close();
     }
   });

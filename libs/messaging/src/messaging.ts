@@ -238,6 +238,7 @@ export class Messaging {
   async subscribeLive(
     filter: string,
     onMessage: (message: LiveMessage) => void | Promise<void>,
+    options: { afterSequence?: number; maxReplay?: number } = {},
   ): Promise<LiveSubscription> {
     if (this.closing) throw new Error('messaging is closing; cannot subscribe');
     const stream = streamName(this.prefix, Streams.events);
@@ -245,9 +246,18 @@ export class Messaging {
     // has to be recreated (reconnect) before its first message, the client resumes from its cursor, and a
     // cursor that starts at 0 would replay the whole stream to the browser.
     const info = await this.jsm.streams.info(stream);
+    const last = info.state.last_seq;
+    // A client resuming after a dropped connection (SSE Last-Event-ID) gets what it missed, when the stream
+    // still holds all of it and it is not too much; otherwise it starts from now and is told of the gap.
+    const after = options.afterSequence;
+    const resumable =
+      after !== undefined &&
+      after <= last &&
+      after + 1 >= info.state.first_seq &&
+      last - after <= (options.maxReplay ?? 10_000);
     const consumer = await this.js.consumers.get(stream, {
       filter_subjects: withPrefix(this.prefix, filter),
-      opt_start_seq: info.state.last_seq + 1,
+      opt_start_seq: resumable ? after + 1 : last + 1,
     });
     const deliver = (msg: JsMsg) => {
       const live = this.toLiveMessage(msg);
@@ -259,6 +269,7 @@ export class Messaging {
     const messages = await consumer.consume({ callback: deliver });
     let stopped: Promise<void> | undefined;
     const subscription: LiveSubscription = {
+      gap: after !== undefined && !resumable && after < last,
       stop: () =>
         (stopped ??= (async () => {
           this.liveSubscriptions.delete(subscription);

@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { SseStream } from '../http/sse';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
@@ -17,12 +17,25 @@ export class EventsController {
    * starts only once the subscription is live, so a client that sees the stream open misses nothing after.
    */
   @Get()
-  async stream(@Query(new ZodValidationPipe(EventsQuerySchema)) query: EventsQuery, @Res() res: Response) {
+  async stream(
+    @Query(new ZodValidationPipe(EventsQuerySchema)) query: EventsQuery,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() res: Response,
+  ) {
     const sse = new SseStream(res, { heartbeatMs: SSE_HEARTBEAT_MS, maxBufferedBytes: SSE_MAX_BUFFERED_BYTES });
-    const end = await this.events.subscribe(query.types, {
-      send: (e) => sse.send({ event: e.subject, data: e.payload, id: e.sequence }),
-      close: () => sse.close(),
-    });
+    // The browser sends Last-Event-ID when it reconnects by itself; a client starting a fresh connection
+    // passes the id it last saw as ?lastEventId=.
+    const after = resumePoint(lastEventId ?? query.lastEventId);
+    let gap = false;
+    const end = await this.events.subscribe(
+      query.types,
+      {
+        send: (e) => sse.send({ event: e.subject, data: e.payload, id: e.sequence }),
+        close: () => sse.close(),
+        gap: () => (gap = true),
+      },
+      after,
+    );
     const stop = () => {
       sse.close();
       void end();
@@ -31,5 +44,12 @@ export class EventsController {
     if (res.destroyed || !res.socket || res.socket.destroyed) return stop();
     res.on('close', stop);
     sse.open();
+    if (gap) sse.send({ event: 'stream.reset', data: { reason: 'events were missed; reload what you show' } });
   }
+}
+
+/** A stream sequence from Last-Event-ID, or undefined when there is none or it is not one of ours. */
+export function resumePoint(id: string | undefined): number | undefined {
+  if (!id || !/^\d{1,15}$/.test(id)) return undefined;
+  return Number(id);
 }

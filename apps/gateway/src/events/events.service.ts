@@ -29,6 +29,8 @@ export interface EventSink {
   send(event: LiveEvent): void;
   /** Ends the stream (the server is shutting down). */
   close(): void;
+  /** The resume point was too old: events were missed and the client should reload what it shows. */
+  gap?(): void;
 }
 
 @Injectable()
@@ -48,7 +50,11 @@ export class EventsService implements OnModuleDestroy {
    * Subscribes a sink to live events of the given domains (all when undefined). Resolves once the
    * subscription is live, with the function that ends it; throws a 503 problem when NATS cannot be reached.
    */
-  async subscribe(domains: readonly EventDomain[] | undefined, sink: EventSink): Promise<() => Promise<void>> {
+  async subscribe(
+    domains: readonly EventDomain[] | undefined,
+    sink: EventSink,
+    afterSequence?: number,
+  ): Promise<() => Promise<void>> {
     if (this.sinks.size >= MAX_EVENT_CLIENTS) {
       throw ProblemException.unavailable(`Too many open event streams (${MAX_EVENT_CLIENTS}); close one and retry.`);
     }
@@ -63,7 +69,9 @@ export class EventsService implements OnModuleDestroy {
         await Promise.allSettled(subscriptions.map((s) => s.stop()));
       })());
     try {
-      for (const filter of filtersFor(domains)) subscriptions.push(await this.eventBus.subscribe(filter, deliver));
+      for (const filter of filtersFor(domains))
+        subscriptions.push(await this.eventBus.subscribe(filter, deliver, afterSequence));
+      if (subscriptions.some((s) => s.gap)) sink.gap?.();
     } catch (e) {
       await end();
       this.logger.warn({ err: e }, 'could not subscribe to live events');

@@ -24,7 +24,11 @@ export class EventBusRepository {
   }
 
   /** Live events under a subject filter without the prefix (`>` for all, `scan.>` for a domain). */
-  subscribe(filter: string, onMessage: (message: LiveMessage) => void): Promise<LiveSubscription> {
-    return this.messaging.subscribeLive(filter, onMessage);
+  subscribe(
+    filter: string,
+    onMessage: (message: LiveMessage) => void,
+    afterSequence?: number,
+  ): Promise<LiveSubscription> {
+    return this.messaging.subscribeLive(filter, onMessage, { afterSequence });
   }
 }

@@ -285,6 +285,11 @@ export default {
     ];
 
     unsubscribe.push(
+      // The feed was down too long to replay what was missed: reload what this page shows.
+      ctx.live.on('stream.reset', () => {
+        void refreshStats();
+        void loadScans();
+      }),
       ctx.live.on('mix.identify.progressed', (p) => {
         if (!p.fileId) return;
         identifications.set(p.fileId, p);
