@@ -1,7 +1,7 @@
 /* Dashboard: files per state and per stage status, recent failures with reasons, scans with live progress. */
 import { api } from '../lib/api.js';
 import { askToSignIn, ensureSignedIn } from '../lib/session.js';
-import { badge, clear, fileLink, h, link, message, timeEl } from '../lib/dom.js';
+import { badge, clear, fileLink, h, link, message, timeEl, put } from '../lib/dom.js';
 import { fmtBytes, fmtNumber, fmtState, query } from '../lib/format.js';
 
 const STATS_EVERY_MS = 5000;
@@ -40,10 +40,11 @@ export default {
     const identifications = new Map();
     function renderWorking() {
       clear(working);
-      if (!identifications.size) working.append(h('li', { class: 'muted' }, 'No mix is being identified right now.'));
+      if (!identifications.size) put(working, h('li', { class: 'muted' }, 'No mix is being identified right now.'));
       for (const [fileId, p] of identifications) {
         const fraction = p.durationSec ? Math.min(1, p.processedSec / p.durationSec) : null;
-        working.append(
+        put(
+          working,
           h(
             'li',
             null,
@@ -62,7 +63,8 @@ export default {
     const scansMore = h('button', { type: 'button', class: 'link', id: 'scans-more', hidden: true }, 'Older scans');
     const scanForm = scanFormPanel(onScanQueued);
 
-    root.append(
+    put(
+      root,
       h('h1', { class: 'visually-hidden' }, 'Dashboard'),
       cards,
       h(
@@ -103,7 +105,8 @@ export default {
     document.addEventListener('visibilitychange', onVisible);
 
     function renderCards(list) {
-      clear(cards).append(
+      put(
+        clear(cards),
         ...list.map((c) =>
           h(
             'div',
@@ -139,7 +142,8 @@ export default {
       for (const [state, files] of Object.entries(stats.files.byState)) {
         const fill = h('span', { class: `bar-fill state-${state.toLowerCase()}` });
         fill.style.width = `${(files / total) * 100}%`;
-        states.append(
+        put(
+          states,
           h(
             'a',
             { class: 'bar', href: `#/files${query({ state })}`, title: `Show files in state ${fmtState(state)}` },
@@ -151,7 +155,8 @@ export default {
       }
 
       const statuses = Object.keys(Object.values(stats.stages)[0] || {});
-      clear(stages).append(
+      put(
+        clear(stages),
         h(
           'thead',
           null,
@@ -200,9 +205,10 @@ export default {
         stats.throughput.map((t) => `${fmtNumber(t.finished)} in the last ${t.windowMinutes} min`).join(' · ');
 
       clear(failures);
-      if (!stats.failures.length) failures.append(h('li', { class: 'empty' }, 'No failures.'));
+      if (!stats.failures.length) put(failures, h('li', { class: 'empty' }, 'No failures.'));
       for (const f of stats.failures) {
-        failures.append(
+        put(
+          failures,
           h(
             'li',
             null,
@@ -237,7 +243,7 @@ export default {
         scansMore.hidden = !scansCursor;
         renderScans();
       } catch (e) {
-        clear(scansList).append(h('li', { class: 'empty' }, `Could not load scans: ${e.message}`));
+        put(clear(scansList), h('li', { class: 'empty' }, `Could not load scans: ${e.message}`));
       }
     }
     scansMore.addEventListener('click', () => loadScans(true));
