@@ -60,7 +60,7 @@ async function generate(db: Client): Promise<void> {
                           missing_since, first_seen_scan_id, last_seen_scan_id)
        SELECT overlay(overlay(md5('f' || n) placing '4' from 13) placing '8' from 17)::uuid, '/music',
               '/music/' || (n % 997) || '/' || (n % 13) || '/' || name, convert_to('/music/' || n || name, 'UTF8'),
-              convert_to((n % 997)::text, 'UTF8'), name, ext, kind, 3000000 + (n * 7919) % 9000000,
+              convert_to((n % 997)::text, 'UTF8'), name, ext, kind, 3000000 + (n::bigint * 7919) % 9000000,
               1700000000000 + n,
               -- 3 % of the files copy another file's content (exact duplicates).
               CASE WHEN n % 33 = 0 THEN md5('c' || (n / 2)) || md5('d' || (n / 2)) ELSE md5('c' || n) || md5('d' || n) END,

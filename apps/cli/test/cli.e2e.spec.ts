@@ -152,6 +152,15 @@ describe('crateflow command (against the running system)', () => {
     expect(unknown.stderr).toMatch(/no file in the library at/);
   });
 
+  it('retry sends the failed files of a stage through it again', async () => {
+    const run = await crateflow(['retry', 'analysis', '--json'], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ stage: 'analysis', requested: 0, more: false });
+    const bad = await crateflow(['retry', 'polishing'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/stage/);
+  });
+
   it('open prints the address of the UI', async () => {
     const run = await crateflow(['open', 'library', '--print', '--json'], env);
     expect(run.code).toBe(0);

@@ -8,6 +8,7 @@ import { FingerprintPartSource } from './fingerprint/fingerprint.part';
 import { GatewayFingerprintModule } from './fingerprint/gateway-fingerprint.module';
 import { IdentifyModule } from './identify/identify.module';
 import { LibraryModule } from './library/library.module';
+import { RetriesModule } from './retries/retries.module';
 import { SessionModule } from './session/session.module';
 import { MixesModule } from './mixes/mixes.module';
 import { ProposalsModule } from './proposals/proposals.module';
@@ -53,6 +54,7 @@ import { ScansService } from './scans/scans.service';
     SessionModule,
     ProposalsModule,
     ExecutionsModule,
+    RetriesModule,
   ],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [

@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Subjects } from '@crateflow/contracts';
+import { Messaging, type LiveMessage } from '@crateflow/messaging';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
 import type { FileListItem } from '../src/files/file.schemas';
@@ -69,7 +71,9 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
     );
     await db.dataSource.query(
       `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts)
-       SELECT id, 'analysis', 'failed', content_hash, 'decoder gave up: truncated frame', 3 FROM files WHERE id = $1`,
+       SELECT id, 'analysis', 'failed', content_hash, 'decoder gave up: truncated frame', 3 FROM files WHERE id = $1
+       UNION ALL
+       SELECT id, 'fingerprint', 'done', content_hash, NULL, 1 FROM files WHERE id = $1`,
       [ids[25]],
     );
     service = await runService(gatewayService, {
@@ -201,8 +205,142 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
     expect(bearerWrong.json.tokenRefused).toBe(true);
   });
 
+  it('retries the files a stage failed by announcing what triggers that stage again', async () => {
+    const bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'ui-api-test' });
+    const seen: LiveMessage[] = [];
+    const live = await bus.subscribeLive('file.>', (m) => {
+      seen.push(m);
+    });
+    try {
+      const refused = await fetch(`${service.url}/api/v1/pipeline/retries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ stage: 'analysis' }),
+      });
+      expect(refused.status).toBe(401);
+      const res = await fetch(`${service.url}/api/v1/pipeline/retries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ stage: 'analysis' }),
+      });
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ stage: 'analysis', requested: 1, more: false });
+      for (let i = 0; i < 50 && !seen.length; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(seen.map((m) => [m.subject, (m.payload as { fileId: string }).fileId])).toEqual([
+        ['file.fingerprint.completed', ids[25]],
+      ]);
+      // Nothing failed in the metadata stage: nothing to send.
+      const none = await fetch(`${service.url}/api/v1/pipeline/retries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ stage: 'metadata' }),
+      });
+      expect(await none.json()).toEqual({ stage: 'metadata', requested: 0, more: false });
+    } finally {
+      await live.stop();
+      await bus.close();
+    }
+  });
+
+  it('resumes the event stream after a dropped connection from Last-Event-ID, missing nothing', async () => {
+    const bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'ui-api-sse-test' });
+    /** Opens the stream and returns the (id, subject, scanId) of events as they come. */
+    async function open(headers: Record<string, string> = {}) {
+      const abort = new AbortController();
+      const res = await fetch(`${service.url}/api/v1/events?types=scan`, { headers, signal: abort.signal });
+      const reader = res.body!.getReader();
+      const events: { id: string; event: string; scanId: string }[] = [];
+      let buffer = '';
+      void (async () => {
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            buffer += Buffer.from(value).toString('utf8');
+            let end: number;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              const frame = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              const field = (n: string) =>
+                frame
+                  .split('\n')
+                  .find((l) => l.startsWith(`${n}: `))
+                  ?.slice(n.length + 2);
+              if (field('event')) {
+                events.push({
+                  id: field('id') ?? '',
+                  event: field('event')!,
+                  scanId: JSON.parse(field('data')!).scanId,
+                });
+              }
+            }
+          }
+        } catch {
+          /* aborted */
+        }
+      })();
+      return { events, close: () => abort.abort() };
+    }
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(check()).toBe(true);
+    };
+    const progressed = (scanId: string) =>
+      bus.publish(
+        Subjects.scanProgressed,
+        {
+          scanId,
+          counts: {
+            found: 1,
+            new: 1,
+            changed: 0,
+            unchanged: 0,
+            missing: 0,
+            errors: 0,
+            ignored: 0,
+            symlinksSkipped: 0,
+            unstable: 0,
+            bytesHashed: 1,
+          },
+        },
+        { msgId: `sse:${scanId}` },
+      );
+    try {
+      const [a, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      const first = await open();
+      await new Promise((r) => setTimeout(r, 200));
+      await progressed(a);
+      await progressed(b);
+      await until(() => first.events.length === 2);
+      first.close();
+      // Published while no one listens.
+      await progressed(c);
+      await progressed(d);
+      const resumed = await open({ 'last-event-id': first.events[1].id });
+      await until(() => resumed.events.length === 2);
+      expect(resumed.events.map((e) => e.scanId)).toEqual([c, d]);
+      resumed.close();
+      // The same through the query parameter (a client starting a fresh connection).
+      const again = await open();
+      again.close();
+      const viaQuery = await fetch(`${service.url}/api/v1/events?types=scan&lastEventId=${first.events[0].id}`);
+      const reader = viaQuery.body!.getReader();
+      let text = '';
+      while (!(text.match(/event: scan.progressed/g)?.length === 3))
+        text += Buffer.from((await reader.read()).value!).toString();
+      await reader.cancel();
+      expect(text).toContain(b);
+      expect(text).toContain(d);
+      expect(text).not.toContain(a);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('documents the new routes in OpenAPI', async () => {
     const { json } = await get<{ paths: Record<string, unknown> }>('/api/docs/openapi.json');
-    expect(Object.keys(json.paths)).toEqual(expect.arrayContaining(['/api/v1/library/overview', '/api/v1/session']));
+    expect(Object.keys(json.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/library/overview', '/api/v1/session', '/api/v1/pipeline/retries']),
+    );
   });
 });

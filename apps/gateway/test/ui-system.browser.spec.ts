@@ -223,6 +223,16 @@ describe('web UI against the running system (browser)', () => {
     await page.waitForSelector('#file-duplicates p, #file-duplicates ul');
     expect(await page.locator('details.raw').count()).toBeGreaterThan(0);
     expect(await page.locator('details.raw[open]').count()).toBe(0);
+    // Sections a file does not have leave no trace (no stray "null" between panels).
+    const strayText = await page.evaluate(() => {
+      const root = (
+        globalThis as unknown as {
+          document: { getElementById(id: string): { childNodes: { nodeType: number; textContent: string }[] } };
+        }
+      ).document.getElementById('file-detail');
+      return [...root.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).map((n) => n.textContent);
+    });
+    expect(strayText).toEqual([]);
     await shot('file-track');
 
     const [copy] = await system.dataSource.query(`SELECT id FROM files WHERE name = 'Alpha Unit - Warehouse.mp3'`);

@@ -247,9 +247,14 @@ export class Messaging {
     // has to be recreated (reconnect) before its first message, the client resumes from its cursor, and a
     // cursor that starts at 0 would replay the whole stream to the browser.
     const info = await this.jsm.streams.info(stream);
+    const after = options.afterSequence;
+    const start = liveStartSequence(info.state, after);
+    // A client resuming (SSE Last-Event-ID) gets what it missed when the stream still holds it; when it cannot
+    // all be replayed (too old, or too much), the client is told of the gap so it reloads what it shows.
+    const gap = after !== undefined && after < info.state.last_seq && start > after + 1;
     const consumer = await this.js.consumers.get(stream, {
       filter_subjects: withPrefix(this.prefix, filter),
-      opt_start_seq: liveStartSequence(info.state, options.afterSequence),
+      opt_start_seq: start,
     });
     const deliver = (msg: JsMsg) => {
       const live = this.toLiveMessage(msg);
@@ -261,6 +266,7 @@ export class Messaging {
     const messages = await consumer.consume({ callback: deliver });
     let stopped: Promise<void> | undefined;
     const subscription: LiveSubscription = {
+      gap,
       stop: () =>
         (stopped ??= (async () => {
           this.liveSubscriptions.delete(subscription);

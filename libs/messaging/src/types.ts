@@ -87,5 +87,7 @@ export interface LiveMessage {
 }
 
 export interface LiveSubscription {
+  /** True when a resume was asked for but events since then could not be replayed (too old or too many). */
+  gap?: boolean;
   stop(): Promise<void>;
 }

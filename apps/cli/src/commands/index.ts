@@ -4,6 +4,7 @@ import * as duplicates from './duplicates';
 import * as files from './files';
 import * as identify from './identify';
 import * as open from './open';
+import * as retry from './retry';
 import * as scan from './scan';
 import * as propose from './propose';
 import * as review from './review';
@@ -32,6 +33,7 @@ const COMMANDS: { register(program: Command, ctx: CliContext): void }[] = [
   undo,
   open,
   tracklist,
+  retry,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

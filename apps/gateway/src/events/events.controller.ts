@@ -25,13 +25,18 @@ export class EventsController {
     @Res() res: Response,
   ) {
     const sse = new SseStream(res, { heartbeatMs: SSE_HEARTBEAT_MS, maxBufferedBytes: SSE_MAX_BUFFERED_BYTES });
+    // The browser sends Last-Event-ID when it reconnects by itself; a client starting a fresh connection
+    // passes the id it last saw as ?lastEventId=.
+    const after = parseLastEventId(lastEventId ?? query.lastEventId);
+    let gap = false;
     const end = await this.events.subscribe(
       query.types,
       {
         send: (e) => sse.send({ event: e.subject, data: e.payload, id: e.sequence }),
         close: () => sse.close(),
+        gap: () => (gap = true),
       },
-      parseLastEventId(lastEventId),
+      after,
     );
     const stop = () => {
       sse.close();
@@ -41,6 +46,7 @@ export class EventsController {
     if (res.destroyed || !res.socket || res.socket.destroyed) return stop();
     res.on('close', stop);
     sse.open();
+    if (gap) sse.send({ event: 'stream.reset', data: { reason: 'events were missed; reload what you show' } });
   }
 }
 

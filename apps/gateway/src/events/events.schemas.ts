@@ -23,5 +23,12 @@ export const EventsQuerySchema = z.strictObject({
     })
     .optional()
     .describe(`Only events of these domains, comma-separated: ${EVENT_DOMAINS.join(', ')}`),
+  lastEventId: z
+    .string()
+    .max(20)
+    .optional()
+    .describe(
+      'Resume after this event id (as the `Last-Event-ID` header does); a `stream.reset` event says when that was too long ago',
+    ),
 });
 export type EventsQuery = z.output<typeof EventsQuerySchema>;

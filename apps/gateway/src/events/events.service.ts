@@ -29,6 +29,8 @@ export interface EventSink {
   send(event: LiveEvent): void;
   /** Ends the stream (the server is shutting down). */
   close(): void;
+  /** The resume point was too old: events were missed and the client should reload what it shows. */
+  gap?(): void;
 }
 
 @Injectable()
@@ -69,6 +71,7 @@ export class EventsService implements OnModuleDestroy {
     try {
       for (const filter of filtersFor(domains))
         subscriptions.push(await this.eventBus.subscribe(filter, deliver, afterSequence));
+      if (subscriptions.some((s) => s.gap)) sink.gap?.();
     } catch (e) {
       await end();
       this.logger.warn({ err: e }, 'could not subscribe to live events');

@@ -35,6 +35,8 @@ export interface SseStreamOptions {
 export class SseStream {
   private heartbeat?: NodeJS.Timeout;
   private closed = false;
+  /** Events that arrive between subscribing and opening (a resumed stream replays at once) wait here. */
+  private pending: string[] | undefined = [];
 
   constructor(
     private readonly res: Response,
@@ -50,7 +52,10 @@ export class SseStream {
     this.res.setHeader('X-Accel-Buffering', 'no');
     this.res.flushHeaders();
     this.res.socket?.setNoDelay(true);
+    const waiting = this.pending ?? [];
+    this.pending = undefined;
     this.write(`retry: 3000\n: connected\n\n`);
+    for (const chunk of waiting) this.write(chunk);
     this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), this.options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -72,6 +77,10 @@ export class SseStream {
 
   private write(chunk: string): void {
     if (this.closed) return;
+    if (this.pending) {
+      this.pending.push(chunk);
+      return;
+    }
     if (this.res.writableLength > this.options.maxBufferedBytes) {
       this.close();
       return;

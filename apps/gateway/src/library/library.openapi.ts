@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { componentSchemasOf } from '../openapi/component-schemas';
 import { SessionSchema, SignInBodySchema } from '../session/session.schemas';
+import { RetryAcceptedSchema, RetryBodySchema } from '../retries/retries.schemas';
 import { LibraryOverviewSchema } from './library.schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -8,6 +9,7 @@ type JsonSchema = Record<string, unknown>;
 export const LIBRARY_OPENAPI_COMPONENTS = {
   LibraryOverview: LibraryOverviewSchema,
   Session: SessionSchema,
+  RetryAccepted: RetryAcceptedSchema,
 } as const;
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -16,9 +18,10 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: ref('Problem') } },
 });
 
-/** The library overview and the browser session routes, for the gateway's document to merge. */
+/** The library overview, failed-stage retries and the browser session routes, for the gateway's document to merge. */
 export function libraryOpenApi(): { schemas: Record<string, JsonSchema>; paths: Record<string, JsonSchema> } {
   const { $schema: _s, ...signIn } = z.toJSONSchema(SignInBodySchema, { io: 'input' }) as JsonSchema;
+  const { $schema: _r, ...retryBody } = z.toJSONSchema(RetryBodySchema, { io: 'input' }) as JsonSchema;
   return {
     schemas: componentSchemasOf(LIBRARY_OPENAPI_COMPONENTS),
     paths: {
@@ -28,6 +31,22 @@ export function libraryOpenApi(): { schemas: Record<string, JsonSchema>; paths: 
           summary: 'BPM histogram, keys, formats and sizes, duplicate waste (cached for 30 s)',
           responses: {
             '200': { description: 'The overview', content: { 'application/json': { schema: ref('LibraryOverview') } } },
+          },
+        },
+      },
+      '/api/v1/pipeline/retries': {
+        post: {
+          operationId: 'retryFailedStages',
+          summary: 'Send the files a stage failed through it again (at most 1,000 per request)',
+          security: [{ apiToken: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: retryBody } } },
+          responses: {
+            '202': {
+              description: 'The retries are queued',
+              content: { 'application/json': { schema: ref('RetryAccepted') } },
+            },
+            '400': problem('Invalid body'),
+            '401': problem('Not signed in and no valid API token'),
           },
         },
       },

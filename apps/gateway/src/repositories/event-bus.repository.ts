@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Subjects, type PayloadOf } from '@crateflow/contracts';
+import { Subjects, type PayloadOf, type SubjectDefinition } from '@crateflow/contracts';
 import type { LiveMessage, LiveSubscription, Messaging } from '@crateflow/messaging';
 import { MESSAGING } from '@crateflow/service-host';
 
@@ -13,6 +13,14 @@ export class EventBusRepository {
   /** Publishes the scan command and waits for the stream's ack (the command is then durable). */
   async requestScan(payload: ScanRequested): Promise<void> {
     await this.messaging.publish(Subjects.scanRequested, payload, { msgId: `scan:${payload.scanId}` });
+  }
+
+  /**
+   * Announces an event again to send a file through a stage once more (a retry); waits for the stream's ack.
+   * The payload is validated against the subject's schema by the messaging layer.
+   */
+  async announce(subject: SubjectDefinition, payload: unknown, msgId: string): Promise<void> {
+    await this.messaging.publish(subject, payload as never, { msgId });
   }
 
   /**

@@ -69,6 +69,22 @@ const SORT_KEYS: Record<FileSort, { key: string; id: string; present: string }> 
 };
 
 /**
+ * Whether one page is best found by walking the order's index (and filtering as it goes) rather than by
+ * letting the planner collect every match and sort them. Tag and measurement orders always walk (their
+ * index holds only files with the value). In path order a text search has its trigram index, and a filter
+ * that few files pass (a narrow BPM range in one key) is cheaper to collect through the BPM and key indexes
+ * than to find by walking; the share below is a rough guess from the filter itself.
+ */
+export function walkOrderIndex(filter: FileFilter, order: FileOrder): boolean {
+  if (order.sort !== 'path') return true;
+  if (filter.text) return false;
+  let share = 1;
+  if (filter.camelot) share *= filter.camelot.length / 24;
+  if (filter.bpm) share *= Math.min(1, Math.max(0, (filter.bpm.max ?? 200) - (filter.bpm.min ?? 60)) / 100);
+  return share >= 0.01;
+}
+
+/**
  * "This row describes the file's current content". Written so the planner cannot estimate it: as a plain
  * `a.content_hash = f.content_hash` it multiplies that match's tiny selectivity into the id join's and expects
  * about one row, then sorts the whole table instead of walking the sort index for one page (seconds instead
@@ -162,9 +178,10 @@ export class FileReadRepository {
       LEFT JOIN file_analysis a ON a.file_id = f.id AND ${sameContent('a')} AND a.status = 'done'
       WHERE ${where.join(' AND ')}
       ORDER BY ${sort.key} ${dir}, ${sort.id} ${dir} LIMIT ${param(limit)}`;
-    if (order.sort === 'path') return this.db.query(sql, params);
-    // Orders by a tag or a measurement: walk that order's index and stop after one page. Left to itself the
-    // planner misjudges how many rows survive the joins and sorts the whole table instead (bench/ui).
+    // Walk the order's index and stop after one page. Left to itself the planner misjudges how many rows
+    // survive the joins and filters and sorts the whole table instead (seconds at a million files; bench/ui).
+    // A text search in path order is the exception: its trigram index finds the few matches faster.
+    if (!walkOrderIndex(filter, order)) return this.db.query(sql, params);
     return this.db.transaction(async (m) => {
       await m.query('SET LOCAL enable_sort = off');
       await m.query('SET LOCAL enable_hashjoin = off');

@@ -1,7 +1,7 @@
 /* Crateflow web UI shell: native ES modules, no build step, same-origin only (the CSP allows nothing else).
  * It builds the navigation from views/index.js, routes hash URLs to a view, and hands every view the shared
  * context: the live event feed, the keyboard map, the route's params and query. */
-import { clear, h } from './lib/dom.js';
+import { clear, h, put } from './lib/dom.js';
 import { activeBindings, bind, installKeys } from './lib/keys.js';
 import { Router, navigate } from './lib/router.js';
 import { askToSignIn, renderSessionControl } from './lib/session.js';
@@ -58,16 +58,16 @@ function show(view, params, query) {
   markNav(view);
   if (!view) {
     setTitle('Not found');
-    main.append(h('h1', null, 'Page not found'), h('p', null, h('a', { href: '#/' }, 'Go to the dashboard')));
+    put(main, h('h1', null, 'Page not found'), h('p', null, h('a', { href: '#/' }, 'Go to the dashboard')));
     return;
   }
   setTitle(view.title);
   const root = h('section', { class: 'view', 'data-view': view.route });
-  main.append(root);
+  put(main, root);
   try {
     cleanup = view.render(root, { params, query, live, keys, navigate, setTitle }) || null;
   } catch (e) {
-    root.append(h('p', { class: 'message error' }, `This page failed to render: ${e.message}`));
+    put(root, h('p', { class: 'message error' }, `This page failed to render: ${e.message}`));
     console.warn(e);
   }
   // Moving between pages puts the keyboard focus at the start of the new page, as a page load would.
@@ -114,7 +114,8 @@ function keyHelp() {
   const dialog = document.getElementById('keys-dialog');
   const list = document.getElementById('keys-list');
   const open = () => {
-    clear(list).append(
+    put(
+      clear(list),
       ...activeBindings().map((b) => [h('dt', null, h('kbd', null, b.combo)), h('dd', null, b.description)]),
     );
     if (!dialog.open) dialog.showModal();

@@ -35,6 +35,15 @@ export function svg(tag, attrs, ...children) {
   return el;
 }
 
+/** Appends children, leaving out null/undefined/false (Element.append would write them as text). */
+export function put(el, ...children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
 export function clear(el) {
   el.replaceChildren();
   return el;

@@ -1,7 +1,7 @@
 /* Signing in: one dialog for the whole page. Views call ensureSignedIn() before a state-changing action;
  * it resolves true once the person has signed in (or already was), false when they cancel. */
 import { ApiError, signIn, signOut, signedIn } from './api.js';
-import { clear, h, message } from './dom.js';
+import { clear, h, message, put } from './dom.js';
 
 let pending = null;
 
@@ -62,7 +62,8 @@ export function askToSignIn() {
 /** The sign-in / sign-out control in the top bar. */
 export function renderSessionControl(el) {
   const render = () => {
-    clear(el).append(
+    put(
+      clear(el),
       signedIn()
         ? h('button', { type: 'button', class: 'link', id: 'signout', onclick: () => void signOut() }, 'Sign out')
         : h('button', { type: 'button', class: 'link', id: 'signin', onclick: () => void askToSignIn() }, 'Sign in'),

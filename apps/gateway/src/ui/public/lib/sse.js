@@ -1,7 +1,8 @@
 /* The live event feed: one EventSource for the whole page, shared by every view. Each event's id is the
  * gateway's resume token; when the connection drops, the browser (or, after a hard failure, we) reconnect
  * with that id (the `Last-Event-ID` header, or the `lastEventId` query parameter on a fresh connection) and
- * the gateway replays what was missed. */
+ * the gateway replays what was missed. When that is no longer possible it sends `stream.reset`: views that
+ * keep live state subscribe to it and reload. */
 import { API } from './api.js';
 
 const MAX_BACKOFF_MS = 30_000;
@@ -109,6 +110,7 @@ function matches(pattern, subject) {
  * patterns expand over this list; a view may also subscribe to an exact subject not listed here.
  */
 export const KNOWN_SUBJECTS = [
+  'stream.reset',
   'scan.requested',
   'scan.progressed',
   'scan.finished',

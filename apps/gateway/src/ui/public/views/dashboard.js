@@ -1,7 +1,7 @@
 /* Dashboard: files per state and per stage status, recent failures with reasons, scans with live progress. */
 import { api } from '../lib/api.js';
 import { askToSignIn, ensureSignedIn } from '../lib/session.js';
-import { badge, clear, fileLink, h, link, message, timeEl } from '../lib/dom.js';
+import { badge, clear, fileLink, h, link, message, timeEl, put } from '../lib/dom.js';
 import { fmtBytes, fmtNumber, fmtState, query } from '../lib/format.js';
 
 const STATS_EVERY_MS = 5000;
@@ -17,10 +17,54 @@ export default {
     const throughput = h('p', { class: 'hint', id: 'throughput' });
     const failures = h('ul', { class: 'failures', id: 'failures' });
     const scansList = h('ul', { class: 'scans', id: 'scans' });
+    const retryStatus = h('p', { class: 'message', id: 'retry-message', role: 'status' });
+    async function retry(stage) {
+      if (!(await ensureSignedIn())) {
+        message(retryStatus, 'Sign in with the API token to retry failed stages.', 'error');
+        return;
+      }
+      message(retryStatus, `Sending the files ${stage} failed through it again…`);
+      try {
+        const r = await api('/pipeline/retries', { method: 'POST', body: { stage } });
+        message(
+          retryStatus,
+          `${fmtNumber(r.requested)} file${r.requested === 1 ? '' : 's'} sent through ${stage} again${r.more ? ' (more remain: retry again)' : ''}.`,
+          'ok',
+        );
+        void refreshStats();
+      } catch (e) {
+        message(retryStatus, e.message, 'error');
+      }
+    }
+    const working = h('ul', { class: 'plain', id: 'working' });
+    const identifications = new Map();
+    function renderWorking() {
+      clear(working);
+      if (!identifications.size) put(working, h('li', { class: 'muted' }, 'No mix is being identified right now.'));
+      for (const [fileId, p] of identifications) {
+        const fraction = p.durationSec ? Math.min(1, p.processedSec / p.durationSec) : null;
+        put(
+          working,
+          h(
+            'li',
+            null,
+            fileLink(fileId, `Identifying a mix: ${Math.round(p.processedSec)} s read`, 'path'),
+            fraction === null
+              ? null
+              : h('progress', {
+                  max: '100',
+                  value: String(Math.round(fraction * 100)),
+                  'aria-label': 'Identification progress',
+                }),
+          ),
+        );
+      }
+    }
     const scansMore = h('button', { type: 'button', class: 'link', id: 'scans-more', hidden: true }, 'Older scans');
     const scanForm = scanFormPanel(onScanQueued);
 
-    root.append(
+    put(
+      root,
       h('h1', { class: 'visually-hidden' }, 'Dashboard'),
       cards,
       h(
@@ -34,7 +78,9 @@ export default {
           h('h2', null, 'Stages'),
           h('div', { class: 'table-wrap' }, stages),
           throughput,
+          retryStatus,
         ),
+        h('article', { class: 'panel wide' }, h('h2', null, 'Working now'), working),
         h('article', { class: 'panel wide' }, h('h2', null, 'Recent failures'), failures),
       ),
     );
@@ -59,7 +105,8 @@ export default {
     document.addEventListener('visibilitychange', onVisible);
 
     function renderCards(list) {
-      clear(cards).append(
+      put(
+        clear(cards),
         ...list.map((c) =>
           h(
             'div',
@@ -95,7 +142,8 @@ export default {
       for (const [state, files] of Object.entries(stats.files.byState)) {
         const fill = h('span', { class: `bar-fill state-${state.toLowerCase()}` });
         fill.style.width = `${(files / total) * 100}%`;
-        states.append(
+        put(
+          states,
           h(
             'a',
             { class: 'bar', href: `#/files${query({ state })}`, title: `Show files in state ${fmtState(state)}` },
@@ -107,7 +155,8 @@ export default {
       }
 
       const statuses = Object.keys(Object.values(stats.stages)[0] || {});
-      clear(stages).append(
+      put(
+        clear(stages),
         h(
           'thead',
           null,
@@ -116,6 +165,7 @@ export default {
             null,
             h('th', { scope: 'col' }, 'Stage'),
             statuses.map((s) => h('th', { class: 'num', scope: 'col' }, s)),
+            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
           ),
         ),
         h(
@@ -135,6 +185,17 @@ export default {
                     : '0',
                 ),
               ),
+              h(
+                'td',
+                null,
+                counts.failed
+                  ? h(
+                      'button',
+                      { type: 'button', class: 'small-button', 'data-retry': stage, onclick: () => retry(stage) },
+                      `Retry ${fmtNumber(counts.failed)} failed`,
+                    )
+                  : null,
+              ),
             ),
           ),
         ),
@@ -144,9 +205,10 @@ export default {
         stats.throughput.map((t) => `${fmtNumber(t.finished)} in the last ${t.windowMinutes} min`).join(' · ');
 
       clear(failures);
-      if (!stats.failures.length) failures.append(h('li', { class: 'empty' }, 'No failures.'));
+      if (!stats.failures.length) put(failures, h('li', { class: 'empty' }, 'No failures.'));
       for (const f of stats.failures) {
-        failures.append(
+        put(
+          failures,
           h(
             'li',
             null,
@@ -181,7 +243,7 @@ export default {
         scansMore.hidden = !scansCursor;
         renderScans();
       } catch (e) {
-        clear(scansList).append(h('li', { class: 'empty' }, `Could not load scans: ${e.message}`));
+        put(clear(scansList), h('li', { class: 'empty' }, `Could not load scans: ${e.message}`));
       }
     }
     scansMore.addEventListener('click', () => loadScans(true));
@@ -228,6 +290,23 @@ export default {
       }),
     ];
 
+    unsubscribe.push(
+      // The feed was down too long to replay what was missed: reload what this page shows.
+      ctx.live.on('stream.reset', () => {
+        void refreshStats();
+        void loadScans();
+      }),
+      ctx.live.on('mix.identify.progressed', (p) => {
+        if (!p.fileId) return;
+        identifications.set(p.fileId, p);
+        renderWorking();
+      }),
+      ctx.live.on('mix.identify.finished', (p) => {
+        identifications.delete(p.fileId);
+        renderWorking();
+      }),
+    );
+    renderWorking();
     void refreshStats();
     void loadScans();
 

@@ -3,7 +3,7 @@
  * reasons, companions, duplicates and other encodings, proposal, history; raw tags folded away. */
 import { API, api } from '../lib/api.js';
 import { cssVar, timeChart, timelineBar } from '../lib/charts.js';
-import { badge, clear, fields, fileLink, h, message, panel, stateBadge, timeEl } from '../lib/dom.js';
+import { badge, clear, fields, fileLink, h, message, panel, stateBadge, timeEl, put } from '../lib/dom.js';
 import { fmtBpm, fmtBytes, fmtDuration, fmtNumber, fmtState } from '../lib/format.js';
 import { ensureSignedIn } from '../lib/session.js';
 
@@ -12,7 +12,7 @@ export default {
   title: 'File',
   render(root, ctx) {
     const container = h('div', { id: 'file-detail' }, h('p', { class: 'muted' }, 'Loading…'));
-    root.append(h('p', null, h('a', { href: '#/files', id: 'back-to-files' }, '← Back to files')), container);
+    put(root, h('p', null, h('a', { href: '#/files', id: 'back-to-files' }, '← Back to files')), container);
     const state = { stopped: false, timers: [] };
     void show(ctx.params.id, container, ctx, state);
     const unbind = ctx.keys.bind('b', 'Back to files', () => history.back());
@@ -31,7 +31,7 @@ async function show(id, container, ctx, state) {
   try {
     detail = await api(`/files/${encodeURIComponent(id)}`);
   } catch (e) {
-    clear(container).append(h('p', { class: 'message error' }, e.status === 404 ? 'No such file.' : e.message));
+    put(clear(container), h('p', { class: 'message error' }, e.status === 404 ? 'No such file.' : e.message));
     return;
   }
   if (state.stopped) return;
@@ -48,7 +48,8 @@ async function show(id, container, ctx, state) {
   const duration =
     (tags && tags.stream && tags.stream.durationSec) || (result && result.file && result.file.durationSec) || null;
 
-  clear(container).append(
+  put(
+    clear(container),
     header(detail, heading, tags, analysis, result, duration),
     problemsPanel(detail),
     isMix || f.kind === 'music' || f.kind === 'video' ? picturesPanel(f, result, isMix, duration, state) : null,
@@ -183,18 +184,18 @@ function picturesPanel(f, result, isMix, duration, state) {
     const status = h('p', { class: 'message', role: 'status' });
     const button = h('button', { type: 'button', id: 'mix-identify' }, 'Identify tracks');
     button.addEventListener('click', () => identify(f.id, tracks, status, state, duration));
-    body.append(h('h3', null, 'Identified tracks'), tracks, h('p', null, button), status);
+    put(body, h('h3', null, 'Identified tracks'), tracks, h('p', null, button), status);
     void loadTimeline(f.id, tracks, duration);
   }
   if (!result) {
-    body.append(h('p', { class: 'muted' }, 'Not analysed yet: no pictures.'));
+    put(body, h('p', { class: 'muted' }, 'Not analysed yet: no pictures.'));
     if (!isMix && (f.kind === 'music' || f.kind === 'video')) {
       // A track may still be a mix the analyser has not seen: keep the identification panel reachable.
       const tracks = h('div', { id: 'mix-timeline' }, h('p', { class: 'muted' }, 'Loading…'));
       const status = h('p', { class: 'message', role: 'status' });
       const button = h('button', { type: 'button', id: 'mix-identify' }, 'Identify tracks');
       button.addEventListener('click', () => identify(f.id, tracks, status, state, duration));
-      body.append(h('h3', null, 'Tracks in this file'), tracks, h('p', null, button), status);
+      put(body, h('h3', null, 'Tracks in this file'), tracks, h('p', null, button), status);
       void loadTimeline(f.id, tracks, duration);
     }
     return out;
@@ -202,7 +203,8 @@ function picturesPanel(f, result, isMix, duration, state) {
   const timeline = Array.isArray(result.timeline) ? result.timeline : [];
   if (isMix && timeline.length) {
     const x = timeline.map((w) => (w.startSec + w.endSec) / 2);
-    body.append(
+    put(
+      body,
       h('h3', null, 'BPM, energy and key over time'),
       timeChart({
         x,
@@ -224,13 +226,14 @@ function picturesPanel(f, result, isMix, duration, state) {
           },
         ],
       }),
-      keyStrip(timeline, duration || timeline[timeline.length - 1].endSec),
+      keyStrip(timeline, Math.max(duration || 0, timeline[timeline.length - 1].endSec)),
     );
   }
   const outline = measured(result.outline);
   if (outline && outline.curve && outline.curve.values.length) {
     const { hopSec, values } = outline.curve;
-    body.append(
+    put(
+      body,
       isMix ? h('h3', null, 'Energy outline') : null,
       timeChart({
         x: values.map((_, i) => i * hopSec),
@@ -268,7 +271,8 @@ function picturesPanel(f, result, isMix, duration, state) {
         : null,
     );
   } else if (!isMix) {
-    body.append(
+    put(
+      body,
       h(
         'p',
         { class: 'muted' },
@@ -319,17 +323,18 @@ async function loadTimeline(fileId, body, duration) {
   try {
     t = await api(`/mixes/${encodeURIComponent(fileId)}/identification`);
   } catch (e) {
-    clear(body).append(
+    put(
+      clear(body),
       h('p', { class: 'muted' }, e.status === 404 ? 'Not identified yet.' : `Could not load: ${e.message}`),
     );
     return null;
   }
   if (t.status === 'running') {
-    clear(body).append(h('p', { class: 'muted' }, `Identifying… ${Math.round(t.processedSec)} s read`));
+    put(clear(body), h('p', { class: 'muted' }, `Identifying… ${Math.round(t.processedSec)} s read`));
     return t;
   }
   if (t.status === 'failed') {
-    clear(body).append(h('p', { class: 'message error' }, `Identification failed: ${t.failureReason}`));
+    put(clear(body), h('p', { class: 'message error' }, `Identification failed: ${t.failureReason}`));
     return t;
   }
   const total = t.durationSec || duration || Math.max(1, ...t.entries.map((e) => e.endSec));
@@ -339,7 +344,8 @@ async function loadTimeline(fileId, body, duration) {
         ? `${e.file.artist || 'ID'} – ${e.file.title || 'ID'}`
         : e.file.path
       : 'no copy present';
-  clear(body).append(
+  put(
+    clear(body),
     t.entries.length
       ? timelineBar(
           total,
@@ -466,7 +472,8 @@ function duplicatesPanel(f, fingerprint) {
   void api(`/duplicates/${encodeURIComponent(`exact:${f.contentHash}`)}`).then(
     (group) => {
       const others = (group.members || []).filter((m) => m.fileId !== f.id);
-      clear(list).append(
+      put(
+        clear(list),
         others.length
           ? h(
               'ul',
@@ -477,7 +484,8 @@ function duplicatesPanel(f, fingerprint) {
       );
     },
     (e) =>
-      clear(list).append(
+      put(
+        clear(list),
         h('p', { class: 'muted' }, e.status === 404 ? 'No byte-identical copy.' : `Could not load: ${e.message}`),
       ),
   );

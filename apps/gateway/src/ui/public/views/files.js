@@ -1,7 +1,7 @@
 /* Files: the columns a DJ scans by, search and filters, sortable, keyset-paged. Filters and order live in the
  * URL, so a filtered list can be bookmarked. A file whose stage failed or was skipped says so in words. */
 import { api, loadEnums } from '../lib/api.js';
-import { badge, clear, fileLink, h, message } from '../lib/dom.js';
+import { badge, clear, fileLink, h, message, put } from '../lib/dom.js';
 import { CAMELOT_CODES, dirname, fmtBpm, fmtDuration, fmtState, query } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 
@@ -125,7 +125,8 @@ export default {
     const prev = h('button', { type: 'button', id: 'page-prev' }, '← Previous');
     const next = h('button', { type: 'button', id: 'page-next' }, 'Next →');
     const info = h('span', { id: 'page-info' });
-    root.append(
+    put(
+      root,
       h('h1', { class: 'page-title' }, 'Files'),
       form,
       note,
@@ -144,7 +145,8 @@ export default {
     function renderHead() {
       const sort = state.params.sort || 'path';
       const order = state.params.order || 'asc';
-      clear(head).append(
+      put(
+        clear(head),
         ...COLUMNS.map((c) => {
           if (!c.sort) return h('th', { scope: 'col', class: c.class }, c.label);
           const active = sort === c.sort;
@@ -188,7 +190,7 @@ export default {
         const page = await api(`/files${query({ ...state.params, cursor })}`);
         if (stopped) return;
         clear(body);
-        for (const file of page.items) body.append(fileRow(file));
+        for (const file of page.items) put(body, fileRow(file));
         state.cursors[state.page + 1] = page.nextCursor || undefined;
         state.cursors.length = state.page + 2;
         message(status, page.items.length ? '' : 'No files match these filters.');

@@ -2,7 +2,7 @@
  * space they waste. Each picture has its numbers beside it, and clicks through to the matching files. */
 import { api } from '../lib/api.js';
 import { barChart, camelotWheel } from '../lib/charts.js';
-import { clear, h, panel } from '../lib/dom.js';
+import { clear, h, panel, put } from '../lib/dom.js';
 import { fmtBytes, fmtNumber, query } from '../lib/format.js';
 
 export default {
@@ -11,11 +11,11 @@ export default {
   nav: 'Library',
   render(root) {
     const body = h('div', { id: 'library' }, h('p', { class: 'muted' }, 'Loading…'));
-    root.append(h('h1', { class: 'page-title' }, 'Library'), body);
+    put(root, h('h1', { class: 'page-title' }, 'Library'), body);
     let stopped = false;
     api('/library/overview').then(
       (o) => !stopped && draw(body, o),
-      (e) => !stopped && clear(body).append(h('p', { class: 'message error' }, e.message)),
+      (e) => !stopped && put(clear(body), h('p', { class: 'message error' }, e.message)),
     );
     return () => {
       stopped = true;
@@ -35,7 +35,8 @@ function draw(body, o) {
   const peak = o.bpm.buckets.reduce((best, b) => (b.files > best.files ? b : best), { from: 0, files: 0 });
   const keys = Object.fromEntries(o.keys.map((k) => [k.camelot, k.files]));
   const topKeys = [...o.keys].sort((a, b) => b.files - a.files).slice(0, 5);
-  clear(body).append(
+  put(
+    clear(body),
     h(
       'div',
       { class: 'cards' },
