@@ -16,6 +16,8 @@ const FILESYSTEM_WRITERS = [
   'libs/fingerprint/src/store/**',
   // The gateway holds an uploaded excerpt in a private temporary folder while ffmpeg decodes it (MP4 needs a seekable file).
   'apps/gateway/src/identify/excerpt-file.repository.ts',
+  // `crateflow tracklist --cue` writes a CUE sheet where the person runs it (exclusive create, never a replace).
+  'apps/cli/src/commands/tracklist.ts',
   // Tests and benchmarks build fixture trees in temporary folders they create and remove.
   '**/*.spec.ts',
   '**/test/**',

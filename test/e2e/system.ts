@@ -26,7 +26,8 @@ export interface RunningProcess {
 export class TestSystem {
   readonly prefix = `e2e${randomBytes(4).toString('hex')}`;
   readonly token = randomBytes(24).toString('hex');
-  readonly processes = new Map<ServiceName, RunningProcess>();
+  /** By instance name: the service's name, or `<service>-<n>` for further replicas (startReplica). */
+  readonly processes = new Map<string, RunningProcess>();
   db!: { name: string; url: string; drop(): Promise<void> };
   dataSource!: DataSource;
   private nextPort = 20000 + Math.floor(Math.random() * 20000);
@@ -44,8 +45,16 @@ export class TestSystem {
     return this.processes.get('gateway')!.url;
   }
 
-  /** Starts one service; `entry` replaces its main.ts (a test's instrumented start-up of the same service). */
-  async start(name: ServiceName, extraEnv: Record<string, string> = {}, entry?: string): Promise<RunningProcess> {
+  /**
+   * Starts one service; `entry` replaces its main.ts (a test's instrumented start-up of the same service);
+   * `instance` names a further replica (see startReplica).
+   */
+  async start(
+    name: ServiceName,
+    extraEnv: Record<string, string> = {},
+    entry?: string,
+    instance: string = name,
+  ): Promise<RunningProcess> {
     const port = this.nextPort++;
     const output: string[] = [];
     const proc = spawn(
@@ -76,9 +85,16 @@ export class TestSystem {
     proc.stderr!.on('data', keep);
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
     const running: RunningProcess = { name, url: `http://127.0.0.1:${port}`, proc, output, exited };
-    this.processes.set(name, running);
+    this.processes.set(instance, running);
     await this.waitHealthy(running);
     return running;
+  }
+
+  /** Another process of a service beside the running one(s), the way a second replica runs in Kubernetes. */
+  startReplica(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<RunningProcess> {
+    let n = 2;
+    while (this.processes.has(`${name}-${n}`)) n++;
+    return this.start(name, extraEnv, undefined, `${name}-${n}`);
   }
 
   async startAll(extraEnv: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<void> {
@@ -105,7 +121,7 @@ export class TestSystem {
   }
 
   /** Kills a service without letting it clean up (a crash). */
-  async crash(name: ServiceName): Promise<void> {
+  async crash(name: string): Promise<void> {
     const p = this.processes.get(name);
     if (!p) return;
     p.proc.kill('SIGKILL');
@@ -113,7 +129,7 @@ export class TestSystem {
     this.processes.delete(name);
   }
 
-  async stop(name: ServiceName): Promise<number | null> {
+  async stop(name: string): Promise<number | null> {
     const p = this.processes.get(name);
     if (!p) return null;
     p.proc.kill('SIGTERM');
@@ -166,6 +182,10 @@ export class TestSystem {
       const jsm = await jetstreamManager(nc);
       for (const s of Object.values(Streams))
         await jsm.streams.delete(streamName(this.prefix, s)).catch(() => undefined);
+      // Key-value buckets the services share between replicas (streams named KV_<prefix>-<bucket>).
+      for await (const info of jsm.streams.list())
+        if (info.config.name.startsWith(`KV_${this.prefix}-`))
+          await jsm.streams.delete(info.config.name).catch(() => undefined);
     } finally {
       await nc.close();
     }

@@ -46,6 +46,7 @@ export function publisherOf(subject: string): string {
   if (domain === 'file' && STAGE_NAMES.includes(second)) return second;
   if (domain === 'file' && second === 'duplicate') return 'gateway';
   if (domain === 'mix' && second === 'identify') return 'fingerprint';
+  if (domain === 'tracklist') return 'tracklists';
   throw new Error(`gen-architecture-docs: who publishes "${subject}"? Teach publisherOf() in ${__filename}`);
 }
 

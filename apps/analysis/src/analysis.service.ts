@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import {
   ANALYSIS_VERSION,
   AnalysisError,
@@ -22,7 +21,8 @@ export interface AnalysisDelivery {
 }
 
 /** Runs the analysis core on a file (replaced in tests by a stub when the audio itself is not the point). */
-export type Analyzer = (path: string, options: AnalyzeOptions) => Promise<AnalysisResult>;
+/** Given the path's exact bytes, so every name on disk can be read. */
+export type Analyzer = (path: Buffer, options: AnalyzeOptions) => Promise<AnalysisResult>;
 
 /**
  * The analysis stage: measures tempo, key, loudness and energy of music and video files and stores the
@@ -65,11 +65,6 @@ export class AnalysisService {
       observe('skipped');
       return { outcome: 'skipped', reason: `no audio to analyse: ${file.noAudioReason}` };
     }
-    if (!isUtf8(file.pathKey)) {
-      // The analysis core opens files by a string path; a name that is not UTF-8 cannot be spelled as one.
-      observe('skipped');
-      return { outcome: 'skipped', reason: 'the file name is not valid UTF-8, which the analyser cannot open yet' };
-    }
     const stored = await this.analyses.find(file.id);
     if (
       stored?.status === 'done' &&
@@ -83,7 +78,7 @@ export class AnalysisService {
     const analyze = this.options.analyze ?? analyzeFile;
     let result: AnalysisResult;
     try {
-      result = await analyze(file.pathKey.toString('utf8'), {
+      result = await analyze(file.pathKey, {
         signal: delivery.signal,
         onProgress: () => delivery.working?.(),
         timeoutMs: this.options.timeoutMs,

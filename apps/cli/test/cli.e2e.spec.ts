@@ -3,13 +3,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
-import { runService, type RunningService } from '@crateflow/service-host';
-import { gatewayService } from '../../gateway/src/main';
-import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
+import { TestSystem } from '../../../test/e2e/system';
 
 const BIN = path.join(__dirname, '..', 'bin', 'crateflow.js');
-const TOKEN = randomBytes(24).toString('hex');
+const FILES = 40;
 
 interface Run {
   code: number;
@@ -18,85 +15,170 @@ interface Run {
 }
 
 /** Runs the real `crateflow` command as a separate process, as a person or a script would. */
-function crateflow(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+function crateflow(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env, cwd, timeout: 90_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
 }
 
-/** The `crateflow` command against a gateway on the real PostgreSQL and NATS. */
-describe('crateflow command (against a running gateway)', () => {
-  const prefix = `t${randomBytes(5).toString('hex')}`;
-  let db: TestDatabase;
-  let service: RunningService;
+/** The `crateflow` command against the running system (gateway and ingest as their own processes). */
+describe('crateflow command (against the running system)', () => {
+  let system: TestSystem;
   let work: string;
+  let library: string;
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'crateflow-cli-'));
+    library = path.join(work, 'library');
     dataDir = path.join(work, 'data');
-    mkdirSync(path.join(work, 'library'), { recursive: true });
-    mkdirSync(dataDir, { recursive: true });
-    db = await createTestDatabase('cli');
-    await db.dataSource.query(
-      `INSERT INTO files (id, root, path, path_key, dir_key, name, ext, kind, size, mtime_ms, content_hash, state,
-                          first_seen_scan_id, last_seen_scan_id)
-       VALUES ($1, '/music', '/music/a.flac', '\\x01', '\\x00', 'a.flac', 'flac', 'music', 1000, 1700000000000,
-               repeat('ab', 32), 'DISCOVERED', $2, $2)`,
-      [randomUUID(), randomUUID()],
-    );
-    service = await runService(gatewayService, {
-      ...process.env,
-      DATABASE_URL: db.url,
-      DATABASE_POOL_SIZE: '4',
-      NATS_URL,
-      NATS_PREFIX: prefix,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      CRATEFLOW_API_TOKEN: TOKEN,
-      CRATEFLOW_LIBRARY_ROOTS: path.join(work, 'library'),
-      LOG_LEVEL: 'warn',
-    });
+    mkdirSync(path.join(library, 'Incoming'), { recursive: true });
+    mkdirSync(dataDir);
+    for (let i = 0; i < FILES; i++) {
+      writeFileSync(path.join(library, 'Incoming', `track ${String(i).padStart(2, '0')}.mp3`), randomBytes(2000 + i));
+    }
+    // Two byte-identical copies.
+    const same = randomBytes(5000);
+    writeFileSync(path.join(library, 'Incoming', 'copy a.flac'), same);
+    writeFileSync(path.join(library, 'Incoming', 'copy b.flac'), same);
+    system = new TestSystem({ CRATEFLOW_LIBRARY_ROOTS: library, INGEST_PROGRESS_INTERVAL_MS: '100' });
+    await system.init();
+    await system.start('gateway');
+    await system.start('ingest');
     // As `npm start` leaves it: the token and the gateway's address in the data folder.
-    writeFileSync(path.join(dataDir, 'api-token'), `${TOKEN}\n`, { mode: 0o600 });
-    writeFileSync(path.join(dataDir, 'gateway-url'), `${service.url}\n`);
+    writeFileSync(path.join(dataDir, 'api-token'), `${system.token}\n`, { mode: 0o600 });
+    writeFileSync(path.join(dataDir, 'gateway-url'), `${system.gatewayUrl}\n`);
     env = { PATH: process.env.PATH, HOME: work, CRATEFLOW_DATA_DIR: dataDir };
   });
 
   afterAll(async () => {
-    await service?.stop();
-    await db?.drop();
-    await deleteTestStreams(prefix);
+    await system?.teardown();
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('status prints the pipeline, found through the data folder', async () => {
+  it('scan follows the scan live to the end, with progress on stderr', async () => {
+    const run = await crateflow(['scan', 'Incoming'], env, library);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Scanning ${path.join(library, 'Incoming')}`);
+    expect(run.stdout).toContain(`Scan completed: ${FILES + 2} found, ${FILES + 2} new`);
+    // Not a terminal: the progress bar writes plain lines.
+    expect(run.stderr).toMatch(/\d+% \| \d+\/\d+ files \| (queued|running|completed)/);
+  });
+
+  it('scan --json prints only the finished scan as JSON', async () => {
+    const run = await crateflow(['scan', path.join(library, 'Incoming'), '--json'], env);
+    expect(run.code).toBe(0);
+    const scan = JSON.parse(run.stdout) as { status: string; counts: { found: number; unchanged: number } };
+    expect(scan.status).toBe('completed');
+    expect(scan.counts).toMatchObject({ found: FILES + 2, unchanged: FILES + 2 });
+  });
+
+  it('scan refuses a folder outside the library roots (exit 1, the reason said)', async () => {
+    const run = await crateflow(['scan', work], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/outside the configured library roots/);
+  });
+
+  it('status shows the pipeline; --json is the API document', async () => {
     const run = await crateflow(['status'], env);
-    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Files: 1 (0 missing from disk)');
-    expect(run.stdout).toMatch(/DISCOVERED\s+1/);
+    expect(run.stdout).toContain(`Files: ${FILES + 2} (0 missing from disk)`);
+    const json = await crateflow(['status', '--json'], env);
+    expect((JSON.parse(json.stdout) as { files: { total: number } }).files.total).toBe(FILES + 2);
   });
 
-  it('status --json prints one JSON document', async () => {
-    const run = await crateflow(['status', '--json'], env);
+  it('files searches with the UI filters', async () => {
+    const run = await crateflow(['files', '--search', 'track 0', '--limit', '5'], env);
     expect(run.code).toBe(0);
-    const stats = JSON.parse(run.stdout) as { files: { total: number } };
-    expect(stats.files.total).toBe(1);
+    expect(run.stdout).toMatch(/^Track\s+Time\s+BPM\s+Key/m);
+    expect(run.stdout).toContain('track 00.mp3');
+    expect(run.stdout).toContain('--cursor');
+    const dups = await crateflow(['files', '--duplicates', '--json'], env);
+    const page = JSON.parse(dups.stdout) as { items: { name: string }[] };
+    expect(page.items.map((f) => f.name).sort()).toEqual(['copy a.flac', 'copy b.flac']);
+    const bad = await crateflow(['files', '--bpm', 'fast'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--bpm wants a range/);
   });
 
-  it('says clearly when the gateway is not running (exit 3)', async () => {
+  it('duplicates lists the groups', async () => {
+    const run = await crateflow(['duplicates'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(path.join(library, 'Incoming', 'copy a.flac'));
+    expect(run.stdout).toContain(path.join(library, 'Incoming', 'copy b.flac'));
+  });
+
+  it('identify --cached prints a mix timeline, found by the mix path', async () => {
+    const [mix] = await system.dataSource.query(`SELECT id, content_hash FROM files WHERE name = 'track 01.mp3'`);
+    const [track] = await system.dataSource.query(`SELECT id, content_hash FROM files WHERE name = 'track 02.mp3'`);
+    await system.dataSource.query(
+      `INSERT INTO file_metadata (file_id, content_hash, status, artist, title) VALUES ($1, $2, 'read', 'Björk', 'Army of Me')`,
+      [track.id, track.content_hash],
+    );
+    await system.dataSource.query(
+      `INSERT INTO mix_identifications (id, file_id, content_hash, status, algorithm_version, processed_sec, duration_sec,
+                                        entries, unknown, requested_at, started_at, finished_at)
+       VALUES ($1, $2, $3, 'done', 1, 600, 600, $4::jsonb, '[]'::jsonb, now(), now(), now())`,
+      [
+        randomUUID(),
+        mix.id,
+        mix.content_hash,
+        JSON.stringify([
+          {
+            trackId: 1,
+            contentHash: track.content_hash,
+            startSec: 65,
+            endSec: 300,
+            refStartSec: 0,
+            speed: 1.02,
+            mode: 'vinyl',
+            confidence: 0.91,
+            score: 80,
+          },
+        ]),
+      ],
+    );
+    const run = await crateflow(['identify', '--cached', path.join(library, 'Incoming', 'track 01.mp3')], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/1\s+1:05\s+5:00\s+Björk – Army of Me\s+2\.0 % vinyl\s+91 %/);
+    const json = await crateflow(['identify', '--cached', mix.id, '--json'], env);
+    expect((JSON.parse(json.stdout) as { entries: unknown[] }).entries).toHaveLength(1);
+    const unknown = await crateflow(['identify', path.join(library, 'nope.mp3')], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no file in the library at/);
+  });
+
+  it('open prints the address of the UI', async () => {
+    const run = await crateflow(['open', 'library', '--print', '--json'], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ url: `${system.gatewayUrl}/#/library` });
+  });
+
+  it('says so when the token is wrong (exit 4)', async () => {
+    const run = await crateflow(['scan', 'Incoming', '--token', 'wrong-token-wrong-token'], env, library);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/refused the API token \(--token\)/);
+    const viaEnv = await crateflow(
+      ['scan', 'Incoming', '--json'],
+      { ...env, CRATEFLOW_TOKEN: 'nope-nope-nope' },
+      library,
+    );
+    expect(viaEnv.code).toBe(4);
+    expect(JSON.parse(viaEnv.stderr).error).toMatch(/CRATEFLOW_TOKEN/);
+  });
+
+  it('says so when the gateway is not running (exit 3)', async () => {
     const run = await crateflow(['status', '--url', 'http://127.0.0.1:9'], env);
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/Cannot reach the Crateflow gateway at http:\/\/127\.0\.0\.1:9/);
-    const json = await crateflow(['--json', 'status', '--url', 'http://127.0.0.1:9'], env);
+    const json = await crateflow(['--json', 'files', '--url', 'http://127.0.0.1:9'], env);
     expect(json.code).toBe(3);
-    expect(JSON.parse(json.stderr).error).toMatch(/Cannot reach/);
+    expect(JSON.parse(json.stderr).error).toMatch(/Is Crateflow running/);
   });
 
   it('refuses wrong usage with exit 2', async () => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ExecutorHandler } from './executor.handler';
+import { ExecutorService } from './executor.service';
 
-@Module({ providers: [ExecutorHandler] })
+@Module({ providers: [ExecutorService, ExecutorHandler] })
 export class ExecutorModule {}

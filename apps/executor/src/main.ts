@@ -1,5 +1,6 @@
 import { main } from '@crateflow/service-host';
+import { executorConfigShape } from './executor.config';
 import { ExecutorHandler } from './executor.handler';
 import { ExecutorModule } from './executor.module';
 
-main({ name: 'executor', configShape: {}, module: ExecutorModule, subscribers: [ExecutorHandler] });
+main({ name: 'executor', configShape: executorConfigShape, module: ExecutorModule, subscribers: [ExecutorHandler] });

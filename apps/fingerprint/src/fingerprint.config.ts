@@ -29,6 +29,11 @@ export const fingerprintConfigShape = {
     .int()
     .min(60)
     .default(30 * 60),
+  /**
+   * How often the index's background merge packs newly indexed tracks into the compact layout (and purges
+   * removed ones), in milliseconds; 0 turns it off (look-ups stay correct, the index just stays large).
+   */
+  FINGERPRINT_MERGE_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
 };
 
 export type FingerprintConfig = z.infer<z.ZodObject<typeof fingerprintConfigShape>>;

@@ -196,6 +196,32 @@ describe('fingerprint service on NATS', () => {
     ).toEqual(job.finished_at);
   });
 
+  it('cancels a queued mix job on request: it ends as cancelled and never runs', async () => {
+    const mix = audio.mix(
+      'Cancelled mix.mp3',
+      { file: RECORDINGS.fishin, fromSec: 10, lengthSec: 30 },
+      { file: RECORDINGS.sugarPlum, fromSec: 10, lengthSec: 30, speed: 1 },
+      6,
+    );
+    const [mixRow] = await recordFiles(db.dataSource, [mix.path]);
+    const jobId = randomUUID();
+    await bus.publish(Subjects.mixIdentifyCancelRequested, { jobId, fileId: mixRow.id }, { msgId: `c${jobId}` });
+    const cancelled = await waitFor(
+      (m) => m.subject === 'mix.identify.finished' && (m.payload as { jobId: string }).jobId === jobId,
+      'the cancellation',
+    );
+    expect(cancelled.payload).toMatchObject({ jobId, fileId: mixRow.id, status: 'cancelled', tracks: 0 });
+    // The request arriving afterwards does not run the job.
+    const handler = service.app.get(FingerprintHandler);
+    expect(await handler.mixes.identify({ jobId, fileId: mixRow.id, requestedAt: new Date().toISOString() })).toEqual({
+      tracks: 0,
+    });
+    const [job] = await db.dataSource.query(`SELECT status, entries FROM mix_identifications WHERE id = $1`, [jobId]);
+    expect(job).toEqual({ status: 'cancelled', entries: null });
+    // A finished job stays finished.
+    expect(await handler.mixes.cancel({ jobId, fileId: mixRow.id })).toBe('finished');
+  });
+
   it('fails a mix job with the reason when the file is gone, and a file that vanished fails its stage', async () => {
     const gonePath = audio.copy(RECORDINGS.hungarianDance, 'soon gone.ogg');
     const [gone] = await recordFiles(db.dataSource, [gonePath]);

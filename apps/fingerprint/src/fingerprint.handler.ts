@@ -131,6 +131,12 @@ export class FingerprintHandler implements MessageSubscriber {
         await this.mixes.recordFailure(event.payload as MixJob, readableReason(event.cause, event.error));
       },
     };
-    return [stage, mixes as unknown as Subscription];
+    const cancels: Subscription<typeof Consumers.fingerprintMixCancels> = {
+      consumer: Consumers.fingerprintMixCancels,
+      handle: async (ctx) => {
+        await this.mixes.cancel(ctx.payload);
+      },
+    };
+    return [stage, mixes as unknown as Subscription, cancels as unknown as Subscription];
   }
 }

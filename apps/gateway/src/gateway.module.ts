@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AnalysisPartSource } from './analysis/analysis.part';
 import { GatewayAnalysisModule } from './analysis/gateway-analysis.module';
 import { DuplicatesModule } from './duplicates/duplicates.module';
+import { ExecutionsModule } from './executions/executions.module';
 import { FingerprintPartSource } from './fingerprint/fingerprint.part';
 import { GatewayFingerprintModule } from './fingerprint/gateway-fingerprint.module';
 import { IdentifyModule } from './identify/identify.module';
@@ -10,6 +11,7 @@ import { LibraryModule } from './library/library.module';
 import { SessionModule } from './session/session.module';
 import { MixesModule } from './mixes/mixes.module';
 import { ProposalsModule } from './proposals/proposals.module';
+import { GatewayTracklistsModule } from './tracklists/tracklists.module';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { FilesController } from './files/files.controller';
@@ -18,6 +20,7 @@ import { ApiTokenGuard } from './http/api-token.guard';
 import { PipelineController } from './pipeline/pipeline.controller';
 import { PipelineMetrics } from './pipeline/pipeline.metrics';
 import { PipelineService } from './pipeline/pipeline.service';
+import { AcceptedScanRepository } from './repositories/accepted-scan.repository';
 import { EventBusRepository } from './repositories/event-bus.repository';
 import {
   FILE_DETAIL_PART_SOURCES,
@@ -33,9 +36,8 @@ import { TagsPartSource } from './metadata/tags.part';
 import { LibraryPathRepository } from './repositories/library-path.repository';
 import { PipelineStatsRepository } from './repositories/pipeline-stats.repository';
 import { ScanReadRepository } from './repositories/scan.repository';
-import { AcceptedScans } from './scans/accepted-scans';
 import { ScansController } from './scans/scans.controller';
-import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
+import { ScansService } from './scans/scans.service';
 
 /** Wiring only: controllers (HTTP), services (logic), repositories (tables, NATS, the file system). */
 @Module({
@@ -46,9 +48,11 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     GatewayFingerprintModule,
     MixesModule,
     IdentifyModule,
+    GatewayTracklistsModule,
     LibraryModule,
     SessionModule,
     ProposalsModule,
+    ExecutionsModule,
   ],
   controllers: [ScansController, FilesController, PipelineController, EventsController],
   providers: [
@@ -58,7 +62,7 @@ import { ACCEPTED_SCANS, ScansService } from './scans/scans.service';
     PipelineService,
     PipelineMetrics,
     EventsService,
-    { provide: ACCEPTED_SCANS, useValue: new AcceptedScans({ ttlMs: 60 * 60 * 1000, maxEntries: 10_000 }) },
+    AcceptedScanRepository,
     ScanReadRepository,
     FileReadRepository,
     FileStageStatusReadRepository,

@@ -182,7 +182,7 @@ export class ProposerHandler implements MessageSubscriber {
   private budgetPromise?: Promise<RequestBudget>;
   private budget(config: ProposerConfig): Promise<RequestBudget> {
     this.budgetPromise ??= this.messaging
-      .keyValue('PROPOSER_LLM_BUDGET')
+      .keyValue('proposer-llm-budget')
       .then((kv) => new NatsRequestBudget(kv, config.PROPOSER_LLM_RPM));
     return this.budgetPromise;
   }

@@ -21,7 +21,7 @@ async function main() {
       PROPOSER_LLM_RPM: Number(env.RPM),
     };
     const chat = createChatModel(config)!;
-    const shared = new NatsRequestBudget(await messaging.keyValue('PROPOSER_LLM_BUDGET'), config.PROPOSER_LLM_RPM);
+    const shared = new NatsRequestBudget(await messaging.keyValue('proposer-llm-budget'), config.PROPOSER_LLM_RPM);
     // When the shared budget let each request start (the server sees them later, after client latency).
     const grants: number[] = [];
     const budget = {

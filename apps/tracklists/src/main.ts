@@ -1,5 +1,11 @@
 import { main } from '@crateflow/service-host';
+import { tracklistsConfigShape } from './tracklists.config';
 import { TracklistsHandler } from './tracklists.handler';
 import { TracklistsModule } from './tracklists.module';
 
-main({ name: 'tracklists', configShape: {}, module: TracklistsModule, subscribers: [TracklistsHandler] });
+main({
+  name: 'tracklists',
+  configShape: tracklistsConfigShape,
+  module: TracklistsModule,
+  subscribers: [TracklistsHandler],
+});

@@ -39,6 +39,8 @@ export type LifecycleTrigger =
   | { kind: 'rejected' }
   | { kind: 'executed' }
   | { kind: 'execution-failed' }
+  /** An executed move was undone (the file is back at its original path); the approval still stands. */
+  | { kind: 'execution-undone' }
   | { kind: 'duplicate-resolved' }
   /**
    * `restore`: the state to return to, the one the file had before the resolution, moved forward by the
@@ -81,6 +83,8 @@ export function transitionFor(trigger: LifecycleTrigger): Transition {
       return { from: ['APPROVED'], to: 'EXECUTED' };
     case 'execution-failed':
       return { from: ['APPROVED'], to: 'FAILED' };
+    case 'execution-undone':
+      return { from: ['EXECUTED'], to: 'APPROVED' };
     case 'duplicate-resolved':
       return { from: ALL.filter((s) => s !== 'EXECUTED' && s !== 'DUPLICATE_RESOLVED'), to: 'DUPLICATE_RESOLVED' };
     case 'duplicate-unresolved':
@@ -138,6 +142,7 @@ export function lifecycleTriggers(): LifecycleTrigger[] {
     { kind: 'rejected' },
     { kind: 'executed' },
     { kind: 'execution-failed' },
+    { kind: 'execution-undone' },
     { kind: 'duplicate-resolved' },
     ...UNRESOLVED_TARGETS.map((restore) => ({ kind: 'duplicate-unresolved', restore }) as const),
     { kind: 'proposal-reopened' },

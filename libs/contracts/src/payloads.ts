@@ -137,11 +137,20 @@ export const MixIdentifyProgressedSchema = z.object({
   durationSec: z.number().nonnegative().optional(),
 });
 
-/** A mix identification ended: `done` with the number of identified tracks, or `failed` with the reason. */
+/** Stop a mix identification (running or still queued); it ends as `cancelled`. */
+export const MixIdentifyCancelRequestedSchema = z.object({
+  jobId: uuid,
+  fileId: uuid,
+});
+
+/**
+ * A mix identification ended: `done` with the number of identified tracks, `failed` with the reason, or
+ * `cancelled` on request.
+ */
 export const MixIdentifyFinishedSchema = z.object({
   jobId: uuid,
   fileId: uuid,
-  status: z.enum(['done', 'failed']),
+  status: z.enum(['done', 'failed', 'cancelled']),
   tracks: z.number().int().nonnegative(),
   error: z.string().max(2000).optional(),
 });
@@ -150,13 +159,105 @@ export const MixIdentifyFinishedSchema = z.object({
 
 export const ExecutionRequestedSchema = z.object({
   executionId: uuid,
+  /** The stored plan to run exactly (the executor refuses it when anything in it changed since). */
+  planId: uuid.optional(),
   requestedAt: z.iso.datetime(),
 });
 
+export const EXECUTION_MODES = ['move', 'copy', 'hardlink'] as const;
+export type ExecutionModeName = (typeof EXECUTION_MODES)[number];
+
+/** Compute a plan (a dry run) from the approved proposals, or from a selection of them. */
+export const ExecutionPlanRequestedSchema = z.object({
+  planId: uuid,
+  mode: z.enum(EXECUTION_MODES),
+  proposalIds: z.array(uuid).min(1).max(10000).optional(),
+  removeEmptyFolders: z.boolean().default(true),
+  requestedAt: z.iso.datetime(),
+});
+
+/** A plan was stored (`ready`, blocked items included) or could not be computed (`failed`, with the reason). */
+export const ExecutionPlanFinishedSchema = z.object({
+  planId: uuid,
+  status: z.enum(['ready', 'failed']),
+  error: z.string().max(2000).optional(),
+});
+
+/**
+ * Undo an execution: `executionId` names the new undo execution, `undoOf` the one to reverse, and
+ * `operationIds` a selection of its operations (absent: all of them).
+ */
+export const ExecutionUndoRequestedSchema = z.object({
+  executionId: uuid,
+  undoOf: uuid,
+  operationIds: z.array(uuid).min(1).max(10000).optional(),
+  requestedAt: z.iso.datetime(),
+});
+
+const ExecutionCountsSchema = z.object({
+  total: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  pending: z.number().int().nonnegative(),
+  bytesDone: z.number().nonnegative(),
+  bytesTotal: z.number().nonnegative(),
+});
+
+/** A running execution reports its totals and the files finished since the last report (a few times a second at most). */
+export const ExecutionProgressedSchema = z.object({
+  executionId: uuid,
+  counts: ExecutionCountsSchema,
+  bytesPerSecond: z.number().nonnegative(),
+  etaSeconds: z.number().nonnegative().nullable(),
+  files: z
+    .array(
+      z.object({
+        operationId: uuid,
+        fileId: uuid.nullable(),
+        path: z.string().max(8192),
+        status: z.enum(['done', 'failed', 'skipped', 'pending']),
+        error: z.string().max(2000).optional(),
+      }),
+    )
+    .max(200),
+});
+
+/** An execution ended: every operation is done, failed or skipped (or the execution failed as a whole). */
+export const ExecutionFinishedSchema = z.object({
+  executionId: uuid,
+  status: z.enum(['completed', 'failed']),
+  counts: ExecutionCountsSchema,
+  foldersRemoved: z.number().int().nonnegative(),
+  error: z.string().max(2000).optional(),
+});
+
+/**
+ * The executor changed where a known file lives: moved (or moved back by an undo), or copied / hard-linked
+ * into the output root. Ingest owns the files table and records the new path, so the next scan finds the
+ * file unchanged at its new place. `pathKey` is the exact bytes of the new path, base64.
+ */
+export const FileRelocatedSchema = z.object({
+  fileId: uuid,
+  executionId: uuid,
+  operationId: uuid,
+  action: z.enum(['moved', 'copied', 'linked', 'restored', 'unpublished']),
+  path: z.string().min(1).max(8192),
+  pathKey: z.string().min(1).max(12000),
+  size: z.number().int().nonnegative(),
+  mtimeMs: z.number(),
+  contentHash: sha256,
+});
+
+/**
+ * Look a set up on 1001Tracklists (published by the gateway). Without `query` the tracklists service derives it
+ * from the file's name. `byPerson`: a person asked, so the look-up record's waiting times do not apply.
+ */
 export const TracklistSearchRequestedSchema = z.object({
   requestId: uuid,
   fileId: uuid.optional(),
-  query: z.string().min(1).max(500),
+  query: z.string().min(1).max(500).optional(),
+  byPerson: z.boolean().optional(),
   requestedAt: z.iso.datetime(),
 });
 
@@ -230,4 +331,34 @@ export const ProposalDecisionSchema = z.object({
   decision: z.enum(PROPOSAL_DECISIONS),
   version: z.number().int().positive(),
   decidedAt: z.iso.datetime(),
+});
+
+/**
+ * Read (or re-read) one 1001Tracklists page (published by the gateway). With `fileId` the tracklist is linked to
+ * that set as a person's link; with `tracklistId` it is a re-scrape of that tracklist's page.
+ */
+export const TracklistScrapeRequestedSchema = z.object({
+  requestId: uuid,
+  url: z.string().min(1).max(2000),
+  fileId: uuid.optional(),
+  tracklistId: uuid.optional(),
+  requestedAt: z.iso.datetime(),
+});
+
+/** A 1001Tracklists look-up or scrape ended (published by tracklists). */
+export const TracklistLookupFinishedSchema = z.object({
+  requestId: uuid.optional(),
+  fileId: uuid.optional(),
+  contentHash: z.string().length(64).optional(),
+  status: z.enum(['found', 'nothing', 'candidates', 'retrying', 'parked', 'blocked', 'skipped', 'failed']),
+  tracklistId: uuid.optional(),
+  reason: z.string().max(2000).optional(),
+});
+
+/** A tracklist was stored; `changed`: a new version was added (published by tracklists). */
+export const TracklistSavedSchema = z.object({
+  tracklistId: uuid,
+  source: z.enum(['1001tracklists', 'fingerprint', 'cue', 'manual']),
+  version: z.number().int().positive(),
+  changed: z.boolean(),
 });

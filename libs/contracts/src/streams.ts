@@ -92,12 +92,9 @@ export const Consumers = {
     service: 'ingest',
     filter: 'file.>',
     handles: allSubjects().filter((s) => s.name.startsWith('file.')),
-    // Writes are guarded by the file's round (generation), content hash and allowed transitions, so order across
-    // files does not matter. An outcome that overtook its round's `changed` event is retried until that event
-    // is applied, which may wait out an ack_wait of a crashed ingest: hence more, longer-spaced deliveries.
+    // Writes are guarded by the file's round (generation), content hash and allowed transitions, so neither
+    // order nor repeats matter (see the lifecycle service).
     concurrency: 8,
-    maxDeliver: 10,
-    retryDelaysMs: [1_000, 5_000, 15_000, 30_000, 60_000],
   },
   metadata: {
     ...defaults,
@@ -123,6 +120,15 @@ export const Consumers = {
     handles: [Subjects.mixIdentifyRequested],
     concurrency: 1,
     ackWaitMs: 120_000,
+  },
+  // Its own consumer: the job it stops keeps the mixes consumer busy. Any replica records the request; the
+  // replica running the job sees it at its next progress report and stops.
+  fingerprintMixCancels: {
+    ...defaults,
+    durable: 'fingerprint-mix-cancels',
+    service: 'fingerprint',
+    filter: Subjects.mixIdentifyCancelRequested.name,
+    handles: [Subjects.mixIdentifyCancelRequested],
   },
   analysis: {
     ...defaults,
@@ -157,7 +163,7 @@ export const Consumers = {
     durable: 'executor',
     service: 'executor',
     filter: 'execution.*.requested',
-    handles: [Subjects.executionRequested, Subjects.executionUndoRequested],
+    handles: [Subjects.executionRequested, Subjects.executionPlanRequested, Subjects.executionUndoRequested],
     concurrency: 1,
     maxDeliver: 3,
   },
@@ -165,9 +171,25 @@ export const Consumers = {
     ...defaults,
     durable: 'tracklists',
     service: 'tracklists',
-    filter: Subjects.tracklistSearchRequested.name,
-    handles: [Subjects.tracklistSearchRequested],
+    filter: 'tracklist.*.requested',
+    handles: [Subjects.tracklistSearchRequested, Subjects.tracklistScrapeRequested],
+    // One at a time: every request waits for its slot in the host's shared schedule (8–12 s apart).
     concurrency: 1,
+    ackWaitMs: 120_000,
+  },
+  tracklistsMixes: {
+    ...defaults,
+    durable: 'tracklists-mixes',
+    service: 'tracklists',
+    filter: Subjects.mixIdentifyFinished.name,
+    handles: [Subjects.mixIdentifyFinished],
+  },
+  tracklistsCompanions: {
+    ...defaults,
+    durable: 'tracklists-companions',
+    service: 'tracklists',
+    filter: Subjects.metadata.completed.name,
+    handles: [Subjects.metadata.completed],
   },
 } as const satisfies Record<string, ConsumerDeclaration>;
 

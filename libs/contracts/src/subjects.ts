@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import {
   DeadLetterSchema,
+  ExecutionFinishedSchema,
+  ExecutionPlanFinishedSchema,
+  ExecutionPlanRequestedSchema,
+  ExecutionProgressedSchema,
   ExecutionRequestedSchema,
+  MixIdentifyCancelRequestedSchema,
+  ExecutionUndoRequestedSchema,
+  FileRelocatedSchema,
   MixIdentifyFinishedSchema,
   MixIdentifyProgressedSchema,
   MixIdentifyRequestedSchema,
@@ -10,6 +17,9 @@ import {
   ProposalGenerationFinishedSchema,
   ProposalGenerationRequestedSchema,
   TracklistSearchRequestedSchema,
+  TracklistScrapeRequestedSchema,
+  TracklistLookupFinishedSchema,
+  TracklistSavedSchema,
   FileDuplicateResolvedSchema,
   FileDuplicateUnresolvedSchema,
   FileIngestedSchema,
@@ -134,6 +144,11 @@ export const Subjects = {
     MixIdentifyProgressedSchema,
     'a running mix identification reports how much of the mix it has read',
   ),
+  mixIdentifyCancelRequested: subject(
+    'mix.identify.cancel.requested',
+    MixIdentifyCancelRequestedSchema,
+    'stop a running or queued mix identification',
+  ),
   mixIdentifyFinished: subject(
     'mix.identify.finished',
     MixIdentifyFinishedSchema,
@@ -142,13 +157,64 @@ export const Subjects = {
   executionRequested: subject(
     'execution.run.requested',
     ExecutionRequestedSchema,
-    'carry out an approved plan of moves',
+    'carry out a stored plan of moves, copies or links',
+    'gateway',
   ),
-  executionUndoRequested: subject('execution.undo.requested', ExecutionRequestedSchema, 'undo an executed plan'),
+  executionPlanRequested: subject(
+    'execution.plan.requested',
+    ExecutionPlanRequestedSchema,
+    'compute a plan (dry run) from the approved proposals',
+    'gateway',
+  ),
+  executionPlanFinished: subject(
+    'execution.plan.finished',
+    ExecutionPlanFinishedSchema,
+    'a plan was stored with its blocked items and totals, or could not be computed',
+    'executor',
+  ),
+  executionUndoRequested: subject(
+    'execution.undo.requested',
+    ExecutionUndoRequestedSchema,
+    'undo an execution (all or some of its files), moved back by the same protocol',
+    'gateway',
+  ),
+  executionProgressed: subject(
+    'execution.run.progressed',
+    ExecutionProgressedSchema,
+    'a running execution reports totals, bytes, rate, ETA and the files finished since the last report',
+    'executor',
+  ),
+  executionFinished: subject(
+    'execution.run.finished',
+    ExecutionFinishedSchema,
+    'an execution ended with every file done, failed or skipped',
+    'executor',
+  ),
+  fileRelocated: subject(
+    'file.execution.relocated',
+    FileRelocatedSchema,
+    'the executor moved, copied, linked or restored a known file: ingest records its new path',
+    'executor',
+  ),
   tracklistSearchRequested: subject(
     'tracklist.search.requested',
     TracklistSearchRequestedSchema,
     'look a mix up on 1001Tracklists',
+  ),
+  tracklistScrapeRequested: subject(
+    'tracklist.scrape.requested',
+    TracklistScrapeRequestedSchema,
+    'read (or re-read) one 1001Tracklists page, optionally linking it to a set',
+  ),
+  tracklistLookupFinished: subject(
+    'tracklist.lookup.finished',
+    TracklistLookupFinishedSchema,
+    'a 1001Tracklists look-up or scrape ended (found, nothing, candidates, retrying, parked, blocked)',
+  ),
+  tracklistSaved: subject(
+    'tracklist.saved',
+    TracklistSavedSchema,
+    'a tracklist was stored (from 1001Tracklists, a fingerprint timeline or a cue sheet)',
   ),
   deadLetter: subject(
     'dlq.*',

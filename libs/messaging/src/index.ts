@@ -4,6 +4,8 @@ export {
   type PublishOptions,
   type PublishResult,
   type ProvisionReport,
+  liveStartSequence,
+  MAX_LIVE_REPLAY,
 } from './messaging';
 export { TransientError, PermanentError, InvalidPayloadError, readableReason } from './errors';
 export { jsonConsoleLogger, type MessagingLogger } from './logger';
@@ -22,3 +24,4 @@ export type {
   MessageHandler,
   StopOptions,
 } from './types';
+export { sharedBucketName, type KV, type SharedBucketOptions } from './shared-state';

@@ -1,4 +1,3 @@
-import { Kvm, type KV } from '@nats-io/kv';
 import {
   DeadLetterSchema,
   durableName,
@@ -25,6 +24,7 @@ import { DurableConsumer, headersOf } from './consumer';
 import { InvalidPayloadError } from './errors';
 import { jsonConsoleLogger, type MessagingLogger } from './logger';
 import { MessagingMetrics } from './metrics';
+import { openSharedBucket, type KV, type SharedBucketOptions } from './shared-state';
 import {
   consumerConfigFor,
   ensureConsumer,
@@ -121,15 +121,6 @@ export class Messaging {
     const jsm = await jetstreamManager(nc);
     logger.info({ server: nc.getServer(), prefix }, 'connected to NATS');
     return new Messaging(nc, js, jsm, prefix, options.registry ?? new Registry(), logger);
-  }
-
-  /**
-   * A JetStream key-value bucket named `<PREFIX>_<name>` (created when missing, history 1), for small state
-   * several replicas share, such as the proposer's LLM request budget.
-   */
-  async keyValue(name: string): Promise<KV> {
-    const bucket = `${this.prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}_${name}`;
-    return new Kvm(this.nc).create(bucket, { history: 1 });
   }
 
   /** False once the connection is closed or closing (for health checks). */
@@ -248,6 +239,7 @@ export class Messaging {
   async subscribeLive(
     filter: string,
     onMessage: (message: LiveMessage) => void | Promise<void>,
+    options: { afterSequence?: number } = {},
   ): Promise<LiveSubscription> {
     if (this.closing) throw new Error('messaging is closing; cannot subscribe');
     const stream = streamName(this.prefix, Streams.events);
@@ -257,7 +249,7 @@ export class Messaging {
     const info = await this.jsm.streams.info(stream);
     const consumer = await this.js.consumers.get(stream, {
       filter_subjects: withPrefix(this.prefix, filter),
-      opt_start_seq: info.state.last_seq + 1,
+      opt_start_seq: liveStartSequence(info.state, options.afterSequence),
     });
     const deliver = (msg: JsMsg) => {
       const live = this.toLiveMessage(msg);
@@ -278,6 +270,15 @@ export class Messaging {
     };
     this.liveSubscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * A key-value bucket `<prefix>-<bucket>` (created when missing) for small state every replica of a service
+   * shares, so that no answer depends on which replica a request reached (the gateway's accepted scans, the
+   * proposer's LLM request budget).
+   */
+  keyValue(bucket: string, options: SharedBucketOptions = {}): Promise<KV> {
+    return openSharedBucket(this.nc, this.prefix, bucket, options);
   }
 
   /**
@@ -374,4 +375,22 @@ function safeJson(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** A resumed live feed replays at most this many stream messages; older ones are beyond a browser's use. */
+export const MAX_LIVE_REPLAY = 10_000;
+
+/**
+ * Where a live feed starts: right after `afterSequence` (a client resuming with Last-Event-ID: stream
+ * sequences are the same on every gateway replica, so it may resume on another one), within the messages
+ * the stream still holds and at most MAX_LIVE_REPLAY back; otherwise after the last message.
+ */
+export function liveStartSequence(
+  state: { first_seq: number; last_seq: number },
+  afterSequence: number | undefined,
+): number {
+  const next = state.last_seq + 1;
+  if (afterSequence === undefined || !Number.isSafeInteger(afterSequence) || afterSequence < 0) return next;
+  if (afterSequence >= state.last_seq) return next;
+  return Math.max(afterSequence + 1, state.first_seq, next - MAX_LIVE_REPLAY);
 }

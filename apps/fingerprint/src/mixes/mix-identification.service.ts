@@ -30,7 +30,10 @@ export interface MixJobDelivery {
 export interface MixJobEvents {
   /** A few times a minute while the mix is read. */
   progressed(job: MixJob, processedSec: number): Promise<void>;
-  finished(job: MixJob, outcome: { status: 'done' | 'failed'; tracks: number; error?: string }): Promise<void>;
+  finished(
+    job: MixJob,
+    outcome: { status: 'done' | 'failed' | 'cancelled'; tracks: number; error?: string },
+  ): Promise<void>;
 }
 
 export interface MixIdentificationDeps {
@@ -66,21 +69,25 @@ export class MixIdentificationService {
     if (!file) throw new PermanentError(`file ${job.fileId} is not recorded`);
     if (!hasAudio(file.kind)) throw new PermanentError(`a ${file.kind} file has no audio to identify`);
     if (file.missing) throw new PermanentError('the file is gone from disk');
-    await jobs.start(
+    const started = await jobs.start(
       { id: job.jobId, fileId: file.id, contentHash: file.contentHash, requestedAt: job.requestedAt },
       FINGERPRINT_ALGORITHM_VERSION,
     );
+    if (!started) return { tracks: 0 }; // cancelled while queued (already announced)
 
     const excluded = await this.excludedTracks(file.contentHash);
     let lastReport = Date.now();
     const reports: Promise<void>[] = [];
+    // A cancellation is seen when a progress report finds the job no longer running.
+    const cancelled = new AbortController();
+    const signal = delivery.signal ? AbortSignal.any([delivery.signal, cancelled.signal]) : cancelled.signal;
     let timeline;
     try {
       timeline = await identifyMix(
         new ExcludingIndex(this.deps.index, excluded),
-        decodeForFingerprint(file.pathKey, { signal: delivery.signal, timeoutMs: this.options.timeoutMs }),
+        decodeForFingerprint(file.pathKey, { signal, timeoutMs: this.options.timeoutMs }),
         {
-          signal: delivery.signal,
+          signal,
           onProgress: ({ processedSec }) => {
             delivery.working?.();
             if (Date.now() - lastReport < PROGRESS_EVERY_MS) return;
@@ -88,13 +95,21 @@ export class MixIdentificationService {
             reports.push(
               jobs
                 .progress(job.jobId, processedSec)
-                .then(() => this.deps.events.progressed(job, processedSec))
+                .then(async (running) => {
+                  if (!running) return cancelled.abort(new Error('cancelled on request'));
+                  await this.deps.events.progressed(job, processedSec);
+                })
                 .catch(() => undefined),
             );
           },
         },
       );
     } catch (err) {
+      if (cancelled.signal.aborted && !delivery.signal?.aborted) {
+        await Promise.all(reports);
+        await this.deps.events.finished(job, { status: 'cancelled', tracks: 0 });
+        return { tracks: 0 };
+      }
       if (err instanceof UndecodableAudioError && !delivery.signal?.aborted && !/timed out/.test(err.message)) {
         throw new PermanentError(`not decodable: ${err.message}`, { cause: err });
       }
@@ -129,6 +144,24 @@ export class MixIdentificationService {
     });
     await this.deps.events.finished(job, { status: 'done', tracks: entries.length });
     return { tracks: entries.length };
+  }
+
+  /**
+   * Cancels a job on request. A queued job is recorded as cancelled (it will not start) and announced here;
+   * a running one is marked and announced by its runner when it stops; a finished one is left alone.
+   */
+  async cancel(request: { jobId: string; fileId: string }): Promise<'running' | 'queued' | 'finished'> {
+    const was = await this.deps.jobs.cancel(
+      { id: request.jobId, fileId: request.fileId },
+      FINGERPRINT_ALGORITHM_VERSION,
+    );
+    if (was === 'queued') {
+      await this.deps.events.finished(
+        { jobId: request.jobId, fileId: request.fileId, requestedAt: new Date().toISOString() },
+        { status: 'cancelled', tracks: 0 },
+      );
+    }
+    return was;
   }
 
   /** Records a job the service gave up on, and says so. */

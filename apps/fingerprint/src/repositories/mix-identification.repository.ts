@@ -3,7 +3,7 @@ import type { StoredTimelineEntry } from '@crateflow/persistence';
 
 export interface MixJobRow {
   id: string;
-  status: 'running' | 'done' | 'failed';
+  status: 'running' | 'done' | 'failed' | 'cancelled';
 }
 
 /** `mix_identifications`, written only by the fingerprint service. */
@@ -15,26 +15,55 @@ export class MixIdentificationRepository {
     return rows[0] ?? null;
   }
 
-  /** Starts (or, after a crash, restarts) a job. */
+  /** Starts (or, after a crash, restarts) a job; false when it was cancelled before it started. */
   async start(
     job: { id: string; fileId: string; contentHash: string; requestedAt: string },
     algorithmVersion: number,
-  ): Promise<void> {
-    await this.db.query(
+  ): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
       `INSERT INTO mix_identifications (id, file_id, content_hash, status, algorithm_version, processed_sec, requested_at, started_at)
        VALUES ($1, $2, $3, 'running', $4, 0, $5, now())
        ON CONFLICT (id) DO UPDATE SET status = 'running', content_hash = excluded.content_hash, processed_sec = 0,
          failure_reason = NULL, entries = NULL, unknown = NULL, finished_at = NULL, started_at = now(),
-         algorithm_version = excluded.algorithm_version`,
+         algorithm_version = excluded.algorithm_version
+       WHERE mix_identifications.status <> 'cancelled'
+       RETURNING id`,
       [job.id, job.fileId, job.contentHash, algorithmVersion, job.requestedAt],
     );
+    return rows.length > 0;
   }
 
-  async progress(jobId: string, processedSec: number): Promise<void> {
-    await this.db.query(`UPDATE mix_identifications SET processed_sec = $2 WHERE id = $1 AND status = 'running'`, [
-      jobId,
-      processedSec,
-    ]);
+  /** Records progress; false when the job is no longer running (it was cancelled). */
+  async progress(jobId: string, processedSec: number): Promise<boolean> {
+    const [, affected]: [unknown, number] = await this.db.query(
+      `UPDATE mix_identifications SET processed_sec = $2 WHERE id = $1 AND status = 'running'`,
+      [jobId, processedSec],
+    );
+    return affected > 0;
+  }
+
+  /**
+   * Marks a job cancelled: a running one (its runner stops at its next progress report) or one not started
+   * yet (recorded as cancelled, so it never starts). Returns what the job was before; null when it had not
+   * started. A finished job stays as it is.
+   */
+  async cancel(
+    job: { id: string; fileId: string },
+    algorithmVersion: number,
+  ): Promise<'running' | 'queued' | 'finished'> {
+    const rows: { status: string }[] = await this.db.query(
+      `WITH before AS (SELECT status FROM mix_identifications WHERE id = $1),
+            cancelled AS (
+              INSERT INTO mix_identifications (id, file_id, content_hash, status, algorithm_version, requested_at, started_at, finished_at)
+              VALUES ($1, $2, $3, 'cancelled', $4, now(), now(), now())
+              ON CONFLICT (id) DO UPDATE SET status = 'cancelled', finished_at = now()
+                WHERE mix_identifications.status = 'running'
+              RETURNING id)
+       SELECT coalesce((SELECT status FROM before), 'queued') AS status, (SELECT count(*) FROM cancelled)::int AS n`,
+      [job.id, job.fileId, '0'.repeat(64), algorithmVersion],
+    );
+    const { status } = rows[0];
+    return status === 'running' ? 'running' : status === 'queued' ? 'queued' : 'finished';
   }
 
   async finish(
@@ -43,7 +72,7 @@ export class MixIdentificationRepository {
   ): Promise<void> {
     await this.db.query(
       `UPDATE mix_identifications SET status = 'done', processed_sec = $2, duration_sec = $2, entries = $3::jsonb,
-         unknown = $4::jsonb, finished_at = now() WHERE id = $1`,
+         unknown = $4::jsonb, finished_at = now() WHERE id = $1 AND status = 'running'`,
       [jobId, result.durationSec, JSON.stringify(result.entries), JSON.stringify(result.unknown)],
     );
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { SseStream } from '../http/sse';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
@@ -15,14 +15,24 @@ export class EventsController {
   /**
    * Server-Sent Events: `event: <subject>`, `data: <payload JSON>`, `id: <stream sequence>`. The response
    * starts only once the subscription is live, so a client that sees the stream open misses nothing after.
+   * A browser that reconnects sends `Last-Event-ID` and gets what it missed; ids are stream sequences, the
+   * same on every gateway replica, so the reconnect may land on another one.
    */
   @Get()
-  async stream(@Query(new ZodValidationPipe(EventsQuerySchema)) query: EventsQuery, @Res() res: Response) {
+  async stream(
+    @Query(new ZodValidationPipe(EventsQuerySchema)) query: EventsQuery,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() res: Response,
+  ) {
     const sse = new SseStream(res, { heartbeatMs: SSE_HEARTBEAT_MS, maxBufferedBytes: SSE_MAX_BUFFERED_BYTES });
-    const end = await this.events.subscribe(query.types, {
-      send: (e) => sse.send({ event: e.subject, data: e.payload, id: e.sequence }),
-      close: () => sse.close(),
-    });
+    const end = await this.events.subscribe(
+      query.types,
+      {
+        send: (e) => sse.send({ event: e.subject, data: e.payload, id: e.sequence }),
+        close: () => sse.close(),
+      },
+      parseLastEventId(lastEventId),
+    );
     const stop = () => {
       sse.close();
       void end();
@@ -32,4 +42,10 @@ export class EventsController {
     res.on('close', stop);
     sse.open();
   }
+}
+
+/** A Last-Event-ID we sent is a stream sequence; anything else (or nothing) means: from now on. */
+export function parseLastEventId(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d{1,15}$/.test(value.trim())) return undefined;
+  return Number(value.trim());
 }

@@ -45,10 +45,14 @@ export class EventsService implements OnModuleDestroy {
   }
 
   /**
-   * Subscribes a sink to live events of the given domains (all when undefined). Resolves once the
-   * subscription is live, with the function that ends it; throws a 503 problem when NATS cannot be reached.
+   * Subscribes a sink to live events of the given domains (all when undefined), from now on or from just
+   * after `afterSequence` (a resumed stream; any replica can resume it). Resolves once the subscription is live, with the function that ends it; throws a 503 problem when NATS cannot be reached.
    */
-  async subscribe(domains: readonly EventDomain[] | undefined, sink: EventSink): Promise<() => Promise<void>> {
+  async subscribe(
+    domains: readonly EventDomain[] | undefined,
+    sink: EventSink,
+    afterSequence?: number,
+  ): Promise<() => Promise<void>> {
     if (this.sinks.size >= MAX_EVENT_CLIENTS) {
       throw ProblemException.unavailable(`Too many open event streams (${MAX_EVENT_CLIENTS}); close one and retry.`);
     }
@@ -63,7 +67,8 @@ export class EventsService implements OnModuleDestroy {
         await Promise.allSettled(subscriptions.map((s) => s.stop()));
       })());
     try {
-      for (const filter of filtersFor(domains)) subscriptions.push(await this.eventBus.subscribe(filter, deliver));
+      for (const filter of filtersFor(domains))
+        subscriptions.push(await this.eventBus.subscribe(filter, deliver, afterSequence));
     } catch (e) {
       await end();
       this.logger.warn({ err: e }, 'could not subscribe to live events');

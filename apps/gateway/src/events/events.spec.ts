@@ -1,5 +1,6 @@
 import { EVENT_DOMAINS } from '@crateflow/contracts';
 import { formatSseEvent } from '../http/sse';
+import { parseLastEventId } from './events.controller';
 import { EventsQuerySchema } from './events.schemas';
 import { filtersFor } from './events.service';
 
@@ -25,5 +26,17 @@ describe('formatSseEvent', () => {
 
   it('refuses an event name that would break the framing', () => {
     expect(() => formatSseEvent({ event: 'a\ndata: x', data: 1 })).toThrow(/one line/);
+  });
+});
+
+describe('parseLastEventId', () => {
+  it('accepts the stream sequences the gateway sends as ids, and nothing else', () => {
+    expect(parseLastEventId('42')).toBe(42);
+    expect(parseLastEventId(' 42 ')).toBe(42);
+    expect(parseLastEventId(undefined)).toBeUndefined();
+    expect(parseLastEventId('')).toBeUndefined();
+    expect(parseLastEventId('-3')).toBeUndefined();
+    expect(parseLastEventId('1e9')).toBeUndefined();
+    expect(parseLastEventId('9'.repeat(40))).toBeUndefined();
   });
 });

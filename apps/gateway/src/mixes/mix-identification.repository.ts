@@ -6,7 +6,7 @@ export interface MixIdentificationRow {
   id: string;
   file_id: string;
   content_hash: string;
-  status: 'running' | 'done' | 'failed';
+  status: 'running' | 'done' | 'failed' | 'cancelled';
   processed_sec: number;
   duration_sec: number | null;
   failure_reason: string | null;
@@ -30,6 +30,15 @@ export class MixIdentificationReadRepository {
          FROM mix_identifications WHERE file_id = $1
         ORDER BY requested_at DESC, started_at DESC LIMIT 1`,
       [fileId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** One identification job of a mix, by its id. */
+  async job(fileId: string, jobId: string): Promise<Pick<MixIdentificationRow, 'id' | 'status'> | null> {
+    const rows: Pick<MixIdentificationRow, 'id' | 'status'>[] = await this.db.query(
+      `SELECT id, status FROM mix_identifications WHERE file_id = $1 AND id = $2`,
+      [fileId, jobId],
     );
     return rows[0] ?? null;
   }

@@ -15,4 +15,12 @@ export class MixRequestsRepository {
       { msgId: `mix-identify:${jobId}` },
     );
   }
+
+  async cancel(jobId: string, fileId: string): Promise<void> {
+    await this.messaging.publish(
+      Subjects.mixIdentifyCancelRequested,
+      { jobId, fileId },
+      { msgId: `mix-identify-cancel:${jobId}` },
+    );
+  }
 }

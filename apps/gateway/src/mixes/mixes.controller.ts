@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import { BulkIdentifyBodySchema, type BulkIdentifyBody } from './mixes.schemas';
@@ -28,6 +28,13 @@ export class MixesController {
   @Get(':fileId/identification')
   identification(@Param('fileId') fileId: string) {
     return this.mixes.identification(fileId);
+  }
+
+  /** Stops the newest running identification of the mix, or the job given by ?jobId= (also a queued one). */
+  @Delete(':fileId/identification')
+  @HttpCode(HttpStatus.ACCEPTED)
+  cancel(@Param('fileId') fileId: string, @Query('jobId') jobId?: string) {
+    return this.mixes.cancel(fileId, jobId);
   }
 
   /** The newest finished timeline as a CUE sheet, named after the mix. */

@@ -9,6 +9,7 @@ describe('mix identification and excerpt look-up OpenAPI description', () => {
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(operations.sort()).toEqual([
+      'DELETE /api/v1/mixes/{fileId}/identification',
       'GET /api/v1/mixes/{fileId}/identification',
       'GET /api/v1/mixes/{fileId}/identification.cue',
       'POST /api/v1/identify',

@@ -7,6 +7,7 @@ import {
   BulkIdentifyBodySchema,
   MixIdentificationSchema,
   MixJobAcceptedSchema,
+  MixJobCancellingSchema,
 } from './mixes.schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -14,6 +15,7 @@ type JsonSchema = Record<string, unknown>;
 /** Component schemas of the fingerprint routes (mixes, excerpt look-up, the file detail's `fingerprint` part). */
 export const FINGERPRINT_OPENAPI_COMPONENTS = {
   MixJobAccepted: MixJobAcceptedSchema,
+  MixJobCancelling: MixJobCancellingSchema,
   BulkIdentifyAccepted: BulkIdentifyAcceptedSchema,
   MixIdentification: MixIdentificationSchema,
   ExcerptIdentification: ExcerptIdentificationSchema,
@@ -90,6 +92,30 @@ export function fingerprintOpenApi(): { schemas: Record<string, JsonSchema>; pat
           responses: {
             '200': { description: 'The identification', content: json('MixIdentification') },
             '404': problem('No such file, or never identified'),
+          },
+        },
+        delete: {
+          ...stateChanging,
+          operationId: 'cancelMixIdentification',
+          summary: 'Stop the newest running identification of a mix, or the job given by jobId (also a queued one)',
+          description: 'The job ends as `cancelled`, announced by `mix.identify.finished` on /api/v1/events.',
+          parameters: [
+            fileIdParameter,
+            {
+              name: 'jobId',
+              in: 'query',
+              required: false,
+              description: 'The job to stop (the id its POST returned); default the newest running one',
+              schema: { type: 'string', format: 'uuid' },
+            },
+          ],
+          responses: {
+            '202': { description: 'Cancellation requested', content: json('MixJobCancelling') },
+            '400': problem('jobId is not a uuid'),
+            '401': problem('Missing or wrong API token'),
+            '404': problem('No such file, or never identified'),
+            '409': problem('The identification already finished'),
+            '503': problem('The message bus did not accept the request'),
           },
         },
       },

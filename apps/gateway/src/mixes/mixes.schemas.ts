@@ -45,10 +45,16 @@ export const TimelineEntrySchema = z.object({
 });
 export type TimelineEntryView = z.output<typeof TimelineEntrySchema>;
 
+export const MixJobCancellingSchema = z.object({
+  jobId: z.uuid(),
+  fileId: z.uuid(),
+  status: z.literal('cancelling').describe('The job ends as `cancelled` within seconds (mix.identify.finished)'),
+});
+
 export const MixIdentificationSchema = z.object({
   jobId: z.uuid(),
   fileId: z.uuid(),
-  status: z.enum(['running', 'done', 'failed']),
+  status: z.enum(['running', 'done', 'failed', 'cancelled']),
   current: z.boolean().describe('False when the mix changed on disk after this identification read it'),
   processedSec: z.number(),
   durationSec: z.number().nullable(),

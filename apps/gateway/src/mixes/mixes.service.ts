@@ -66,6 +66,34 @@ export class MixesService {
     return this.view(row);
   }
 
+  /**
+   * Stops an identification: the given job (also one still queued, by the id its POST returned), or else the
+   * newest running one of the mix. A finished job cannot be cancelled (409).
+   */
+  async cancel(fileId: string, jobId?: string): Promise<{ jobId: string; fileId: string; status: 'cancelling' }> {
+    assertFileId(fileId);
+    if (jobId !== undefined && !z.uuid().safeParse(jobId).success) {
+      throw ProblemException.validation([{ location: 'query', field: 'jobId', message: 'must be a uuid' }]);
+    }
+    const [file] = await this.candidates.byIds([fileId]);
+    if (!file) throw ProblemException.notFound(`No file ${fileId}.`);
+    const row = jobId ? await this.identifications.job(fileId, jobId) : await this.identifications.latest(fileId);
+    if (!jobId && !row) throw noIdentification(fileId);
+    if (row && row.status !== 'running') {
+      throw new ProblemException({
+        status: HttpStatus.CONFLICT,
+        detail: `The identification ${row.id} is ${row.status} and cannot be cancelled.`,
+      });
+    }
+    const id = row?.id ?? jobId!;
+    try {
+      await this.requests.cancel(id, fileId);
+    } catch {
+      throw ProblemException.unavailable('The message bus did not accept the request; try again.');
+    }
+    return { jobId: id, fileId, status: 'cancelling' as const };
+  }
+
   /** The newest finished timeline as a CUE sheet for the mix file. */
   async cueSheet(fileId: string): Promise<{ fileName: string; sheet: string }> {
     assertFileId(fileId);

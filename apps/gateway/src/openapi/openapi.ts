@@ -2,6 +2,8 @@ import { duplicatesOpenApi } from '../duplicates/duplicates.openapi';
 import { fingerprintOpenApi } from '../mixes/mixes.openapi';
 import { libraryOpenApi } from '../library/library.openapi';
 import { proposalsOpenApi } from '../proposals/proposals.openapi';
+import { executionsOpenApi } from '../executions/executions.openapi';
+import { tracklistsOpenApi } from '../tracklists/tracklists.openapi';
 import { z } from 'zod';
 import { EVENT_DOMAINS } from '@crateflow/contracts';
 import {
@@ -75,6 +77,8 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   const fingerprint = fingerprintOpenApi();
   const library = libraryOpenApi();
   const proposals = proposalsOpenApi();
+  const executions = executionsOpenApi();
+  const tracklists = tracklistsOpenApi();
   const document = {
     openapi: '3.1.0',
     info: {
@@ -101,6 +105,8 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
         ...fingerprint.schemas,
         ...library.schemas,
         ...proposals.schemas,
+        ...executions.schemas,
+        ...tracklists.schemas,
       },
       securitySchemes: {
         apiToken: { type: 'http', scheme: 'bearer', description: 'The CRATEFLOW_API_TOKEN of the gateway' },
@@ -206,6 +212,14 @@ export function buildOpenApiDocument(options: { version: string }): JsonSchema {
       },
     },
   };
-  Object.assign(document.paths, duplicates.paths, fingerprint.paths, library.paths, proposals.paths);
+  Object.assign(
+    document.paths,
+    duplicates.paths,
+    fingerprint.paths,
+    library.paths,
+    proposals.paths,
+    executions.paths,
+    tracklists.paths,
+  );
   return document;
 }

@@ -15,8 +15,15 @@ export class EventBusRepository {
     await this.messaging.publish(Subjects.scanRequested, payload, { msgId: `scan:${payload.scanId}` });
   }
 
-  /** Live events under a subject filter without the prefix (`>` for all, `scan.>` for a domain). */
-  subscribe(filter: string, onMessage: (message: LiveMessage) => void): Promise<LiveSubscription> {
-    return this.messaging.subscribeLive(filter, onMessage);
+  /**
+   * Live events under a subject filter without the prefix (`>` for all, `scan.>` for a domain), from now on
+   * or, for a client resuming, from just after the stream sequence it saw last.
+   */
+  subscribe(
+    filter: string,
+    onMessage: (message: LiveMessage) => void,
+    afterSequence?: number,
+  ): Promise<LiveSubscription> {
+    return this.messaging.subscribeLive(filter, onMessage, { afterSequence });
   }
 }

@@ -7,13 +7,11 @@ import type { Logger } from '@crateflow/observability';
 import { LOGGER } from '@crateflow/service-host';
 import { cursorCodec, toPage, type Page } from '../http/cursor';
 import { ProblemException, ProblemTypes } from '../http/problem';
+import { AcceptedScanRepository, type AcceptedScan } from '../repositories/accepted-scan.repository';
 import { EventBusRepository } from '../repositories/event-bus.repository';
 import { LibraryPathRepository } from '../repositories/library-path.repository';
 import { ScanReadRepository, type ScanRow } from '../repositories/scan.repository';
-import { AcceptedScans, type AcceptedScan } from './accepted-scans';
 import { ScanCursorSchema, type ListScansQuery, type ScanView } from './scan.schemas';
-
-export const ACCEPTED_SCANS = Symbol('gateway.accepted-scans');
 
 const scanCursor = cursorCodec(ScanCursorSchema);
 const isUuid = (id: string) => z.uuid().safeParse(id).success;
@@ -26,7 +24,7 @@ export class ScansService {
     private readonly libraryPaths: LibraryPathRepository,
     private readonly eventBus: EventBusRepository,
     private readonly scans: ScanReadRepository,
-    @Inject(ACCEPTED_SCANS) private readonly accepted: AcceptedScans,
+    private readonly accepted: AcceptedScanRepository,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -60,7 +58,11 @@ export class ScansService {
         'The scan could not be queued: the message bus did not confirm it. Try again shortly.',
       );
     }
-    this.accepted.add({ id, path: resolved.path, acceptedAt });
+    // The command is durable now; the note only makes it visible as `queued` before ingest records it, so a
+    // note that cannot be written costs a short 404, not the scan.
+    await this.accepted
+      .add({ id, path: resolved.path, acceptedAt })
+      .catch((e: unknown) => this.logger.warn({ scanId: id, err: e }, 'could not note the accepted scan'));
     this.logger.info({ scanId: id, root: resolved.root }, 'scan requested');
     return { id };
   }
@@ -69,29 +71,29 @@ export class ScansService {
     if (!isUuid(id)) throw ProblemException.notFound(`No scan with id ${JSON.stringify(id)}.`);
     const row = await this.scans.get(id);
     if (row) {
-      this.accepted.forget(id);
+      void this.accepted.forget(id).catch(() => undefined); // it expires anyway
       return scanView(row);
     }
-    const accepted = this.accepted.get(id);
+    const accepted = await this.accepted.get(id);
     if (accepted) return queuedView(accepted);
     throw ProblemException.notFound(`No scan with id ${id}.`);
   }
 
   /**
-   * Newest first. The first page also shows scans accepted here but not yet recorded by ingest, so a
-   * scan started a moment ago is visible at once.
+   * Newest first. The first page also shows scans accepted (by any gateway replica) but not yet recorded by
+   * ingest, so a scan started a moment ago is visible at once.
    */
   async list(query: ListScansQuery): Promise<Page<ScanView>> {
     const after = query.cursor === undefined ? undefined : scanCursor.decode(query.cursor);
     const rows = await this.scans.list(after, query.limit + 1);
     const page = toPage(rows, query.limit, scanCursor, (r) => [r.created_at_us, r.id] as [string, string], scanView);
     if (after) return page;
-    const pending = this.accepted.pending();
+    const pending = await this.accepted.pending();
     if (!pending.length) return page;
     const recorded = new Set(await this.scans.existing(pending.map((s) => s.id)));
     const waiting: ScanView[] = [];
     for (const scan of pending) {
-      if (recorded.has(scan.id)) this.accepted.forget(scan.id);
+      if (recorded.has(scan.id)) void this.accepted.forget(scan.id).catch(() => undefined);
       else waiting.push(queuedView(scan));
     }
     return { items: [...waiting, ...page.items], nextCursor: page.nextCursor };

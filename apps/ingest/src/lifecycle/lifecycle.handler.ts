@@ -9,7 +9,7 @@ import {
 import { CONFIG, type MessageSubscriber, type Subscription } from '@crateflow/service-host';
 import type { DataSource } from 'typeorm';
 import { LifecycleRepository } from '../repositories/lifecycle.repository';
-import { LifecycleService } from './lifecycle.service';
+import { LifecycleService, type FileRelocated } from './lifecycle.service';
 
 /** file.> → stage statuses, lifecycle state and history. */
 @Injectable()
@@ -42,6 +42,10 @@ export class LifecycleHandler implements MessageSubscriber {
             // `generated` changes no state (the proposer's stage outcome does); decisions do.
             if (what === 'generated') return;
             return this.service.proposalDecided(p.fileId, p.contentHash, what, p.decision!, p.proposalId!, p.version!);
+          }
+          if (stage === 'execution') {
+            if (what === 'relocated') return this.service.fileRelocated(ctx.payload as FileRelocated);
+            return;
           }
           if (stage === 'duplicate') {
             if (what === 'resolved') {

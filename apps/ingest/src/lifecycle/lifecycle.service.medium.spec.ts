@@ -230,18 +230,28 @@ describe('LifecycleService against the real database', () => {
     expect(await historyOf(id)).toEqual(['discovered', 'metadata.completed']);
   });
 
-  it('an outcome that overtook its round\'s "changed" is retried, not lost and not undone by the reset', async () => {
+  it('outcomes that overtook their round\'s "changed" are kept, then applied in order when it arrives', async () => {
     const id = await insertFile(H1);
     await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);
     const g = await recordChange(id, H2);
-    await expect(service.stageFinished(id, H2, 'metadata', 'completed', undefined, g)).rejects.toThrow(
-      /before the file entered that round/,
-    );
-    await service.stageStarted(id, H2, 'fingerprint', g); // only news: ignored, not retried
+    await service.stageStarted(id, H2, 'metadata', g); // only news: ignored
+    await service.stageFinished(id, H2, 'fingerprint', 'failed', 'not decodable', g);
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g);
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g); // a repeat while waiting
+    expect(await state(id)).toBe('METADATA_EXTRACTED'); // still round 1's state: the change is not entered yet
     await service.fileIngested('changed', id, H2, randomUUID(), g);
-    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g); // the retry
-    expect(await state(id)).toBe('METADATA_EXTRACTED');
-    expect((await statuses(id)).metadata).toBe('done');
+    expect(await state(id)).toBe('FINGERPRINTED');
+    expect(await statuses(id)).toMatchObject({ metadata: 'done', fingerprint: 'failed', analysis: 'pending' });
+    expect(await historyOf(id)).toEqual([
+      'discovered',
+      'metadata.completed',
+      'changed',
+      'metadata.completed',
+      'fingerprint.failed',
+    ]);
+    await service.fileIngested('changed', id, H2, randomUUID(), g); // redelivered: nothing happens
+    await service.stageFinished(id, H2, 'metadata', 'completed', undefined, g);
+    expect(await historyOf(id)).toHaveLength(5);
   });
 
   it('content that changes back to earlier bytes runs the chain again (a new round, not a repeat)', async () => {
@@ -272,5 +282,49 @@ describe('LifecycleService against the real database', () => {
 
   it('ignores events for unknown files', async () => {
     await expect(service.stageFinished(randomUUID(), H1, 'metadata', 'completed')).resolves.toBeUndefined();
+  });
+
+  it('records the new path of a file the executor moved, keeping its identity, and moves it back on undo', async () => {
+    const id = await insertFile();
+    await db.dataSource.query(`UPDATE files SET state = 'APPROVED' WHERE id = $1`, [id]);
+    const moved = {
+      fileId: id,
+      executionId: randomUUID(),
+      operationId: randomUUID(),
+      contentHash: H1,
+      size: 1,
+      mtimeMs: 2.5,
+    };
+    const to = `/m/Artist/Album/01 - Title.mp3`;
+    await service.fileRelocated({ ...moved, action: 'moved', path: to, pathKey: Buffer.from(to).toString('base64') });
+    const [row] = await db.dataSource.query(
+      `SELECT path, path_key, dir_key, name, ext, mtime_ms, state FROM files WHERE id = $1`,
+      [id],
+    );
+    expect(row).toMatchObject({ path: to, name: '01 - Title.mp3', ext: 'mp3', mtime_ms: 2.5, state: 'EXECUTED' });
+    expect(row.path_key.toString()).toBe(to);
+    expect(row.dir_key.toString()).toBe('/m/Artist/Album');
+    // A repeated event changes nothing more; an undo puts the old path back and the file is APPROVED again.
+    await service.fileRelocated({ ...moved, action: 'moved', path: to, pathKey: Buffer.from(to).toString('base64') });
+    const back = `/m/${id}.mp3`;
+    await service.fileRelocated({
+      ...moved,
+      action: 'restored',
+      path: back,
+      pathKey: Buffer.from(back).toString('base64'),
+    });
+    expect((await db.dataSource.query(`SELECT path, state FROM files WHERE id = $1`, [id]))[0]).toEqual({
+      path: back,
+      state: 'APPROVED',
+    });
+    // A path another row holds is never taken over.
+    const other = await insertFile();
+    await service.fileRelocated({
+      ...moved,
+      action: 'moved',
+      path: `/m/${other}.mp3`,
+      pathKey: Buffer.from(`/m/${other}.mp3`).toString('base64'),
+    });
+    expect((await db.dataSource.query(`SELECT path FROM files WHERE id = $1`, [id]))[0].path).toBe(back);
   });
 });

@@ -1,14 +1,15 @@
-import { TransientError } from '@crateflow/messaging';
 import {
   OUTCOME_STATUS,
   restoredState,
   transitionFor,
   type LifecycleTrigger,
+  type PayloadOf,
+  type Subjects,
   type PipelineStage,
   type ProposalDecision,
   type StageOutcome,
 } from '@crateflow/contracts';
-import type { LifecycleRepository } from '../repositories/lifecycle.repository';
+import type { LifecycleRepository, LifecycleTx } from '../repositories/lifecycle.repository';
 
 /**
  * Follows every file event and keeps the lifecycle: per-stage statuses, the file's state (advanced by
@@ -19,10 +20,38 @@ import type { LifecycleRepository } from '../repositories/lifecycle.repository';
  * - a `discovered`/`changed` event enters its round once; a repeat of it, or of an older round, changes nothing;
  * - a stage outcome of the round the file is in is recorded once (a repeat finds the status already set);
  *   one of an older round is stale and ignored; one of a round not entered yet (it overtook the `changed`
- *   event) is retried later, so it is neither lost nor applied before the reset that would undo it.
+ *   event) is kept with its round, and applied (state and history) when the round is entered, after the
+ *   reset, so it is neither lost nor undone.
  */
+export type FileRelocated = PayloadOf<typeof Subjects.fileRelocated>;
+
 export class LifecycleService {
   constructor(private readonly repo: LifecycleRepository) {}
+
+  /**
+   * The executor moved (or moved back) a file: the row keeps its identity and takes the new path, size and
+   * mtime, so the next scan finds it unchanged at its new place. A copy or hard link into the output root
+   * is recorded in the file's history (the copy itself is the executor's, in its journal and relink map).
+   */
+  async fileRelocated(p: FileRelocated): Promise<void> {
+    await this.repo.transaction(async (tx) => {
+      if (!(await tx.fileExists(p.fileId))) return;
+      const pathKey = Buffer.from(p.pathKey, 'base64');
+      const detail = { executionId: p.executionId, operationId: p.operationId, path: p.path };
+      if (p.action === 'moved' || p.action === 'restored') {
+        const moved = await tx.relocate(p.fileId, p.contentHash, pathKey, p.size, p.mtimeMs);
+        if (!moved)
+          return tx.history(p.fileId, `execution.${p.action}.not-recorded`, null, null, {
+            ...detail,
+            reason: 'another file is recorded at that path, or the content changed',
+          });
+      }
+      const trigger = p.action === 'restored' || p.action === 'unpublished' ? 'execution-undone' : 'executed';
+      const t = transitionFor({ kind: trigger });
+      const from = await tx.transition(p.fileId, t, p.contentHash);
+      await tx.history(p.fileId, `execution.${p.action}`, from, from ? t.to : null, detail);
+    });
+  }
 
   async fileIngested(
     change: 'new' | 'changed',
@@ -34,12 +63,19 @@ export class LifecycleService {
     await this.repo.transaction(async (tx) => {
       const round = await tx.enterRound(fileId, contentHash, generation);
       if (!round) return; // unknown file, a repeat, or an older round than the file is in
-      await tx.resetStages(fileId, contentHash);
+      await tx.resetStages(fileId, contentHash, round);
       if (change === 'changed') {
         const from = await tx.transition(fileId, transitionFor({ kind: 'changed' }), contentHash);
         await tx.history(fileId, 'changed', from, 'DISCOVERED', { scanId, contentHash, generation: round });
       } else {
         await tx.history(fileId, 'discovered', null, 'DISCOVERED', { scanId, contentHash, generation: round });
+      }
+      // Outcomes of this round that arrived before it was entered now move the file on, in chain order.
+      for (const early of await tx.earlyOutcomes(fileId, round)) {
+        const outcome = (Object.keys(OUTCOME_STATUS) as StageOutcome[]).find(
+          (o) => OUTCOME_STATUS[o] === early.status,
+        )!;
+        await this.advance(tx, fileId, contentHash, early.stage, outcome, early.reason ?? undefined);
       }
     });
   }
@@ -106,7 +142,7 @@ export class LifecycleService {
   }
 
   private async apply(
-    tx: Parameters<Parameters<LifecycleRepository['transaction']>[0]>[0],
+    tx: LifecycleTx,
     fileId: string,
     contentHash: string,
     trigger: LifecycleTrigger,
@@ -121,9 +157,10 @@ export class LifecycleService {
 
   async stageStarted(fileId: string, contentHash: string, stage: PipelineStage, generation?: number): Promise<void> {
     await this.repo.transaction(async (tx) => {
-      // A `started` that overtook its round's `changed` is only news, not worth a retry: the outcome follows.
-      if ((await tx.roundOf(fileId, contentHash, generation)) !== 'current') return;
-      await tx.setStageStatus(fileId, contentHash, stage, 'running');
+      // A `started` that overtook its round's `changed` is only news; the outcome follows.
+      const round = await tx.roundOf(fileId, contentHash, generation);
+      if (round.kind !== 'current') return;
+      await tx.setStageStatus(fileId, contentHash, stage, 'running', round.generation);
     });
   }
 
@@ -137,17 +174,32 @@ export class LifecycleService {
   ): Promise<void> {
     await this.repo.transaction(async (tx) => {
       const round = await tx.roundOf(fileId, contentHash, generation);
-      if (round === 'ahead') {
-        throw new TransientError(
-          `${stage} ${outcome} for round ${generation} of file ${fileId} arrived before the file entered that round`,
-        );
-      }
-      if (round !== 'current') return; // unknown file, or about content the file no longer has
-      const changed = await tx.setStageStatus(fileId, contentHash, stage, OUTCOME_STATUS[outcome], reason);
-      if (!changed) return; // a repeat: already recorded, and its history row written
-      const t = transitionFor({ kind: 'stage', stage, outcome });
-      const from = await tx.transition(fileId, t, contentHash);
-      await tx.history(fileId, `${stage}.${outcome}`, from, from ? t.to : null, reason ? { reason } : undefined);
+      if (round.kind === 'unknown' || round.kind === 'stale') return; // about content the file no longer has
+      const changed = await tx.setStageStatus(
+        fileId,
+        contentHash,
+        stage,
+        OUTCOME_STATUS[outcome],
+        round.generation,
+        reason,
+      );
+      if (!changed) return; // a repeat: already recorded (and applied, or waiting for its round)
+      if (round.kind === 'ahead') return; // kept; applied when the round's `changed` event enters it
+      await this.advance(tx, fileId, contentHash, stage, outcome, reason);
     });
+  }
+
+  /** Moves the file on for a recorded stage outcome and writes its history row. */
+  private async advance(
+    tx: LifecycleTx,
+    fileId: string,
+    contentHash: string,
+    stage: PipelineStage,
+    outcome: StageOutcome,
+    reason?: string,
+  ): Promise<void> {
+    const t = transitionFor({ kind: 'stage', stage, outcome });
+    const from = await tx.transition(fileId, t, contentHash);
+    await tx.history(fileId, `${stage}.${outcome}`, from, from ? t.to : null, reason ? { reason } : undefined);
   }
 }

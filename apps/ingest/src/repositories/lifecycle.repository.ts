@@ -1,16 +1,28 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
+  extensionOf,
   PIPELINE_STAGES,
   type FileState,
   type PipelineStage,
   type StageStatus,
   type Transition,
 } from '@crateflow/contracts';
+import { displayPath } from '../scans/path-bytes';
+
+/** Where an event stands against the round the lifecycle has entered (see LifecycleTx.roundOf). */
+export type RoundStanding = { kind: 'current' | 'ahead'; generation: number } | { kind: 'stale' } | { kind: 'unknown' };
+
+/** A stage outcome recorded for a round before the lifecycle entered it. */
+export interface EarlyOutcome {
+  stage: PipelineStage;
+  status: StageStatus;
+  reason: string | null;
+}
 
 /**
- * file_stage_statuses, file_history and the `state` column of files: written only by ingest's lifecycle
- * tracker. Every write is guarded by the content hash the event is about, so an event for content that
- * has since changed (a stale or redelivered one) changes nothing.
+ * file_stage_statuses, file_history and the lifecycle columns of files (`state`, `lifecycle_generation`):
+ * written only by ingest's lifecycle tracker. Every write is guarded by the file's round (generation) and the
+ * content hash the event is about, so an event for content that has since changed, or a repeat, changes nothing.
  */
 export class LifecycleRepository {
   constructor(private readonly db: DataSource) {}
@@ -20,8 +32,16 @@ export class LifecycleRepository {
   }
 }
 
+const FINISHED: StageStatus[] = ['done', 'skipped', 'failed'];
+
 export class LifecycleTx {
   constructor(private readonly m: EntityManager) {}
+
+  /** TypeORM answers an UPDATE … RETURNING with [rows, affectedCount], unlike a SELECT. */
+  private async returning<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const result: unknown[] = await this.m.query(sql, params);
+    return (Array.isArray(result[0]) ? result[0] : result) as T[];
+  }
 
   /**
    * Enters the round (generation) a `discovered`/`changed` event speaks of, once: the file must be in that
@@ -30,48 +50,56 @@ export class LifecycleTx {
    * (published before generations existed) speaks of the file's current round.
    */
   async enterRound(fileId: string, contentHash: string, generation?: number): Promise<number | null> {
-    const result: unknown[] = await this.m.query(
+    const rows = await this.returning<{ generation: number }>(
       `UPDATE files SET lifecycle_generation = generation
         WHERE id = $1 AND content_hash = $2 AND lifecycle_generation < generation
           AND ($3::int IS NULL OR generation = $3::int)
         RETURNING generation`,
       [fileId, contentHash, generation ?? null],
     );
-    const rows = (Array.isArray(result[0]) ? result[0] : result) as { generation: number }[];
     return rows[0] ? Number(rows[0].generation) : null;
   }
 
   /**
-   * Where an event of round `generation` about `contentHash` stands against the round the lifecycle has
-   * entered: current, stale (older round or other content), ahead (its round is not entered yet), or unknown.
-   * Locks the file row, so a concurrent `changed` cannot reset the stages between this check and the write.
+   * Where an event of round `generation` about `contentHash` stands: the round the lifecycle is in (current),
+   * a round the file has reached but the lifecycle has not entered yet (ahead: the outcome overtook its
+   * `changed` event), an older round or other content (stale), or an unknown file. Locks the file row, so a
+   * concurrent `changed` cannot enter a round between this check and the write.
    */
-  async roundOf(
-    fileId: string,
-    contentHash: string,
-    generation?: number,
-  ): Promise<'current' | 'stale' | 'ahead' | 'unknown'> {
+  async roundOf(fileId: string, contentHash: string, generation?: number): Promise<RoundStanding> {
     const [file] = await this.m.query(
       `SELECT content_hash, generation, lifecycle_generation FROM files WHERE id = $1 FOR UPDATE`,
       [fileId],
     );
-    if (!file) return 'unknown';
+    if (!file) return { kind: 'unknown' };
+    if (file.content_hash.trim() !== contentHash) return { kind: 'stale' };
     const entered = Number(file.lifecycle_generation);
-    if (generation === undefined) return file.content_hash.trim() === contentHash ? 'current' : 'stale';
-    if (generation > entered) return 'ahead';
-    if (generation < entered || file.content_hash.trim() !== contentHash) return 'stale';
-    return 'current';
+    if (generation === undefined) return { kind: 'current', generation: entered };
+    if (generation === entered) return { kind: 'current', generation };
+    if (generation > entered && generation === Number(file.generation)) return { kind: 'ahead', generation };
+    return { kind: 'stale' };
   }
 
-  /** Every stage back to pending: the file entered a new round (once per round, so no guard is needed here). */
-  async resetStages(fileId: string, contentHash: string): Promise<void> {
+  /** Every stage back to pending for a new round, except statuses already recorded for that round. */
+  async resetStages(fileId: string, contentHash: string, generation: number): Promise<void> {
     await this.m.query(
-      `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts)
-       SELECT $1, s, 'pending', $2, NULL, 0 FROM unnest($3::text[]) AS s
+      `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts, generation)
+       SELECT $1, s, 'pending', $2, NULL, 0, $4 FROM unnest($3::text[]) AS s
        ON CONFLICT (file_id, stage) DO UPDATE SET status = 'pending', content_hash = excluded.content_hash,
-         reason = NULL, attempts = 0, updated_at = now()`,
-      [fileId, contentHash, [...PIPELINE_STAGES]],
+         reason = NULL, attempts = 0, generation = excluded.generation, updated_at = now()
+       WHERE file_stage_statuses.generation < excluded.generation`,
+      [fileId, contentHash, [...PIPELINE_STAGES], generation],
     );
+  }
+
+  /** Outcomes recorded for `generation` before the lifecycle entered it, in chain order. */
+  async earlyOutcomes(fileId: string, generation: number): Promise<EarlyOutcome[]> {
+    const rows: EarlyOutcome[] = await this.m.query(
+      `SELECT stage, status, reason FROM file_stage_statuses
+        WHERE file_id = $1 AND generation = $2 AND status = ANY($3::text[])`,
+      [fileId, generation, FINISHED],
+    );
+    return rows.sort((a, b) => PIPELINE_STAGES.indexOf(a.stage) - PIPELINE_STAGES.indexOf(b.stage));
   }
 
   /** Records that a scan found the file gone, once per scan however often the event is delivered. */
@@ -86,31 +114,33 @@ export class LifecycleTx {
   }
 
   /**
-   * Records a stage status for the round the caller checked with roundOf(). `running` only replaces
-   * `pending` (a late "started" must not undo a finish); a finished status replaces pending, running or a
-   * different finish. Returns false when nothing changed (a repeat, or a stale event).
+   * Records a stage status for round `generation` (checked by the caller with roundOf()). A status of an
+   * older round is replaced; within the round, `running` only replaces `pending` (a late "started" must not
+   * undo a finish) and a finished status replaces pending, running or a different finish. Returns false when
+   * nothing changed (a repeat).
    */
   async setStageStatus(
     fileId: string,
     contentHash: string,
     stage: PipelineStage,
     status: StageStatus,
+    generation: number,
     reason?: string,
   ): Promise<boolean> {
-    const [file] = await this.m.query(`SELECT content_hash FROM files WHERE id = $1`, [fileId]);
-    if (!file || file.content_hash.trim() !== contentHash) return false;
     const onlyFrom = status === 'running' ? `AND file_stage_statuses.status = 'pending'` : '';
     const rows = await this.m.query(
-      `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts)
-       VALUES ($1, $2, $3, $4, $5, CASE WHEN $3 = 'running' THEN 1 ELSE 0 END)
+      `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts, generation)
+       VALUES ($1, $2, $3, $4, $5, CASE WHEN $3 = 'running' THEN 1 ELSE 0 END, $6)
        ON CONFLICT (file_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason,
-         content_hash = excluded.content_hash,
-         attempts = file_stage_statuses.attempts + CASE WHEN excluded.status = 'running' THEN 1 ELSE 0 END,
+         content_hash = excluded.content_hash, generation = excluded.generation,
+         attempts = CASE WHEN file_stage_statuses.generation < excluded.generation THEN 0 ELSE file_stage_statuses.attempts END
+           + CASE WHEN excluded.status = 'running' THEN 1 ELSE 0 END,
          updated_at = now()
-       WHERE file_stage_statuses.content_hash = excluded.content_hash ${onlyFrom}
-         AND (file_stage_statuses.status IN ('pending', 'running') OR file_stage_statuses.status <> excluded.status)
+       WHERE file_stage_statuses.generation < excluded.generation
+          OR (file_stage_statuses.generation = excluded.generation ${onlyFrom}
+              AND (file_stage_statuses.status IN ('pending', 'running') OR file_stage_statuses.status <> excluded.status))
        RETURNING 1`,
-      [fileId, stage, status, contentHash, reason ?? null],
+      [fileId, stage, status, contentHash, reason ?? null, generation],
     );
     return rows.length > 0;
   }
@@ -120,16 +150,41 @@ export class LifecycleTx {
    * only while its content is the content the event speaks of. Returns the previous state when it moved.
    */
   async transition(fileId: string, t: Transition, contentHash?: string): Promise<FileState | null> {
-    const result: unknown[] = await this.m.query(
+    const rows = await this.returning<{ previous: FileState }>(
       `UPDATE files f SET state = $2, updated_at = now()
          FROM (SELECT id, state AS previous FROM files WHERE id = $1 FOR UPDATE) old
         WHERE f.id = old.id AND f.state = ANY($3::text[]) AND ($4::text IS NULL OR f.content_hash = $4)
         RETURNING old.previous`,
       [fileId, t.to, [...t.from], contentHash ?? null],
     );
-    // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount], unlike a SELECT.
-    const rows = (Array.isArray(result[0]) ? result[0] : result) as { previous: FileState }[];
     return rows[0]?.previous ?? null;
+  }
+
+  /**
+   * Records a file's new place after the executor moved it (same id, same content). Refused (false) when
+   * another row already holds that path or the content is not the one the move was about.
+   */
+  async relocate(
+    fileId: string,
+    contentHash: string,
+    pathKey: Buffer,
+    size: number,
+    mtimeMs: number,
+  ): Promise<boolean> {
+    const slash = pathKey.lastIndexOf(0x2f);
+    const dirKey = slash > 0 ? pathKey.subarray(0, slash) : Buffer.from('/');
+    const display = displayPath(pathKey);
+    const name = displayPath(pathKey.subarray(slash + 1)).text;
+    const result: unknown[] = await this.m.query(
+      `UPDATE files SET path = $3, path_key = $4, path_is_utf8 = $5, dir_key = $6, name = $7, ext = $8, size = $9,
+              mtime_ms = $10, missing_since = NULL, missing_scan_id = NULL, updated_at = now()
+        WHERE id = $1 AND content_hash = $2
+          AND NOT EXISTS (SELECT 1 FROM files o WHERE o.path_key = $4 AND o.id <> $1)
+        RETURNING id`,
+      [fileId, contentHash, display.text, pathKey, display.isUtf8, dirKey, name, extensionOf(name), size, mtimeMs],
+    );
+    const rows = (Array.isArray(result[0]) ? result[0] : result) as unknown[];
+    return rows.length > 0;
   }
 
   async history(

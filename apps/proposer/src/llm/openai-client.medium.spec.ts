@@ -119,7 +119,7 @@ describe('the OpenAI-compatible client against a local server', () => {
     } finally {
       const nc = await connect({ servers: NATS_URL });
       const jsm = await jetstreamManager(nc);
-      await jsm.streams.delete(`KV_${prefix.toUpperCase()}_PROPOSER_LLM_BUDGET`).catch(() => undefined);
+      await jsm.streams.delete(`KV_${prefix}-proposer-llm-budget`).catch(() => undefined);
       await nc.close();
     }
   });

@@ -3,7 +3,8 @@ import { PostingBatch } from '../postings';
 
 /**
  * Postings found for a set of hashes: row i says hash `hashes[hashIndex[i]]` occurs in track `trackId[i]`
- * at frame `time[i]` (with the stored `aux`). Rows are grouped by hash but otherwise unordered.
+ * at frame `time[i]` (with the stored `aux`). Rows come in no particular order (a store with several tiers
+ * returns a hash's postings from each).
  */
 export interface LookupResult {
   readonly length: number;

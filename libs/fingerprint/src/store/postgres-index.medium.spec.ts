@@ -102,6 +102,7 @@ describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
 
   it('identifies excerpts and mixes through the database, and stores a 4 h 05 min file to its end', async () => {
     for (const t of LIBRARY) await indexTrack(index, t.id, await fingerprintFile(t.file));
+    await index.mergePending(); // identification below reads the packed rows
     const excerpt = await renderSegment(
       {
         trackId: 2,
@@ -136,6 +137,8 @@ describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
     const longSec = 4 * 3600 + 5 * 60;
     const result = await indexTrack(index, 2_000_000_000, await fingerprintPcm(synthChunks(77, longSec, 10)));
     expect(result.stored).toEqual(result.produced);
+    await index.mergePending();
+    expect(await index.pendingWork()).toEqual({ rowPostings: 0, tombstones: 0 });
     expect((await index.readBack('landmark', 2_000_000_000)).lastFrame! * FRAME_SEC).toBeGreaterThan(longSec - 5);
     const from = 3 * 3600 + 40 * 60; // 3 h 40 min
     const [hit] = await identifyExcerpt(
@@ -145,14 +148,21 @@ describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
     expect(hit.trackId).toBe(2_000_000_000);
     expect(Math.abs(hit.refOffsetSec - hit.queryOffsetSec - from)).toBeLessThan(0.5);
 
-    // Size on disk per hour of indexed audio (printed for the README's capacity arithmetic).
-    await db.pool.query('VACUUM ANALYZE fingerprint_landmark_postings, fingerprint_triplet_postings');
+    // Size on disk per hour of indexed audio (printed for the README's capacity arithmetic). The row tier is
+    // empty after the merge; VACUUM FULL gives its pages back, as the steady state of a running index reuses them.
+    await db.pool.query('VACUUM FULL fingerprint_landmark_postings, fingerprint_triplet_postings');
+    await db.pool.query('VACUUM ANALYZE fingerprint_landmark_packed, fingerprint_triplet_packed');
     const bytes = await index.storageBytes();
     const hours = (longSec + LIBRARY.reduce((s, t) => s + t.durationSec, 0)) / 3600;
-    const perHour = (bytes.landmark + bytes.triplet) / hours;
+    let postings = 0;
+    for (const t of [...LIBRARY.map((x) => x.id), 2_000_000_000])
+      for (const s of STRATEGIES) postings += (await index.readBack(s, t)).count;
     console.log(
-      `PostgreSQL fingerprint store: ${(perHour / 1e6).toFixed(1)} MB per hour of audio (${JSON.stringify(bytes)} for ${hours.toFixed(2)} h)`,
+      `PostgreSQL fingerprint store: ${(bytes.total / hours / 1e6).toFixed(1)} MB per hour of audio, ${(bytes.total / postings).toFixed(1)} bytes per posting (${JSON.stringify(bytes)} for ${hours.toFixed(2)} h)`,
     );
-    expect(perHour).toBeLessThan(40e6);
-  }, 120_000);
+    // A 4-hour library leaves most hash keys with about one posting, so the ~60 bytes of row and key overhead
+    // dominate here (8.8 MB/h measured; the row layout took 13.7 MB/h on this test). Per-hour size falls as
+    // the library grows and rows fill up: bench/fingerprint/index-scale.ts measures it at 1,000 h.
+    expect(bytes.total / hours).toBeLessThan(11e6);
+  }, 240_000);
 });

@@ -12,19 +12,58 @@ import {
   PostingReadBack,
   StoredCounts,
 } from './fingerprint-index';
+import {
+  decodePackedRow,
+  encodePackedRow,
+  PACKED_KEY_SHIFT,
+  packedKeyOf,
+  PostingColumnsBuffer,
+  sortPostings,
+} from './packed-postings';
 import { FINGERPRINT_SCHEMA_SQL } from './schema';
 
+/** The write tier: one row per posting, cheap to insert and to delete per track. */
 const TABLE: Record<Strategy, string> = {
   landmark: 'fingerprint_landmark_postings',
   triplet: 'fingerprint_triplet_postings',
 };
+/** The packed tier: one row per hash key (packed-postings.ts). */
+const PACKED: Record<Strategy, string> = {
+  landmark: 'fingerprint_landmark_packed',
+  triplet: 'fingerprint_triplet_packed',
+};
 
 /** Rows per INSERT: big enough to amortise the round trip, small enough for a ~1 MB statement. */
 const INSERT_CHUNK = 50_000;
-/** Hashes per look-up query. */
-const LOOKUP_CHUNK = 20_000;
 /** Advisory-lock namespace of track replacement (two replicas indexing one track wait for each other). */
 const LOCK_NAMESPACE = 0x46505258; // "FPRX"
+/** Advisory-lock namespace of the merge (one merger at a time rewrites packed rows). */
+const MERGE_LOCK_NAMESPACE = 0x4650524d; // "FPRM"
+/** Tracks moved per merge transaction (bounds its memory and how long it holds their locks). */
+const MERGE_TRACKS_PER_BATCH = 64;
+/** Packed rows rewritten per purge transaction. */
+const PURGE_ROWS_PER_BATCH = 2_000;
+
+/** A merge or purge found the packed rows it wrote differ from what it meant to write. */
+export class PackedPostingsVerificationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PackedPostingsVerificationError';
+  }
+}
+
+export interface StorageBytes {
+  rows: Record<Strategy, number>;
+  packed: Record<Strategy, number>;
+  shared: number;
+  total: number;
+}
+
+export interface MergeResult {
+  tracks: number;
+  postings: number;
+  rowsWritten: number;
+}
 
 /** Anything that hands out clients and runs queries: a pg.Pool. */
 export type PgPool = Pick<Pool, 'connect' | 'query' | 'end'>;
@@ -76,55 +115,46 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
   async removeTrack(trackId: number): Promise<number> {
     return this.transaction(async (client) => {
       await lockTrack(client, trackId);
-      let removed = 0;
-      for (const s of STRATEGIES)
-        removed += (await client.query(`DELETE FROM ${TABLE[s]} WHERE track_id = $1`, [trackId])).rowCount ?? 0;
+      const removed = await removeTrackWith(client, trackId);
       await client.query('DELETE FROM fingerprint_tracks WHERE track_id = $1', [trackId]);
       return removed;
     });
   }
 
+  /**
+   * Both tiers and the tombstones in one statement, so a merge committing meanwhile can neither hide a
+   * posting nor show it twice.
+   */
   async lookup(strategy: Strategy, hashes: Int32Array, options: LookupOptions = {}): Promise<LookupResult> {
     if (hashes.length === 0) return EMPTY_LOOKUP;
     assertSortedUnique(hashes);
-    const cols = 'hash, track_id, t, aux';
-    const limit = options.maxPostingsPerHash;
-    let hashIndex: number[] = [];
-    const trackId: number[] = [];
-    const time: number[] = [];
-    const aux: number[] = [];
-    for (let start = 0; start < hashes.length; start += LOOKUP_CHUNK) {
-      const part = hashes.subarray(start, Math.min(hashes.length, start + LOOKUP_CHUNK));
-      const sql =
-        limit === undefined
-          ? `SELECT ${cols} FROM ${TABLE[strategy]} WHERE hash = ANY($1::int4[])`
-          : // Up to limit+1 postings per hash, so over-full hashes can be recognised and skipped below.
-            `SELECT q.hash, p.track_id, p.t, p.aux
-             FROM unnest($1::int4[]) AS q(hash)
-             CROSS JOIN LATERAL (SELECT track_id, t, aux FROM ${TABLE[strategy]} x WHERE x.hash = q.hash LIMIT ${limit + 1}) p`;
-      const res = await this.pool.query({ text: sql, values: [int4ArrayLiteral(part)], rowMode: 'array' });
-      for (const row of res.rows as number[][]) {
-        hashIndex.push(start + binarySearch(part, row[0]));
-        trackId.push(row[1]);
-        time.push(row[2]);
-        aux.push(row[3]);
-      }
+    const shift = PACKED_KEY_SHIFT[strategy];
+    const keys: number[] = [];
+    for (let i = 0; i < hashes.length; i++) {
+      const k = hashes[i] >> shift;
+      if (keys.length === 0 || keys[keys.length - 1] !== k) keys.push(k);
     }
-    let keep: boolean[] | null = null;
-    if (limit !== undefined) {
-      const perHash = new Map<number, number>();
-      for (const h of hashIndex) perHash.set(h, (perHash.get(h) ?? 0) + 1);
-      keep = hashIndex.map((h) => perHash.get(h)! <= limit);
-      hashIndex = hashIndex.filter((_, i) => keep![i]);
+    const res = await this.pool.query({
+      text: `SELECT 0 AS tier, hash AS a, track_id AS b, t AS c, aux AS d, NULL::bytea AS packed
+               FROM ${TABLE[strategy]} WHERE hash = ANY($1::int4[])
+             UNION ALL
+             SELECT 1, hash_key, 0, 0, 0, postings FROM ${PACKED[strategy]} WHERE hash_key = ANY($2::int4[])
+             UNION ALL
+             SELECT 2, track_id, 0, 0, 0, NULL FROM fingerprint_tombstones`,
+      values: [int4ArrayLiteral(hashes), `{${keys.join(',')}}`],
+      rowMode: 'array',
+    });
+    const rows = res.rows as [number, number, number, number, number, Buffer | null][];
+    let tombstones: Set<number> | null = null;
+    for (const r of rows) if (r[0] === 2) (tombstones ??= new Set()).add(r[1]);
+    const out = new LookupBuffer();
+    for (const r of rows) {
+      if (r[0] === 0) out.push(binarySearch(hashes, r[1]), r[2], r[3], r[4]);
+      else if (r[0] === 1) decodeInto(strategy, r[1], r[5]!, hashes, tombstones, out);
     }
-    const pick = (xs: number[]) => Int32Array.from(keep ? xs.filter((_, i) => keep![i]) : xs);
-    return {
-      length: hashIndex.length,
-      hashIndex: Int32Array.from(hashIndex),
-      trackId: pick(trackId),
-      time: pick(time),
-      aux: pick(aux),
-    };
+    return options.maxPostingsPerHash === undefined
+      ? out.result()
+      : out.withoutFullHashes(hashes.length, options.maxPostingsPerHash);
   }
 
   async replaceTrack(
@@ -135,7 +165,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     assertTrackId(trackId);
     return this.transaction(async (client) => {
       await lockTrack(client, trackId);
-      for (const s of STRATEGIES) await client.query(`DELETE FROM ${TABLE[s]} WHERE track_id = $1`, [trackId]);
+      await removeTrackWith(client, trackId);
       for (const s of STRATEGIES) await this.insert(client, s, trackId, postings[s]);
       // Observed, not inferred: count what the tables now hold for the track.
       const counts: StoredCounts = { landmark: 0, triplet: 0 };
@@ -151,6 +181,202 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
       return counts;
     });
   }
+
+  /**
+   * The background merge: moves every whole track waiting in the row tables into the packed rows, a batch
+   * of tracks per transaction, and verifies each batch by reading the rows it wrote back (per track: the
+   * postings gained equal the postings moved; otherwise the batch rolls back and nothing is lost). Tracks
+   * being indexed right now (their lock is held) and tracks with a tombstone (their old packed postings must
+   * be purged first) wait for a later merge; look-ups find them in the row tables meanwhile.
+   */
+  async mergePending(options: { maxTracks?: number } = {}): Promise<MergeResult> {
+    const total: MergeResult = { tracks: 0, postings: 0, rowsWritten: 0 };
+    const tried = new Set<number>();
+    while (options.maxTracks === undefined || total.tracks < options.maxTracks) {
+      const batch = await this.transaction((client) => this.mergeBatch(client, tried));
+      if (!batch) break;
+      total.tracks += batch.tracks;
+      total.postings += batch.postings;
+      total.rowsWritten += batch.rowsWritten;
+    }
+    return total;
+  }
+
+  /**
+   * Rewrites every packed row that holds postings of a tombstoned track without them, then drops those
+   * tombstones (their tracks' new postings merge at the next mergePending). A full pass over the packed
+   * tables, in batches: run it when tombstoned postings are a noticeable share (see pendingWork).
+   */
+  async purgeRemoved(): Promise<{ tombstones: number; rowsRewritten: number }> {
+    const tombRes = await this.pool.query<{ track_id: number }>('SELECT track_id FROM fingerprint_tombstones');
+    const tombs = new Set(tombRes.rows.map((r) => r.track_id));
+    if (tombs.size === 0) return { tombstones: 0, rowsRewritten: 0 };
+    let rowsRewritten = 0;
+    for (const strategy of STRATEGIES) {
+      let after = -0x80000001;
+      for (;;) {
+        const page = await this.transaction(async (client) => {
+          await client.query('SELECT pg_advisory_xact_lock($1, 0)', [MERGE_LOCK_NAMESPACE]);
+          const res = await client.query({
+            text: `SELECT hash_key, postings FROM ${PACKED[strategy]} WHERE hash_key > $1::int8 ORDER BY hash_key LIMIT ${PURGE_ROWS_PER_BATCH} FOR UPDATE`,
+            values: [after],
+            rowMode: 'array',
+          });
+          const rows = res.rows as [number, Buffer][];
+          const kept = new PostingColumnsBuffer();
+          const emptied: number[] = [];
+          let rewritten = 0;
+          for (const [key, bytes] of rows) {
+            const start = kept.length;
+            let dropped = 0;
+            decodePackedRow(strategy, key, bytes, (h, tr, t, a) => {
+              if (tombs.has(tr)) dropped++;
+              else kept.push(h, tr, t, a);
+            });
+            if (!dropped) kept.length = start;
+            else if (kept.length === start) emptied.push(key);
+            if (dropped) rewritten++;
+          }
+          await writePackedRows(client, strategy, kept, emptied);
+          return { last: rows.length ? rows[rows.length - 1][0] : null, rewritten };
+        });
+        rowsRewritten += page.rewritten;
+        if (page.last === null) break;
+        after = page.last;
+      }
+    }
+    await this.pool.query('DELETE FROM fingerprint_tombstones WHERE track_id = ANY($1::int4[])', [
+      `{${[...tombs].join(',')}}`,
+    ]);
+    return { tombstones: tombs.size, rowsRewritten };
+  }
+
+  /** What the background merge has left to do: postings in the row tables, and tombstones. */
+  async pendingWork(): Promise<{ rowPostings: number; tombstones: number }> {
+    const res = await this.pool.query<{ l: string; t: string; x: string }>(
+      `SELECT (SELECT count(*) FROM ${TABLE.landmark}) AS l, (SELECT count(*) FROM ${TABLE.triplet}) AS t,
+              (SELECT count(*) FROM fingerprint_tombstones) AS x`,
+    );
+    return { rowPostings: Number(res.rows[0].l) + Number(res.rows[0].t), tombstones: Number(res.rows[0].x) };
+  }
+
+  private async mergeBatch(client: PoolClient, tried: Set<number>): Promise<MergeResult | null> {
+    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [MERGE_LOCK_NAMESPACE]);
+    // Tracks with postings waiting, not tombstoned, and not locked by an indexer right now.
+    const candidates = await client.query<{ track_id: number }>(
+      `SELECT c.track_id FROM (
+         SELECT DISTINCT track_id FROM ${TABLE.landmark} UNION SELECT DISTINCT track_id FROM ${TABLE.triplet}) c
+       WHERE NOT EXISTS (SELECT 1 FROM fingerprint_tombstones x WHERE x.track_id = c.track_id)
+         AND NOT (c.track_id = ANY($1::int4[]))
+       ORDER BY c.track_id LIMIT ${MERGE_TRACKS_PER_BATCH}`,
+      [`{${[...tried].join(',')}}`],
+    );
+    if (candidates.rows.length === 0) return null;
+    const locked: number[] = [];
+    for (const { track_id } of candidates.rows) {
+      tried.add(track_id);
+      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [
+        LOCK_NAMESPACE,
+        track_id,
+      ]);
+      if (got.rows[0].ok) locked.push(track_id);
+    }
+    // Re-read under the locks: an indexer may have replaced or removed a track since the candidates query.
+    const stillMergeable = await client.query<{ track_id: number }>(
+      `SELECT u.track_id FROM unnest($1::int4[]) AS u(track_id)
+       WHERE NOT EXISTS (SELECT 1 FROM fingerprint_tombstones x WHERE x.track_id = u.track_id)`,
+      [`{${locked.join(',')}}`],
+    );
+    const tracks = stillMergeable.rows.map((r) => r.track_id);
+    const result: MergeResult = { tracks: tracks.length, postings: 0, rowsWritten: 0 };
+    if (tracks.length === 0) return result;
+    const trackList = `{${tracks.join(',')}}`;
+    const tombRes = await client.query<{ track_id: number }>('SELECT track_id FROM fingerprint_tombstones');
+    const tombs = new Set(tombRes.rows.map((r) => r.track_id));
+    for (const strategy of STRATEGIES) {
+      const fresh = await client.query({
+        text: `SELECT hash, track_id, t, aux FROM ${TABLE[strategy]} WHERE track_id = ANY($1::int4[])`,
+        values: [trackList],
+        rowMode: 'array',
+      });
+      const freshRows = fresh.rows as number[][];
+      if (freshRows.length === 0) continue;
+      const added = new Map<number, number>();
+      const all = new PostingColumnsBuffer(freshRows.length * 2);
+      const keySet = new Set<number>();
+      for (const [h, tr, t, a] of freshRows) {
+        all.push(h, tr, t, a);
+        keySet.add(packedKeyOf(strategy, h));
+        added.set(tr, (added.get(tr) ?? 0) + 1);
+      }
+      const keys = `{${[...keySet].join(',')}}`;
+      // What the rows held before, per merged track (a track may also have been appended to after a merge).
+      const before = new Map<number, number>();
+      const existing = await client.query({
+        text: `SELECT hash_key, postings FROM ${PACKED[strategy]} WHERE hash_key = ANY($1::int4[]) FOR UPDATE`,
+        values: [keys],
+        rowMode: 'array',
+      });
+      for (const [key, bytes] of existing.rows as [number, Buffer][]) {
+        decodePackedRow(strategy, key, bytes, (h, tr, t, a) => {
+          if (tombs.has(tr)) return; // purged on the way: a tombstoned track's packed postings are all old
+          all.push(h, tr, t, a);
+          if (added.has(tr)) before.set(tr, (before.get(tr) ?? 0) + 1);
+        });
+      }
+      // What PostgreSQL stored (RETURNING), decoded: per merged track, the postings gained must be those moved.
+      const written = await writePackedRows(client, strategy, all, [], this.encodeRow);
+      result.rowsWritten += written.length;
+      const after = new Map<number, { n: number; lo: number; hi: number }>();
+      for (const [key, bytes] of written) {
+        decodePackedRow(strategy, key, bytes, (_h, tr, t) => {
+          if (!added.has(tr)) return;
+          const s = after.get(tr);
+          if (s) {
+            s.n++;
+            if (t < s.lo) s.lo = t;
+            if (t > s.hi) s.hi = t;
+          } else after.set(tr, { n: 1, lo: t, hi: t });
+        });
+      }
+      for (const [tr, n] of added) {
+        const got = (after.get(tr)?.n ?? 0) - (before.get(tr) ?? 0);
+        if (got !== n) {
+          throw new PackedPostingsVerificationError(
+            `merge of track ${tr} (${strategy}): packed rows gained ${got} postings, ${n} were moved`,
+          );
+        }
+      }
+      const deleted = await client.query(`DELETE FROM ${TABLE[strategy]} WHERE track_id = ANY($1::int4[])`, [
+        trackList,
+      ]);
+      if (deleted.rowCount !== freshRows.length) {
+        throw new PackedPostingsVerificationError(
+          `merge (${strategy}): ${deleted.rowCount} row postings deleted, ${freshRows.length} were read`,
+        );
+      }
+      const ids = [...added.keys()];
+      await client.query(
+        `INSERT INTO fingerprint_packed_tracks (track_id, strategy, postings, first_frame, last_frame)
+         SELECT * FROM unnest($1::int4[], $2::text[], $3::int4[], $4::int4[], $5::int4[])
+         ON CONFLICT (track_id, strategy) DO UPDATE SET postings = fingerprint_packed_tracks.postings + EXCLUDED.postings,
+           first_frame = LEAST(fingerprint_packed_tracks.first_frame, EXCLUDED.first_frame),
+           last_frame = GREATEST(fingerprint_packed_tracks.last_frame, EXCLUDED.last_frame)`,
+        [
+          `{${ids.join(',')}}`,
+          `{${ids.map(() => strategy).join(',')}}`,
+          `{${ids.map((t) => added.get(t)).join(',')}}`,
+          `{${ids.map((t) => after.get(t)!.lo).join(',')}}`,
+          `{${ids.map((t) => after.get(t)!.hi).join(',')}}`,
+        ],
+      );
+      result.postings += freshRows.length;
+    }
+    return result;
+  }
+
+  /** The row encoder (a seam for tests that need a store which loses postings while merging). */
+  protected encodeRow = encodePackedRow;
 
   async getTracks(trackIds: readonly number[]): Promise<Map<number, IndexedTrack>> {
     const out = new Map<number, IndexedTrack>();
@@ -180,19 +406,30 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     return out;
   }
 
-  /** Bytes on disk of the postings tables with their indexes (pg_total_relation_size). */
-  async storageBytes(): Promise<Record<Strategy, number>> {
-    const res = await this.pool.query<{ l: string; t: string }>(
-      `SELECT pg_total_relation_size('${TABLE.landmark}') AS l, pg_total_relation_size('${TABLE.triplet}') AS t`,
+  /**
+   * Bytes on disk (pg_total_relation_size: heap, indexes and TOAST) of each strategy's row tier and packed
+   * tier, of the small per-track tables both share, and in total.
+   */
+  async storageBytes(): Promise<StorageBytes> {
+    const size = (t: string) => `pg_total_relation_size('${t}')`;
+    const res = await this.pool.query<Record<'rl' | 'rt' | 'pl' | 'pt' | 's', string>>(
+      `SELECT ${size(TABLE.landmark)} AS rl, ${size(TABLE.triplet)} AS rt, ${size(PACKED.landmark)} AS pl,
+              ${size(PACKED.triplet)} AS pt,
+              ${size('fingerprint_packed_tracks')} + ${size('fingerprint_tombstones')} AS s`,
     );
-    return { landmark: Number(res.rows[0].l), triplet: Number(res.rows[0].t) };
+    const r = res.rows[0];
+    const rows = { landmark: Number(r.rl), triplet: Number(r.rt) };
+    const packed = { landmark: Number(r.pl), triplet: Number(r.pt) };
+    const shared = Number(r.s);
+    return { rows, packed, shared, total: rows.landmark + rows.triplet + packed.landmark + packed.triplet + shared };
   }
 
   async close(): Promise<void> {
     if (this.options.ownsPool) await this.pool.end();
   }
 
-  private async insert(
+  /** Writes row postings (protected: a seam for tests of a store that loses postings). */
+  protected async insert(
     db: Pick<Pool, 'query'>,
     strategy: Strategy,
     trackId: number,
@@ -226,13 +463,164 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
   }
 }
 
+/** Both tiers in one statement (one snapshot: a merge moving the track meanwhile is seen whole or not at all). */
 async function readBackWith(db: Pick<Pool, 'query'>, strategy: Strategy, trackId: number): Promise<PostingReadBack> {
-  const res = await db.query<{ n: string; lo: number | null; hi: number | null }>(
-    `SELECT count(*) AS n, min(t) AS lo, max(t) AS hi FROM ${TABLE[strategy]} WHERE track_id = $1`,
-    [trackId],
+  const res = await db.query<{
+    n: string;
+    lo: number | null;
+    hi: number | null;
+    pn: number | null;
+    plo: number | null;
+    phi: number | null;
+  }>(
+    `SELECT r.n, r.lo, r.hi, p.postings AS pn, p.first_frame AS plo, p.last_frame AS phi
+     FROM (SELECT count(*) AS n, min(t) AS lo, max(t) AS hi FROM ${TABLE[strategy]} WHERE track_id = $1) r
+     LEFT JOIN fingerprint_packed_tracks p ON p.track_id = $1 AND p.strategy = $2`,
+    [trackId, strategy],
   );
   const r = res.rows[0];
-  return { count: Number(r.n), firstFrame: r.lo, lastFrame: r.hi };
+  const count = Number(r.n) + (r.pn ?? 0);
+  const pick = (a: number | null, b: number | null, f: (x: number, y: number) => number) =>
+    a === null ? b : b === null ? a : f(a, b);
+  return { count, firstFrame: pick(r.lo, r.plo, Math.min), lastFrame: pick(r.hi, r.phi, Math.max) };
+}
+
+/**
+ * Removes a track's row postings and hides its packed ones behind a tombstone (under the track's lock).
+ * Returns the postings removed from view.
+ */
+async function removeTrackWith(client: PoolClient, trackId: number): Promise<number> {
+  let removed = 0;
+  for (const s of STRATEGIES)
+    removed += (await client.query(`DELETE FROM ${TABLE[s]} WHERE track_id = $1`, [trackId])).rowCount ?? 0;
+  const packed = await client.query<{ n: string | null }>(
+    'DELETE FROM fingerprint_packed_tracks WHERE track_id = $1 RETURNING postings AS n',
+    [trackId],
+  );
+  if (packed.rows.length) {
+    for (const r of packed.rows) removed += Number(r.n ?? 0);
+    await client.query('INSERT INTO fingerprint_tombstones (track_id) VALUES ($1) ON CONFLICT DO NOTHING', [trackId]);
+  }
+  return removed;
+}
+
+/** Packed rows per INSERT. */
+const PACKED_INSERT_CHUNK = 40_000;
+
+/**
+ * Writes the packed rows of every key in `postings` (replacing what was there) and deletes the rows of
+ * `emptied` keys; returns the rows as PostgreSQL stored them (RETURNING), for the caller to verify.
+ */
+async function writePackedRows(
+  client: PoolClient,
+  strategy: Strategy,
+  postings: PostingColumnsBuffer,
+  emptied: number[],
+  encode: typeof encodePackedRow = encodePackedRow,
+): Promise<[number, Buffer][]> {
+  sortPostings(postings);
+  const keys: number[] = [];
+  const values: string[] = [];
+  for (let start = 0; start < postings.length;) {
+    const key = packedKeyOf(strategy, postings.hash[start]);
+    let end = start + 1;
+    while (end < postings.length && packedKeyOf(strategy, postings.hash[end]) === key) end++;
+    keys.push(key);
+    values.push(Buffer.from(encode(strategy, postings, start, end)).toString('hex'));
+    start = end;
+  }
+  if (emptied.length)
+    await client.query(`DELETE FROM ${PACKED[strategy]} WHERE hash_key = ANY($1::int4[])`, [`{${emptied.join(',')}}`]);
+  const stored: [number, Buffer][] = [];
+  for (let start = 0; start < keys.length; start += PACKED_INSERT_CHUNK) {
+    const res = await client.query({
+      text: `INSERT INTO ${PACKED[strategy]} (hash_key, postings)
+             SELECT k, decode(h, 'hex') FROM unnest($1::int4[], $2::text[]) AS u(k, h)
+             ON CONFLICT (hash_key) DO UPDATE SET postings = EXCLUDED.postings
+             RETURNING hash_key, postings`,
+      values: [
+        `{${keys.slice(start, start + PACKED_INSERT_CHUNK).join(',')}}`,
+        `{${values.slice(start, start + PACKED_INSERT_CHUNK).join(',')}}`,
+      ],
+      rowMode: 'array',
+    });
+    for (const r of res.rows as [number, Buffer][]) stored.push(r);
+  }
+  return stored;
+}
+
+/** Appends the postings of one packed row whose hashes were asked for (tombstoned tracks left out). */
+function decodeInto(
+  strategy: Strategy,
+  key: number,
+  bytes: Buffer,
+  hashes: Int32Array,
+  tombstones: Set<number> | null,
+  out: LookupBuffer,
+): void {
+  const shift = PACKED_KEY_SHIFT[strategy];
+  let j = lowerBound(hashes, key << shift);
+  decodePackedRow(strategy, key, bytes, (h, tr, t, a) => {
+    while (j < hashes.length && hashes[j] < h) j++;
+    if (j === hashes.length || hashes[j] !== h) return;
+    if (tombstones !== null && tombstones.has(tr)) return;
+    out.push(j, tr, t, a);
+  });
+}
+
+/** Growable look-up result. */
+class LookupBuffer {
+  length = 0;
+  private hashIndex = new Int32Array(1024);
+  private trackId = new Int32Array(1024);
+  private time = new Int32Array(1024);
+  private aux = new Int32Array(1024);
+
+  push(hashIndex: number, trackId: number, time: number, aux: number): void {
+    if (this.length === this.hashIndex.length) {
+      const cap = this.length * 2;
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(cap);
+        b.set(a);
+        return b;
+      };
+      this.hashIndex = grow(this.hashIndex);
+      this.trackId = grow(this.trackId);
+      this.time = grow(this.time);
+      this.aux = grow(this.aux);
+    }
+    const i = this.length++;
+    this.hashIndex[i] = hashIndex;
+    this.trackId[i] = trackId;
+    this.time[i] = time;
+    this.aux[i] = aux;
+  }
+
+  result(): LookupResult {
+    return { length: this.length, hashIndex: this.hashIndex, trackId: this.trackId, time: this.time, aux: this.aux };
+  }
+
+  /** Without the postings of hashes holding more than `limit` of them (the acoustic stop words). */
+  withoutFullHashes(hashCount: number, limit: number): LookupResult {
+    const perHash = new Int32Array(hashCount);
+    for (let i = 0; i < this.length; i++) perHash[this.hashIndex[i]]++;
+    const out = new LookupBuffer();
+    for (let i = 0; i < this.length; i++) {
+      if (perHash[this.hashIndex[i]] <= limit) out.push(this.hashIndex[i], this.trackId[i], this.time[i], this.aux[i]);
+    }
+    return out.result();
+  }
+}
+
+function lowerBound(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 async function lockTrack(client: PoolClient, trackId: number): Promise<void> {

@@ -17,6 +17,13 @@
  *  - fingerprint_tracks maps the caller's recording ids (uuid, 16 bytes; Crateflow derives one from each
  *    distinct content's SHA-256, so exact copies share one track) to compact int4 track ids (4 bytes per
  *    posting instead of 16) and records the counts that were read back when the track was stored.
+ *  - two tiers (an LSM-style layout, see packed-postings.ts): new postings land in the row tables above
+ *    (cheap to insert and to delete per track); a background merge (PostgresFingerprintIndex.mergePending)
+ *    moves whole tracks into `fingerprint_<strategy>_packed`, one row per hash key holding its postings
+ *    delta-coded in a bytea (~5–9 bytes per posting instead of ~92). Look-ups read both tiers in one
+ *    statement (one snapshot). `fingerprint_packed_tracks` holds the per-track counts and frame range the
+ *    merge read back from the rows it wrote; `fingerprint_tombstones` hides a removed or re-indexed track's
+ *    packed postings until purgeRemoved rewrites the rows without them;
  *  - no foreign keys from postings (a check per inserted row would double the cost of bulk indexing);
  *    replaceTrack keeps the tables consistent inside one transaction.
  */
@@ -52,11 +59,38 @@ CREATE INDEX IF NOT EXISTS fingerprint_triplet_postings_hash_idx
   ON fingerprint_triplet_postings (hash) INCLUDE (track_id, t, aux);
 CREATE INDEX IF NOT EXISTS fingerprint_triplet_postings_track_idx
   ON fingerprint_triplet_postings (track_id);
+
+CREATE TABLE IF NOT EXISTS fingerprint_landmark_packed (
+  hash_key int4 PRIMARY KEY,
+  postings bytea NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fingerprint_triplet_packed (
+  hash_key int4 PRIMARY KEY,
+  postings bytea NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS fingerprint_packed_tracks (
+  track_id    int4 NOT NULL,
+  strategy    text NOT NULL,
+  postings    int4 NOT NULL,
+  first_frame int4,
+  last_frame  int4,
+  PRIMARY KEY (track_id, strategy)
+);
+
+CREATE TABLE IF NOT EXISTS fingerprint_tombstones (
+  track_id   int4 PRIMARY KEY,
+  removed_at timestamptz NOT NULL DEFAULT now()
+);
 `;
 
 /** Tables in drop order (for tests and `down` migrations). */
 export const FINGERPRINT_TABLES = [
   'fingerprint_landmark_postings',
   'fingerprint_triplet_postings',
+  'fingerprint_landmark_packed',
+  'fingerprint_triplet_packed',
+  'fingerprint_packed_tracks',
+  'fingerprint_tombstones',
   'fingerprint_tracks',
 ] as const;

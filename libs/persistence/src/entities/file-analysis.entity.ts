@@ -13,6 +13,8 @@ const numeric = { to: (v: number | null) => v, from: (v: string | null) => (v ==
 @Entity('file_analysis')
 @Index('file_analysis_bpm_idx', ['bpm'])
 @Index('file_analysis_camelot_idx', ['camelot'])
+// The file list's BPM order (partial, keyset on bpm and file id); created by migration 1795950000000.
+@Index('file_analysis_bpm_sort_idx', { synchronize: false })
 export class FileAnalysisEntity {
   @PrimaryColumn('uuid', { name: 'file_id' })
   fileId: string;

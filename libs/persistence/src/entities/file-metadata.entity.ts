@@ -19,6 +19,10 @@ const numeric = { to: (v: number | null) => v, from: (v: string | null) => (v ==
 @Entity('file_metadata')
 // Copies with the same content share their tags: duplicate views look them up by content.
 @Index('file_metadata_content_hash_idx', ['contentHash'])
+// The file list's artist, title and duration orders (partial expression indexes); created by migration 1795950000000.
+@Index('file_metadata_artist_sort_idx', { synchronize: false })
+@Index('file_metadata_title_sort_idx', { synchronize: false })
+@Index('file_metadata_duration_sort_idx', { synchronize: false })
 export class FileMetadataEntity {
   @PrimaryColumn('uuid', { name: 'file_id' })
   fileId: string;

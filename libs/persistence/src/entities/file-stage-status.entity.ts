@@ -24,6 +24,10 @@ export class FileStageStatusEntity {
   @Column('text', { nullable: true })
   reason: string | null;
 
+  /** The file's round (see files.generation) the status is about. */
+  @Column('integer', { default: 0 })
+  generation: number;
+
   @Column('int', { default: 0 })
   attempts: number;
 

@@ -17,6 +17,8 @@ import type { FileKind, FileState } from '@crateflow/contracts';
 @Index('files_content_hash_idx', ['contentHash'])
 // Trigram index for the text filter on paths (pg_trgm); created by the migration, not by TypeORM.
 @Index('files_path_trgm_idx', { synchronize: false })
+// The file list's "missing" filter in path order (partial); created by migration 1795950000000.
+@Index('files_missing_path_idx', { synchronize: false })
 export class FileEntity {
   @PrimaryColumn('uuid')
   id: string;

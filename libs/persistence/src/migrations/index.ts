@@ -3,7 +3,11 @@ import { MetadataCompanionsDuplicates1763800000000 } from './1763800000000-metad
 import { FileAnalysis1763900000000 } from './1763900000000-file-analysis';
 import { FingerprintIndex1795239009174 } from './1795239009174-fingerprint-index';
 import { FileGenerations1795900000000 } from './1795900000000-file-generations';
+import { UiListIndexes1795950000000 } from './1795950000000-ui-list-indexes';
 import { Proposals1796000000000 } from './1796000000000-proposals';
+import { ExecutorJournal1796100000000 } from './1796100000000-executor-journal';
+import { Tracklists1796200000000 } from './1796200000000-tracklists';
+import { FingerprintPackedPostings1796300000000 } from './1796300000000-fingerprint-packed-postings';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -12,5 +16,9 @@ export const MIGRATIONS = [
   FileAnalysis1763900000000,
   FingerprintIndex1795239009174,
   FileGenerations1795900000000,
+  UiListIndexes1795950000000,
   Proposals1796000000000,
+  ExecutorJournal1796100000000,
+  Tracklists1796200000000,
+  FingerprintPackedPostings1796300000000,
 ];

@@ -125,5 +125,13 @@ export const KNOWN_SUBJECTS = [
   'mix.identify.finished',
   'execution.run.requested',
   'execution.undo.requested',
+  'execution.plan.requested',
+  'execution.plan.finished',
+  'execution.run.progressed',
+  'execution.run.finished',
+  'file.execution.relocated',
   'tracklist.search.requested',
+  'tracklist.scrape.requested',
+  'tracklist.lookup.finished',
+  'tracklist.saved',
 ];

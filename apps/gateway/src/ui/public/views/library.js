@@ -134,7 +134,7 @@ function draw(body, o) {
           'p',
           null,
           o.duplicates.exactGroups
-            ? `${fmtNumber(o.duplicates.exactGroups)} contents are stored more than once: ${fmtNumber(o.duplicates.exactCopies)} extra copies take ${fmtBytes(o.duplicates.exactWastedBytes)}. `
+            ? `${fmtNumber(o.duplicates.exactGroups)} ${o.duplicates.exactGroups === 1 ? 'content is' : 'contents are'} stored more than once: ${fmtNumber(o.duplicates.exactCopies)} extra ${o.duplicates.exactCopies === 1 ? 'copy takes' : 'copies take'} ${fmtBytes(o.duplicates.exactWastedBytes)}. `
             : 'No byte-identical copies. ',
           o.duplicates.recordingPairs
             ? `The fingerprints found ${fmtNumber(o.duplicates.recordingPairs)} pairs of files that are the same recording in different encodings. `

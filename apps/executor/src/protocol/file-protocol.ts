@@ -1,0 +1,522 @@
+import { promises as fsp } from 'node:fs';
+import type { JournalRepository } from '../journal/journal.repository';
+import type { DestinationResult, JournalOperation, OperationPatch, Phase } from '../journal/operation';
+import { NO_HOOKS, type ProtocolHooks } from './fault-hooks';
+import { OperationFailure, failureFrom, linkUnsupported } from './failures';
+import {
+  copyExclusive,
+  createPlaceholder,
+  ensureParentFolders,
+  errnoOf,
+  fsyncDir,
+  isOurPlaceholder,
+  linkNoClobber,
+  lookAt,
+  matchesRecorded,
+  missingParentFolders,
+  removeEmptyFolders,
+  renameOwn,
+  sameInode,
+  sha256Of,
+  unlinkIfPresent,
+  type FileIdentity,
+} from './file-system';
+import {
+  basenameBytes,
+  differsOnlyInCase,
+  dirnameBytes,
+  displayPath,
+  joinBytes,
+  pathLengthProblem,
+} from './path-bytes';
+
+export interface ProtocolOptions {
+  hooks?: ProtocolHooks;
+  /** Set when the process is asked to stop: a copy in progress is rolled back instead of finished. */
+  stopSignal?: AbortSignal;
+}
+
+/** How an operation ended this time: done, failed (with reason), or rolled back to be tried again. */
+export type Outcome = 'done' | 'failed' | 'pending';
+
+function resultOf(st: FileIdentity): DestinationResult {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/** A name for the temporary copy, next to the destination: short (a long destination name still fits) and unique per operation. */
+export function tempNameFor(op: JournalOperation): Buffer {
+  return joinBytes(dirnameBytes(op.destination), `.crateflow-${op.id}.part`);
+}
+
+/**
+ * The move protocol of one file, under the write-ahead journal. Every phase is committed to the journal
+ * before the change it names; `reconcile` reads a phase left behind by a crash and finishes or rolls back.
+ *
+ * Invariants: nothing is ever overwritten (new names come from link() or O_EXCL); a source is removed only
+ * when its destination is ours and verified; a destination is removed again only while its source still
+ * exists. So at every instant the file exists at its source or its destination (briefly at both).
+ */
+export class FileProtocol {
+  private readonly hooks: ProtocolHooks;
+  constructor(
+    private readonly journal: JournalRepository,
+    private readonly options: ProtocolOptions = {},
+  ) {
+    this.hooks = options.hooks ?? NO_HOOKS;
+  }
+
+  private async step(op: JournalOperation, phase: Phase, patch?: OperationPatch, detail?: Record<string, unknown>) {
+    await this.journal.record([{ op, phase, patch, detail }]);
+    await this.hooks.at(`journaled:${phase}`, op);
+  }
+
+  private async fail(op: JournalOperation, f: OperationFailure, detail?: Record<string, unknown>): Promise<Outcome> {
+    await this.removeCreatedFolders(op);
+    await this.journal.record([
+      {
+        op,
+        phase: 'failed',
+        patch: { error: f.message, errorCode: f.code },
+        detail: { code: f.code, error: f.message, ...detail },
+      },
+    ]);
+    return 'failed';
+  }
+
+  /** Back to pending: nothing of this attempt is left on disk; the operation will be tried again. */
+  private async rollBackToPending(op: JournalOperation, why: string): Promise<Outcome> {
+    await this.removeCreatedFolders(op);
+    await this.journal.record([
+      {
+        op,
+        phase: 'pending',
+        patch: { temp: null, tempIno: null, createdDirs: [] },
+        detail: { rolledBack: why },
+        stepStatus: 'rolled-back',
+      },
+    ]);
+    return 'pending';
+  }
+
+  private async removeCreatedFolders(op: JournalOperation): Promise<void> {
+    if (op.createdDirs.length) await removeEmptyFolders(op.createdDirs);
+  }
+
+  private async done(
+    op: JournalOperation,
+    result: DestinationResult,
+    detail?: Record<string, unknown>,
+  ): Promise<Outcome> {
+    await this.journal.record([
+      { op, phase: 'done', patch: { result, error: null }, detail: { ...result, ...detail } },
+    ]);
+    await this.hooks.at('journaled:done', op); // before its relocation event is published (the outbox covers that)
+    return 'done';
+  }
+
+  /** Runs a pending operation to its end. Never throws for a file problem: it ends failed, with its reason. */
+  async run(op: JournalOperation): Promise<Outcome> {
+    try {
+      return await this.runUnguarded(op);
+    } catch (e) {
+      const f = failureFrom(e, 'moving the file');
+      // Whatever phase we were in, put the disk back in order before recording the failure.
+      try {
+        const outcome = await this.reconcile(op);
+        if (outcome !== 'pending') return outcome;
+      } catch {
+        // reconciliation at the next start-up will finish the job
+        throw e;
+      }
+      return this.fail(op, f);
+    }
+  }
+
+  private async runUnguarded(op: JournalOperation): Promise<Outcome> {
+    if (op.kind === 'unpublish') return this.unpublish(op);
+    const tooLong = pathLengthProblem(op.destination);
+    if (tooLong) return this.fail(op, new OperationFailure('path-too-long', `destination ${tooLong}`));
+
+    const src = await lookAt(op.source);
+    if (!src) return this.fail(op, new OperationFailure('source-missing', 'the source file is missing'));
+    if (!src.isFile) return this.fail(op, new OperationFailure('not-a-file', 'the source is not a regular file'));
+    if (!matchesRecorded(src, op.expected)) {
+      return this.fail(
+        op,
+        new OperationFailure(
+          'source-changed',
+          'the source changed since it was recorded (size, modification time or inode)',
+        ),
+        { recorded: op.expected, found: resultOf(src) },
+      );
+    }
+    const dst = await lookAt(op.destination);
+    const caseOnly =
+      !!dst &&
+      sameInode(dst, src.dev, src.ino) &&
+      dirnameBytes(op.source).equals(dirnameBytes(op.destination)) &&
+      differsOnlyInCase(op.source, op.destination);
+    if (dst && !caseOnly) {
+      return this.fail(
+        op,
+        new OperationFailure(
+          'destination-exists',
+          op.undoOfOperationId ? 'the original path is taken' : 'the destination already exists',
+        ),
+      );
+    }
+
+    const createdDirs = await missingParentFolders(op.destination);
+    const destDev = createdDirs.length
+      ? (await lookAt(dirnameBytes(createdDirs[0])))?.dev
+      : (await lookAt(dirnameBytes(op.destination)))?.dev;
+    const sameFs = destDev === src.dev;
+
+    if (caseOnly) return this.caseRename(op);
+    if (op.kind === 'hardlink') {
+      if (!sameFs) {
+        return this.fail(
+          op,
+          new OperationFailure(
+            'not-same-filesystem',
+            'a hard link needs the output root on the same filesystem as the source',
+          ),
+        );
+      }
+      return this.claimByLink(op, createdDirs);
+    }
+    if (op.kind === 'move' && sameFs) return this.claimByLink(op, createdDirs);
+    return this.copyVerifyPublish(op, src, createdDirs);
+  }
+
+  // ---- same filesystem -------------------------------------------------------------------------
+
+  private async claimByLink(op: JournalOperation, createdDirs: Buffer[]): Promise<Outcome> {
+    await this.step(op, 'claiming', { method: 'link', createdDirs, attempts: op.attempts + 1 });
+    await ensureParentFolders(op.destination);
+    try {
+      await linkNoClobber(op.source, op.destination);
+    } catch (e) {
+      if (errnoOf(e) === 'EEXIST') {
+        return this.fail(op, new OperationFailure('destination-exists', 'the destination appeared while moving'));
+      }
+      if (linkUnsupported(e) && op.kind === 'move') return this.claimByPlaceholder(op);
+      return this.fail(op, failureFrom(e, 'linking the destination'));
+    }
+    await fsyncDir(dirnameBytes(op.destination));
+    const dst = await lookAt(op.destination);
+    if (op.kind === 'hardlink') return this.done(op, resultOf(dst!));
+    return this.release(op, resultOf(dst!));
+  }
+
+  /** Where hard links are not supported (some NAS shares): claim with an exclusive create, then rename onto our own claim. */
+  private async claimByPlaceholder(op: JournalOperation): Promise<Outcome> {
+    await this.step(op, 'placing', { method: 'placeholder' });
+    try {
+      await createPlaceholder(op.destination, op.id);
+    } catch (e) {
+      return this.fail(op, failureFrom(e, 'claiming the destination'));
+    }
+    await fsyncDir(dirnameBytes(op.destination));
+    await this.step(op, 'renaming');
+    await renameOwn(op.source, op.destination);
+    await fsyncDir(dirnameBytes(op.destination));
+    if (!dirnameBytes(op.source).equals(dirnameBytes(op.destination))) await fsyncDir(dirnameBytes(op.source));
+    const dst = await lookAt(op.destination);
+    return this.done(op, resultOf(dst!));
+  }
+
+  /** Case-insensitive filesystems see `a.mp3` and `A.mp3` as one name: go through a temporary name. */
+  private async caseRename(op: JournalOperation): Promise<Outcome> {
+    const temp = tempNameFor(op);
+    await this.step(op, 'case-renaming', { method: 'case-rename', temp, attempts: op.attempts + 1 });
+    await renameOwn(op.source, temp);
+    await renameOwn(temp, op.destination);
+    await fsyncDir(dirnameBytes(op.destination));
+    const dst = await lookAt(op.destination);
+    return this.done(op, resultOf(dst!));
+  }
+
+  // ---- across filesystems (and every copy) -----------------------------------------------------
+
+  private async copyVerifyPublish(op: JournalOperation, src: FileIdentity, createdDirs: Buffer[]): Promise<Outcome> {
+    const temp = tempNameFor(op);
+    await this.step(op, 'copying', { method: 'copy', temp, tempIno: null, createdDirs, attempts: op.attempts + 1 });
+    let copied: FileIdentity;
+    try {
+      await ensureParentFolders(op.destination);
+      copied = await copyExclusive(op.source, temp, src, {
+        midCopy: () => this.hooks.at('copy:mid', op),
+        signal: this.options.stopSignal,
+      });
+      await fsyncDir(dirnameBytes(temp));
+    } catch (e) {
+      await unlinkIfPresent(temp).catch(() => undefined);
+      if (this.options.stopSignal?.aborted) return this.rollBackToPending(op, 'stopped while copying');
+      return this.fail(op, failureFrom(e, 'copying the file'));
+    }
+    await this.hooks.at('copy:before-verify', op);
+
+    await this.step(op, 'verifying', { tempIno: copied.ino });
+    const verified = await sha256Of(temp);
+    if (verified.hash !== op.contentHash || verified.size !== op.expected.size) {
+      await unlinkIfPresent(temp);
+      return this.fail(
+        op,
+        new OperationFailure(
+          'verify-failed',
+          "the copy's SHA-256 differs from the recorded hash (the copy was corrupted or the source changed); the copy was removed and the source kept",
+        ),
+        { expectedHash: op.contentHash, copyHash: verified.hash },
+      );
+    }
+
+    await this.step(op, 'publishing', undefined, { sha256: verified.hash });
+    try {
+      await linkNoClobber(temp, op.destination);
+    } catch (e) {
+      if (linkUnsupported(e) && errnoOf(e) !== 'EMLINK') return this.publishByPlaceholder(op, temp);
+      await unlinkIfPresent(temp);
+      if (errnoOf(e) === 'EEXIST') {
+        return this.fail(op, new OperationFailure('destination-exists', 'the destination appeared while copying'));
+      }
+      return this.fail(op, failureFrom(e, 'publishing the copy'));
+    }
+    await fsyncDir(dirnameBytes(op.destination));
+    return this.afterPublish(op, temp);
+  }
+
+  private async publishByPlaceholder(op: JournalOperation, temp: Buffer): Promise<Outcome> {
+    await this.step(op, 'placing');
+    try {
+      await createPlaceholder(op.destination, op.id);
+    } catch (e) {
+      await unlinkIfPresent(temp);
+      return this.fail(op, failureFrom(e, 'claiming the destination'));
+    }
+    await this.step(op, 'renaming');
+    await renameOwn(temp, op.destination);
+    await fsyncDir(dirnameBytes(op.destination));
+    return this.afterPublish(op, temp);
+  }
+
+  private async afterPublish(op: JournalOperation, temp: Buffer): Promise<Outcome> {
+    const dst = await lookAt(op.destination);
+    await this.step(op, 'published', { result: resultOf(dst!) });
+    if (await unlinkIfPresent(temp)) await fsyncDir(dirnameBytes(temp));
+    if (op.kind === 'copy') return this.done(op, resultOf(dst!));
+    return this.release(op, resultOf(dst!));
+  }
+
+  // ---- the source goes (move) ------------------------------------------------------------------
+
+  private async release(op: JournalOperation, result: DestinationResult): Promise<Outcome> {
+    await this.hooks.at('published:before-release', op);
+    const src = await lookAt(op.source);
+    const sameFile = src && sameInode(src, result.dev, result.ino);
+    if (src && !sameFile && !matchesRecorded(src, op.expected)) {
+      return this.rollBack(
+        op,
+        new OperationFailure(
+          'source-changed',
+          'the source changed while it was being moved; the new copy was removed and the source kept',
+        ),
+      );
+    }
+    await this.step(op, 'releasing', { result });
+    if (src) {
+      try {
+        await fsp.unlink(op.source);
+      } catch (e) {
+        return this.rollBack(op, failureFrom(e, 'removing the source'));
+      }
+      await fsyncDir(dirnameBytes(op.source));
+    }
+    return this.done(op, result);
+  }
+
+  /** Removes the destination we created, while the source still exists, and records the failure. */
+  private async rollBack(op: JournalOperation, f: OperationFailure): Promise<Outcome> {
+    await this.step(op, 'rolling-back', { error: f.message, errorCode: f.code });
+    return this.finishRollBack(op, f);
+  }
+
+  private async finishRollBack(op: JournalOperation, f: OperationFailure): Promise<Outcome> {
+    const src = await lookAt(op.source);
+    const dst = await lookAt(op.destination);
+    const ours = dst && this.isOurDestination(op, dst);
+    if (!src) {
+      // The source is gone after all: the destination is the only copy and must stay.
+      return dst && ours
+        ? this.done(op, resultOf(dst), { note: 'source vanished during roll-back; destination kept' })
+        : this.fail(op, f);
+    }
+    if (ours) {
+      await fsp.unlink(op.destination);
+      await fsyncDir(dirnameBytes(op.destination));
+    }
+    return this.fail(op, f);
+  }
+
+  private isOurDestination(op: JournalOperation, dst: FileIdentity): boolean {
+    if (op.result && sameInode(dst, op.result.dev, op.result.ino)) return true;
+    if (op.method === 'link' || op.method === 'placeholder') return sameInode(dst, op.expected.dev, op.expected.ino);
+    return !!op.tempIno && dst.ino === op.tempIno;
+  }
+
+  // ---- undo of a copy or hard link -------------------------------------------------------------
+
+  /** `destination` is the copy (or link) we made; `source` is the original, which must still be there. */
+  private async unpublish(op: JournalOperation): Promise<Outcome> {
+    const copy = await lookAt(op.destination);
+    if (!copy) return this.done(op, { dev: '', ino: '', size: 0, mtimeMs: 0 }, { note: 'the copy was already gone' });
+    const original = await lookAt(op.source);
+    if (!original) {
+      return this.fail(
+        op,
+        new OperationFailure('source-missing', 'the original is gone, so the copy is the only one left and stays'),
+      );
+    }
+    if (!(await this.stillWhatWeWrote(op, copy))) {
+      return this.fail(
+        op,
+        new OperationFailure('destination-changed', 'the copy changed since it was written, so it stays'),
+      );
+    }
+    await this.step(op, 'unpublishing', { attempts: op.attempts + 1 });
+    await fsp.unlink(op.destination);
+    await fsyncDir(dirnameBytes(op.destination));
+    return this.done(op, resultOf(copy));
+  }
+
+  private async stillWhatWeWrote(op: JournalOperation, copy: FileIdentity): Promise<boolean> {
+    if (!matchesRecorded(copy, op.expected)) return false;
+    if (op.expected.ino && op.expected.ino === (await lookAt(op.source))?.ino) return true; // a hard link
+    return (await sha256Of(op.destination)).hash === op.contentHash;
+  }
+
+  // ---- crash recovery ----------------------------------------------------------------------------
+
+  /**
+   * Brings an operation a crash left in the middle of a phase to a consistent end: done (the file is at
+   * its destination, verified, the source gone), failed or pending (the file is at its source and nothing
+   * of the attempt is left). Every decision is taken from the journal and what is on disk.
+   */
+  async reconcile(op: JournalOperation): Promise<Outcome> {
+    switch (op.phase) {
+      case 'pending':
+        return 'pending';
+      case 'done':
+        return 'done';
+      case 'failed':
+        return 'failed';
+      case 'claiming': {
+        const dst = await lookAt(op.destination);
+        if (dst && sameInode(dst, op.expected.dev, op.expected.ino)) {
+          if (op.kind === 'hardlink') return this.done(op, resultOf(dst), { reconciled: true });
+          return this.release(op, resultOf(dst));
+        }
+        if (!dst) return this.rollBackToPending(op, 'interrupted before the destination was claimed');
+        return this.fail(op, new OperationFailure('destination-exists', 'the destination is taken by another file'));
+      }
+      case 'placing': {
+        if (await isOurPlaceholder(op.destination, op.id)) await unlinkIfPresent(op.destination);
+        if (op.temp) await unlinkIfPresent(op.temp);
+        const dst = await lookAt(op.destination);
+        if (dst)
+          return this.fail(op, new OperationFailure('destination-exists', 'the destination is taken by another file'));
+        return this.rollBackToPending(op, 'interrupted while claiming the destination');
+      }
+      case 'renaming': {
+        const dst = await lookAt(op.destination);
+        if (op.temp) {
+          if (dst && dst.ino === op.tempIno) return this.reconcilePublished(op);
+        } else if (dst && sameInode(dst, op.expected.dev, op.expected.ino)) {
+          return this.done(op, resultOf(dst), { reconciled: true });
+        }
+        if (await isOurPlaceholder(op.destination, op.id)) await unlinkIfPresent(op.destination);
+        if (op.temp) await unlinkIfPresent(op.temp);
+        return this.rollBackToPending(op, 'interrupted before the rename');
+      }
+      case 'case-renaming': {
+        const temp = op.temp!;
+        const atTemp = await lookAt(temp);
+        if (atTemp && sameInode(atTemp, op.expected.dev, op.expected.ino)) {
+          await renameOwn(temp, op.destination);
+          await fsyncDir(dirnameBytes(op.destination));
+        }
+        const names = await fsp.readdir(dirnameBytes(op.destination), { encoding: 'buffer' });
+        const final = names.some((n) => n.equals(basenameBytes(op.destination)));
+        const dst = await lookAt(op.destination);
+        if (final && dst) return this.done(op, resultOf(dst), { reconciled: true });
+        return this.rollBackToPending(op, 'interrupted before the case-only rename');
+      }
+      case 'copying':
+      case 'verifying': {
+        if (op.temp) await unlinkIfPresent(op.temp);
+        return this.rollBackToPending(op, `interrupted while ${op.phase}`);
+      }
+      case 'publishing': {
+        const dst = await lookAt(op.destination);
+        if (dst && op.tempIno && dst.ino === op.tempIno) return this.reconcilePublished(op);
+        if (op.temp) await unlinkIfPresent(op.temp);
+        if (dst)
+          return this.fail(op, new OperationFailure('destination-exists', 'the destination is taken by another file'));
+        return this.rollBackToPending(op, 'interrupted before the copy was published');
+      }
+      case 'published':
+        return this.reconcilePublished(op);
+      case 'releasing': {
+        const src = await lookAt(op.source);
+        const result = op.result!;
+        if (src && (sameInode(src, result.dev, result.ino) || matchesRecorded(src, op.expected))) {
+          await fsp.unlink(op.source);
+          await fsyncDir(dirnameBytes(op.source));
+        }
+        return this.done(op, result, { reconciled: true });
+      }
+      case 'rolling-back':
+        return this.finishRollBack(
+          op,
+          new OperationFailure((op.errorCode as never) ?? 'interrupted', op.error ?? 'interrupted while rolling back'),
+        );
+      case 'unpublishing': {
+        const copy = await lookAt(op.destination);
+        if (copy && (await lookAt(op.source))) {
+          await fsp.unlink(op.destination);
+          await fsyncDir(dirnameBytes(op.destination));
+        }
+        return this.done(op, op.result ?? { dev: '', ino: '', size: 0, mtimeMs: 0 }, { reconciled: true });
+      }
+    }
+  }
+
+  /** The journal proves the destination is ours; it must still hash to the recorded content before the source may go. */
+  private async reconcilePublished(op: JournalOperation): Promise<Outcome> {
+    const dst = await lookAt(op.destination);
+    if (!dst) {
+      if (op.temp) await unlinkIfPresent(op.temp);
+      const src = await lookAt(op.source);
+      if (src) return this.rollBackToPending(op, 'the published copy is gone; the source is still there');
+      return this.fail(op, new OperationFailure('source-missing', 'both the published copy and the source are gone'));
+    }
+    const { hash } = await sha256Of(op.destination);
+    if (hash !== op.contentHash) {
+      return this.fail(
+        op,
+        new OperationFailure(
+          'destination-changed',
+          'the destination no longer matches the recorded hash; the source was kept',
+        ),
+        { destinationHash: hash },
+      );
+    }
+    if (op.phase !== 'published')
+      await this.step(op, 'published', { result: resultOf(dst) }, { reconciled: true, sha256: hash });
+    if (op.temp && (await unlinkIfPresent(op.temp))) await fsyncDir(dirnameBytes(op.temp));
+    if (op.kind === 'copy') return this.done(op, resultOf(dst), { reconciled: true });
+    return this.release(op, resultOf(dst));
+  }
+}
+
+export { displayPath };

@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { constants, promises as fsp, type BigIntStats } from 'node:fs';
+import { dirnameBytes } from './path-bytes';
+
+/**
+ * The executor's only doorway to the filesystem: small, explicit operations on byte paths. Nothing here
+ * overwrites: new names are created with O_EXCL or link(), which fail when the name exists.
+ */
+
+/** What identifies a file on disk between two looks at it. */
+export interface FileIdentity {
+  dev: string;
+  ino: string;
+  size: number;
+  /** As Node's non-bigint stat computes it (and as ingest recorded it). */
+  mtimeMs: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  atimeMs: number;
+  nlink: number;
+  isFile: boolean;
+}
+
+function msOf(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) * 1000 + Number(ns % 1_000_000_000n) / 1e6;
+}
+
+export function identityOf(st: BigIntStats): FileIdentity {
+  return {
+    dev: st.dev.toString(),
+    ino: st.ino.toString(),
+    size: Number(st.size),
+    mtimeMs: msOf(st.mtimeNs),
+    atimeMs: msOf(st.atimeNs),
+    mode: Number(st.mode),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    nlink: Number(st.nlink),
+    isFile: st.isFile(),
+  };
+}
+
+/** lstat without following a final symlink; null when nothing is there. */
+export async function lookAt(p: Buffer): Promise<FileIdentity | null> {
+  try {
+    return identityOf(await fsp.lstat(p, { bigint: true }));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+export function sameInode(a: FileIdentity | null, dev: string | null, ino: string | null): boolean {
+  return !!a && a.dev === dev && a.ino === ino;
+}
+
+/** Same inode, size and mtime as recorded: the file we planned for, untouched since. */
+export function matchesRecorded(
+  a: FileIdentity | null,
+  r: { dev: string | null; ino: string | null; size: number; mtimeMs: number },
+): boolean {
+  return !!a && a.isFile && sameInode(a, r.dev, r.ino) && a.size === r.size && a.mtimeMs === r.mtimeMs;
+}
+
+const HASH_CHUNK = 1 << 20;
+
+/** SHA-256 of a file's bytes, read through one descriptor. */
+export async function sha256Of(p: Buffer): Promise<{ hash: string; size: number }> {
+  const fh = await fsp.open(p, 'r');
+  try {
+    const hash = createHash('sha256');
+    const buf = Buffer.allocUnsafe(HASH_CHUNK);
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      hash.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { hash: hash.digest('hex'), size };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsync a folder, so a name created or removed in it survives a power cut. */
+export async function fsyncDir(dir: Buffer): Promise<void> {
+  const fh = await fsp.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Creates the missing folders above `p`, returning those it created (outermost first). */
+export async function ensureParentFolders(p: Buffer): Promise<Buffer[]> {
+  const missing: Buffer[] = [];
+  let dir = dirnameBytes(p);
+  for (;;) {
+    const st = await lookAt(dir);
+    if (st) break;
+    missing.unshift(dir);
+    const up = dirnameBytes(dir);
+    if (up.equals(dir)) break;
+    dir = up;
+  }
+  const created: Buffer[] = [];
+  for (const d of missing) {
+    try {
+      await fsp.mkdir(d);
+      created.push(d);
+      await fsyncDir(dirnameBytes(d));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  return created;
+}
+
+/** The folders above `p` that do not exist yet (outermost first), without creating them. */
+export async function missingParentFolders(p: Buffer): Promise<Buffer[]> {
+  const missing: Buffer[] = [];
+  let dir = dirnameBytes(p);
+  for (;;) {
+    if (await lookAt(dir)) break;
+    missing.unshift(dir);
+    const up = dirnameBytes(dir);
+    if (up.equals(dir)) break;
+    dir = up;
+  }
+  return missing;
+}
+
+/** Removes folders (innermost first) that are empty; a folder holding anything, hidden files included, stays. */
+export async function removeEmptyFolders(dirs: Buffer[]): Promise<Buffer[]> {
+  const removed: Buffer[] = [];
+  const sorted = [...dirs].sort((a, b) => b.length - a.length);
+  for (const d of sorted) {
+    try {
+      await fsp.rmdir(d); // rmdir refuses a folder that is not empty: no listing race can remove a file
+      removed.push(d);
+      await fsyncDir(dirnameBytes(d)).catch(() => undefined);
+    } catch {
+      // not empty, already gone or not ours to remove
+    }
+  }
+  return removed;
+}
+
+export async function linkNoClobber(from: Buffer, to: Buffer): Promise<void> {
+  await fsp.link(from, to);
+}
+
+export async function unlinkFile(p: Buffer): Promise<void> {
+  await fsp.unlink(p);
+}
+
+/** Unlinks when present; true when something was removed. */
+export async function unlinkIfPresent(p: Buffer): Promise<boolean> {
+  try {
+    await fsp.unlink(p);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+export async function renameOwn(from: Buffer, to: Buffer): Promise<void> {
+  await fsp.rename(from, to);
+}
+
+/** The claim marker written into a placeholder, so reconciliation can tell our placeholder from anyone's file. */
+export function placeholderMarker(operationId: string): Buffer {
+  return Buffer.from(`crateflow-executor-claim:${operationId}\n`);
+}
+
+/** Creates `p` exclusively and writes our marker into it (the claim where hard links are not supported). */
+export async function createPlaceholder(p: Buffer, operationId: string): Promise<FileIdentity> {
+  const fh = await fsp.open(p, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    await fh.write(placeholderMarker(operationId));
+    await fh.sync();
+    return identityOf(await fh.stat({ bigint: true }));
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function isOurPlaceholder(p: Buffer, operationId: string): Promise<boolean> {
+  const marker = placeholderMarker(operationId);
+  const st = await lookAt(p);
+  if (!st?.isFile || st.size !== marker.length) return false;
+  const fh = await fsp.open(p, 'r');
+  try {
+    const buf = Buffer.alloc(marker.length);
+    await fh.read(buf, 0, buf.length, 0);
+    return buf.equals(marker);
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface CopyHooks {
+  /** Called after the first chunk is written (the "mid-copy" point of the fault tests). */
+  midCopy?: () => Promise<void> | void;
+  /** Aborts the copy between chunks (a shutdown rolls back the file in hand rather than waiting for a long mix). */
+  signal?: AbortSignal;
+}
+
+const COPY_CHUNK = 4 << 20;
+
+/**
+ * Copies `from` into a new file `to` created exclusively, keeping permissions, owner (where allowed) and
+ * timestamps, then fsyncs the file and its folder. Returns the new file's identity.
+ */
+export async function copyExclusive(
+  from: Buffer,
+  to: Buffer,
+  source: FileIdentity,
+  hooks: CopyHooks = {},
+): Promise<FileIdentity> {
+  const src = await fsp.open(from, 'r');
+  try {
+    const dst = await fsp.open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    try {
+      const buf = Buffer.allocUnsafe(COPY_CHUNK);
+      let first = true;
+      for (;;) {
+        const { bytesRead } = await src.read(buf, 0, buf.length, null);
+        if (!bytesRead) break;
+        if (hooks.signal?.aborted) throw new Error('copy stopped: the executor is shutting down');
+        let off = 0;
+        while (off < bytesRead) {
+          const { bytesWritten } = await dst.write(buf, off, bytesRead - off);
+          off += bytesWritten;
+        }
+        if (first) {
+          first = false;
+          await hooks.midCopy?.();
+        }
+      }
+      await dst.chown(source.uid, source.gid).catch(() => undefined); // only root may give files away
+      await dst.chmod(source.mode & 0o7777);
+      await dst.utimes(source.atimeMs / 1000, source.mtimeMs / 1000);
+      await dst.sync();
+      const st = identityOf(await dst.stat({ bigint: true }));
+      return st;
+    } finally {
+      await dst.close();
+    }
+  } finally {
+    await src.close();
+  }
+}
+
+/** An errno code for failures we explain to people; anything else keeps its message. */
+export function errnoOf(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException)?.code;
+}

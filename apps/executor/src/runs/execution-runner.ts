@@ -1,0 +1,269 @@
+import { Subjects, type PayloadOf } from '@crateflow/contracts';
+import type { JournalRepository } from '../journal/journal.repository';
+import type { JournalOperation } from '../journal/operation';
+import { FileProtocol, type Outcome } from '../protocol/file-protocol';
+import type { ProtocolHooks } from '../protocol/fault-hooks';
+import { removeEmptyFolders } from '../protocol/file-system';
+import { dirnameBytes, isWithinBytes, toPathBytes } from '../protocol/path-bytes';
+
+type Progressed = PayloadOf<typeof Subjects.executionProgressed>;
+type Finished = PayloadOf<typeof Subjects.executionFinished>;
+type Relocated = PayloadOf<typeof Subjects.fileRelocated>;
+
+/** Where the runner's news goes (NATS in the service; a list in tests). */
+export interface ExecutionEvents {
+  progressed(p: Progressed): Promise<void>;
+  finished(p: Finished): Promise<void>;
+  relocated(p: Relocated, msgId: string): Promise<void>;
+}
+
+export interface RunnerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ExecutionRunnerOptions {
+  hooks?: ProtocolHooks;
+  /** Minimum time between two progress events of one execution. */
+  progressIntervalMs?: number;
+}
+
+const RELOCATED_ACTION: Record<string, Relocated['action']> = {
+  move: 'moved',
+  copy: 'copied',
+  hardlink: 'linked',
+  unpublish: 'unpublished',
+};
+
+/**
+ * Runs executions one at a time in the background, file by file under the protocol. At start-up it first
+ * reconciles whatever a crash left half-done, owes no event (outbox), then resumes. A stop request lets
+ * the file in hand finish (or rolls a long copy back) and leaves the rest for the next start.
+ */
+export class ExecutionRunner {
+  private readonly stopController = new AbortController();
+  private readonly protocol: FileProtocol;
+  private readonly queue: string[] = [];
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly journal: JournalRepository,
+    private readonly events: ExecutionEvents,
+    private readonly logger: RunnerLogger,
+    private readonly options: ExecutionRunnerOptions = {},
+  ) {
+    this.protocol = new FileProtocol(journal, { hooks: options.hooks, stopSignal: this.stopController.signal });
+  }
+
+  get stopping(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  /** Reconciles every interrupted operation; returns how each ended. */
+  async reconcile(): Promise<Record<Outcome, number>> {
+    const counts: Record<Outcome, number> = { done: 0, failed: 0, pending: 0 };
+    for (const op of await this.journal.interruptedOperations()) {
+      const outcome = await this.protocol.reconcile(op);
+      counts[outcome]++;
+      this.logger.info({ operation: op.id, phase: op.phase, outcome }, 'reconciled an interrupted operation');
+    }
+    return counts;
+  }
+
+  /** Start-up: reconcile, announce what is owed, then resume queued and interrupted executions. */
+  async start(): Promise<void> {
+    const reconciled = await this.reconcile();
+    if (reconciled.done + reconciled.failed + reconciled.pending) this.logger.info(reconciled, 'journal reconciled');
+    await this.announceOwed();
+    for (const id of await this.journal.resumableExecutions()) this.enqueue(id);
+  }
+
+  enqueue(executionId: string): void {
+    if (this.stopping || this.queue.includes(executionId)) return;
+    this.queue.push(executionId);
+    this.loop ??= this.drain().finally(() => {
+      this.loop = null;
+    });
+  }
+
+  /** Resolves when nothing is queued or running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.loop) await this.loop;
+  }
+
+  /** Stop: the file in hand finishes (a copy in progress is rolled back); the rest resumes after restart. */
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    await this.idle();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length && !this.stopping) {
+      const id = this.queue[0];
+      try {
+        await this.runExecution(id);
+      } catch (e) {
+        this.logger.error({ execution: id, error: (e as Error).message }, 'execution interrupted by an error');
+        if (!this.stopping)
+          await this.journal.setExecutionStatus(id, 'failed', (e as Error).message).catch(() => undefined);
+      }
+      this.queue.shift();
+    }
+  }
+
+  private async runExecution(executionId: string): Promise<void> {
+    const execution = await this.journal.execution(executionId);
+    if (!execution || !['queued', 'running'].includes(execution.status)) return;
+    await this.journal.setExecutionStatus(executionId, 'running');
+    const ops = await this.journal.operationsOf(executionId);
+    const byId = new Map(ops.map((o) => [o.id, o]));
+    const started = Date.now();
+    const totals = await this.journal.counts(executionId);
+    const bytesAtStart = totals.bytesDone;
+    let bytesDone = totals.bytesDone;
+    let lastReport = 0;
+    let recent: Progressed['files'] = [];
+    const report = async (force: boolean) => {
+      const now = Date.now();
+      if (!force && now - lastReport < (this.options.progressIntervalMs ?? 250)) return;
+      lastReport = now;
+      const c = await this.journal.counts(executionId);
+      const elapsed = (now - started) / 1000;
+      const rate = elapsed > 0 ? (bytesDone - bytesAtStart) / elapsed : 0;
+      const remaining = c.bytesTotal - c.bytesDone;
+      await this.events
+        .progressed({
+          executionId,
+          counts: {
+            total: ops.length,
+            done: c.done,
+            failed: c.failed,
+            skipped: c.skipped,
+            pending: c.pending + c.running,
+            bytesDone: c.bytesDone,
+            bytesTotal: c.bytesTotal,
+          },
+          bytesPerSecond: rate,
+          etaSeconds: rate > 0 ? remaining / rate : null,
+          files: recent.slice(-200),
+        })
+        .catch((e: Error) => this.logger.warn({ error: e.message }, 'progress event not published'));
+      recent = [];
+      await this.announceOwed();
+    };
+
+    for (const op of ops) {
+      if (this.stopping) return; // stays `running`; the next start resumes it
+      if (op.status !== 'pending') continue;
+      const parent = op.parentOperationId ? byId.get(op.parentOperationId) : undefined;
+      let outcome: Outcome;
+      if (parent && parent.status !== 'done') {
+        await this.journal.record([
+          {
+            op,
+            phase: 'failed',
+            patch: {
+              status: 'skipped',
+              error: 'its media file was not moved, so the companion stays with it',
+              errorCode: 'parent-not-moved',
+            },
+          },
+        ]);
+        outcome = 'failed';
+      } else {
+        outcome = await this.protocol.run(op);
+      }
+      if (outcome === 'done') bytesDone += op.expected.size;
+      recent.push({
+        operationId: op.id,
+        fileId: op.fileId,
+        path: op.destinationPath,
+        status: (op.status as string) === 'skipped' ? 'skipped' : outcome,
+        ...(op.error && outcome !== 'done' ? { error: op.error.slice(0, 2000) } : {}),
+      });
+      await report(false);
+    }
+    if (this.stopping) return;
+
+    const foldersRemoved =
+      execution.options.removeEmptyFolders === false ? 0 : await this.removeEmptiedFolders(ops, execution.options);
+    await this.journal.setExecutionStatus(executionId, 'completed');
+    await report(true);
+    const c = await this.journal.counts(executionId);
+    await this.events
+      .finished({
+        executionId,
+        status: 'completed',
+        counts: {
+          total: ops.length,
+          done: c.done,
+          failed: c.failed,
+          skipped: c.skipped,
+          pending: c.pending + c.running,
+          bytesDone: c.bytesDone,
+          bytesTotal: c.bytesTotal,
+        },
+        foldersRemoved,
+      })
+      .catch((e: Error) => this.logger.warn({ error: e.message }, 'finished event not published'));
+  }
+
+  /** Source folders emptied by this execution, up to (not including) the library root that holds them. */
+  private async removeEmptiedFolders(ops: JournalOperation[], options: Record<string, unknown>): Promise<number> {
+    const roots = ((options.roots as string[] | undefined) ?? []).map(toPathBytes);
+    const candidates = new Map<string, Buffer>();
+    for (const op of ops) {
+      if (op.status !== 'done') continue;
+      const emptied = op.kind === 'move' ? op.source : op.kind === 'unpublish' ? op.destination : null;
+      const created = op.createdDirs; // folders we created for a destination that an undo emptied again
+      for (const start of [emptied ? dirnameBytes(emptied) : null, ...created]) {
+        let dir = start;
+        while (dir) {
+          const root = roots.find((r) => isWithinBytes(r, dir!) && !r.equals(dir!));
+          if (!root) break;
+          candidates.set(dir.toString('hex'), dir);
+          dir = dirnameBytes(dir);
+        }
+      }
+    }
+    return (await removeEmptyFolders([...candidates.values()])).length;
+  }
+
+  /** Publishes the relocation event of every finished operation that still owes one. */
+  async announceOwed(): Promise<void> {
+    for (;;) {
+      const owed = await this.journal.unannounced(500);
+      if (!owed.length) return;
+      const announced: string[] = [];
+      for (const op of owed) {
+        if (op.fileId && op.result && op.result.ino) {
+          const action = op.undoOfOperationId && op.kind === 'move' ? 'restored' : RELOCATED_ACTION[op.kind];
+          const target = op.kind === 'unpublish' ? op.source : op.destination;
+          try {
+            await this.events.relocated(
+              {
+                fileId: op.fileId,
+                executionId: op.executionId,
+                operationId: op.id,
+                action,
+                path: op.kind === 'unpublish' ? op.sourcePath : op.destinationPath,
+                pathKey: target.toString('base64'),
+                size: op.result.size,
+                mtimeMs: op.result.mtimeMs,
+                contentHash: op.contentHash,
+              },
+              `relocated:${op.id}`,
+            );
+          } catch (e) {
+            this.logger.warn({ error: (e as Error).message }, 'relocation event not published; will retry');
+            await this.journal.markAnnounced(announced);
+            return;
+          }
+        }
+        announced.push(op.id);
+      }
+      await this.journal.markAnnounced(announced);
+    }
+  }
+}
