@@ -21,7 +21,17 @@ async function main() {
       PROPOSER_LLM_RPM: Number(env.RPM),
     };
     const chat = createChatModel(config)!;
-    const budget = new NatsRequestBudget(await messaging.keyValue('proposer-llm-budget'), config.PROPOSER_LLM_RPM);
+    const shared = new NatsRequestBudget(await messaging.keyValue('proposer-llm-budget'), config.PROPOSER_LLM_RPM);
+    // When the shared budget let each request start (the server sees them later, after client latency).
+    const grants: number[] = [];
+    const budget = {
+      acquire: async () => {
+        const waited = await shared.acquire();
+        grants.push(Date.now());
+        return waited;
+      },
+      pauseUntil: (until: number) => shared.pauseUntil(until),
+    };
     const llm = new LlmProposer(chat.model, chat.name, DEFAULT_TEMPLATES, budget, { maxAttempts: 3 });
     let ok = 0;
     for (let i = 0; i < Number(env.CALLS); i++) {
@@ -36,7 +46,7 @@ async function main() {
       ]);
       if (r.ok) ok++;
     }
-    process.stdout.write(JSON.stringify({ ok }) + '\n');
+    process.stdout.write(JSON.stringify({ ok, grants }) + '\n');
   } finally {
     await messaging.close();
   }

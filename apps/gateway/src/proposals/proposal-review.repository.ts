@@ -62,7 +62,7 @@ const COLLISION = `LEFT JOIN LATERAL (
        AND orv.destination_key IS NULL AND COALESCE(orv.decision, 'pending') <> 'rejected'
     UNION ALL
     SELECT o.original_path, o.file_id FROM proposal_reviews orv JOIN proposals o ON o.id = orv.proposal_id
-     WHERE orv.destination_key = ${KEY} AND o.status = 'pending' AND o.file_id <> p.file_id
+     WHERE orv.destination_key = ${KEY} AND o.status <> 'superseded' AND o.file_id <> p.file_id
        AND orv.decision <> 'rejected'
     LIMIT 1) c ON p.status <> 'superseded' AND COALESCE(r.decision, 'pending') <> 'rejected'`;
 

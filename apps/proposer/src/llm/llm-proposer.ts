@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import type { BaseMessageLike } from '@langchain/core/messages';
 import { z } from 'zod';
 import type { ProposalContext } from '../rules/facts';
 import type { Templates } from '../rules/templates';
@@ -70,9 +70,15 @@ export function systemPrompt(templates: Templates): string {
   ].join('\n');
 }
 
-/** The JSON the model is sent for a batch: exactly the contexts stored with the proposals. */
-export function batchMessages(templates: Templates, contexts: ProposalContext[]): BaseMessage[] {
-  return [new SystemMessage(systemPrompt(templates)), new HumanMessage(JSON.stringify({ files: contexts }))];
+/**
+ * The JSON the model is sent for a batch: exactly the contexts stored with the proposals. Plain
+ * (role, text) pairs, which every chat model accepts, keep langchain's message classes out of start-up.
+ */
+export function batchMessages(templates: Templates, contexts: ProposalContext[]): BaseMessageLike[] {
+  return [
+    ['system', systemPrompt(templates)],
+    ['human', JSON.stringify({ files: contexts })],
+  ];
 }
 
 /** Pulls the JSON object out of an answer (models sometimes wrap it in a code fence or a sentence). */

@@ -1,8 +1,11 @@
-import { ChatAnthropic } from '@langchain/anthropic';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { ChatOllama } from '@langchain/ollama';
-import { ChatOpenAI } from '@langchain/openai';
 import type { ProposerConfig } from '../proposer.config';
+
+// The provider packages are loaded only when configured: the rules-only proposer (the default) starts
+// without them, which saves seconds of start-up on a busy machine.
+const openai = () => require('@langchain/openai') as typeof import('@langchain/openai');
+const anthropic = () => require('@langchain/anthropic') as typeof import('@langchain/anthropic');
+const ollama = () => require('@langchain/ollama') as typeof import('@langchain/ollama');
 
 const DEFAULT_MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest', ollama: 'llama3.1' } as const;
 
@@ -23,7 +26,7 @@ export function createChatModel(
     case 'openai':
       return {
         name: `openai:${model}`,
-        model: new ChatOpenAI({
+        model: new (openai().ChatOpenAI)({
           model,
           apiKey: config.PROPOSER_LLM_API_KEY ?? env.OPENAI_API_KEY ?? 'not-needed-for-local-servers',
           temperature: 0,
@@ -35,7 +38,7 @@ export function createChatModel(
     case 'anthropic':
       return {
         name: `anthropic:${model}`,
-        model: new ChatAnthropic({
+        model: new (anthropic().ChatAnthropic)({
           model,
           apiKey: config.PROPOSER_LLM_API_KEY ?? env.ANTHROPIC_API_KEY,
           temperature: 0,
@@ -49,7 +52,7 @@ export function createChatModel(
     case 'ollama':
       return {
         name: `ollama:${model}`,
-        model: new ChatOllama({
+        model: new (ollama().ChatOllama)({
           model,
           temperature: 0,
           maxRetries: 0,

@@ -74,7 +74,8 @@ export class ProposalRepository {
    * approved (a person's edited destination counts instead of the proposed one).
    */
   async occupantsOf(key: string, exceptFileId: string): Promise<Occupant[]> {
-    // Two indexed look-ups: proposals headed there unedited, and edits headed there.
+    // Two indexed look-ups: proposals headed there unedited, and edits headed there (an invalid proposal a
+    // person edited into a valid one counts too).
     const rows: { file_id: string; content_hash: string; original_path: string }[] = await this.q.query(
       `SELECT p.file_id, p.content_hash, p.original_path FROM proposals p
          LEFT JOIN proposal_reviews r ON r.proposal_id = p.id
@@ -83,7 +84,7 @@ export class ProposalRepository {
        UNION ALL
        SELECT p.file_id, p.content_hash, p.original_path FROM proposal_reviews r
          JOIN proposals p ON p.id = r.proposal_id
-        WHERE r.destination_key = $1 AND p.status = 'pending' AND p.file_id <> $2 AND r.decision <> 'rejected'
+        WHERE r.destination_key = $1 AND p.status <> 'superseded' AND p.file_id <> $2 AND r.decision <> 'rejected'
        LIMIT 5`,
       [key, exceptFileId],
     );
