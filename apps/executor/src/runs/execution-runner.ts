@@ -24,6 +24,8 @@ export interface RunnerLogger {
 }
 
 export interface ExecutionRunnerOptions {
+  /** Counts finished files and bytes. */
+  onFinished?: (outcome: Outcome, bytes: number) => void;
   hooks?: ProtocolHooks;
   /** Minimum time between two progress events of one execution. */
   progressIntervalMs?: number;
@@ -195,6 +197,7 @@ export class ExecutionRunner {
       for (const [j, op] of batch.entries()) {
         const outcome = outcomes[j];
         if (outcome === 'done') bytesDone += op.expected.size;
+        this.options.onFinished?.(outcome, outcome === 'done' ? op.expected.size : 0);
         recent.push({
           operationId: op.id,
           fileId: op.fileId,
