@@ -28,6 +28,9 @@ describe('crateflow/no-library-writes', () => {
     'destructured require': `const { rm } = require('node:fs/promises'); module.exports = rm;`,
     'open for writing': `import { promises as fsp } from 'node:fs'; export const f = () => fsp.open('a', 'w');`,
     'open sync for append': `import * as fs from 'node:fs'; export const f = () => fs.openSync('a', 'a+');`,
+    'mv through spawn': `import { spawn } from 'node:child_process'; export const f = () => spawn('mv', ['a', 'b']);`,
+    'rm through execSync': `const cp = require('child_process'); module.exports = () => cp.execSync('rm -rf /music/x');`,
+    'cp by absolute path': `import * as cp from 'node:child_process'; export const f = () => cp.execFile('/bin/cp', ['a', 'b']);`,
   };
 
   it.each(Object.entries(writes))('reports a %s in apps/ingest', async (_name, code) => {
@@ -36,6 +39,11 @@ describe('crateflow/no-library-writes', () => {
 
   it('reports writes in libs too', async () => {
     expect(await writeViolations('libs/audio/src/sample.ts', writes['namespace import'])).toHaveLength(1);
+  });
+
+  it('allows running programs that only read (ffmpeg, sha256sum)', async () => {
+    const code = `import { spawn, execFileSync } from 'node:child_process'; export const f = () => [spawn('ffmpeg', ['-i', 'a']), execFileSync('sha256sum', ['a'])];`;
+    expect(await writeViolations('apps/fingerprint/src/sample.ts', code)).toEqual([]);
   });
 
   it('allows reads anywhere', async () => {

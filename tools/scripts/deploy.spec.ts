@@ -271,6 +271,16 @@ withProgram(helm, 'Helm chart', (helmBin) => {
     expect(bundled.metadata.annotations['helm.sh/hook']).toBe('post-install,pre-upgrade');
   });
 
+  it('mounts the output root of copy/hardlink executions into the executor only, read-write', () => {
+    const objects = render('--set', 'output.hostPath=/srv/organised');
+    for (const service of SERVICES) {
+      const spec = deploymentOf(objects, service).spec.template.spec;
+      const mounts = spec.containers[0].volumeMounts.filter((m) => m.name === 'output');
+      expect({ service, mounts: mounts.length }).toEqual({ service, mounts: service === 'executor' ? 1 : 0 });
+      if (service === 'executor') expect(mounts[0].readOnly).toBeFalsy();
+    }
+  });
+
   it('lists in values.yaml the consumers each service really has', () => {
     const values = parseYaml(readFileSync(path.join(CHART, 'values.yaml'), 'utf8')) as {
       services: Record<string, { consumers: string[]; port: number }>;

@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { splitPathList } from '@crateflow/config';
 import type { Messaging } from '@crateflow/messaging';
 import type { Logger } from '@crateflow/observability';
-import { CONFIG, LOGGER, MESSAGING } from '@crateflow/service-host';
+import { CONFIG, LOGGER, MESSAGING, METRICS } from '@crateflow/service-host';
+import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { JournalRepository } from './journal/journal.repository';
 import { PlanSourcesRepository } from './plans/plan-sources.repository';
@@ -10,6 +11,7 @@ import { PlanRepository } from './plans/plan.repository';
 import { killHooksFromEnv } from './protocol/fault-hooks';
 import { ExecutionCommands } from './runs/execution-commands';
 import { NatsExecutionEvents } from './runs/execution-events.repository';
+import { executionMetrics } from './runs/execution-metrics';
 import { ExecutionRunner } from './runs/execution-runner';
 
 interface ExecutorConfig {
@@ -34,12 +36,20 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(MESSAGING) messaging: Messaging,
     @Inject(LOGGER) logger: Logger,
     @Inject(CONFIG) config: ExecutorConfig,
+    @Inject(METRICS) registry: Registry,
   ) {
-    this.journal = new JournalRepository(db);
+    const metrics = executionMetrics(registry);
+    this.journal = new JournalRepository(db, (steps) => {
+      for (const s of steps) metrics.steps.inc({ stage: 'executor', phase: s.phase });
+    });
     const events = new NatsExecutionEvents(messaging);
     this.runner = new ExecutionRunner(this.journal, events, logger, {
       hooks: killHooksFromEnv(),
       progressIntervalMs: config.EXECUTOR_PROGRESS_INTERVAL_MS,
+      onFinished: (outcome, bytes) => {
+        metrics.files.inc({ stage: 'executor', outcome });
+        if (bytes) metrics.bytes.inc({ stage: 'executor' }, bytes);
+      },
     });
     this.commands = new ExecutionCommands(
       this.journal,

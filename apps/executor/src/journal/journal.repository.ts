@@ -67,7 +67,11 @@ export interface StepRecord {
  * moves), each still committed before its own change.
  */
 export class JournalRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    /** Told of every committed step (metrics). */
+    private readonly onRecorded?: (steps: StepRecord[]) => void,
+  ) {}
 
   async createExecution(args: {
     id?: string;
@@ -172,32 +176,42 @@ export class JournalRepository {
    */
   async record(steps: StepRecord[]): Promise<void> {
     if (!steps.length) return;
-    await this.db.transaction(async (tx) => {
-      for (const s of steps) await this.applyStep(tx, s);
-    });
+    // One statement per step (the update and its audit row together); one step needs no transaction.
+    if (steps.length === 1) await this.applyStep(this.db, steps[0]);
+    else {
+      await this.db.transaction(async (tx) => {
+        for (const s of steps) await this.applyStep(tx, s);
+      });
+    }
+    this.onRecorded?.(steps);
   }
 
-  private async applyStep(tx: EntityManager, s: StepRecord): Promise<void> {
+  private async applyStep(db: EntityManager | DataSource, s: StepRecord): Promise<void> {
     const p = s.patch ?? {};
     const status: OperationStatus =
       p.status ??
       (s.phase === 'done' ? 'done' : s.phase === 'failed' ? 'failed' : s.phase === 'pending' ? 'pending' : 'running');
     const terminal = status === 'done' || status === 'failed' || status === 'skipped';
-    await tx.query(
-      `UPDATE execution_operations SET
-         phase = $2, status = $3,
-         temp_key = CASE WHEN $4::bool THEN $5::bytea ELSE temp_key END,
-         temp_ino = CASE WHEN $6::bool THEN $7::text ELSE temp_ino END,
-         method = COALESCE($8, method),
-         created_dirs = COALESCE($9::bytea[], created_dirs),
-         error = CASE WHEN $10::bool THEN $11::text ELSE error END,
-         error_code = CASE WHEN $10::bool THEN $12::text ELSE error_code END,
-         result = COALESCE($13::jsonb, result),
-         attempts = COALESCE($14, attempts),
-         started_at = COALESCE(started_at, CASE WHEN $3 = 'running' THEN now() END),
-         finished_at = CASE WHEN $15::bool THEN now() ELSE NULL END,
-         updated_at = now()
-       WHERE id = $1`,
+    const rows: unknown[] = await db.query(
+      `WITH changed AS (
+         UPDATE execution_operations SET
+           phase = $2, status = $3,
+           temp_key = CASE WHEN $4::bool THEN $5::bytea ELSE temp_key END,
+           temp_ino = CASE WHEN $6::bool THEN $7::text ELSE temp_ino END,
+           method = COALESCE($8, method),
+           created_dirs = COALESCE($9::bytea[], created_dirs),
+           error = CASE WHEN $10::bool THEN $11::text ELSE error END,
+           error_code = CASE WHEN $10::bool THEN $12::text ELSE error_code END,
+           result = COALESCE($13::jsonb, result),
+           attempts = COALESCE($14, attempts),
+           started_at = COALESCE(started_at, CASE WHEN $3 = 'running' THEN now() END),
+           finished_at = CASE WHEN $15::bool THEN now() ELSE NULL END,
+           updated_at = now()
+         WHERE id = $1
+         RETURNING id, execution_id)
+       INSERT INTO execution_steps (execution_id, operation_id, phase, status, source_path, destination_path, detail)
+       SELECT execution_id, id, $2, $16, $17, $18, $19 FROM changed
+       RETURNING id`,
       [
         s.op.id,
         s.phase,
@@ -214,21 +228,13 @@ export class JournalRepository {
         p.result ? JSON.stringify(p.result) : null,
         p.attempts ?? null,
         terminal,
-      ],
-    );
-    await tx.query(
-      `INSERT INTO execution_steps (execution_id, operation_id, phase, status, source_path, destination_path, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        s.op.executionId,
-        s.op.id,
-        s.phase,
         s.stepStatus ?? status,
         s.op.sourcePath,
         s.op.destinationPath,
         s.detail ? JSON.stringify(s.detail) : null,
       ],
     );
+    if (!rows.length) throw new Error(`journal: operation ${s.op.id} does not exist`);
     // Keep the in-memory operation in step with what is now committed.
     s.op.phase = s.phase;
     s.op.status = status;

@@ -24,10 +24,15 @@ export interface RunnerLogger {
 }
 
 export interface ExecutionRunnerOptions {
+  /** Counts finished files and bytes. */
+  onFinished?: (outcome: Outcome, bytes: number) => void;
   hooks?: ProtocolHooks;
   /** Minimum time between two progress events of one execution. */
   progressIntervalMs?: number;
 }
+
+/** Operations run together; same-filesystem claims in a batch share their journal commits. */
+const BATCH_SIZE = 64;
 
 const RELOCATED_ACTION: Record<string, Relocated['action']> = {
   move: 'moved',
@@ -153,35 +158,54 @@ export class ExecutionRunner {
       await this.announceOwed();
     };
 
-    for (const op of ops) {
+    const pending = ops.filter((o) => o.status === 'pending');
+    for (let i = 0; i < pending.length;) {
       if (this.stopping) return; // stays `running`; the next start resumes it
-      if (op.status !== 'pending') continue;
-      const parent = op.parentOperationId ? byId.get(op.parentOperationId) : undefined;
-      let outcome: Outcome;
-      if (parent && parent.status !== 'done') {
-        await this.journal.record([
-          {
-            op,
-            phase: 'failed',
-            patch: {
-              status: 'skipped',
-              error: 'its media file was not moved, so the companion stays with it',
-              errorCode: 'parent-not-moved',
+      // A batch ends before a companion whose media file is in it (the companion waits for its outcome).
+      const batch: JournalOperation[] = [];
+      const inBatch = new Set<string>();
+      while (i < pending.length && batch.length < BATCH_SIZE) {
+        const op = pending[i];
+        if (op.parentOperationId && inBatch.has(op.parentOperationId)) break;
+        const parent = op.parentOperationId ? byId.get(op.parentOperationId) : undefined;
+        i++;
+        if (parent && parent.status !== 'done') {
+          await this.journal.record([
+            {
+              op,
+              phase: 'failed',
+              patch: {
+                status: 'skipped',
+                error: 'its media file was not moved, so the companion stays with it',
+                errorCode: 'parent-not-moved',
+              },
             },
-          },
-        ]);
-        outcome = 'failed';
-      } else {
-        outcome = await this.protocol.run(op);
+          ]);
+          recent.push({
+            operationId: op.id,
+            fileId: op.fileId,
+            path: op.destinationPath,
+            status: 'skipped',
+            error: op.error ?? undefined,
+          });
+          continue;
+        }
+        batch.push(op);
+        inBatch.add(op.id);
       }
-      if (outcome === 'done') bytesDone += op.expected.size;
-      recent.push({
-        operationId: op.id,
-        fileId: op.fileId,
-        path: op.destinationPath,
-        status: (op.status as string) === 'skipped' ? 'skipped' : outcome,
-        ...(op.error && outcome !== 'done' ? { error: op.error.slice(0, 2000) } : {}),
-      });
+      const outcomes = await this.protocol.runBatch(batch);
+      for (const [j, op] of batch.entries()) {
+        const outcome = outcomes[j];
+        if (outcome === 'done') bytesDone += op.expected.size;
+        this.options.onFinished?.(outcome, outcome === 'done' ? op.expected.size : 0);
+        recent.push({
+          operationId: op.id,
+          fileId: op.fileId,
+          path: op.destinationPath,
+          status: outcome,
+          ...(op.error && outcome !== 'done' ? { error: op.error.slice(0, 2000) } : {}),
+        });
+      }
       await report(false);
     }
     if (this.stopping) return;
