@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentSchemasOf } from '../openapi/component-schemas';
+import { openApiHelpers } from '../openapi/openapi-helpers';
 import { FileCompanionsSchema, FileTagsSchema } from '../metadata/metadata.schemas';
 import {
   BulkOutcomeSchema,
@@ -22,20 +23,12 @@ export const DUPLICATES_OPENAPI_COMPONENTS = {
   FileCompanions: FileCompanionsSchema,
 } as const;
 
-const ref = (id: keyof typeof DUPLICATES_OPENAPI_COMPONENTS | 'Problem') => ({ $ref: `#/components/schemas/${id}` });
-const json = (id: keyof typeof DUPLICATES_OPENAPI_COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const keyParameter = {
-  name: 'key',
-  in: 'path',
-  required: true,
-  description:
-    '`exact:<sha256>` (same bytes) or `recording:<id>` (the same recording in other encodings, found by fingerprints)',
-  schema: { type: 'string' },
-};
+const { json, problem, queryParameters, pathParameter } = openApiHelpers<keyof typeof DUPLICATES_OPENAPI_COMPONENTS>();
+const keyParameter = pathParameter(
+  'key',
+  '`exact:<sha256>` (same bytes) or `recording:<id>` (the same recording in other encodings, found by fingerprints)',
+  { type: 'string' },
+);
 
 /**
  * The OpenAPI description of the duplicates routes, built from the zod schemas that validate them, for the
@@ -44,9 +37,6 @@ const keyParameter = {
  */
 export function duplicatesOpenApi(): { schemas: Record<string, JsonSchema>; paths: Record<string, JsonSchema> } {
   const out = componentSchemasOf(DUPLICATES_OPENAPI_COMPONENTS);
-  const query = z.toJSONSchema(ListDuplicatesQuerySchema, { io: 'input' }) as {
-    properties: Record<string, JsonSchema>;
-  };
   const { $schema: _b, ...body } = z.toJSONSchema(ResolveBodySchema, {
     io: 'input',
     unrepresentable: 'any',
@@ -59,13 +49,7 @@ export function duplicatesOpenApi(): { schemas: Record<string, JsonSchema>; path
         get: {
           operationId: 'listDuplicates',
           summary: 'Duplicate groups, largest first (copies, then redundant bytes)',
-          parameters: Object.entries(query.properties).map(([name, { description, ...schema }]) => ({
-            name,
-            in: 'query',
-            required: false,
-            description,
-            schema,
-          })),
+          parameters: queryParameters(ListDuplicatesQuerySchema),
           responses: {
             '200': { description: 'A page of groups', content: json('DuplicateGroupPage') },
             '400': problem('Invalid query'),

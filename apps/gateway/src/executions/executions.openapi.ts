@@ -1,4 +1,5 @@
 import { componentSchemasOf, inputSchemaOf } from '../openapi/component-schemas';
+import { openApiHelpers } from '../openapi/openapi-helpers';
 import {
   AcceptedSchema,
   AuditPageSchema,
@@ -12,7 +13,6 @@ import {
   RelinkEntrySchema,
   UndoBodySchema,
 } from './executions.schemas';
-import type { z } from 'zod';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -25,26 +25,9 @@ export const EXECUTIONS_OPENAPI_COMPONENTS = {
   RelinkEntry: RelinkEntrySchema,
 } as const;
 
-const ref = (id: keyof typeof EXECUTIONS_OPENAPI_COMPONENTS | 'Problem') => ({ $ref: `#/components/schemas/${id}` });
-const json = (id: keyof typeof EXECUTIONS_OPENAPI_COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const idParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: "The execution's id",
-  schema: { type: 'string', format: 'uuid' },
-};
-const query = (schema: z.ZodObject) =>
-  Object.entries((inputSchemaOf(schema) as { properties: Record<string, JsonSchema> }).properties).map(([name, s]) => ({
-    name,
-    in: 'query',
-    required: false,
-    schema: s,
-  }));
+const { ref, json, problem, queryParameters, pathParameter } =
+  openApiHelpers<keyof typeof EXECUTIONS_OPENAPI_COMPONENTS>();
+const idParameter = pathParameter('id', "The execution's id");
 const stateChanging = { security: [{ apiToken: [] }] };
 
 /** The OpenAPI description of plans, executions, undo, relink maps and the audit log. */
@@ -76,7 +59,7 @@ export function executionsOpenApi(): { schemas: Record<string, JsonSchema>; path
         get: {
           operationId: 'getExecutionPlan',
           summary: 'A stored plan with its items',
-          parameters: [{ ...idParameter, description: "The plan's id" }],
+          parameters: [pathParameter('id', "The plan's id")],
           responses: {
             '200': { description: 'The plan', content: json('ExecutionPlan') },
             '404': problem('No such plan (yet)'),
@@ -103,7 +86,7 @@ export function executionsOpenApi(): { schemas: Record<string, JsonSchema>; path
         get: {
           operationId: 'listExecutions',
           summary: 'Executions and undos, newest first',
-          parameters: query(ListExecutionsQuerySchema),
+          parameters: queryParameters(ListExecutionsQuerySchema),
           responses: { '200': { description: 'A page', content: json('ExecutionPage') } },
         },
       },
@@ -177,7 +160,7 @@ export function executionsOpenApi(): { schemas: Record<string, JsonSchema>; path
         get: {
           operationId: 'listAuditSteps',
           summary: 'Every journal step of every execution, newest first, with times, hashes and errors',
-          parameters: query(AuditQuerySchema),
+          parameters: queryParameters(AuditQuerySchema),
           responses: {
             '200': { description: 'A page of steps', content: json('AuditPage') },
             '400': problem('Invalid query'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentSchemasOf } from '../openapi/component-schemas';
+import { openApiHelpers } from '../openapi/openapi-helpers';
 import { SessionSchema, SignInBodySchema } from '../session/session.schemas';
 import { RetryAcceptedSchema, RetryBodySchema } from '../retries/retries.schemas';
 import { LibraryOverviewSchema } from './library.schemas';
@@ -12,11 +13,7 @@ export const LIBRARY_OPENAPI_COMPONENTS = {
   RetryAccepted: RetryAcceptedSchema,
 } as const;
 
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
+const { json, problem } = openApiHelpers<keyof typeof LIBRARY_OPENAPI_COMPONENTS>();
 
 /** The library overview, failed-stage retries and the browser session routes, for the gateway's document to merge. */
 export function libraryOpenApi(): { schemas: Record<string, JsonSchema>; paths: Record<string, JsonSchema> } {
@@ -30,7 +27,7 @@ export function libraryOpenApi(): { schemas: Record<string, JsonSchema>; paths: 
           operationId: 'getLibraryOverview',
           summary: 'BPM histogram, keys, formats and sizes, duplicate waste (cached for 30 s)',
           responses: {
-            '200': { description: 'The overview', content: { 'application/json': { schema: ref('LibraryOverview') } } },
+            '200': { description: 'The overview', content: json('LibraryOverview') },
           },
         },
       },
@@ -43,7 +40,7 @@ export function libraryOpenApi(): { schemas: Record<string, JsonSchema>; paths: 
           responses: {
             '202': {
               description: 'The retries are queued',
-              content: { 'application/json': { schema: ref('RetryAccepted') } },
+              content: json('RetryAccepted'),
             },
             '400': problem('Invalid body'),
             '401': problem('Not signed in and no valid API token'),
@@ -55,7 +52,7 @@ export function libraryOpenApi(): { schemas: Record<string, JsonSchema>; paths: 
           operationId: 'getSession',
           summary: 'Whether this request is signed in (session cookie) or carries a valid API token',
           responses: {
-            '200': { description: 'The session', content: { 'application/json': { schema: ref('Session') } } },
+            '200': { description: 'The session', content: json('Session') },
           },
         },
         post: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentSchemasOf } from '../openapi/component-schemas';
+import { openApiHelpers } from '../openapi/openapi-helpers';
 import { FileFingerprintSchema } from '../fingerprint/fingerprint.schemas';
 import { ExcerptIdentificationSchema } from '../identify/identify.schemas';
 import {
@@ -22,19 +23,8 @@ export const FINGERPRINT_OPENAPI_COMPONENTS = {
   FileFingerprint: FileFingerprintSchema,
 } as const;
 
-const ref = (id: keyof typeof FINGERPRINT_OPENAPI_COMPONENTS | 'Problem') => ({ $ref: `#/components/schemas/${id}` });
-const json = (id: keyof typeof FINGERPRINT_OPENAPI_COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const fileIdParameter = {
-  name: 'fileId',
-  in: 'path',
-  required: true,
-  description: "The mix file's id",
-  schema: { type: 'string', format: 'uuid' },
-};
+const { json, problem, pathParameter } = openApiHelpers<keyof typeof FINGERPRINT_OPENAPI_COMPONENTS>();
+const fileIdParameter = pathParameter('fileId', "The mix file's id");
 
 /**
  * The OpenAPI description of the mix identification and excerpt look-up routes, for the gateway's document to

@@ -18,6 +18,7 @@ import { PipelineStatsSchema } from '../pipeline/pipeline.schemas';
 import { EventsQuerySchema } from '../events/events.schemas';
 import { ProblemSchema, ProblemTypes } from '../http/problem';
 import { componentSchemasOf } from './component-schemas';
+import { openApiHelpers } from './openapi-helpers';
 
 /**
  * The OpenAPI 3.1 document, built from the same zod schemas that validate requests (z.toJSONSchema
@@ -45,31 +46,8 @@ function componentSchemas(): Record<string, JsonSchema> {
   return out;
 }
 
-/** Query parameters from a zod object schema, each documented as the caller writes it. */
-function queryParameters(schema: z.ZodType): JsonSchema[] {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
-    properties?: Record<string, JsonSchema>;
-    required?: string[];
-  };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => {
-    const { description, ...propertySchema } = property;
-    return { name, in: 'query', required: json.required?.includes(name) ?? false, description, schema: propertySchema };
-  });
-}
-
-const ref = (id: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${id}` });
-const json = (id: keyof typeof COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const idParameter = (what: string) => ({
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: `The ${what}'s id`,
-  schema: { type: 'string', format: 'uuid' },
-});
+const { json, problem, queryParameters, pathParameter } = openApiHelpers<keyof typeof COMPONENTS>();
+const idParameter = (what: string) => pathParameter('id', `The ${what}'s id`);
 
 export function buildOpenApiDocument(options: { version: string }): JsonSchema {
   // Feature folders describe their own routes; the document merges them.

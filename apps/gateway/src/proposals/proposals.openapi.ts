@@ -1,4 +1,5 @@
 import { componentSchemasOf, inputSchemaOf } from '../openapi/component-schemas';
+import { openApiHelpers } from '../openapi/openapi-helpers';
 import {
   BulkBodySchema,
   BulkOutcomeSchema,
@@ -28,19 +29,8 @@ export const PROPOSALS_OPENAPI_COMPONENTS = {
   ProposalPreviewNode: PreviewNodeSchema,
 } as const;
 
-const ref = (id: keyof typeof PROPOSALS_OPENAPI_COMPONENTS | 'Problem') => ({ $ref: `#/components/schemas/${id}` });
-const json = (id: keyof typeof PROPOSALS_OPENAPI_COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const idParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: "The proposal's id",
-  schema: { type: 'string', format: 'uuid' },
-};
+const { json, problem, queryParameters, pathParameter } = openApiHelpers<keyof typeof PROPOSALS_OPENAPI_COMPONENTS>();
+const idParameter = pathParameter('id', "The proposal's id");
 const ifMatch = {
   name: 'If-Match',
   in: 'header',
@@ -49,19 +39,6 @@ const ifMatch = {
   schema: { type: 'string' },
 };
 const etag = { ETag: { description: 'The new version of the proposal', schema: { type: 'string' } } };
-
-function query(schema: z.ZodType): JsonSchema[] {
-  const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
-    properties: Record<string, JsonSchema>;
-  };
-  return Object.entries(s.properties).map(([name, { description, ...p }]) => ({
-    name,
-    in: 'query',
-    required: false,
-    description,
-    schema: p,
-  }));
-}
 
 const body = (schema: z.ZodType, required = true) => ({
   required,
@@ -87,7 +64,7 @@ export function proposalsOpenApi(): { schemas: Record<string, JsonSchema>; paths
         get: {
           operationId: 'listProposals',
           summary: 'Proposals with filters (status, confidence band, collision, kind, text), sorted, keyset-paginated',
-          parameters: query(ListProposalsQuerySchema),
+          parameters: queryParameters(ListProposalsQuerySchema),
           responses: {
             '200': { description: 'A page', content: json('ProposalPage') },
             '400': problem('Invalid query'),
@@ -111,7 +88,7 @@ export function proposalsOpenApi(): { schemas: Record<string, JsonSchema>; paths
         get: {
           operationId: 'getProposalGeneration',
           summary: 'Progress of a generation request (queued until the proposer picks it up)',
-          parameters: [{ ...idParameter, description: "The generation's id" }],
+          parameters: [pathParameter('id', "The generation's id")],
           responses: { '200': { description: 'Its status and counts', content: json('ProposalGeneration') } },
         },
       },
@@ -119,7 +96,7 @@ export function proposalsOpenApi(): { schemas: Record<string, JsonSchema>; paths
         get: {
           operationId: 'previewProposals',
           summary: 'The folder tree the approved (or pending) proposals would produce, with file counts',
-          parameters: query(PreviewQuerySchema),
+          parameters: queryParameters(PreviewQuerySchema),
           responses: { '200': { description: 'The tree', content: json('ProposalPreview') } },
         },
       },

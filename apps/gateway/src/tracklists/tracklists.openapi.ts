@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentSchemasOf } from '../openapi/component-schemas';
+import { openApiHelpers } from '../openapi/openapi-helpers';
 import {
   ListTracklistsQuerySchema,
   MixTracklistsSchema,
@@ -24,31 +25,14 @@ export const TRACKLISTS_OPENAPI_COMPONENTS = {
   RejectedTracks: RejectedTracksSchema,
 } as const;
 
-const ref = (id: keyof typeof TRACKLISTS_OPENAPI_COMPONENTS | 'Problem') => ({ $ref: `#/components/schemas/${id}` });
-const json = (id: keyof typeof TRACKLISTS_OPENAPI_COMPONENTS) => ({ 'application/json': { schema: ref(id) } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
+const { json, problem, queryParameters, pathParameter } = openApiHelpers<keyof typeof TRACKLISTS_OPENAPI_COMPONENTS>();
 const body = (schema: z.ZodType) => {
   const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return { required: true, content: { 'application/json': { schema: rest } } };
 };
-const path = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  description,
-  schema: { type: 'string', format: 'uuid' },
-});
-const id = path('id', "The tracklist's id");
-const fileId = path('fileId', "The set file's id");
-const trackId = path('trackId', "The track's id (of the tracklist's current version)");
-const queryParameters = (schema: z.ZodObject) =>
-  Object.entries(
-    (z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, JsonSchema> })
-      .properties,
-  ).map(([name, s]) => ({ name, in: 'query', required: false, schema: s, description: s.description }));
+const id = pathParameter('id', "The tracklist's id");
+const fileId = pathParameter('fileId', "The set file's id");
+const trackId = pathParameter('trackId', "The track's id (of the tracklist's current version)");
 const token = { security: [{ apiToken: [] }] };
 const unauthorized = { '401': problem('Missing or wrong API token') };
 const events = 'The outcome arrives as `tracklist.lookup.finished` (and `tracklist.saved`) on /api/v1/events.';
@@ -62,7 +46,7 @@ export function tracklistsOpenApi(): { schemas: Record<string, JsonSchema>; path
         get: {
           operationId: 'listTracklists',
           summary: 'Tracklists, newest change first (filters: status, source, linked, text)',
-          parameters: queryParameters(ListTracklistsQuerySchema),
+          parameters: queryParameters(ListTracklistsQuerySchema, { descriptionAlsoInSchema: true }),
           responses: {
             '200': { description: 'A page', content: json('TracklistPage') },
             '400': problem('Invalid filter or cursor'),
