@@ -247,7 +247,8 @@ describe('hostile requests get a 4xx problem, never a 5xx', () => {
           if (who === 'foreign-host') headers.host = 'rebind.attacker.example';
           const hasBody = route.method !== 'GET';
           if (hasBody) headers['content-type'] = type;
-          const res = await raw(route.method, `${p}${query ? `?${query}` : ''}`, {
+          const target = `${p}${query ? `?${query}` : ''}`;
+          const res = await raw(route.method, target, {
             headers,
             body: hasBody ? body : undefined,
           });
@@ -258,7 +259,15 @@ describe('hostile requests get a 4xx problem, never a 5xx', () => {
             status: true,
           });
           if (res.status >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-          if (who === 'foreign-host') expect(res.status).toBe(421);
+          if (who === 'foreign-host') {
+            // A request head over Node's limit (16 KiB) is refused by its parser with 431 before any handler
+            // runs, so nothing is read either way; below the limit the Host check answers 421.
+            const head =
+              Buffer.byteLength(target) + Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+            if (head > 16 * 1024) expect(res.status).toBe(431);
+            else if (head < 15 * 1024) expect(res.status).toBe(421);
+            else expect([421, 431]).toContain(res.status);
+          }
           // Without the token a state change is refused, for lack of the token or for its hostile input.
           if (who === 'none' && route.method !== 'GET') expect(res.status >= 400 && res.status < 500).toBe(true);
         },

@@ -6,6 +6,7 @@ import { runService, type RunningService } from '@crateflow/service-host';
 import { ingestConfigShape } from '../../../ingest/src/ingest.config';
 import { IngestModule } from '../../../ingest/src/ingest.module';
 import { LifecycleHandler } from '../../../ingest/src/lifecycle/lifecycle.handler';
+import { ScanHandler } from '../../../ingest/src/scans/scan.handler';
 import { gatewayService } from '../main';
 import type { BulkOutcome, DuplicateComparisonView, DuplicateGroupView } from './duplicates.schemas';
 import { deleteTestStreams, NATS_URL } from '../../../../test/support/service-harness';
@@ -141,7 +142,12 @@ describe('duplicates API (real PostgreSQL and NATS)', () => {
     };
     gateway = await runService(gatewayService, { ...env, CRATEFLOW_API_TOKEN: TOKEN, CRATEFLOW_UI_ENABLED: 'false' });
     ingest = await runService(
-      { name: 'ingest', configShape: ingestConfigShape, module: IngestModule, subscribers: [LifecycleHandler] },
+      {
+        name: 'ingest',
+        configShape: ingestConfigShape,
+        module: IngestModule,
+        subscribers: [ScanHandler, LifecycleHandler],
+      },
       env,
     );
   });
