@@ -195,8 +195,9 @@ export default {
         if (done) toast(done, () => undo(next));
         return next;
       } catch (e) {
+        // After a 412 the list is reloaded first, so the reload does not wipe the explanation.
+        if (e instanceof ApiError && e.status === 412) await load(true);
         message(status, e instanceof ApiError && e.status === 412 ? `${e.message} (reloaded)` : e.message, 'error');
-        if (e instanceof ApiError && e.status === 412) load(true);
         return null;
       }
     }
@@ -231,6 +232,8 @@ export default {
       try {
         const r = await api('/proposals/decisions', { method: 'POST', body });
         state.selected.clear();
+        // Reload first: the reload resets the status line, and the counts must stay there to be read.
+        await load(true);
         message(
           status,
           `${decision === 'approved' ? 'Approved' : 'Rejected'} ${r.applied.length}; skipped ${r.skipped.length}${
@@ -242,7 +245,6 @@ export default {
               : ''
           }.`,
         );
-        load(true);
       } catch (e) {
         message(status, e.message, 'error');
       }
