@@ -30,7 +30,7 @@ export class IdentifyService {
 
   async identify(body: Readable, declaredLength: number | undefined): Promise<ExcerptIdentificationView> {
     const limit = this.config.IDENTIFY_MAX_UPLOAD_BYTES;
-    if (declaredLength !== undefined && declaredLength > limit) throw tooLarge(limit);
+    if (declaredLength !== undefined && declaredLength > limit) throw tooLarge(limit, 'keep-alive');
     if (this.running >= MAX_CONCURRENT_IDENTIFICATIONS) {
       throw ProblemException.unavailable('Other excerpts are being identified right now; try again in a few seconds.');
     }
@@ -116,22 +116,28 @@ export async function readLimited(body: Readable, limit: number): Promise<Buffer
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     length += buf.length;
     if (length > limit) {
-      // Stop reading, answer 413, then close: destroying the request now would reset the connection before
-      // the client ever saw the answer (a chunked upload has no length to refuse up front).
+      // Stop reading, answer 413, then close: a chunked upload has no length to refuse up front and may never
+      // end, so its rest is not drained; destroying the request now would reset the connection before the
+      // client ever saw the answer.
       body.pause();
-      throw tooLarge(limit);
+      throw tooLarge(limit, 'close');
     }
     parts.push(buf);
   }
   return Buffer.concat(parts, length);
 }
 
-function tooLarge(limit: number): ProblemException {
+/**
+ * `keep-alive` when the declared length is over the limit: Node discards that known amount once the answer is
+ * sent (never into memory), so the client finishes writing and reads the 413; closing while it still sends
+ * would reset the connection and it would see EPIPE instead. `close` for a chunked body cut off mid-way.
+ */
+function tooLarge(limit: number, connection: 'keep-alive' | 'close'): ProblemException {
   return new ProblemException({
     status: HttpStatus.PAYLOAD_TOO_LARGE,
     type: ProblemTypes.blank,
     detail: `The excerpt is larger than ${limit} bytes; send a shorter excerpt (a few seconds to a few minutes).`,
-    headers: { Connection: 'close' },
+    headers: connection === 'close' ? { Connection: 'close' } : {},
   });
 }
 
