@@ -109,7 +109,8 @@ describe('ScanService against the real database', () => {
     const rels = [...tree.contents.keys()];
     const touched = rels.slice(0, 10);
     const deleted = rels.slice(20, 25);
-    const future = new Date(Date.now() + 60_000);
+    // A whole second: utimes takes seconds as a float, and most millisecond values do not survive the round trip.
+    const future = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
     for (const rel of touched) utimesSync(path.join(root, rel), future, future);
     writeFileSync(path.join(root, touched[0]), 'new content'); // one with new content
     for (const rel of deleted) unlinkSync(path.join(root, rel));
