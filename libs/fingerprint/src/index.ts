@@ -47,4 +47,29 @@ export type {
 export { MemoryFingerprintIndex } from './store/memory-index';
 export { PostgresFingerprintIndex } from './store/postgres-index';
 export type { PgPool, PostgresIndexOptions } from './store/postgres-index';
-export { FINGERPRINT_SCHEMA_SQL, FINGERPRINT_TABLES } from './store/schema';
+export {
+  FINGERPRINT_GENERATIONS_SQL,
+  FINGERPRINT_SCHEMA_SQL,
+  FINGERPRINT_SLOT_TABLES,
+  FINGERPRINT_TABLES,
+  TRACK_ID_TABLE,
+} from './store/schema';
+export type { FingerprintTableSet, IndexSlot } from './store/schema';
+export {
+  CODE_INDEX_VERSION,
+  compareVersions,
+  FINGERPRINT_LAYOUT_VERSION,
+  FINGERPRINT_QUERY_COMPATIBLE_VERSIONS,
+  GenerationalFingerprintIndex,
+  IndexGenerations,
+  IndexRebuildingError,
+  IndexVersionMismatchError,
+} from './store/generations';
+export type {
+  GenerationalIndexOptions,
+  GenerationState,
+  GenerationView,
+  IndexGeneration,
+  IndexVersion,
+  RebuildProgress,
+} from './store/generations';

@@ -88,7 +88,7 @@ describe('schema drift', () => {
         FINGERPRINT_TABLES,
       );
       const actual = await describeTables((sql, params) => db.dataSource.query(sql, params), FINGERPRINT_TABLES);
-      expect(actual.columns).toHaveLength(26);
+      expect(actual.columns).toHaveLength(67);
       expect(actual).toEqual(expected);
     } finally {
       await client.end();

@@ -20,18 +20,13 @@ import {
   PostingColumnsBuffer,
   sortPostings,
 } from './packed-postings';
-import { FINGERPRINT_SCHEMA_SQL } from './schema';
-
-/** The write tier: one row per posting, cheap to insert and to delete per track. */
-const TABLE: Record<Strategy, string> = {
-  landmark: 'fingerprint_landmark_postings',
-  triplet: 'fingerprint_triplet_postings',
-};
-/** The packed tier: one row per hash key (packed-postings.ts). */
-const PACKED: Record<Strategy, string> = {
-  landmark: 'fingerprint_landmark_packed',
-  triplet: 'fingerprint_triplet_packed',
-};
+import {
+  FINGERPRINT_SCHEMA_SQL,
+  FINGERPRINT_SLOT_TABLES,
+  TRACK_ID_TABLE,
+  type FingerprintTableSet,
+  type IndexSlot,
+} from './schema';
 
 /** Rows per INSERT: big enough to amortise the round trip, small enough for a ~1 MB statement. */
 const INSERT_CHUNK = 50_000;
@@ -39,6 +34,8 @@ const INSERT_CHUNK = 50_000;
 const LOCK_NAMESPACE = 0x46505258; // "FPRX"
 /** Advisory-lock namespace of the merge (one merger at a time rewrites packed rows). */
 const MERGE_LOCK_NAMESPACE = 0x4650524d; // "FPRM"
+/** One merge lock per slot: the two slots' merges touch disjoint tables. */
+const MERGE_LOCK_KEY: Record<IndexSlot, number> = { a: 0, b: 1 };
 /** Tracks moved per merge transaction (bounds its memory and how long it holds their locks). */
 const MERGE_TRACKS_PER_BATCH = 64;
 /** Packed rows rewritten per purge transaction. */
@@ -71,6 +68,13 @@ export type PgPool = Pick<Pool, 'connect' | 'query' | 'end'>;
 export interface PostgresIndexOptions {
   /** End the pool in close() (default false: the caller owns it). */
   ownsPool?: boolean;
+  /**
+   * Which table slot this index reads and writes (default `a`). The index generations (generations.ts)
+   * decide which slot answers look-ups and which receives writes; this class only works on one slot.
+   */
+  slot?: IndexSlot;
+  /** The algorithm version recorded with each track stored (default FINGERPRINT_ALGORITHM_VERSION). */
+  algorithmVersion?: number;
 }
 
 /**
@@ -78,10 +82,19 @@ export interface PostgresIndexOptions {
  * fingerprint replicas; survives restarts; grows without a capacity cap (see schema.ts and README.md).
  */
 export class PostgresFingerprintIndex implements FingerprintIndex {
+  /** The tables of this index's slot. */
+  protected readonly t: FingerprintTableSet;
+
   constructor(
     private readonly pool: PgPool,
     private readonly options: PostgresIndexOptions = {},
-  ) {}
+  ) {
+    this.t = FINGERPRINT_SLOT_TABLES[options.slot ?? 'a'];
+  }
+
+  get slot(): IndexSlot {
+    return this.t.slot;
+  }
 
   /** Creates the tables if missing (tests and tools; deployments run the migration instead). */
   static async createSchema(pool: PgPool): Promise<void> {
@@ -91,7 +104,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
   /** The compact track id of an external recording id (a uuid), allocated on first use. */
   async ensureTrackId(externalId: string): Promise<number> {
     const res = await this.pool.query<{ track_id: number }>(
-      `INSERT INTO fingerprint_tracks (external_id) VALUES ($1)
+      `INSERT INTO ${TRACK_ID_TABLE} (external_id) VALUES ($1)
        ON CONFLICT (external_id) DO UPDATE SET external_id = EXCLUDED.external_id
        RETURNING track_id`,
       [externalId],
@@ -109,14 +122,14 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
   }
 
   async readBack(strategy: Strategy, trackId: number): Promise<PostingReadBack> {
-    return readBackWith(this.pool, strategy, trackId);
+    return readBackWith(this.pool, this.t, strategy, trackId);
   }
 
   async removeTrack(trackId: number): Promise<number> {
     return this.transaction(async (client) => {
       await lockTrack(client, trackId);
-      const removed = await removeTrackWith(client, trackId);
-      await client.query('DELETE FROM fingerprint_tracks WHERE track_id = $1', [trackId]);
+      const removed = await removeTrackWith(client, this.t, trackId);
+      await forgetFacts(client, this.t, trackId);
       return removed;
     });
   }
@@ -136,11 +149,11 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     }
     const res = await this.pool.query({
       text: `SELECT 0 AS tier, hash AS a, track_id AS b, t AS c, aux AS d, NULL::bytea AS packed
-               FROM ${TABLE[strategy]} WHERE hash = ANY($1::int4[])
+               FROM ${this.t.rows[strategy]} WHERE hash = ANY($1::int4[])
              UNION ALL
-             SELECT 1, hash_key, 0, 0, 0, postings FROM ${PACKED[strategy]} WHERE hash_key = ANY($2::int4[])
+             SELECT 1, hash_key, 0, 0, 0, postings FROM ${this.t.packed[strategy]} WHERE hash_key = ANY($2::int4[])
              UNION ALL
-             SELECT 2, track_id, 0, 0, 0, NULL FROM fingerprint_tombstones`,
+             SELECT 2, track_id, 0, 0, 0, NULL FROM ${this.t.tombstones}`,
       values: [int4ArrayLiteral(hashes), `{${keys.join(',')}}`],
       rowMode: 'array',
     });
@@ -165,18 +178,24 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     assertTrackId(trackId);
     return this.transaction(async (client) => {
       await lockTrack(client, trackId);
-      await removeTrackWith(client, trackId);
+      await removeTrackWith(client, this.t, trackId);
       for (const s of STRATEGIES) await this.insert(client, s, trackId, postings[s]);
       // Observed, not inferred: count what the tables now hold for the track.
       const counts: StoredCounts = { landmark: 0, triplet: 0 };
-      for (const s of STRATEGIES) counts[s] = (await readBackWith(client, s, trackId)).count;
+      for (const s of STRATEGIES) counts[s] = (await readBackWith(client, this.t, s, trackId)).count;
       await client.query(
-        `INSERT INTO fingerprint_tracks (track_id, duration_sec, landmark_postings, triplet_postings, algorithm_version, indexed_at)
+        `INSERT INTO ${this.t.facts} (track_id, duration_sec, landmark_postings, triplet_postings, algorithm_version, indexed_at)
          VALUES ($1, $2, $3, $4, $5, now())
          ON CONFLICT (track_id) DO UPDATE SET duration_sec = EXCLUDED.duration_sec,
            landmark_postings = EXCLUDED.landmark_postings, triplet_postings = EXCLUDED.triplet_postings,
            algorithm_version = EXCLUDED.algorithm_version, indexed_at = EXCLUDED.indexed_at`,
-        [trackId, durationSec, counts.landmark, counts.triplet, FINGERPRINT_ALGORITHM_VERSION],
+        [
+          trackId,
+          durationSec,
+          counts.landmark,
+          counts.triplet,
+          this.options.algorithmVersion ?? FINGERPRINT_ALGORITHM_VERSION,
+        ],
       );
       return counts;
     });
@@ -210,7 +229,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
    * tables, in batches: run it when tombstoned postings are a noticeable share (see pendingWork).
    */
   async purgeRemoved(): Promise<{ tombstones: number; rowsRewritten: number }> {
-    const tombRes = await this.pool.query<{ track_id: number }>('SELECT track_id FROM fingerprint_tombstones');
+    const tombRes = await this.pool.query<{ track_id: number }>(`SELECT track_id FROM ${this.t.tombstones}`);
     const tombs = new Set(tombRes.rows.map((r) => r.track_id));
     if (tombs.size === 0) return { tombstones: 0, rowsRewritten: 0 };
     let rowsRewritten = 0;
@@ -218,9 +237,12 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
       let after = -0x80000001;
       for (;;) {
         const page = await this.transaction(async (client) => {
-          await client.query('SELECT pg_advisory_xact_lock($1, 0)', [MERGE_LOCK_NAMESPACE]);
+          await client.query('SELECT pg_advisory_xact_lock($1, $2)', [
+            MERGE_LOCK_NAMESPACE,
+            MERGE_LOCK_KEY[this.t.slot],
+          ]);
           const res = await client.query({
-            text: `SELECT hash_key, postings FROM ${PACKED[strategy]} WHERE hash_key > $1::int8 ORDER BY hash_key LIMIT ${PURGE_ROWS_PER_BATCH} FOR UPDATE`,
+            text: `SELECT hash_key, postings FROM ${this.t.packed[strategy]} WHERE hash_key > $1::int8 ORDER BY hash_key LIMIT ${PURGE_ROWS_PER_BATCH} FOR UPDATE`,
             values: [after],
             rowMode: 'array',
           });
@@ -239,7 +261,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
             else if (kept.length === start) emptied.push(key);
             if (dropped) rewritten++;
           }
-          await writePackedRows(client, strategy, kept, emptied);
+          await writePackedRows(client, this.t, strategy, kept, emptied);
           return { last: rows.length ? rows[rows.length - 1][0] : null, rewritten };
         });
         rowsRewritten += page.rewritten;
@@ -247,7 +269,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
         after = page.last;
       }
     }
-    await this.pool.query('DELETE FROM fingerprint_tombstones WHERE track_id = ANY($1::int4[])', [
+    await this.pool.query(`DELETE FROM ${this.t.tombstones} WHERE track_id = ANY($1::int4[])`, [
       `{${[...tombs].join(',')}}`,
     ]);
     return { tombstones: tombs.size, rowsRewritten };
@@ -256,14 +278,14 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
   /** What the background merge has left to do: postings in the row tables, and tombstones. */
   async pendingWork(): Promise<{ rowPostings: number; tombstones: number }> {
     const res = await this.pool.query<{ l: string; t: string; x: string }>(
-      `SELECT (SELECT count(*) FROM ${TABLE.landmark}) AS l, (SELECT count(*) FROM ${TABLE.triplet}) AS t,
-              (SELECT count(*) FROM fingerprint_tombstones) AS x`,
+      `SELECT (SELECT count(*) FROM ${this.t.rows.landmark}) AS l, (SELECT count(*) FROM ${this.t.rows.triplet}) AS t,
+              (SELECT count(*) FROM ${this.t.tombstones}) AS x`,
     );
     return { rowPostings: Number(res.rows[0].l) + Number(res.rows[0].t), tombstones: Number(res.rows[0].x) };
   }
 
   private async mergeBatch(client: PoolClient, cursor: { after: number }): Promise<MergeResult | null> {
-    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [MERGE_LOCK_NAMESPACE]);
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [MERGE_LOCK_NAMESPACE, MERGE_LOCK_KEY[this.t.slot]]);
     // The next tracks with postings waiting, by a skip scan of each row table's track index (a loose index
     // scan: one index probe per distinct track, however many postings each holds).
     const skipScan = (table: string) => `(WITH RECURSIVE t(track_id) AS (
@@ -273,7 +295,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
          FROM t WHERE t.track_id IS NOT NULL)
        SELECT track_id FROM t WHERE track_id IS NOT NULL LIMIT ${MERGE_TRACKS_PER_BATCH})`;
     const candidates = await client.query<{ track_id: number }>(
-      `SELECT track_id FROM (${skipScan(TABLE.landmark)} UNION ${skipScan(TABLE.triplet)}) c
+      `SELECT track_id FROM (${skipScan(this.t.rows.landmark)} UNION ${skipScan(this.t.rows.triplet)}) c
        ORDER BY track_id LIMIT ${MERGE_TRACKS_PER_BATCH}`,
       [cursor.after],
     );
@@ -291,18 +313,18 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     // Re-read under the locks: an indexer may have replaced or removed a track since the candidates query.
     const stillMergeable = await client.query<{ track_id: number }>(
       `SELECT u.track_id FROM unnest($1::int4[]) AS u(track_id)
-       WHERE NOT EXISTS (SELECT 1 FROM fingerprint_tombstones x WHERE x.track_id = u.track_id)`,
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.t.tombstones} x WHERE x.track_id = u.track_id)`,
       [`{${locked.join(',')}}`],
     );
     const tracks = stillMergeable.rows.map((r) => r.track_id);
     const result: MergeResult = { tracks: tracks.length, postings: 0, rowsWritten: 0 };
     if (tracks.length === 0) return result;
     const trackList = `{${tracks.join(',')}}`;
-    const tombRes = await client.query<{ track_id: number }>('SELECT track_id FROM fingerprint_tombstones');
+    const tombRes = await client.query<{ track_id: number }>(`SELECT track_id FROM ${this.t.tombstones}`);
     const tombs = new Set(tombRes.rows.map((r) => r.track_id));
     for (const strategy of STRATEGIES) {
       const fresh = await client.query({
-        text: `SELECT hash, track_id, t, aux FROM ${TABLE[strategy]} WHERE track_id = ANY($1::int4[])`,
+        text: `SELECT hash, track_id, t, aux FROM ${this.t.rows[strategy]} WHERE track_id = ANY($1::int4[])`,
         values: [trackList],
         rowMode: 'array',
       });
@@ -320,7 +342,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
       // What the rows held before, per merged track (a track may also have been appended to after a merge).
       const before = new Map<number, number>();
       const existing = await client.query({
-        text: `SELECT hash_key, postings FROM ${PACKED[strategy]} WHERE hash_key = ANY($1::int4[]) FOR UPDATE`,
+        text: `SELECT hash_key, postings FROM ${this.t.packed[strategy]} WHERE hash_key = ANY($1::int4[]) FOR UPDATE`,
         values: [keys],
         rowMode: 'array',
       });
@@ -332,7 +354,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
         });
       }
       // What PostgreSQL stored (RETURNING), decoded: per merged track, the postings gained must be those moved.
-      const written = await writePackedRows(client, strategy, all, [], this.encodeRow);
+      const written = await writePackedRows(client, this.t, strategy, all, [], this.encodeRow);
       result.rowsWritten += written.length;
       const after = new Map<number, { n: number; lo: number; hi: number }>();
       for (const [key, bytes] of written) {
@@ -354,7 +376,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
           );
         }
       }
-      const deleted = await client.query(`DELETE FROM ${TABLE[strategy]} WHERE track_id = ANY($1::int4[])`, [
+      const deleted = await client.query(`DELETE FROM ${this.t.rows[strategy]} WHERE track_id = ANY($1::int4[])`, [
         trackList,
       ]);
       if (deleted.rowCount !== freshRows.length) {
@@ -364,11 +386,11 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
       }
       const ids = [...added.keys()];
       await client.query(
-        `INSERT INTO fingerprint_packed_tracks (track_id, strategy, postings, first_frame, last_frame)
+        `INSERT INTO ${this.t.packedTracks} (track_id, strategy, postings, first_frame, last_frame)
          SELECT * FROM unnest($1::int4[], $2::text[], $3::int4[], $4::int4[], $5::int4[])
-         ON CONFLICT (track_id, strategy) DO UPDATE SET postings = fingerprint_packed_tracks.postings + EXCLUDED.postings,
-           first_frame = LEAST(fingerprint_packed_tracks.first_frame, EXCLUDED.first_frame),
-           last_frame = GREATEST(fingerprint_packed_tracks.last_frame, EXCLUDED.last_frame)`,
+         ON CONFLICT (track_id, strategy) DO UPDATE SET postings = ${this.t.packedTracks}.postings + EXCLUDED.postings,
+           first_frame = LEAST(${this.t.packedTracks}.first_frame, EXCLUDED.first_frame),
+           last_frame = GREATEST(${this.t.packedTracks}.last_frame, EXCLUDED.last_frame)`,
         [
           `{${ids.join(',')}}`,
           `{${ids.map(() => strategy).join(',')}}`,
@@ -396,8 +418,9 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
       triplet_postings: number | null;
       algorithm_version: number | null;
     }>(
-      `SELECT track_id, external_id, duration_sec, landmark_postings, triplet_postings, algorithm_version
-       FROM fingerprint_tracks WHERE track_id = ANY($1::int4[]) AND indexed_at IS NOT NULL`,
+      `SELECT f.track_id, m.external_id, f.duration_sec, f.landmark_postings, f.triplet_postings, f.algorithm_version
+       FROM ${this.t.facts} f JOIN ${TRACK_ID_TABLE} m ON m.track_id = f.track_id
+       WHERE f.track_id = ANY($1::int4[]) AND f.indexed_at IS NOT NULL`,
       [`{${trackIds.join(',')}}`],
     );
     for (const r of res.rows) {
@@ -420,9 +443,9 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
   async storageBytes(): Promise<StorageBytes> {
     const size = (t: string) => `pg_total_relation_size('${t}')`;
     const res = await this.pool.query<Record<'rl' | 'rt' | 'pl' | 'pt' | 's', string>>(
-      `SELECT ${size(TABLE.landmark)} AS rl, ${size(TABLE.triplet)} AS rt, ${size(PACKED.landmark)} AS pl,
-              ${size(PACKED.triplet)} AS pt,
-              ${size('fingerprint_packed_tracks')} + ${size('fingerprint_tombstones')} AS s`,
+      `SELECT ${size(this.t.rows.landmark)} AS rl, ${size(this.t.rows.triplet)} AS rt, ${size(this.t.packed.landmark)} AS pl,
+              ${size(this.t.packed.triplet)} AS pt,
+              ${size(this.t.packedTracks)} + ${size(this.t.tombstones)} AS s`,
     );
     const r = res.rows[0];
     const rows = { landmark: Number(r.rl), triplet: Number(r.rt) };
@@ -445,7 +468,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     let inserted = 0;
     for (const chunk of chunksOf(batch, INSERT_CHUNK)) {
       const res = await db.query(
-        `INSERT INTO ${TABLE[strategy]} (hash, track_id, t, aux)
+        `INSERT INTO ${this.t.rows[strategy]} (hash, track_id, t, aux)
          SELECT h, $2, t, a FROM unnest($1::int4[], $3::int4[], $4::int4[]) AS u(h, t, a)`,
         [int4ArrayLiteral(chunk.hash), trackId, int4ArrayLiteral(chunk.time), int4ArrayLiteral(chunk.aux)],
       );
@@ -471,7 +494,12 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
 }
 
 /** Both tiers in one statement (one snapshot: a merge moving the track meanwhile is seen whole or not at all). */
-async function readBackWith(db: Pick<Pool, 'query'>, strategy: Strategy, trackId: number): Promise<PostingReadBack> {
+async function readBackWith(
+  db: Pick<Pool, 'query'>,
+  t: FingerprintTableSet,
+  strategy: Strategy,
+  trackId: number,
+): Promise<PostingReadBack> {
   const res = await db.query<{
     n: string;
     lo: number | null;
@@ -481,8 +509,8 @@ async function readBackWith(db: Pick<Pool, 'query'>, strategy: Strategy, trackId
     phi: number | null;
   }>(
     `SELECT r.n, r.lo, r.hi, p.postings AS pn, p.first_frame AS plo, p.last_frame AS phi
-     FROM (SELECT count(*) AS n, min(t) AS lo, max(t) AS hi FROM ${TABLE[strategy]} WHERE track_id = $1) r
-     LEFT JOIN fingerprint_packed_tracks p ON p.track_id = $1 AND p.strategy = $2`,
+     FROM (SELECT count(*) AS n, min(t) AS lo, max(t) AS hi FROM ${t.rows[strategy]} WHERE track_id = $1) r
+     LEFT JOIN ${t.packedTracks} p ON p.track_id = $1 AND p.strategy = $2`,
     [trackId, strategy],
   );
   const r = res.rows[0];
@@ -493,20 +521,36 @@ async function readBackWith(db: Pick<Pool, 'query'>, strategy: Strategy, trackId
 }
 
 /**
+ * Forgets what a slot recorded about a track. Slot a keeps its facts in the row that also maps the track's
+ * recording id (which every slot shares, and which stays so the track keeps its id): the facts are cleared.
+ */
+async function forgetFacts(client: PoolClient, t: FingerprintTableSet, trackId: number): Promise<void> {
+  if (t.facts === TRACK_ID_TABLE) {
+    await client.query(
+      `UPDATE ${TRACK_ID_TABLE} SET duration_sec = NULL, landmark_postings = NULL, triplet_postings = NULL,
+         algorithm_version = NULL, indexed_at = NULL WHERE track_id = $1`,
+      [trackId],
+    );
+  } else {
+    await client.query(`DELETE FROM ${t.facts} WHERE track_id = $1`, [trackId]);
+  }
+}
+
+/**
  * Removes a track's row postings and hides its packed ones behind a tombstone (under the track's lock).
  * Returns the postings removed from view.
  */
-async function removeTrackWith(client: PoolClient, trackId: number): Promise<number> {
+async function removeTrackWith(client: PoolClient, t: FingerprintTableSet, trackId: number): Promise<number> {
   let removed = 0;
   for (const s of STRATEGIES)
-    removed += (await client.query(`DELETE FROM ${TABLE[s]} WHERE track_id = $1`, [trackId])).rowCount ?? 0;
+    removed += (await client.query(`DELETE FROM ${t.rows[s]} WHERE track_id = $1`, [trackId])).rowCount ?? 0;
   const packed = await client.query<{ n: string | null }>(
-    'DELETE FROM fingerprint_packed_tracks WHERE track_id = $1 RETURNING postings AS n',
+    `DELETE FROM ${t.packedTracks} WHERE track_id = $1 RETURNING postings AS n`,
     [trackId],
   );
   if (packed.rows.length) {
     for (const r of packed.rows) removed += Number(r.n ?? 0);
-    await client.query('INSERT INTO fingerprint_tombstones (track_id) VALUES ($1) ON CONFLICT DO NOTHING', [trackId]);
+    await client.query(`INSERT INTO ${t.tombstones} (track_id) VALUES ($1) ON CONFLICT DO NOTHING`, [trackId]);
   }
   return removed;
 }
@@ -520,6 +564,7 @@ const PACKED_INSERT_CHUNK = 40_000;
  */
 async function writePackedRows(
   client: PoolClient,
+  t: FingerprintTableSet,
   strategy: Strategy,
   postings: PostingColumnsBuffer,
   emptied: number[],
@@ -537,11 +582,13 @@ async function writePackedRows(
     start = end;
   }
   if (emptied.length)
-    await client.query(`DELETE FROM ${PACKED[strategy]} WHERE hash_key = ANY($1::int4[])`, [`{${emptied.join(',')}}`]);
+    await client.query(`DELETE FROM ${t.packed[strategy]} WHERE hash_key = ANY($1::int4[])`, [
+      `{${emptied.join(',')}}`,
+    ]);
   const stored: [number, Buffer][] = [];
   for (let start = 0; start < keys.length; start += PACKED_INSERT_CHUNK) {
     const res = await client.query({
-      text: `INSERT INTO ${PACKED[strategy]} (hash_key, postings)
+      text: `INSERT INTO ${t.packed[strategy]} (hash_key, postings)
              SELECT k, decode(h, 'hex') FROM unnest($1::int4[], $2::text[]) AS u(k, h)
              ON CONFLICT (hash_key) DO UPDATE SET postings = EXCLUDED.postings
              RETURNING hash_key, postings`,
