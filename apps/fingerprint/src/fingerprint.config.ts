@@ -34,6 +34,19 @@ export const fingerprintConfigShape = {
    * removed ones), in milliseconds; 0 turns it off (look-ups stay correct, the index just stays large).
    */
   FINGERPRINT_MERGE_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * How often the index upgrade coordinator runs (queues tracks of a rebuild, reports progress, makes the new
+   * generation active when complete), in milliseconds; 0 turns it off (a rebuild then waits).
+   */
+  FINGERPRINT_REBUILD_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+  /** How long after a flip the old generation's tables are emptied, in milliseconds (readers cache the view ~2 s). */
+  FINGERPRINT_REBUILD_RETIRE_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How often tracks still missing after everything was queued are queued again, in milliseconds. */
+  FINGERPRINT_REBUILD_SWEEP_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60_000),
 };
 
 export type FingerprintConfig = z.infer<z.ZodObject<typeof fingerprintConfigShape>>;

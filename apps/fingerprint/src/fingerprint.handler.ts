@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Consumers, messageId, Subjects } from '@crateflow/contracts';
-import type { FingerprintIndex } from '@crateflow/fingerprint';
+import { GenerationalFingerprintIndex, type FingerprintIndex } from '@crateflow/fingerprint';
 import { readableReason, type Messaging } from '@crateflow/messaging';
 import { fingerprintMetrics, stageWorkMetrics } from '@crateflow/observability';
 import {
@@ -14,6 +14,8 @@ import {
   type Subscription,
 } from '@crateflow/service-host';
 import type { FingerprintConfig } from './fingerprint.config';
+import { FINGERPRINT_INDEX } from './fingerprint-index.provider';
+import { IndexRebuildScheduler } from './index-rebuild/index-rebuild.scheduler';
 import { MixIdentificationService, type MixJob, type MixJobEvents } from './mixes/mix-identification.service';
 import { FileFingerprintRepository } from './repositories/file-fingerprint.repository';
 import { FingerprintFileRepository } from './repositories/fingerprint-file.repository';
@@ -31,7 +33,7 @@ export function createFingerprintServices(
   const index = options.index ?? fingerprintIndexOver(db);
   const files = new FingerprintFileRepository(db);
   const fingerprints = new FileFingerprintRepository(db);
-  const tracks = new FingerprintTrackRepository(db);
+  const tracks = new FingerprintTrackRepository(db, index instanceof GenerationalFingerprintIndex ? index : undefined);
   const sameRecordings = new SameRecordingRepository(db);
   return {
     stage: new FingerprintService(
@@ -88,11 +90,14 @@ export class FingerprintHandler implements MessageSubscriber {
     @Inject('DataSource') db: DataSource,
     @Inject(CONFIG) config: FingerprintConfig,
     @Inject(METRICS) registry: Registry,
+    @Inject(FINGERPRINT_INDEX) index: GenerationalFingerprintIndex,
+    private readonly rebuild: IndexRebuildScheduler,
   ) {
     const { filesProcessed, audioSeconds } = stageWorkMetrics(registry);
     const { hashesStored, mixIdentifications } = fingerprintMetrics(registry);
     const events = busMixJobEvents(messaging);
     const services = createFingerprintServices(db, config, {
+      index,
       observe: {
         outcome: (outcome) => filesProcessed.inc({ stage: 'fingerprint', outcome }),
         indexed: (sec, stored) => {
@@ -137,6 +142,17 @@ export class FingerprintHandler implements MessageSubscriber {
         await this.mixes.cancel(ctx.payload);
       },
     };
-    return [stage, mixes as unknown as Subscription, cancels as unknown as Subscription];
+    const rebuild: Subscription<typeof Consumers.fingerprintIndexRebuild> = {
+      consumer: Consumers.fingerprintIndexRebuild,
+      handle: async (ctx) => {
+        await this.rebuild.service.rebuildTrack(ctx.payload, { signal: ctx.signal, working: () => ctx.working() });
+      },
+    };
+    return [
+      stage,
+      mixes as unknown as Subscription,
+      cancels as unknown as Subscription,
+      rebuild as unknown as Subscription,
+    ];
   }
 }

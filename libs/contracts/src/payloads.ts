@@ -121,6 +121,32 @@ export const FileDuplicateResolvedSchema = z.object({
 /** A duplicate resolution was undone: the file goes back to the end of the automatic chain. */
 export const FileDuplicateUnresolvedSchema = FileDuplicateResolvedSchema;
 
+/**
+ * One track of the fingerprint index to re-index into a generation being built (an index upgrade: the
+ * algorithm or layout version changed). Published by the fingerprint service for every track of the active
+ * generation; any replica decodes a file holding the track's content again and writes the new generation.
+ */
+export const IndexRebuildRequestedSchema = z.object({
+  generation: z.number().int().positive(),
+  trackId: z.number().int(),
+});
+
+/** How far an index rebuild got (a few times a minute while it runs, and once when the new generation takes over). */
+export const IndexRebuildProgressedSchema = z.object({
+  generation: z.number().int().positive(),
+  /** `building` while it runs; `active` once the new generation answers look-ups (the old one is retired). */
+  state: z.enum(['building', 'active']),
+  algorithmVersion: z.number().int(),
+  layoutVersion: z.number().int(),
+  /** Tracks in the new generation, tracks the rebuild gave up on, and all tracks it has to cover. */
+  done: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  /** Tracks per minute over the last reports, and the seconds left at that rate (null until measurable). */
+  ratePerMin: z.number().nonnegative().nullable(),
+  etaSec: z.number().nonnegative().nullable(),
+});
+
 /** A person asked which library tracks play inside a mix; `jobId` names the identification job. */
 export const MixIdentifyRequestedSchema = z.object({
   jobId: uuid,

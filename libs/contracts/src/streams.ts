@@ -144,6 +144,19 @@ export const Consumers = {
     filter: Subjects.mixIdentifyCancelRequested.name,
     handles: [Subjects.mixIdentifyCancelRequested],
   },
+  // Index upgrades: one message per track, so the rebuild resumes after a crash where it stopped (unacked
+  // messages are redelivered), repeats nothing that is done (the handler skips tracks already in the new
+  // generation) and spreads over every replica.
+  fingerprintIndexRebuild: {
+    ...defaults,
+    durable: 'fingerprint-index-rebuild',
+    service: 'fingerprint',
+    filter: Subjects.indexRebuildRequested.name,
+    handles: [Subjects.indexRebuildRequested],
+    // One decode at a time per replica, next to the stage's own two: the upgrade runs in the background.
+    concurrency: 1,
+    ackWaitMs: 120_000,
+  },
   analysis: {
     ...defaults,
     durable: 'analysis',

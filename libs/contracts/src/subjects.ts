@@ -7,6 +7,8 @@ import {
   ExecutionProgressedSchema,
   ExecutionRequestedSchema,
   MixIdentifyCancelRequestedSchema,
+  IndexRebuildProgressedSchema,
+  IndexRebuildRequestedSchema,
   ExecutionUndoRequestedSchema,
   FileRelocatedSchema,
   MixIdentifyFinishedSchema,
@@ -154,6 +156,18 @@ export const Subjects = {
     'mix.identify.finished',
     MixIdentifyFinishedSchema,
     'a mix identification ended with its timeline stored, or failed',
+  ),
+  indexRebuildRequested: subject(
+    'index.rebuild.requested',
+    IndexRebuildRequestedSchema,
+    're-index one track into the fingerprint index generation being built (an algorithm or layout upgrade)',
+    'fingerprint',
+  ),
+  indexRebuildProgressed: subject(
+    'index.rebuild.progressed',
+    IndexRebuildProgressedSchema,
+    'a fingerprint index rebuild reports tracks done, failed and total, rate and ETA; state active when it took over',
+    'fingerprint',
   ),
   executionRequested: subject(
     'execution.run.requested',

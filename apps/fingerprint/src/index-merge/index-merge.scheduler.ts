@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import type { PostgresFingerprintIndex } from '@crateflow/fingerprint';
+import type { GenerationalFingerprintIndex, IndexSlot } from '@crateflow/fingerprint';
 import { CONFIG } from '@crateflow/service-host';
 import type { FingerprintConfig } from '../fingerprint.config';
-import { fingerprintIndexOver } from '../repositories/fingerprint-index.repository';
+import { FINGERPRINT_INDEX } from '../fingerprint-index.provider';
 
 /**
  * The background merge of the fingerprint index: new postings land in the row tables (cheap to write and
@@ -14,16 +13,13 @@ import { fingerprintIndexOver } from '../repositories/fingerprint-index.reposito
 @Injectable()
 export class IndexMergeScheduler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('IndexMerge');
-  private readonly index: PostgresFingerprintIndex;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
 
   constructor(
-    @Inject('DataSource') db: DataSource,
+    @Inject(FINGERPRINT_INDEX) private readonly index: GenerationalFingerprintIndex,
     @Inject(CONFIG) private readonly config: FingerprintConfig,
-  ) {
-    this.index = fingerprintIndexOver(db);
-  }
+  ) {}
 
   onModuleInit(): void {
     const every = this.config.FINGERPRINT_MERGE_INTERVAL_MS;
@@ -41,17 +37,28 @@ export class IndexMergeScheduler implements OnModuleInit, OnModuleDestroy {
     await this.running;
   }
 
-  /** One round: merge what waits, purge tombstones when there are any (errors are logged, retried next round). */
+  /**
+   * One round: merge what waits, purge tombstones when there are any (errors are logged, retried next round),
+   * in the active generation's slot and, during an upgrade, in the one being built.
+   */
   async runOnce(): Promise<void> {
     try {
-      const pending = await this.index.pendingWork();
-      if (pending.tombstones > 0) await this.index.purgeRemoved();
-      if (pending.rowPostings > 0 || pending.tombstones > 0) {
-        const merged = await this.index.mergePending();
-        if (merged.tracks) this.logger.log(`packed ${merged.postings} postings of ${merged.tracks} tracks`);
-      }
+      const view = await this.index.view({ fresh: true });
+      const slots: IndexSlot[] = [view.active.slot, ...(view.building ? [view.building.slot] : [])];
+      for (const slot of slots) await this.mergeSlot(slot);
     } catch (e) {
       this.logger.error(`index merge failed (retried next round): ${(e as Error).message}`);
+    }
+  }
+
+  private async mergeSlot(slot: IndexSlot): Promise<void> {
+    const index = this.index.slotIndex(slot);
+    const pending = await index.pendingWork();
+    if (pending.tombstones > 0) await index.purgeRemoved();
+    if (pending.rowPostings > 0 || pending.tombstones > 0) {
+      const merged = await index.mergePending();
+      if (merged.tracks)
+        this.logger.log(`packed ${merged.postings} postings of ${merged.tracks} tracks (slot ${slot})`);
     }
   }
 }

@@ -1,14 +1,14 @@
 import type { DataSource } from 'typeorm';
-import { PostgresFingerprintIndex } from '@crateflow/fingerprint';
+import { GenerationalFingerprintIndex } from '@crateflow/fingerprint';
 import { pgPoolOf } from '@crateflow/persistence';
 
 /**
- * The fingerprint index (`fingerprint_tracks` and the postings tables, owned by fingerprint) over the
- * service's own connection pool: the data source's pg pool, so the index and the stage's other tables
- * share connections and limits.
+ * The fingerprint index (`fingerprint_tracks`, the postings tables of both slots and the generations, owned
+ * by fingerprint) over the service's own connection pool: the data source's pg pool, so the index and the
+ * stage's other tables share connections and limits.
  */
-export function fingerprintIndexOver(db: DataSource): PostgresFingerprintIndex {
-  return new PostgresFingerprintIndex(pgPoolOf(db), { ownsPool: false });
+export function fingerprintIndexOver(db: DataSource): GenerationalFingerprintIndex {
+  return new GenerationalFingerprintIndex(pgPoolOf(db), { ownsPool: false });
 }
 
 /** Crateflow indexes every distinct content once; its recording id in the index is a uuid made of its SHA-256. */
@@ -20,7 +20,14 @@ export function recordingIdOfContent(contentHash: string): string {
 
 /** Track facts the mix job needs: which indexed recordings are too long to be a track of a mix. */
 export class FingerprintTrackRepository {
-  constructor(private readonly db: DataSource) {}
+  /**
+   * With the generations layer, facts are read from the right slot: what a track holds from the generation
+   * this process writes (is it indexed at this version?), which tracks are long from the one look-ups read.
+   */
+  constructor(
+    private readonly db: DataSource,
+    private readonly index?: GenerationalFingerprintIndex,
+  ) {}
 
   async trackOfRecording(recordingId: string): Promise<number | null> {
     const rows: { track_id: number }[] = await this.db.query(
@@ -34,6 +41,17 @@ export class FingerprintTrackRepository {
   async indexed(
     trackId: number,
   ): Promise<{ algorithmVersion: number; landmark: number; triplet: number; durationSec: number } | null> {
+    if (this.index) {
+      const t = (await (await this.index.writeIndex()).getTracks([trackId])).get(trackId);
+      return t
+        ? {
+            algorithmVersion: t.algorithmVersion,
+            landmark: t.landmarkPostings,
+            triplet: t.tripletPostings,
+            durationSec: t.durationSec,
+          }
+        : null;
+    }
     const rows: {
       algorithm_version: number | null;
       landmark_postings: number | null;
@@ -54,6 +72,7 @@ export class FingerprintTrackRepository {
   }
 
   async longerThan(seconds: number): Promise<number[]> {
+    if (this.index) return this.index.tracksLongerThan(seconds);
     const rows: { track_id: number }[] = await this.db.query(
       `SELECT track_id FROM fingerprint_tracks WHERE duration_sec > $1`,
       [seconds],

@@ -49,6 +49,40 @@ export class SameRecordingRepository {
     });
   }
 
+  /**
+   * Adds pairs found for one content without removing any (an index rebuild: pairs found by the previous
+   * generation stay, and a pair is found by whichever side of it is re-indexed second).
+   */
+  async addFound(
+    contentHash: string,
+    trackId: number,
+    algorithmVersion: number,
+    pairs: SameRecordingPair[],
+  ): Promise<void> {
+    const others = pairs.filter((p) => p.otherContentHash !== contentHash);
+    if (others.length === 0) return;
+    await this.db.query(
+      `INSERT INTO same_recording_matches
+         (content_hash, other_content_hash, track_id, other_track_id, coverage, other_coverage, offset_sec, score, algorithm_version)
+       SELECT $1, u.other, $2, u.other_track, u.coverage, u.other_coverage, u.offset_sec, u.score, $3
+         FROM unnest($4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::int[])
+           AS u(other, other_track, coverage, other_coverage, offset_sec, score)
+        WHERE NOT EXISTS (SELECT 1 FROM same_recording_matches r WHERE r.content_hash = u.other AND r.other_content_hash = $1)
+       ON CONFLICT (content_hash, other_content_hash) DO NOTHING`,
+      [
+        contentHash,
+        trackId,
+        algorithmVersion,
+        others.map((p) => p.otherContentHash),
+        others.map((p) => p.otherTrackId),
+        others.map((p) => p.coverage),
+        others.map((p) => p.otherCoverage),
+        others.map((p) => p.offsetSec),
+        others.map((p) => Math.round(p.score)),
+      ],
+    );
+  }
+
   /** Every content recorded as the same recording as this one, from either side. */
   async othersOf(contentHash: string): Promise<{ contentHash: string; trackId: number }[]> {
     const rows: { content_hash: string; track_id: number }[] = await this.db.query(

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import {
   FINGERPRINT_ALGORITHM_VERSION,
   FingerprintVerificationError,
+  GenerationalFingerprintIndex,
   findSameRecordings,
   fingerprintFile,
   indexTrack,
@@ -53,6 +54,13 @@ export class FingerprintService {
     private readonly options: { timeoutMs: number; observe?: FingerprintObserver; fingerprint?: Fingerprinter },
   ) {}
 
+  /** The version this process indexes (the generations layer's, which tests may set to a later one). */
+  private get algorithmVersion(): number {
+    return this.deps.index instanceof GenerationalFingerprintIndex
+      ? this.deps.index.version.algorithmVersion
+      : FINGERPRINT_ALGORITHM_VERSION;
+  }
+
   /**
    * Handles one file. Idempotent: content already indexed by this algorithm version is not decoded again (an
    * exact copy of an indexed file only gets its row). Throws PermanentError (code undecodable / gone / verification) for a file that cannot
@@ -81,12 +89,7 @@ export class FingerprintService {
       return { outcome: 'skipped', reason: `no audio to fingerprint: ${file.noAudioReason}` };
     }
     if (file.missing) {
-      await fingerprints.saveFailure(
-        file.id,
-        file.contentHash,
-        FINGERPRINT_ALGORITHM_VERSION,
-        'the file is gone from disk',
-      );
+      await fingerprints.saveFailure(file.id, file.contentHash, this.algorithmVersion, 'the file is gone from disk');
       observe.outcome?.('failed_gone');
       throw new PermanentError('the file is gone from disk', { code: 'gone' });
     }
@@ -94,7 +97,7 @@ export class FingerprintService {
     if (
       stored?.status === 'done' &&
       stored.contentHash === file.contentHash &&
-      stored.algorithmVersion === FINGERPRINT_ALGORITHM_VERSION
+      stored.algorithmVersion === this.algorithmVersion
     ) {
       observe.outcome?.('already_indexed');
       return { outcome: 'completed' };
@@ -103,7 +106,7 @@ export class FingerprintService {
     const recordingId = recordingIdOfContent(file.contentHash);
     const indexedTrack = await tracks.trackOfRecording(recordingId);
     const existing = indexedTrack === null ? null : await tracks.indexed(indexedTrack);
-    if (indexedTrack !== null && existing && existing.algorithmVersion === FINGERPRINT_ALGORITHM_VERSION) {
+    if (indexedTrack !== null && existing && existing.algorithmVersion === this.algorithmVersion) {
       const trackId = indexedTrack;
       // Another copy of these bytes was indexed: confirm the postings are really there, then share them.
       const [landmark, triplet] = await Promise.all([
@@ -111,7 +114,7 @@ export class FingerprintService {
         this.deps.index.countPostings('triplet', trackId),
       ]);
       if (landmark === existing.landmark && triplet === existing.triplet) {
-        await fingerprints.saveDone(file.id, file.contentHash, FINGERPRINT_ALGORITHM_VERSION, {
+        await fingerprints.saveDone(file.id, file.contentHash, this.algorithmVersion, {
           trackId,
           durationSec: existing.durationSec,
           audibleSec: existing.durationSec,
@@ -136,14 +139,14 @@ export class FingerprintService {
           await fingerprints.saveFailure(
             file.id,
             file.contentHash,
-            FINGERPRINT_ALGORITHM_VERSION,
+            this.algorithmVersion,
             'the file is gone from disk',
           );
           observe.outcome?.('failed_gone');
           throw new PermanentError('the file is gone from disk', { cause: err, code: 'gone' });
         }
         const reason = `not decodable: ${err.message}`;
-        await fingerprints.saveFailure(file.id, file.contentHash, FINGERPRINT_ALGORITHM_VERSION, reason);
+        await fingerprints.saveFailure(file.id, file.contentHash, this.algorithmVersion, reason);
         observe.outcome?.('failed_undecodable');
         throw new PermanentError(reason, { cause: err, code: 'undecodable' });
       }
@@ -159,7 +162,7 @@ export class FingerprintService {
     } catch (err) {
       if (!(err instanceof FingerprintVerificationError)) throw err;
       const reason = `the index did not hold what was written: ${err.message}`;
-      await fingerprints.saveFailure(file.id, file.contentHash, FINGERPRINT_ALGORITHM_VERSION, reason);
+      await fingerprints.saveFailure(file.id, file.contentHash, this.algorithmVersion, reason);
       observe.outcome?.('failed_verification');
       throw new PermanentError(reason, { cause: err, code: 'verification' });
     }
@@ -167,12 +170,18 @@ export class FingerprintService {
     delivery.working?.();
 
     // Other encodings of this recording already in the index (the other side finds this one when it is indexed later).
-    const matches = await findSameRecordings(this.deps.index, fp, { excludeTrackId: trackId, signal: delivery.signal });
+    // During a rebuild for a hash change, the generation being built (this version's) is searched: the
+    // rebuild records, from the other side, the pairs with tracks it has not reached yet.
+    const lookups =
+      this.deps.index instanceof GenerationalFingerprintIndex
+        ? await this.deps.index.readIndex({ allowBuilding: true })
+        : this.deps.index;
+    const matches = await findSameRecordings(lookups, fp, { excludeTrackId: trackId, signal: delivery.signal });
     const contents = await fingerprints.contentOfTracks(matches.map((m) => m.trackId));
     await this.deps.sameRecordings.replaceFor(
       file.contentHash,
       trackId,
-      FINGERPRINT_ALGORITHM_VERSION,
+      this.algorithmVersion,
       matches.flatMap((m) => {
         const other = contents.get(m.trackId);
         return other
@@ -190,7 +199,7 @@ export class FingerprintService {
       }),
     );
 
-    await fingerprints.saveDone(file.id, file.contentHash, FINGERPRINT_ALGORITHM_VERSION, {
+    await fingerprints.saveDone(file.id, file.contentHash, this.algorithmVersion, {
       trackId,
       durationSec: result.durationSec,
       audibleSec: result.audibleSec,
@@ -205,7 +214,7 @@ export class FingerprintService {
   async recordFailure(input: StageInput, error: string): Promise<void> {
     const file = await this.deps.files.get(input.fileId);
     if (!file || !hasAudio(file.kind)) return;
-    await this.deps.fingerprints.saveFailure(file.id, input.contentHash, FINGERPRINT_ALGORITHM_VERSION, error, {
+    await this.deps.fingerprints.saveFailure(file.id, input.contentHash, this.algorithmVersion, error, {
       keepExisting: true,
     });
   }
