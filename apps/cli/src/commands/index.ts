@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import * as duplicates from './duplicates';
 import * as files from './files';
+import * as fingerprintIndex from './fingerprint-index';
 import * as identify from './identify';
 import * as open from './open';
 import * as retry from './retry';
@@ -25,6 +26,7 @@ const COMMANDS: { register(program: Command, ctx: CliContext): void }[] = [
   scan,
   files,
   identify,
+  fingerprintIndex,
   duplicates,
   propose,
   review,

@@ -1,7 +1,12 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { UndecodableAudioError } from '@crateflow/audio';
-import { decodeForFingerprint, FINGERPRINT_SAMPLE_RATE, identifyExcerpt } from '@crateflow/fingerprint';
+import {
+  decodeForFingerprint,
+  FINGERPRINT_SAMPLE_RATE,
+  identifyExcerpt,
+  IndexRebuildingError,
+} from '@crateflow/fingerprint';
 import { CONFIG } from '@crateflow/service-host';
 import { recordingFileView } from '../fingerprint/fingerprint.schemas';
 import { FingerprintIndexReadRepository } from '../fingerprint/fingerprint-index.repository';
@@ -61,6 +66,7 @@ export class IdentifyService {
               detail: `The excerpt is not audio Crateflow can decode: ${err.message.split(file).join('the excerpt').slice(0, 300)}`,
             });
           }
+          if (err instanceof IndexRebuildingError) throw ProblemException.unavailable(err.message, 300);
           throw err;
         }
       });

@@ -10,6 +10,7 @@ describe('mix identification and excerpt look-up OpenAPI description', () => {
     );
     expect(operations.sort()).toEqual([
       'DELETE /api/v1/mixes/{fileId}/identification',
+      'GET /api/v1/fingerprint/index',
       'GET /api/v1/mixes/{fileId}/identification',
       'GET /api/v1/mixes/{fileId}/identification.cue',
       'POST /api/v1/identify',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { componentSchemasOf } from '../openapi/component-schemas';
 import { openApiHelpers } from '../openapi/openapi-helpers';
 import { FileFingerprintSchema } from '../fingerprint/fingerprint.schemas';
+import { FingerprintIndexStatusSchema } from '../fingerprint/index-status.schemas';
 import { ExcerptIdentificationSchema } from '../identify/identify.schemas';
 import {
   BulkIdentifyAcceptedSchema,
@@ -21,6 +22,7 @@ export const FINGERPRINT_OPENAPI_COMPONENTS = {
   MixIdentification: MixIdentificationSchema,
   ExcerptIdentification: ExcerptIdentificationSchema,
   FileFingerprint: FileFingerprintSchema,
+  FingerprintIndexStatus: FingerprintIndexStatusSchema,
 } as const;
 
 const { json, problem, pathParameter } = openApiHelpers<keyof typeof FINGERPRINT_OPENAPI_COMPONENTS>();
@@ -141,7 +143,25 @@ export function fingerprintOpenApi(): { schemas: Record<string, JsonSchema>; pat
             '413': problem('Larger than IDENTIFY_MAX_UPLOAD_BYTES'),
             '415': problem('Not an audio content type'),
             '422': problem('Not audio that can be decoded'),
-            '503': problem('Other excerpts are being identified; retry in a few seconds'),
+            '503': problem(
+              'Other excerpts are being identified, or the index is being rebuilt for hashes the active one does not hold; retry later',
+            ),
+          },
+        },
+      },
+      '/api/v1/fingerprint/index': {
+        get: {
+          operationId: 'getFingerprintIndexStatus',
+          summary: 'Which fingerprint index generation answers look-ups, and the progress of an upgrade',
+          description:
+            'When the fingerprint algorithm or storage layout version changes, the fingerprint service builds a new ' +
+            'generation of the index beside the active one, file by file, and makes it active when complete. ' +
+            'Live progress arrives as `index.rebuild.progressed` on /api/v1/events.',
+          responses: {
+            '200': {
+              description: 'The generations and the upgrade under way, if any',
+              content: json('FingerprintIndexStatus'),
+            },
           },
         },
       },

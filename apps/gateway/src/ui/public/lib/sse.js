@@ -125,6 +125,7 @@ export const KNOWN_SUBJECTS = [
   'mix.identify.requested',
   'mix.identify.progressed',
   'mix.identify.finished',
+  'index.rebuild.progressed',
   'execution.run.requested',
   'execution.undo.requested',
   'execution.plan.requested',

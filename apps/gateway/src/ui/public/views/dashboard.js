@@ -60,6 +60,62 @@ export default {
         );
       }
     }
+    // The fingerprint index: which generation answers look-ups, and an upgrade's progress while one runs.
+    const indexStatus = h('div', { id: 'index-status' });
+    let indexState = null;
+    function renderIndex() {
+      clear(indexStatus);
+      if (!indexState) return;
+      const s = indexState;
+      const version = (g) => `algorithm ${g.algorithmVersion}, layout ${g.layoutVersion}`;
+      const r = s.rebuild;
+      if (!r) {
+        put(
+          indexStatus,
+          h(
+            'p',
+            { class: 'muted' },
+            `Fingerprint index: generation ${s.active.generation} (${version(s.active)}), ${fmtNumber(s.active.tracks)} tracks.`,
+          ),
+        );
+        return;
+      }
+      const finished = r.done + r.failed;
+      put(
+        indexStatus,
+        h(
+          'p',
+          null,
+          `Upgrading the fingerprint index to ${version(r.generation)}: ${fmtNumber(r.done)} of ${fmtNumber(r.total)} tracks`,
+          r.failed ? `, ${fmtNumber(r.failed)} failed` : '',
+          r.ratePerMin === null ? '' : ` · ${r.ratePerMin} tracks/min`,
+          r.etaSec === null ? '' : ` · about ${fmtEta(r.etaSec)} left`,
+        ),
+        h('progress', {
+          id: 'index-progress',
+          max: String(Math.max(1, r.total)),
+          value: String(finished),
+          'aria-label': 'Fingerprint index upgrade progress',
+        }),
+        h(
+          'p',
+          { class: 'hint' },
+          r.lookupsFrom === 'active'
+            ? `Look-ups answer from generation ${s.active.generation} until the new one is complete.`
+            : 'Look-ups wait for the new generation: its hashes differ from the active one.',
+        ),
+      );
+    }
+    async function loadIndex() {
+      try {
+        indexState = await api('/fingerprint/index');
+      } catch (e) {
+        indexState = null;
+        put(clear(indexStatus), h('p', { class: 'muted' }, `Fingerprint index: ${e.message}`));
+        return;
+      }
+      renderIndex();
+    }
     const scansMore = h('button', { type: 'button', class: 'link', id: 'scans-more', hidden: true }, 'Older scans');
     const scanForm = scanFormPanel(onScanQueued);
 
@@ -80,7 +136,7 @@ export default {
           throughput,
           retryStatus,
         ),
-        h('article', { class: 'panel wide' }, h('h2', null, 'Working now'), working),
+        h('article', { class: 'panel wide' }, h('h2', null, 'Working now'), working, indexStatus),
         h('article', { class: 'panel wide' }, h('h2', null, 'Recent failures'), failures),
       ),
     );
@@ -295,6 +351,22 @@ export default {
       ctx.live.on('stream.reset', () => {
         void refreshStats();
         void loadScans();
+        void loadIndex();
+      }),
+      ctx.live.on('index.rebuild.progressed', (p) => {
+        // A report carries the counts; the flip (state active) changes which generation answers: reload.
+        if (p.state === 'active' || !indexState?.rebuild || indexState.rebuild.generation.generation !== p.generation) {
+          void loadIndex();
+          return;
+        }
+        Object.assign(indexState.rebuild, {
+          done: p.done,
+          failed: p.failed,
+          total: p.total,
+          ratePerMin: p.ratePerMin,
+          etaSec: p.etaSec,
+        });
+        renderIndex();
       }),
       ctx.live.on('mix.identify.progressed', (p) => {
         if (!p.fileId) return;
@@ -309,6 +381,7 @@ export default {
     renderWorking();
     void refreshStats();
     void loadScans();
+    void loadIndex();
 
     return () => {
       stopped = true;
@@ -318,6 +391,12 @@ export default {
     };
   },
 };
+
+function fmtEta(sec) {
+  if (sec < 90) return `${Math.round(sec)} s`;
+  if (sec < 5400) return `${Math.round(sec / 60)} min`;
+  return `${(sec / 3600).toFixed(1)} h`;
+}
 
 function scanItem(scan) {
   const c = scan.counts;
