@@ -75,7 +75,7 @@ export interface RebuildProgress {
   etaSec: number | null;
 }
 
-/** The window the rate is measured over. */
+/** The window the rate is measured over (at least a minute, so the first tracks do not give an absurd rate). */
 const RATE_WINDOW_SEC = 300;
 
 /** Look-ups cannot be answered now: the active generation's hashes do not match the running code's. */
@@ -318,7 +318,7 @@ export class IndexGenerations {
               (SELECT count(*) FROM ${newFacts} WHERE indexed_at > now() - make_interval(secs => $2))
                 + (SELECT count(*) FROM fingerprint_rebuild_failures WHERE generation = $1
                      AND failed_at > now() - make_interval(secs => $2)) AS recent,
-              least($2, extract(epoch FROM now() - $3::timestamptz))::float8 AS window,
+              greatest(60, least($2, extract(epoch FROM now() - $3::timestamptz)))::float8 AS window,
               (SELECT count(*) FROM fingerprint_rebuild_failures f WHERE f.generation = $1
                  AND NOT EXISTS (SELECT 1 FROM ${newFacts} n WHERE n.track_id = f.track_id AND n.indexed_at IS NOT NULL)) AS failed,
               (SELECT count(*) FROM ${oldFacts} o WHERE o.indexed_at IS NOT NULL
