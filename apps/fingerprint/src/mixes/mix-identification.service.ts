@@ -1,8 +1,10 @@
 import {
   decodeForFingerprint,
   FINGERPRINT_ALGORITHM_VERSION,
+  GenerationalFingerprintIndex,
   groupSameRecordings,
   identifyMix,
+  IndexRebuildingError,
   type FingerprintIndex,
 } from '@crateflow/fingerprint';
 import { UndecodableAudioError } from '@crateflow/audio';
@@ -69,6 +71,16 @@ export class MixIdentificationService {
     if (!file) throw new PermanentError(`file ${job.fileId} is not recorded`);
     if (!hasAudio(file.kind)) throw new PermanentError(`a ${file.kind} file has no audio to identify`);
     if (file.missing) throw new PermanentError('the file is gone from disk');
+    if (this.deps.index instanceof GenerationalFingerprintIndex) {
+      // An index upgrade whose hashes the active generation does not hold lasts hours: the job fails at once
+      // with the reason rather than retrying for a minute against an index that cannot answer it.
+      try {
+        await this.deps.index.readIndex();
+      } catch (err) {
+        if (!(err instanceof IndexRebuildingError)) throw err;
+        throw new PermanentError(`${err.message}; identify the mix again once the upgrade is complete`);
+      }
+    }
     const started = await jobs.start(
       { id: job.jobId, fileId: file.id, contentHash: file.contentHash, requestedAt: job.requestedAt },
       FINGERPRINT_ALGORITHM_VERSION,
