@@ -41,6 +41,11 @@ export const fingerprintConfigShape = {
   FINGERPRINT_REBUILD_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
   /** How long after a flip the old generation's tables are emptied, in milliseconds (readers cache the view ~2 s). */
   FINGERPRINT_REBUILD_RETIRE_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * How often an upgrade's progress is counted, reported (index.rebuild.progressed) and more tracks queued, in
+   * milliseconds: a count reads the per-track tables of both generations.
+   */
+  FINGERPRINT_REBUILD_REPORT_MS: z.coerce.number().int().min(0).default(30_000),
   /** How often tracks still missing after everything was queued are queued again, in milliseconds. */
   FINGERPRINT_REBUILD_SWEEP_MS: z.coerce
     .number()

@@ -69,6 +69,7 @@ describe('index upgrade (real PostgreSQL and NATS)', () => {
     HTTP_PORT: '0',
     LOG_LEVEL: 'error',
     FINGERPRINT_MERGE_INTERVAL_MS: '700',
+    FINGERPRINT_REBUILD_REPORT_MS: '500',
     ...extra,
   });
   const start = async (module: typeof FingerprintModule | typeof NextVersionModule, extra: Record<string, string>) => {

@@ -73,6 +73,7 @@ export class IndexRebuildScheduler implements OnModuleInit, OnModuleDestroy {
         timeoutMs: config.FINGERPRINT_TIMEOUT_MS,
         retireGraceMs: config.FINGERPRINT_REBUILD_RETIRE_GRACE_MS,
         sweepMs: config.FINGERPRINT_REBUILD_SWEEP_MS,
+        reportMs: config.FINGERPRINT_REBUILD_REPORT_MS,
       },
     );
   }

@@ -35,24 +35,29 @@ export interface IndexRebuildOptions {
   retireGraceMs: number;
   /** After everything was queued, tracks still missing are queued again this often (lost or raced messages). */
   sweepMs: number;
+  /** Progress is counted (and reported, and more tracks queued) at most this often. */
+  reportMs: number;
   fingerprint?: Fingerprinter;
 }
 
 export type RebuildTrackOutcome = 'indexed' | 'already_done' | 'not_building' | 'failed';
 
-/** Tracks queued per round (one statement and this many publishes; the consumer spreads them over replicas). */
-const ENQUEUE_BATCH = 500;
+/** Tracks queued at most per count (one statement and this many publishes; the consumer spreads them over replicas). */
+const ENQUEUE_BATCH = 2_000;
+/** Tracks queued and not yet finished, at most. */
+const MAX_OUTSTANDING = 5_000;
 
 /**
  * Index upgrades. At start-up (and every round) the running code's algorithm and layout version is compared
- * with the active generation; a newer one starts a `building` generation in the other table slot. Each
- * round then queues the next tracks of the active generation as `index.rebuild.requested` (one per track, in
- * id order from a cursor kept in the generation row, so a restart continues where it stopped), reports
- * progress, flips the new generation to active once nothing is left, and empties retired slots after a
- * grace period. Each message is handled by rebuildTrack on whichever replica takes it.
+ * with the active generation; a newer one starts a `building` generation in the other table slot. Every
+ * reportMs a round counts progress, flips the new generation to active once nothing is left, queues the next
+ * tracks of the active generation as `index.rebuild.requested` (one per track, in id order from a cursor kept
+ * in the generation row, so a restart continues where it stopped; at most MAX_OUTSTANDING unfinished at a
+ * time) and reports progress; retired slots are emptied after a grace period. Each message is handled by rebuildTrack on whichever replica takes it.
  */
 export class IndexRebuildService {
   private lastSweepAt = Date.now();
+  private lastCountAt = 0;
 
   constructor(
     private readonly deps: IndexRebuildDeps,
@@ -64,28 +69,40 @@ export class IndexRebuildService {
     return this.deps.index.generations.startBuilding(this.deps.index.version);
   }
 
-  /** One round of the coordinator: start, queue, sweep, report, flip, drop. Any replica may run it. */
+  /** One round of the coordinator: start, count, flip, queue, sweep, report, drop. Any replica may run it. */
   async round(): Promise<{ flipped: boolean; enqueued: number; progress: RebuildProgress | null }> {
     const { index, events } = this.deps;
     const generations = index.generations;
     await generations.dropRetired(this.options.retireGraceMs);
     await this.ensureCurrent();
+    const idle = { flipped: false, enqueued: 0, progress: null };
     const view = await generations.view();
     const building = view.building;
-    if (!building || compareVersions(building, index.version) !== 0)
-      return { flipped: false, enqueued: 0, progress: null };
-
-    const tracks = await generations.tracksToEnqueue(building, ENQUEUE_BATCH);
-    for (const trackId of tracks) await events.requestTrack(building.generation, trackId, 0);
-    if (tracks.length) await generations.markEnqueued(building.generation, tracks[tracks.length - 1]);
-
+    if (!building || compareVersions(building, index.version) !== 0) return idle;
+    // Counting progress reads the per-track tables of both generations (anti-joins over every track): at most
+    // every reportMs. Queueing and the completion check follow from the count.
+    if (Date.now() - this.lastCountAt < this.options.reportMs) return idle;
+    this.lastCountAt = Date.now();
     const progress = await generations.progress(building, view.active);
-    if (tracks.length === 0 && progress.remaining === 0 && (await generations.flipIfComplete(building.generation))) {
+    if (progress.remaining === 0 && (await generations.flipIfComplete(building.generation))) {
       const active = (await generations.get(building.generation))!;
       await events.progressed(active, 'active', progress);
       return { flipped: true, enqueued: 0, progress };
     }
-    if (tracks.length === 0 && progress.remaining > 0 && Date.now() - this.lastSweepAt >= this.options.sweepMs) {
+    // Back-pressure: at most MAX_OUTSTANDING tracks queued and not yet finished, so the stream never holds the
+    // whole library (its messages expire after 14 days) and a crash leaves little to redeliver.
+    const notQueued = await generations.notYetQueued(building);
+    const outstanding = progress.remaining - notQueued;
+    let enqueued = 0;
+    if (notQueued > 0 && outstanding < MAX_OUTSTANDING) {
+      const tracks = await generations.tracksToEnqueue(
+        building,
+        Math.min(ENQUEUE_BATCH, MAX_OUTSTANDING - outstanding),
+      );
+      for (const trackId of tracks) await events.requestTrack(building.generation, trackId, 0);
+      if (tracks.length) await generations.markEnqueued(building.generation, tracks[tracks.length - 1]);
+      enqueued = tracks.length;
+    } else if (notQueued === 0 && Date.now() - this.lastSweepAt >= this.options.sweepMs) {
       // Everything was queued once, yet some tracks are missing: a track indexed into the old generation
       // after the cursor passed it (an older replica), or a message lost with a dead letter. Queue them again.
       this.lastSweepAt = Date.now();
@@ -95,7 +112,7 @@ export class IndexRebuildService {
       }
     }
     await events.progressed(building, 'building', progress);
-    return { flipped: false, enqueued: tracks.length, progress };
+    return { flipped: false, enqueued, progress };
   }
 
   /**

@@ -223,8 +223,8 @@ export class IndexGenerations {
   }
 
   /**
-   * The next tracks of the active generation to queue for the rebuild (id order, after the cursor), and
-   * records the cursor in the same call's caller through markEnqueued once they are published.
+   * The next tracks of the active generation to queue for the rebuild (id order, after the cursor). The caller
+   * moves the cursor with markEnqueued once they are published (a crash in between queues them twice: harmless).
    */
   async tracksToEnqueue(building: IndexGeneration, limit: number): Promise<number[]> {
     const view = await this.view();
@@ -235,6 +235,17 @@ export class IndexGenerations {
       [building.enqueuedThrough ?? -0x80000001, limit],
     );
     return res.rows.map((r) => r.track_id);
+  }
+
+  /** Tracks of the active generation the rebuild has not queued yet (after its cursor). */
+  async notYetQueued(building: IndexGeneration): Promise<number> {
+    const view = await this.view();
+    const res = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${FINGERPRINT_SLOT_TABLES[view.active.slot].facts}
+        WHERE indexed_at IS NOT NULL AND track_id > $1::int8`,
+      [building.enqueuedThrough ?? -0x80000001],
+    );
+    return Number(res.rows[0].n);
   }
 
   async markEnqueued(generation: number, through: number): Promise<void> {
