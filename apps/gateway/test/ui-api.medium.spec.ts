@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Subjects } from '@crateflow/contracts';
@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/sr
 import { runService, type RunningService } from '@crateflow/service-host';
 import type { FileListItem } from '../src/files/file.schemas';
 import type { Page } from '../src/http/cursor';
-import type { LibraryOverview } from '../src/library/library.schemas';
+import type { LibraryOverview, LibraryRoots } from '../src/library/library.schemas';
 import { gatewayService } from '../src/main';
 import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
 
@@ -85,7 +85,8 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
       CRATEFLOW_API_TOKEN: TOKEN,
-      CRATEFLOW_LIBRARY_ROOTS: path.join(work, 'library'),
+      // The second root is not there (an unmounted drive): the roots list says so.
+      CRATEFLOW_LIBRARY_ROOTS: `${path.join(work, 'library')}:${path.join(work, 'unmounted')}`,
       LOG_LEVEL: 'warn',
     });
   });
@@ -150,6 +151,29 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
     // Files 36..40 copy files 1..5: the waste is the size of the larger of each pair.
     expect(json.duplicates).toMatchObject({ exactGroups: 5, exactCopies: 5 });
     expect(json.duplicates.exactWastedBytes).toBe((36 + 37 + 38 + 39 + 40) * 1_000_000);
+  });
+
+  it('lists the library roots, whether each can be scanned, and the newest scan of each', async () => {
+    const library = realpathSync(path.join(work, 'library'));
+    const scanId = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO scans (id, root, path, status, counts, started_at, finished_at, created_at)
+       VALUES ($1, $2, $2, 'completed', '{"found":3}'::jsonb, now(), now(), now() - interval '1 minute'),
+              ($3, $2, $2, 'completed', '{"found":1}'::jsonb, now(), now(), now() - interval '1 hour')`,
+      [scanId, library, randomUUID()],
+    );
+    const { status, json } = await get<LibraryRoots>('/api/v1/library/roots');
+    expect(status).toBe(200);
+    expect(json.items).toEqual([
+      expect.objectContaining({
+        path: path.join(work, 'library'),
+        realPath: library,
+        scannable: true,
+        problem: null,
+        lastScan: expect.objectContaining({ id: scanId, status: 'completed' }),
+      }),
+      { path: path.join(work, 'unmounted'), realPath: null, scannable: false, problem: 'not found', lastScan: null },
+    ]);
   });
 
   it('signs a browser in: HttpOnly SameSite=Strict session, CSRF token required on writes', async () => {
@@ -340,7 +364,12 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
   it('documents the new routes in OpenAPI', async () => {
     const { json } = await get<{ paths: Record<string, unknown> }>('/api/docs/openapi.json');
     expect(Object.keys(json.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/library/overview', '/api/v1/session', '/api/v1/pipeline/retries']),
+      expect.arrayContaining([
+        '/api/v1/library/overview',
+        '/api/v1/library/roots',
+        '/api/v1/session',
+        '/api/v1/pipeline/retries',
+      ]),
     );
   });
 });
