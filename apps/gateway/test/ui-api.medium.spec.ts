@@ -176,6 +176,28 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
     ]);
   });
 
+  it('pages the audit newest first by step number across digit lengths (9, 10, 99, 100), missing none', async () => {
+    const execution = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO execution_steps (id, execution_id, operation_id, phase, status, source_path, destination_path)
+       SELECT n, $1, $1, 'done', CASE WHEN n % 7 = 0 THEN 'failed' ELSE 'done' END, '/music/in/' || n, '/music/out/' || n
+         FROM generate_series(1, 150) n`,
+      [execution],
+    );
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { json: { items: { id: string }[]; nextCursor: string | null } } = await get(
+        `/api/v1/audit?executionId=${execution}&limit=40${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...page.json.items.map((s) => Number(s.id)));
+      cursor = page.json.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(Array.from({ length: 150 }, (_, i) => 150 - i));
+    const failed = await get<{ items: { id: string }[] }>(`/api/v1/audit?status=failed&limit=500`);
+    expect(failed.json.items.map((s) => Number(s.id))).toEqual(Array.from({ length: 21 }, (_, i) => 147 - 7 * i));
+  });
+
   it('signs a browser in: HttpOnly SameSite=Strict session, CSRF token required on writes', async () => {
     const wrong = await fetch(`${service.url}/api/v1/session`, {
       method: 'POST',

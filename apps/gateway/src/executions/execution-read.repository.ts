@@ -139,12 +139,14 @@ export class ExecutionReadRepository {
 
   async audit(q: { status?: string; executionId?: string; path?: string; afterId?: string | null; limit: number }) {
     const rows: Row[] = await this.db.query(
-      `SELECT id::text AS id, execution_id, operation_id, phase, status, source_path, destination_path, detail, at
-         FROM execution_steps
+      // Ordered by the bigint id itself (s.id): a bare `id` would name the text alias of the select list, a
+      // text order ("99" after "100") that skipped rows between keyset pages and could not walk the index.
+      `SELECT s.id::text AS id, execution_id, operation_id, phase, status, source_path, destination_path, detail, at
+         FROM execution_steps s
         WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR execution_id = $2)
           AND ($3::text IS NULL OR source_path ILIKE '%' || $3 || '%' OR destination_path ILIKE '%' || $3 || '%')
-          AND ($4::bigint IS NULL OR id < $4::bigint)
-        ORDER BY id DESC LIMIT $5`,
+          AND ($4::bigint IS NULL OR s.id < $4::bigint)
+        ORDER BY s.id DESC LIMIT $5`,
       [
         q.status ?? null,
         q.executionId ?? null,
