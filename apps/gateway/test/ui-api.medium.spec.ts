@@ -198,6 +198,39 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
     expect(failed.json.items.map((s) => Number(s.id))).toEqual(Array.from({ length: 21 }, (_, i) => 147 - 7 * i));
   });
 
+  it('lists executions newest first with their counts, in keyset pages', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    await db.dataSource.query(
+      `INSERT INTO executions (id, kind, mode, status, options, created_at)
+       SELECT id, 'run', 'move', 'completed', '{}', now() - n * interval '1 minute' FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n)`,
+      [ids],
+    );
+    // Execution n has n operations: one failed, the rest done, 1,000 bytes each.
+    await db.dataSource.query(
+      `INSERT INTO execution_operations (id, execution_id, seq, kind, role, source_path, source_key, destination_path,
+                                         destination_key, size, mtime_ms, content_hash, phase, status)
+       SELECT gen_random_uuid(), x.id, s, 'move', 'media', '/in/' || s, '\\x01', '/out/' || s, '\\x02', 1000, 0,
+              repeat('ab', 32), 'done', CASE WHEN s = 1 THEN 'failed' ELSE 'done' END
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) CROSS JOIN LATERAL generate_series(1, n::int) s`,
+      [ids],
+    );
+    type ExecutionPage = { items: { id: string; counts: Record<string, number> }[]; nextCursor: string | null };
+    const first = await get<ExecutionPage>('/api/v1/executions?limit=2');
+    expect(first.json.items.map((e) => e.id)).toEqual(ids.slice(0, 2));
+    expect(first.json.items[1].counts).toEqual({
+      total: 2,
+      done: 1,
+      failed: 1,
+      skipped: 0,
+      pending: 0,
+      bytesDone: 1000,
+      bytesTotal: 2000,
+    });
+    const second = await get<ExecutionPage>(`/api/v1/executions?limit=2&cursor=${first.json.nextCursor}`);
+    expect(second.json.items.map((e) => [e.id, e.counts.total])).toEqual([[ids[2], 3]]);
+    expect(second.json.nextCursor).toBeNull();
+  });
+
   it('signs a browser in: HttpOnly SameSite=Strict session, CSRF token required on writes', async () => {
     const wrong = await fetch(`${service.url}/api/v1/session`, {
       method: 'POST',
