@@ -20,7 +20,7 @@ import { deleteTestStreams, NATS_URL } from '../../test/support/service-harness'
  * are printed with the table: on a busy machine they say how much of a figure is the machine.
  *
  *   node -r @swc-node/register bench/ui/run.ts
- *   BENCH_KEEP=1 … keeps the database; BENCH_DATABASE_URL=… reuses it; BENCH_ONLY=proposals measures a subset.
+ *   BENCH_KEEP=1 … keeps the database; BENCH_DATABASE_URL=… reuses it; BENCH_ONLY=proposals,audit measures a subset.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const FILES = Number(process.env.BENCH_FILES ?? 1_000_000);
@@ -512,7 +512,7 @@ async function main(): Promise<void> {
     const loadBefore = loadavg();
     const refBefore = await reference();
     for (const c of cases) {
-      if (only && !c.name.includes(only)) continue;
+      if (only && !only.split(',').some((o) => c.name.includes(o))) continue;
       const first = await measure(base, c.route);
       const cursor = await c.deep();
       const deep = cursor ? await measure(base, `${c.route}&cursor=${cursor}`) : undefined;
