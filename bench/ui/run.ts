@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase } from '@crateflow/persistence/src/testing';
@@ -13,13 +14,21 @@ import { deleteTestStreams, NATS_URL } from '../../test/support/service-harness'
  * measures each list's first page and a deep page (the page after 90 % of the rows) over HTTP.
  * Prints p50/p95 per endpoint and its ratio to the 150 ms budget.
  *
- * The proposals and audit lists do not exist in this branch (their issues add them); they are left out.
+ * Also BENCH_PROPOSALS proposals (default 250,000; 40 % reviewed) and an executor journal of BENCH_EXECUTIONS
+ * executions × BENCH_OPERATIONS operations with four audit steps each (default 100 × 2,000: 800,000 steps).
+ * The load average and a reference (GET /health and a `SELECT 1` round trip, p95) measured in the same run
+ * are printed with the table: on a busy machine they say how much of a figure is the machine.
  *
  *   node -r @swc-node/register bench/ui/run.ts
+ *   BENCH_KEEP=1 … keeps the database; BENCH_DATABASE_URL=… reuses it; BENCH_ONLY=proposals,audit measures a subset.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const FILES = Number(process.env.BENCH_FILES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const PROPOSALS = Math.min(Number(process.env.BENCH_PROPOSALS ?? 250_000), Math.floor(FILES / 4));
+/** Executions in the journal and operations per execution (each with four steps in the audit). */
+const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 100);
+const OPERATIONS = Number(process.env.BENCH_OPERATIONS ?? 2_000);
 const BUDGET_MS = 150;
 const TOKEN = randomBytes(24).toString('hex');
 
@@ -45,7 +54,18 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
 async function generate(db: Client): Promise<void> {
   await db.query(`SET synchronous_commit = off`);
   await db.query(`SET maintenance_work_mem = '512MB'`);
-  const tables = ['files', 'file_metadata', 'file_analysis', 'file_stage_statuses', 'same_recording_matches'];
+  const tables = [
+    'files',
+    'file_metadata',
+    'file_analysis',
+    'file_stage_statuses',
+    'same_recording_matches',
+    'proposals',
+    'proposal_reviews',
+    'executions',
+    'execution_operations',
+    'execution_steps',
+  ];
   const { rows: indexes } = await db.query<{ indexname: string; indexdef: string }>(
     `SELECT i.indexname, i.indexdef FROM pg_indexes i
       WHERE i.schemaname = 'public' AND i.tablename = ANY($1)
@@ -114,6 +134,71 @@ async function generate(db: Client): Promise<void> {
              now() - n * interval '1 hour', now() - n * interval '1 hour', now() - n * interval '1 hour'
         FROM generate_series(1, 2000) n`),
   );
+  await timed(`proposals (${PROPOSALS.toLocaleString('en')})`, () =>
+    // One live proposal for every 4th file (the first PROPOSALS of them); 1 % head for a destination another
+    // proposal already claims (collisions), 2 % are invalid.
+    db.query(
+      `INSERT INTO proposals (id, file_id, content_hash, status, source, model, original_path, proposed_folder,
+                              proposed_name, destination_key, confidence, facts, reason, context, invalid_reason, created_at)
+       SELECT overlay(overlay(md5('p' || n) placing '4' from 13) placing '8' from 17)::uuid, f.id, f.content_hash,
+              CASE WHEN n / 4 % 50 = 1 THEN 'invalid' ELSE 'pending' END, 'rules', NULL, f.path,
+              'Artist ' || (n % 20011), 'Artist ' || (n % 20011) || ' - Track ' || n || '.' || f.ext,
+              -- The key the previous proposal (n - 4) has, for the colliding ones.
+              (SELECT lower('Artist ' || (m % 20011) || '/Artist ' || (m % 20011) || ' - Track ' || m || '.' ||
+                            (ARRAY['mp3','flac','m4a','wav','ogg'])[1 + m % 5])
+                 FROM (SELECT CASE WHEN n / 4 % 100 = 3 THEN n - 4 ELSE n END AS m) k),
+              (abs(hashtext('c' || n)) % 1000) / 1000.0, '{}'::jsonb, 'tags agree with the file name', '{}'::jsonb,
+              CASE WHEN n / 4 % 50 = 1 THEN 'the name has no title' END,
+              timestamptz '2026-01-01' + n * interval '1 second'
+         FROM generate_series(4, $1::int * 4, 4) n
+         JOIN files f ON f.id = overlay(overlay(md5('f' || n) placing '4' from 13) placing '8' from 17)::uuid`,
+      [PROPOSALS],
+    ),
+  );
+  await timed('proposal reviews (40 %)', () =>
+    db.query(`INSERT INTO proposal_reviews (proposal_id, file_id, content_hash, decision, version, last_action, decided_at)
+      SELECT id, file_id, content_hash, CASE WHEN abs(hashtext(id::text)) % 4 = 0 THEN 'rejected' ELSE 'approved' END,
+             1, 'decide', created_at + interval '1 day'
+        FROM proposals WHERE abs(hashtext('r' || id::text)) % 10 < 4 AND status = 'pending'`),
+  );
+  await timed(
+    `journal (${EXECUTIONS} executions, ${(EXECUTIONS * OPERATIONS).toLocaleString('en')} operations, 4 steps each)`,
+    async () => {
+      await db.query(
+        `INSERT INTO executions (id, kind, mode, status, options, started_at, finished_at, created_at)
+       SELECT overlay(overlay(md5('e' || e) placing '4' from 13) placing '8' from 17)::uuid, 'run', 'move', 'completed', '{}'::jsonb,
+              timestamptz '2026-02-01' + e * interval '1 hour', timestamptz '2026-02-01' + e * interval '1 hour' + interval '20 minutes',
+              timestamptz '2026-02-01' + e * interval '1 hour'
+         FROM generate_series(1, $1::int) e`,
+        [EXECUTIONS],
+      );
+      // The approved proposals' files, moved: claiming, renaming, releasing, done (0.5 % fail while renaming).
+      await db.query(
+        `INSERT INTO execution_operations (id, execution_id, seq, kind, role, file_id, source_path, source_key, destination_path,
+                                         destination_key, size, mtime_ms, content_hash, phase, status, error, error_code,
+                                         started_at, finished_at, updated_at)
+       SELECT overlay(overlay(md5('o' || o) placing '4' from 13) placing '8' from 17)::uuid,
+              overlay(overlay(md5('e' || (1 + o / $2::int)) placing '4' from 13) placing '8' from 17)::uuid, o % $2::int, 'move', 'media',
+              NULL, '/music/in/' || o || '.mp3', convert_to('/music/in/' || o || '.mp3', 'UTF8'),
+              '/music/sorted/Artist ' || (o % 20011) || '/' || o || '.mp3', convert_to('/music/sorted/' || o, 'UTF8'),
+              5000000, 1700000000000, md5('c' || o) || md5('d' || o),
+              CASE WHEN o % 200 = 7 THEN 'failed' ELSE 'done' END, CASE WHEN o % 200 = 7 THEN 'failed' ELSE 'done' END,
+              CASE WHEN o % 200 = 7 THEN 'EACCES: permission denied' END, CASE WHEN o % 200 = 7 THEN 'EACCES' END,
+              now(), now(), now()
+         FROM generate_series(0, $1::int * $2::int - 1) o`,
+        [EXECUTIONS, OPERATIONS],
+      );
+      await db.query(
+        `INSERT INTO execution_steps (execution_id, operation_id, phase, status, source_path, destination_path, detail, at)
+       SELECT o.execution_id, o.id, s.phase, CASE WHEN s.phase = 'done' THEN o.status ELSE 'running' END, o.source_path,
+              o.destination_path, CASE WHEN s.phase = 'done' AND o.status = 'failed' THEN '{"error":"EACCES"}'::jsonb END,
+              timestamptz '2026-02-01' + o.seq * interval '10 milliseconds'
+         FROM execution_operations o
+        CROSS JOIN (VALUES (1, 'claiming'), (2, 'renaming'), (3, 'releasing'), (4, 'done')) s(n, phase)
+        ORDER BY o.execution_id, o.seq, s.n`,
+      );
+    },
+  );
   await timed(`indexes (${indexes.length} rebuilt)`, async () => {
     for (const i of indexes) await db.query(i.indexdef);
   });
@@ -179,14 +264,18 @@ async function measure(base: string, route: string): Promise<{ p50: number; p95:
 
 async function main(): Promise<void> {
   console.log(`bench/ui: ${FILES.toLocaleString('en')} files, ${RUNS} timed requests per page`);
-  const database = await createTestDatabase('benchui');
-  await database.dataSource.destroy();
+  // BENCH_DATABASE_URL reuses a library kept by an earlier run (BENCH_KEEP=1) instead of generating one:
+  // it is for trying query and index changes; the figures to report come from a fresh run.
+  const reused = process.env.BENCH_DATABASE_URL;
+  const database = reused
+    ? { url: reused, drop: async () => undefined }
+    : await createTestDatabase('benchui').then(async (d) => (await d.dataSource.destroy(), d));
   const db = new Client({ connectionString: database.url });
   await db.connect();
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   let gateway: ChildProcess | undefined;
   try {
-    await generate(db);
+    if (!reused) await generate(db);
     if (process.env.BENCH_GENERATE_ONLY) return;
     const port = await freePort();
     gateway = startGateway(database.url, port, prefix);
@@ -228,6 +317,84 @@ async function main(): Promise<void> {
       }
       return cursor;
     };
+
+    /** The proposals list in its orders and with its filters; the deep key comes from the same order in SQL. */
+    const proposalCases = (): Case[] => {
+      const effective = `CASE WHEN p.status = 'superseded' THEN 'superseded' WHEN r.decision IN ('approved', 'rejected')
+        THEN r.decision WHEN p.status = 'invalid' AND r.edited_name IS NULL AND NOT COALESCE(r.folder_edited, false)
+        THEN 'invalid' ELSE 'pending' END`;
+      const key =
+        (where: string, col = 'p.created_at', dir = 'ASC', join = '') =>
+        async () => {
+          const from = `FROM proposals p LEFT JOIN proposal_reviews r ON r.proposal_id = p.id ${join} WHERE ${where}`;
+          const { c } = await offset(`SELECT count(*)::int AS c ${from}`);
+          const r = await offset(`SELECT ${col} AS k, p.id ${from} ORDER BY 1 ${dir}, 2 ${dir} OFFSET $1 LIMIT 1`, [
+            Math.floor(c * 0.9),
+          ]);
+          if (!r) return undefined;
+          return cursorOf([r.k instanceof Date ? r.k.toISOString() : typeof r.k === 'number' ? r.k : r.k, r.id]);
+        };
+      const live = `p.status <> 'superseded'`;
+      return [
+        { name: 'proposals', route: '/api/v1/proposals?limit=50', deep: key(live) },
+        {
+          name: 'proposals ?status=pending',
+          route: '/api/v1/proposals?limit=50&status=pending',
+          deep: key(`${effective} = 'pending'`),
+        },
+        {
+          name: 'proposals ?status=approved',
+          route: '/api/v1/proposals?limit=50&status=approved',
+          deep: key(`${effective} = 'approved'`),
+        },
+        {
+          name: 'proposals ?status=invalid',
+          route: '/api/v1/proposals?limit=50&status=invalid',
+          deep: key(`${effective} = 'invalid'`),
+        },
+        {
+          name: 'proposals ?band=high',
+          route: '/api/v1/proposals?limit=50&band=high',
+          deep: key(`${live} AND p.confidence >= 0.8`),
+        },
+        {
+          name: 'proposals ?kind=video',
+          route: '/api/v1/proposals?limit=50&kind=video',
+          deep: key(`${live} AND f.kind = 'video'`, 'p.created_at', 'ASC', 'JOIN files f ON f.id = p.file_id'),
+        },
+        {
+          name: 'proposals ?q=text',
+          route: '/api/v1/proposals?limit=50&q=track%2012',
+          deep: key(`${live} AND (p.original_path ILIKE '%track 12%' OR p.proposed_name ILIKE '%track 12%')`),
+        },
+        {
+          name: 'proposals ?collision',
+          route: '/api/v1/proposals?limit=50&collision=true',
+          deep: follow('/api/v1/proposals?limit=50&collision=true', 30),
+        },
+        {
+          name: 'proposals sort=confidence desc',
+          route: '/api/v1/proposals?limit=50&sort=confidence&order=desc',
+          deep: key(live, 'p.confidence', 'DESC'),
+        },
+        {
+          name: 'proposals sort=path',
+          route: '/api/v1/proposals?limit=50&sort=path',
+          deep: key(live, 'p.original_path'),
+        },
+      ];
+    };
+    /** The audit (newest step first): the deep page starts after 90 % of the matching steps. */
+    const auditKey = (where: string) => async () => {
+      const { c } = await offset(`SELECT count(*)::int AS c FROM execution_steps WHERE ${where}`);
+      const r = await offset(
+        `SELECT id::text AS id FROM execution_steps WHERE ${where} ORDER BY id DESC OFFSET $1 LIMIT 1`,
+        [Math.floor(c * 0.9)],
+      );
+      return r ? cursorOf({ id: r.id }) : undefined;
+    };
+    const firstExecution = async () =>
+      (await offset(`SELECT id FROM executions ORDER BY created_at, id LIMIT 1`))?.id as string;
 
     const cases: Case[] = [
       { name: 'files', route: '/api/v1/files?limit=100', deep: pathKey() },
@@ -306,13 +473,46 @@ async function main(): Promise<void> {
         route: '/api/v1/files?limit=100&sort=duration',
         deep: sortKey('duration', 'file_metadata', 'duration_sec', 'file_id', 'duration_sec IS NOT NULL', true),
       },
+      ...proposalCases(),
+      { name: 'executions', route: '/api/v1/executions?limit=20', deep: follow('/api/v1/executions?limit=20', 4) },
+      { name: 'audit', route: '/api/v1/audit?limit=100', deep: auditKey('TRUE') },
+      {
+        name: 'audit ?status=failed',
+        route: '/api/v1/audit?limit=100&status=failed',
+        deep: auditKey(`status = 'failed'`),
+      },
+      {
+        name: 'audit ?executionId',
+        route: `/api/v1/audit?limit=100&executionId=${await firstExecution()}`,
+        deep: auditKey(`execution_id = '${await firstExecution()}'`),
+      },
+      {
+        name: 'audit ?path',
+        route: '/api/v1/audit?limit=100&path=artist%2012',
+        deep: auditKey(`source_path ILIKE '%artist 12%' OR destination_path ILIKE '%artist 12%'`),
+      },
       { name: 'duplicates', route: '/api/v1/duplicates?limit=20', deep: follow('/api/v1/duplicates?limit=20', 50) },
       { name: 'scans', route: '/api/v1/scans?limit=20', deep: follow('/api/v1/scans?limit=20', 90) },
     ];
 
     const rows: string[][] = [];
     let worst = 0;
+    const only = process.env.BENCH_ONLY;
+    const reference = async () => {
+      const health = await measure(base, '/health');
+      const times: number[] = [];
+      for (let i = 0; i < RUNS + 3; i++) {
+        const started = process.hrtime.bigint();
+        await db.query('SELECT 1');
+        if (i >= 3) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      times.sort((a, b) => a - b);
+      return { health: health.p95, select1: times[Math.ceil(0.95 * times.length) - 1] };
+    };
+    const loadBefore = loadavg();
+    const refBefore = await reference();
     for (const c of cases) {
+      if (only && !only.split(',').some((o) => c.name.includes(o))) continue;
       const first = await measure(base, c.route);
       const cursor = await c.deep();
       const deep = cursor ? await measure(base, `${c.route}&cursor=${cursor}`) : undefined;
@@ -339,10 +539,19 @@ async function main(): Promise<void> {
       `\nworst p95: ${worst.toFixed(1)} ms (budget ${BUDGET_MS} ms): ${worst < BUDGET_MS ? 'PASS' : 'OVER BUDGET'}`,
     );
     console.log('(times in ms, measured over HTTP from this process; the gateway runs as its own process)');
+    const refAfter = await reference();
+    const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' ');
+    console.log(
+      `load average (1/5/15 min): before ${load(loadBefore)}, after ${load(loadavg())} on ${cpus().length} cores`,
+    );
+    console.log(
+      `reference p95 before/after: GET /health ${refBefore.health.toFixed(1)}/${refAfter.health.toFixed(1)} ms, ` +
+        `SELECT 1 round trip ${refBefore.select1.toFixed(2)}/${refAfter.select1.toFixed(2)} ms`,
+    );
   } finally {
     gateway?.kill('SIGTERM');
     await db.end();
-    if (process.env.BENCH_KEEP) console.log(`kept database ${database.url}`);
+    if (process.env.BENCH_KEEP || reused) console.log(`kept database ${database.url}`);
     else await database.drop();
     await deleteTestStreams(prefix).catch(() => undefined);
   }

@@ -83,6 +83,25 @@ describe('crateflow command (against the running system)', () => {
     expect(run.stderr).toMatch(/outside the configured library roots/);
   });
 
+  it('scan --roots lists the library roots; scan without a folder names them (exit 2)', async () => {
+    const run = await crateflow(['scan', '--roots'], env);
+    expect(run.code).toBe(0);
+    const line = run.stdout.split('\n').find((l) => l.startsWith(library));
+    expect(line).toMatch(/\s+ok\s+completed \d{4}-/);
+    const json = await crateflow(['scan', '--roots', '--json'], env);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({
+        path: library,
+        scannable: true,
+        lastScan: expect.objectContaining({ status: 'completed' }),
+      }),
+    ]);
+    const bare = await crateflow(['scan'], env);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('name the folder to scan');
+    expect(bare.stderr).toContain(library);
+  });
+
   it('status shows the pipeline; --json is the API document', async () => {
     const run = await crateflow(['status'], env);
     expect(run.code).toBe(0);

@@ -1,17 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Subjects, type ScanCounts } from '@crateflow/contracts';
 import { Messaging } from '@crateflow/messaging';
-import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
-import { runService, type RunningService } from '@crateflow/service-host';
-import { gatewayService } from '../src/main';
-import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TOKEN = randomBytes(24).toString('hex');
+import type { TestDatabase } from '@crateflow/persistence/src/testing';
+import type { RunningService } from '@crateflow/service-host';
+import { NATS_URL } from '../../../test/support/service-harness';
+import { openBrowser, startTestGateway, type BrowserSession, type TestGateway } from './support/browser-gateway';
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">.mp3';
 const HOSTILE_REASON = 'bad frame <script>window.__pwned=2</script>';
 const FILE_COUNT = 120;
@@ -69,25 +66,33 @@ const counts = (found: number): ScanCounts => ({
 
 /** The web UI in Debian's chromium against a gateway on the real PostgreSQL and NATS. */
 describe('gateway web UI (browser)', () => {
-  const prefix = `t${randomBytes(5).toString('hex')}`;
+  let gateway: TestGateway;
   let db: TestDatabase;
   let service: RunningService;
+  let token: string;
   let bus: Messaging;
-  let browser: Browser;
+  let session: BrowserSession;
   let page: Page;
   let work: string;
   let library: string;
-  const problems: string[] = [];
   const ids: string[] = [];
   const runningScan = randomUUID();
+  const runningExecution = randomUUID();
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'crateflow-ui-'));
     library = path.join(work, 'library');
     mkdirSync(path.join(library, 'Incoming'), { recursive: true });
-    db = await createTestDatabase('gatewayui');
+    gateway = await startTestGateway('gatewayui', { seed, env: { CRATEFLOW_LIBRARY_ROOTS: library } });
+    ({ db, service, token } = gateway);
+    bus = await Messaging.connect({ url: NATS_URL, prefix: gateway.prefix, name: 'gateway-ui-test' });
+    session = await openBrowser();
+    page = session.page;
+  });
+
+  async function seed(fresh: TestDatabase): Promise<void> {
     for (let i = 0; i < FILE_COUNT; i++) ids.push(randomUUID());
-    await db.dataSource.query(
+    await fresh.dataSource.query(
       `INSERT INTO files (id, root, path, path_key, dir_key, name, ext, kind, size, mtime_ms, content_hash, state,
                           first_seen_scan_id, last_seen_scan_id)
        SELECT f.id, '/music', '/music/' || lpad(n::text, 3, '0') || ' ' || CASE WHEN n = 1 THEN $2 ELSE 'track.flac' END,
@@ -96,57 +101,40 @@ describe('gateway web UI (browser)', () => {
          FROM unnest($1::uuid[]) WITH ORDINALITY AS f(id, n)`,
       [ids, HOSTILE_NAME, randomUUID()],
     );
-    await db.dataSource.query(
+    await fresh.dataSource.query(
       `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, reason, attempts)
        VALUES ($1, 'metadata', 'failed', repeat('ab', 32), $2, 5)`,
       [ids[0], HOSTILE_REASON],
     );
-    await db.dataSource.query(
+    await fresh.dataSource.query(
       `INSERT INTO scans (id, root, path, status, counts, started_at) VALUES ($1, '/music', '/music', 'running', $2, now())`,
       [runningScan, counts(10)],
     );
-    service = await runService(gatewayService, {
-      ...process.env,
-      DATABASE_URL: db.url,
-      DATABASE_POOL_SIZE: '4',
-      NATS_URL,
-      NATS_PREFIX: prefix,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      CRATEFLOW_API_TOKEN: TOKEN,
-      CRATEFLOW_LIBRARY_ROOTS: library,
-      LOG_LEVEL: 'warn',
-    });
-    bus = await Messaging.connect({ url: NATS_URL, prefix, name: 'gateway-ui-test' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    page = await browser.newPage();
-    // A CSP violation or a script error shows up here; the UI must produce none. (Chromium also logs the
-    // 4xx answers the tests provoke on purpose; those are not problems.)
-    page.on('console', (m) => {
-      if (
-        m.type() === 'error' &&
-        !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
-      ) {
-        problems.push(m.text());
-      }
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
-  });
+    // An execution moving two files, the first of them done.
+    await fresh.dataSource.query(
+      `INSERT INTO executions (id, kind, mode, status, options, started_at) VALUES ($1, 'run', 'move', 'running', '{}', now())`,
+      [runningExecution],
+    );
+    await fresh.dataSource.query(
+      `INSERT INTO execution_operations (id, execution_id, seq, kind, role, source_path, source_key, destination_path,
+                                         destination_key, size, mtime_ms, content_hash, phase, status)
+       SELECT gen_random_uuid(), $1, n, 'move', 'media', '/music/in/' || n, '\x01', '/music/out/' || n, '\x02', 1000,
+              1700000000000, repeat('ab', 32), CASE WHEN n = 1 THEN 'done' ELSE 'pending' END,
+              CASE WHEN n = 1 THEN 'done' ELSE 'pending' END
+         FROM generate_series(1, 2) n`,
+      [runningExecution],
+    );
+  }
 
   afterAll(async () => {
-    await browser?.close();
+    await session?.close();
     await bus?.close();
-    await service?.stop();
-    await db?.drop();
-    await deleteTestStreams(prefix);
+    await gateway?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
   afterEach(() => {
-    expect(problems).toEqual([]);
+    expect(session.problems).toEqual([]);
   });
 
   it('shows the dashboard, with hostile names and reasons as plain text', async () => {
@@ -159,6 +147,30 @@ describe('gateway web UI (browser)', () => {
     expect(await page.locator('img[src="x"], #failures script').count()).toBe(0);
     expect(await pwned(page)).toBeUndefined();
     expect(await page.locator('#stages td.status-failed').textContent()).toBe('1');
+    // The scan form offers the configured roots: the folder starts as the chosen root.
+    await page.waitForSelector('#scan-root option[value]:not([value=""])', { state: 'attached' });
+    expect(await page.locator('#scan-root').inputValue()).toBe(library);
+    expect(await page.locator('#scan-path').inputValue()).toBe(library);
+    expect(await page.textContent('#scan-root-note')).toBe('Never scanned.');
+  });
+
+  it('shows a running execution next to scans and identifications, with live progress', async () => {
+    const item = page.locator(`#working li[data-execution="${runningExecution}"]`);
+    await expect(item.locator('a').textContent()).resolves.toBe('Executing move: 1 of 2 files');
+    await waitForText(page, 'live-text', 'live');
+    const progressed = { total: 2, done: 2, failed: 0, skipped: 0, pending: 0, bytesDone: 2000, bytesTotal: 2000 };
+    await bus.publish(
+      Subjects.executionProgressed,
+      { executionId: runningExecution, counts: progressed, bytesPerSecond: 1000, etaSeconds: 0, files: [] },
+      { msgId: `x:${runningExecution}` },
+    );
+    await waitForText(page, 'working', 'Executing move: 2 of 2 files', 'includes');
+    await bus.publish(
+      Subjects.executionFinished,
+      { executionId: runningExecution, status: 'completed', counts: progressed, foldersRemoved: 0 },
+      { msgId: `xf:${runningExecution}` },
+    );
+    await waitForText(page, 'working', 'Nothing is being identified or executed right now.');
   });
 
   it('shows scan progress live from the event stream', async () => {
@@ -181,15 +193,15 @@ describe('gateway web UI (browser)', () => {
     await waitForText(page, 'signin-message', 'That token is not valid.');
     expect(await page.isVisible('#signin-dialog')).toBe(true);
 
-    await page.fill('#signin-token', TOKEN);
+    await page.fill('#signin-token', token);
     await page.click('#signin-form button[type=submit]');
     await waitForText(page, 'scan-message', 'Scan queued.');
     expect(await page.isVisible('#signin-dialog')).toBe(false);
     await page.waitForSelector('#scans .scan-queued');
     // The session is an HttpOnly, SameSite=Strict cookie: no script on the page can read it.
     const cookies = await page.context().cookies();
-    const session = cookies.find((c) => c.name === 'crateflow_session');
-    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    const sessionCookie = cookies.find((c) => c.name === 'crateflow_session');
+    expect(sessionCookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.cookie)).not.toContain(
       'crateflow_session',
     );

@@ -1,25 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
-import { runService, type RunningService } from '@crateflow/service-host';
-import { gatewayService } from '../src/main';
-import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
+import type { Page } from 'playwright-core';
+import type { TestDatabase } from '@crateflow/persistence/src/testing';
+import {
+  answerSignIn,
+  openBrowser,
+  startTestGateway,
+  type BrowserSession,
+  type TestGateway,
+} from './support/browser-gateway';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TOKEN = randomBytes(24).toString('hex');
 const HOSTILE = '<img src=x onerror="window.__pwned=1"> - Title.mp3';
 
 /** The proposals review page and the preview tree in Debian's chromium, against a gateway on the real database. */
 describe('proposals review page (browser)', () => {
-  const prefix = `t${randomBytes(5).toString('hex')}`;
-  let db: TestDatabase;
-  let service: RunningService;
-  let browser: Browser;
+  let gateway: TestGateway;
+  let session: BrowserSession;
   let page: Page;
-  const problems: string[] = [];
 
-  beforeAll(async () => {
-    db = await createTestDatabase('proposalsui');
+  async function seed(db: TestDatabase): Promise<void> {
     const rows: [string, string | null, string, number][] = [
       ['in/a.mp3', 'music/Caribou', 'Caribou - Sun.mp3', 0.92],
       ['in/b.mp3', 'music/X', HOSTILE, 0.55],
@@ -43,47 +41,25 @@ describe('proposals review page (browser)', () => {
         [randomUUID(), id, hash, p, folder, name, confidence],
       );
     }
-    service = await runService(gatewayService, {
-      ...process.env,
-      DATABASE_URL: db.url,
-      DATABASE_POOL_SIZE: '4',
-      NATS_URL,
-      NATS_PREFIX: prefix,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      CRATEFLOW_API_TOKEN: TOKEN,
-      CRATEFLOW_LIBRARY_ROOTS: '/music',
-      LOG_LEVEL: 'warn',
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    page = await browser.newPage();
-    page.on('console', (m) => {
-      if (
-        m.type() === 'error' &&
-        !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
-      ) {
-        problems.push(m.text());
-      }
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+  }
+
+  beforeAll(async () => {
+    gateway = await startTestGateway('proposalsui', { seed, env: { CRATEFLOW_LIBRARY_ROOTS: '/music' } });
+    session = await openBrowser();
+    page = session.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await db?.drop();
-    await deleteTestStreams(prefix);
+    await session?.close();
+    await gateway?.stop();
   });
 
-  afterEach(() => expect(problems).toEqual([]));
+  afterEach(() => expect(session.problems).toEqual([]));
 
   const currentStatus = () => page.locator('.proposal.current .meta .badge').first().textContent();
 
   it('lists old → new with confidence and collisions, hostile names as text', async () => {
-    await page.goto(`${service.url}/#/proposals`);
+    await page.goto(`${gateway.service.url}/#/proposals`);
     await page.waitForSelector('.proposal');
     expect(await page.locator('.proposal').count()).toBe(4);
     await expect(page.locator('.proposal .new .mono').allTextContents()).resolves.toContain(`music/X/${HOSTILE}`);
@@ -96,9 +72,7 @@ describe('proposals review page (browser)', () => {
 
   it('approves with the keyboard after signing in, undoes from the toast, rejects the next one', async () => {
     await page.keyboard.press('a');
-    await page.waitForSelector('#signin-dialog[open]');
-    await page.fill('#signin-token', TOKEN);
-    await page.click('#signin-form button[type=submit]');
+    await answerSignIn(page, gateway.token);
     await page.waitForSelector('#signin-dialog', { state: 'hidden' });
     await page.keyboard.press('a');
     await page.waitForFunction(() => {
@@ -145,7 +119,7 @@ describe('proposals review page (browser)', () => {
         ).document.querySelector('.message')?.textContent ?? '',
       ),
     );
-    await page.goto(`${service.url}/#/proposals/preview`);
+    await page.goto(`${gateway.service.url}/#/proposals/preview`);
     await page.waitForSelector('[role=tree]');
     const text = await page.locator('#preview').textContent();
     expect(text).toMatch(/music\//);

@@ -1,23 +1,23 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
-import { runService, type RunningService } from '@crateflow/service-host';
-import { gatewayService } from '../src/main';
-import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import type { TestDatabase } from '@crateflow/persistence/src/testing';
+import {
+  answerSignIn,
+  openBrowser,
+  startTestGateway,
+  type BrowserSession,
+  type TestGateway,
+} from './support/browser-gateway';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const TOKEN = randomBytes(24).toString('hex');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** The tracklists page in Debian's chromium against a gateway on the real PostgreSQL and NATS. */
 describe('tracklists page (browser)', () => {
-  const prefix = `t${randomBytes(5).toString('hex')}`;
+  let gateway: TestGateway;
   let db: TestDatabase;
-  let service: RunningService;
-  let browser: Browser;
+  let session: BrowserSession;
   let page: Page;
-  const problems: string[] = [];
   const mixId = randomUUID();
   const mixHash = sha('browser mix');
   const fp = randomUUID();
@@ -50,8 +50,7 @@ describe('tracklists page (browser)', () => {
     );
   }
 
-  beforeAll(async () => {
-    db = await createTestDatabase('tl_ui');
+  async function seedAll(): Promise<void> {
     await db.dataSource.query(
       `INSERT INTO files (id, root, path, path_key, dir_key, name, ext, kind, size, mtime_ms, content_hash, first_seen_scan_id, last_seen_scan_id)
        VALUES ($1, '/music', '/music/Friday mix.mp3', '\\x01', '\\x00', 'Friday mix.mp3', 'mp3', 'music', 1, 1, $2, $3, $3)`,
@@ -62,43 +61,28 @@ describe('tracklists page (browser)', () => {
       ['Kevin MacLeod', HOSTILE, 41, 0.3],
     ]);
     await seed(cue, 'cue', `c:${mixHash}`, [['Kevin MacLeod', 'Vibe Ace', 0, null]]);
-    service = await runService(gatewayService, {
-      ...process.env,
-      DATABASE_URL: db.url,
-      DATABASE_POOL_SIZE: '4',
-      NATS_URL,
-      NATS_PREFIX: prefix,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      CRATEFLOW_API_TOKEN: TOKEN,
-      LOG_LEVEL: 'warn',
+  }
+
+  beforeAll(async () => {
+    gateway = await startTestGateway('tl_ui', {
+      seed: (d) => {
+        db = d;
+        return seedAll();
+      },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    page = await browser.newPage();
-    page.on('console', (m) => {
-      if (
-        m.type() === 'error' &&
-        !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
-      )
-        problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    session = await openBrowser();
+    page = session.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await service?.stop();
-    await db?.drop();
-    await deleteTestStreams(prefix);
+    await session?.close();
+    await gateway?.stop();
   });
 
-  afterEach(() => expect(problems).toEqual([]));
+  afterEach(() => expect(session.problems).toEqual([]));
 
   it('lists tracklists and opens a mix with its sources side by side, hostile text as text', async () => {
-    await page.goto(`${service.url}/#/tracklists`);
+    await page.goto(`${gateway.service.url}/#/tracklists`);
     await page.waitForSelector('table.tracklists tbody tr');
     expect(await page.locator('table.tracklists tbody tr').count()).toBe(2);
     await page.locator('table.tracklists a', { hasText: 'Open mix' }).first().click();
@@ -119,9 +103,7 @@ describe('tracklists page (browser)', () => {
 
   it('approves after signing in and edits a track inline', async () => {
     await page.locator('.tracklist-source[data-source=fingerprint] button.approve').click();
-    await page.waitForSelector('#signin-dialog[open]');
-    await page.fill('#signin-token', TOKEN);
-    await page.click('#signin-form button[type=submit]');
+    await answerSignIn(page, gateway.token);
     await page.waitForFunction(
       () =>
         (

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Subjects } from '@crateflow/contracts';
@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/sr
 import { runService, type RunningService } from '@crateflow/service-host';
 import type { FileListItem } from '../src/files/file.schemas';
 import type { Page } from '../src/http/cursor';
-import type { LibraryOverview } from '../src/library/library.schemas';
+import type { LibraryOverview, LibraryRoots } from '../src/library/library.schemas';
 import { gatewayService } from '../src/main';
 import { deleteTestStreams, NATS_URL } from '../../../test/support/service-harness';
 
@@ -85,7 +85,8 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
       CRATEFLOW_API_TOKEN: TOKEN,
-      CRATEFLOW_LIBRARY_ROOTS: path.join(work, 'library'),
+      // The second root is not there (an unmounted drive): the roots list says so.
+      CRATEFLOW_LIBRARY_ROOTS: `${path.join(work, 'library')}:${path.join(work, 'unmounted')}`,
       LOG_LEVEL: 'warn',
     });
   });
@@ -150,6 +151,84 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
     // Files 36..40 copy files 1..5: the waste is the size of the larger of each pair.
     expect(json.duplicates).toMatchObject({ exactGroups: 5, exactCopies: 5 });
     expect(json.duplicates.exactWastedBytes).toBe((36 + 37 + 38 + 39 + 40) * 1_000_000);
+  });
+
+  it('lists the library roots, whether each can be scanned, and the newest scan of each', async () => {
+    const library = realpathSync(path.join(work, 'library'));
+    const scanId = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO scans (id, root, path, status, counts, started_at, finished_at, created_at)
+       VALUES ($1, $2, $2, 'completed', '{"found":3}'::jsonb, now(), now(), now() - interval '1 minute'),
+              ($3, $2, $2, 'completed', '{"found":1}'::jsonb, now(), now(), now() - interval '1 hour')`,
+      [scanId, library, randomUUID()],
+    );
+    const { status, json } = await get<LibraryRoots>('/api/v1/library/roots');
+    expect(status).toBe(200);
+    expect(json.items).toEqual([
+      expect.objectContaining({
+        path: path.join(work, 'library'),
+        realPath: library,
+        scannable: true,
+        problem: null,
+        lastScan: expect.objectContaining({ id: scanId, status: 'completed' }),
+      }),
+      { path: path.join(work, 'unmounted'), realPath: null, scannable: false, problem: 'not found', lastScan: null },
+    ]);
+  });
+
+  it('pages the audit newest first by step number across digit lengths (9, 10, 99, 100), missing none', async () => {
+    const execution = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO execution_steps (id, execution_id, operation_id, phase, status, source_path, destination_path)
+       SELECT n, $1, $1, 'done', CASE WHEN n % 7 = 0 THEN 'failed' ELSE 'done' END, '/music/in/' || n, '/music/out/' || n
+         FROM generate_series(1, 150) n`,
+      [execution],
+    );
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { json: { items: { id: string }[]; nextCursor: string | null } } = await get(
+        `/api/v1/audit?executionId=${execution}&limit=40${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...page.json.items.map((s) => Number(s.id)));
+      cursor = page.json.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(Array.from({ length: 150 }, (_, i) => 150 - i));
+    const failed = await get<{ items: { id: string }[] }>(`/api/v1/audit?status=failed&limit=500`);
+    expect(failed.json.items.map((s) => Number(s.id))).toEqual(Array.from({ length: 21 }, (_, i) => 147 - 7 * i));
+  });
+
+  it('lists executions newest first with their counts, in keyset pages', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    await db.dataSource.query(
+      `INSERT INTO executions (id, kind, mode, status, options, created_at)
+       SELECT id, 'run', 'move', 'completed', '{}', now() - n * interval '1 minute' FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n)`,
+      [ids],
+    );
+    // Execution n has n operations: one failed, the rest done, 1,000 bytes each.
+    await db.dataSource.query(
+      `INSERT INTO execution_operations (id, execution_id, seq, kind, role, source_path, source_key, destination_path,
+                                         destination_key, size, mtime_ms, content_hash, phase, status)
+       SELECT gen_random_uuid(), x.id, s, 'move', 'media', '/in/' || s, '\\x01', '/out/' || s, '\\x02', 1000, 0,
+              repeat('ab', 32), 'done', CASE WHEN s = 1 THEN 'failed' ELSE 'done' END
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) CROSS JOIN LATERAL generate_series(1, n::int) s`,
+      [ids],
+    );
+    type ExecutionPage = { items: { id: string; counts: Record<string, number> }[]; nextCursor: string | null };
+    const first = await get<ExecutionPage>('/api/v1/executions?limit=2');
+    expect(first.json.items.map((e) => e.id)).toEqual(ids.slice(0, 2));
+    expect(first.json.items[1].counts).toEqual({
+      total: 2,
+      done: 1,
+      failed: 1,
+      skipped: 0,
+      pending: 0,
+      bytesDone: 1000,
+      bytesTotal: 2000,
+    });
+    const second = await get<ExecutionPage>(`/api/v1/executions?limit=2&cursor=${first.json.nextCursor}`);
+    expect(second.json.items.map((e) => [e.id, e.counts.total])).toEqual([[ids[2], 3]]);
+    expect(second.json.nextCursor).toBeNull();
   });
 
   it('signs a browser in: HttpOnly SameSite=Strict session, CSRF token required on writes', async () => {
@@ -340,7 +419,12 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
   it('documents the new routes in OpenAPI', async () => {
     const { json } = await get<{ paths: Record<string, unknown> }>('/api/docs/openapi.json');
     expect(Object.keys(json.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/library/overview', '/api/v1/session', '/api/v1/pipeline/retries']),
+      expect.arrayContaining([
+        '/api/v1/library/overview',
+        '/api/v1/library/roots',
+        '/api/v1/session',
+        '/api/v1/pipeline/retries',
+      ]),
     );
   });
 });

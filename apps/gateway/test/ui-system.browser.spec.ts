@@ -4,10 +4,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TestSystem } from '../../../test/e2e/system';
+import { openBrowser, type BrowserSession } from './support/browser-gateway';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots of every page, kept as test artefacts (gitignored). */
 const ARTEFACTS = path.resolve(__dirname, '../../../test-artifacts/ui');
 
@@ -64,12 +64,10 @@ interface PageGlobals {
  */
 describe('web UI against the running system (browser)', () => {
   let system: TestSystem;
-  let browser: Browser;
-  let context: BrowserContext;
+  let session: BrowserSession;
   let page: Page;
   let work: string;
   let library: string;
-  const problems: string[] = [];
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'crateflow-ui-system-'));
@@ -93,30 +91,17 @@ describe('web UI against the running system (browser)', () => {
     await system.start('gateway');
     await Promise.all(['ingest', 'metadata', 'fingerprint', 'analysis'].map((s) => system.start(s as 'ingest')));
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      // A CSP violation or a script error shows here; 4xx answers the tests provoke on purpose do not count.
-      if (
-        m.type() === 'error' &&
-        !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
-      )
-        problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    session = await openBrowser({ width: 1280, height: 900 });
+    page = session.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await session?.close();
     await system?.teardown();
     rmSync(work, { recursive: true, force: true });
   });
 
-  afterEach(() => expect(problems).toEqual([]));
+  afterEach(() => expect(session.problems).toEqual([]));
 
   const shot = (name: string) => page.screenshot({ path: path.join(ARTEFACTS, `${name}.png`), fullPage: true });
 

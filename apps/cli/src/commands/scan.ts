@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
-import { printable } from '../output';
+import { printable, table } from '../output';
 
 interface ScanCounts {
   found: number;
@@ -22,7 +22,27 @@ interface ScanView {
   error: string | null;
 }
 
+interface LibraryRoot {
+  path: string;
+  scannable: boolean;
+  problem: string | null;
+  lastScan: (ScanView & { finishedAt: string | null }) | null;
+}
+
 const POLL_MS = 2000;
+
+/** The library roots as lines for a person: where a scan may start, and how each stands. */
+function describeRoots(roots: LibraryRoot[]): string[] {
+  if (!roots.length) return ['No library roots are configured (set CRATEFLOW_LIBRARY_ROOTS and restart Crateflow).'];
+  return table(
+    ['ROOT', 'STATE', 'LAST SCAN'],
+    roots.map((r) => [
+      printable(r.path),
+      r.scannable ? 'ok' : `cannot be scanned: ${r.problem ?? 'unknown'}`,
+      r.lastScan ? `${r.lastScan.status} ${r.lastScan.finishedAt ?? ''}`.trim() : 'never',
+    ]),
+  );
+}
 
 /** Files the scan has finished with (hashed, compared or given up on), of those found so far. */
 export function processed(c: ScanCounts): number {
@@ -41,11 +61,28 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('scan')
     .description('scan a folder inside a library root, showing live progress until it finishes')
-    .argument('<path>', 'the folder (relative to here or absolute)')
+    .argument('[path]', 'the folder (relative to here or absolute): a library root or a folder inside one')
     .option('--no-wait', 'return once the scan is queued')
-    .action(async (folder: string, options: { wait: boolean }) => {
+    .option('--roots', 'list the library roots scans may start in, and stop')
+    .addHelpText(
+      'after',
+      '\nThe library roots are the folders Crateflow was started with; `crateflow scan --roots` lists them.',
+    )
+    .action(async (folder: string | undefined, options: { wait: boolean; roots?: boolean }) => {
       const api = ctx.api();
       const out = ctx.out();
+      if (options.roots || folder === undefined) {
+        const { items } = await api.request<{ items: LibraryRoot[] }>('library/roots');
+        if (options.roots) {
+          out.result(items, () => describeRoots(items));
+          return;
+        }
+        throw new CliError(
+          ['name the folder to scan: a library root or a folder inside one', ...describeRoots(items)].join('\n'),
+          ExitCode.usage,
+          { roots: items },
+        );
+      }
       const absolute = path.resolve(ctx.cwd, folder);
       // Listen before asking, so no progress event can slip past between the two; events of the scan
       // arriving before its id is known are kept and applied once it is.

@@ -5,6 +5,40 @@ import { readApprovedProposals } from '@crateflow/persistence';
 type Row = Record<string, unknown>;
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
 
+/** An execution's counts over its operations (execution_operations_execution_idx finds them). */
+const COUNTS = `count(*)::int AS total,
+  count(*) FILTER (WHERE status = 'done')::int AS done,
+  count(*) FILTER (WHERE status = 'failed')::int AS failed,
+  count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
+  count(*) FILTER (WHERE status IN ('pending', 'running'))::int AS pending,
+  COALESCE(sum(size) FILTER (WHERE status = 'done'), 0)::float8 AS "bytesDone",
+  COALESCE(sum(size), 0)::float8 AS "bytesTotal"`;
+
+/** An execution row and its COUNTS as the API shows them. */
+function summaryOf(e: Row, c: Row) {
+  return {
+    id: e.id as string,
+    planId: (e.plan_id as string) ?? null,
+    kind: e.kind as 'run' | 'undo',
+    undoOf: (e.undo_of as string) ?? null,
+    mode: e.mode as string,
+    status: e.status as string,
+    error: (e.error as string) ?? null,
+    counts: {
+      total: c.total as number,
+      done: c.done as number,
+      failed: c.failed as number,
+      skipped: c.skipped as number,
+      pending: c.pending as number,
+      bytesDone: c.bytesDone as number,
+      bytesTotal: c.bytesTotal as number,
+    },
+    startedAt: iso(e.started_at),
+    finishedAt: iso(e.finished_at),
+    createdAt: iso(e.created_at)!,
+  };
+}
+
 /** Read model of the executor's tables (plans, executions, journal, steps) and of what a plan depends on. */
 @Injectable()
 export class ExecutionReadRepository {
@@ -94,57 +128,35 @@ export class ExecutionReadRepository {
   }
 
   private async summary(e: Row) {
-    const [c]: Row[] = await this.db.query(
-      `SELECT count(*)::int AS total,
-              count(*) FILTER (WHERE status = 'done')::int AS done,
-              count(*) FILTER (WHERE status = 'failed')::int AS failed,
-              count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
-              count(*) FILTER (WHERE status IN ('pending', 'running'))::int AS pending,
-              COALESCE(sum(size) FILTER (WHERE status = 'done'), 0)::float8 AS "bytesDone",
-              COALESCE(sum(size), 0)::float8 AS "bytesTotal"
-         FROM execution_operations WHERE execution_id = $1`,
-      [e.id],
-    );
-    return {
-      id: e.id as string,
-      planId: (e.plan_id as string) ?? null,
-      kind: e.kind as 'run' | 'undo',
-      undoOf: (e.undo_of as string) ?? null,
-      mode: e.mode as string,
-      status: e.status as string,
-      error: (e.error as string) ?? null,
-      counts: c as never as {
-        total: number;
-        done: number;
-        failed: number;
-        skipped: number;
-        pending: number;
-        bytesDone: number;
-        bytesTotal: number;
-      },
-      startedAt: iso(e.started_at),
-      finishedAt: iso(e.finished_at),
-      createdAt: iso(e.created_at)!,
-    };
+    const [c]: Row[] = await this.db.query(`SELECT ${COUNTS} FROM execution_operations WHERE execution_id = $1`, [
+      e.id,
+    ]);
+    return summaryOf(e, c);
   }
 
+  /** A page of executions, newest first, each with its counts: one statement (a count query per execution was 20 round trips a page). */
   async executions(before: { createdAt: string; id: string } | null, limit: number) {
     const rows: Row[] = await this.db.query(
-      `SELECT * FROM executions WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
-        ORDER BY created_at DESC, id DESC LIMIT $3`,
+      `SELECT e.*, c.* FROM (
+          SELECT * FROM executions WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
+           ORDER BY created_at DESC, id DESC LIMIT $3) e
+        CROSS JOIN LATERAL (SELECT ${COUNTS} FROM execution_operations WHERE execution_id = e.id) c
+        ORDER BY e.created_at DESC, e.id DESC`,
       [before?.createdAt ?? null, before?.id ?? null, limit],
     );
-    return Promise.all(rows.map((r) => this.summary(r)));
+    return rows.map((r) => summaryOf(r, r));
   }
 
   async audit(q: { status?: string; executionId?: string; path?: string; afterId?: string | null; limit: number }) {
     const rows: Row[] = await this.db.query(
-      `SELECT id::text AS id, execution_id, operation_id, phase, status, source_path, destination_path, detail, at
-         FROM execution_steps
+      // Ordered by the bigint id itself (s.id): a bare `id` would name the text alias of the select list, a
+      // text order ("99" after "100") that skipped rows between keyset pages and could not walk the index.
+      `SELECT s.id::text AS id, execution_id, operation_id, phase, status, source_path, destination_path, detail, at
+         FROM execution_steps s
         WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR execution_id = $2)
           AND ($3::text IS NULL OR source_path ILIKE '%' || $3 || '%' OR destination_path ILIKE '%' || $3 || '%')
-          AND ($4::bigint IS NULL OR id < $4::bigint)
-        ORDER BY id DESC LIMIT $5`,
+          AND ($4::bigint IS NULL OR s.id < $4::bigint)
+        ORDER BY s.id DESC LIMIT $5`,
       [
         q.status ?? null,
         q.executionId ?? null,

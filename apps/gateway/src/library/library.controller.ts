@@ -10,4 +10,10 @@ export class LibraryController {
   overview() {
     return this.library.overview();
   }
+
+  @Get('roots')
+  @Header('Cache-Control', 'no-store')
+  roots() {
+    return this.library.roots();
+  }
 }

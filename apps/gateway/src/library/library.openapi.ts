@@ -3,12 +3,13 @@ import { componentSchemasOf } from '../openapi/component-schemas';
 import { openApiHelpers } from '../openapi/openapi-helpers';
 import { SessionSchema, SignInBodySchema } from '../session/session.schemas';
 import { RetryAcceptedSchema, RetryBodySchema } from '../retries/retries.schemas';
-import { LibraryOverviewSchema } from './library.schemas';
+import { LibraryOverviewSchema, LibraryRootsSchema } from './library.schemas';
 
 type JsonSchema = Record<string, unknown>;
 
 export const LIBRARY_OPENAPI_COMPONENTS = {
   LibraryOverview: LibraryOverviewSchema,
+  LibraryRoots: LibraryRootsSchema,
   Session: SessionSchema,
   RetryAccepted: RetryAcceptedSchema,
 } as const;
@@ -28,6 +29,16 @@ export function libraryOpenApi(): { schemas: Record<string, JsonSchema>; paths: 
           summary: 'BPM histogram, keys, formats and sizes, duplicate waste (cached for 30 s)',
           responses: {
             '200': { description: 'The overview', content: json('LibraryOverview') },
+          },
+        },
+      },
+      '/api/v1/library/roots': {
+        get: {
+          operationId: 'listLibraryRoots',
+          summary:
+            'The library roots scans may start in (CRATEFLOW_LIBRARY_ROOTS), each checked on disk, with its newest scan',
+          responses: {
+            '200': { description: 'The roots in their configured order', content: json('LibraryRoots') },
           },
         },
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FILE_KINDS } from '@crateflow/contracts';
+import { ScanSchema } from '../scans/scan.schemas';
 
 const count = z.number().int().nonnegative();
 
@@ -30,3 +31,17 @@ export const LibraryOverviewSchema = z.object({
   }),
 });
 export type LibraryOverview = z.output<typeof LibraryOverviewSchema>;
+
+/** GET /api/v1/library/roots: the folders scans may start in (CRATEFLOW_LIBRARY_ROOTS), each checked on disk. */
+export const LibraryRootsSchema = z.object({
+  items: z.array(
+    z.object({
+      path: z.string().describe('As configured; POST /api/v1/scans accepts it or any folder below it'),
+      realPath: z.string().nullable().describe('With symlinks resolved; null when it cannot be resolved'),
+      scannable: z.boolean(),
+      problem: z.string().nullable().describe('Why a scan of it would fail now (e.g. `not found`), or null'),
+      lastScan: ScanSchema.nullable().describe('The newest scan recorded under this root'),
+    }),
+  ),
+});
+export type LibraryRoots = z.output<typeof LibraryRootsSchema>;

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { BPM_BUCKET, BPM_FROM, BPM_TO, LibraryOverviewRepository, SIZE_BANDS } from './library-overview.repository';
-import type { LibraryOverview } from './library.schemas';
+import { LibraryPathRepository } from '../repositories/library-path.repository';
+import { ScanReadRepository } from '../repositories/scan.repository';
+import { scanView } from '../scans/scans.service';
+import type { LibraryOverview, LibraryRoots } from './library.schemas';
 
 /** The overview aggregates whole tables (about a second at a million files): computed at most this often. */
 export const OVERVIEW_CACHE_MS = 30_000;
@@ -12,7 +15,30 @@ const n = (v: unknown) => Number(v ?? 0);
 export class LibraryService {
   private cached?: { at: number; value: Promise<LibraryOverview> };
 
-  constructor(private readonly repository: LibraryOverviewRepository) {}
+  constructor(
+    private readonly repository: LibraryOverviewRepository,
+    private readonly paths: LibraryPathRepository,
+    private readonly scans: ScanReadRepository,
+  ) {}
+
+  /** The configured roots, whether each can be scanned now, and the newest scan of each. */
+  async roots(): Promise<LibraryRoots> {
+    const roots = await this.paths.roots();
+    const real = roots.flatMap((r) => (r.realPath ? [r.realPath] : []));
+    const latest = new Map((real.length ? await this.scans.latestPerRoot(real) : []).map((s) => [s.root, s]));
+    return {
+      items: roots.map((r) => {
+        const scan = r.realPath ? latest.get(r.realPath) : undefined;
+        return {
+          path: r.path,
+          realPath: r.realPath,
+          scannable: r.problem === null,
+          problem: r.problem,
+          lastScan: scan ? scanView(scan) : null,
+        };
+      }),
+    };
+  }
 
   overview(now = Date.now()): Promise<LibraryOverview> {
     if (this.cached && now - this.cached.at < OVERVIEW_CACHE_MS) return this.cached.value;

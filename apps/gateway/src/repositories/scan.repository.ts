@@ -47,4 +47,13 @@ export class ScanReadRepository {
       [after[0], after[1], limit],
     );
   }
+
+  /** The newest scan of each of these roots (the roots scans recorded, symlinks resolved). */
+  latestPerRoot(roots: string[]): Promise<(ScanRow & { root: string })[]> {
+    return this.db.query(
+      `SELECT DISTINCT ON (root) root, ${COLUMNS} FROM scans WHERE root = ANY($1::text[])
+        ORDER BY root, created_at DESC, id DESC`,
+      [roots],
+    );
+  }
 }

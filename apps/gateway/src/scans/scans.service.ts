@@ -100,7 +100,7 @@ export class ScansService {
   }
 }
 
-function scanView(row: ScanRow): ScanView {
+export function scanView(row: ScanRow): ScanView {
   return {
     id: row.id,
     path: row.path,

@@ -4,6 +4,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 @Entity('execution_steps')
 @Index('execution_steps_execution_idx', ['executionId', 'id'])
 @Index('execution_steps_operation_idx', ['operationId', 'id'])
+// The audit filtered by status, newest first (failed steps are rare; migration 1796400000000).
+@Index('execution_steps_status_idx', ['status', 'id'])
 export class ExecutionStepEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id: string;

@@ -12,8 +12,9 @@ import type { FileKind, FileState } from '@crateflow/contracts';
 @Entity('files')
 @Index('files_path_id_idx', ['path', 'id'])
 @Index('files_dir_key_idx', ['dirKey'])
-@Index('files_state_idx', ['state'])
-@Index('files_kind_idx', ['kind'])
+// The file list filtered by state or kind, in path order (keyset pages; migration 1796410000000).
+@Index('files_state_path_idx', ['state', 'path', 'id'])
+@Index('files_kind_path_idx', ['kind', 'path', 'id'])
 @Index('files_content_hash_idx', ['contentHash'])
 // Trigram index for the text filter on paths (pg_trgm); created by the migration, not by TypeORM.
 @Index('files_path_trgm_idx', { synchronize: false })

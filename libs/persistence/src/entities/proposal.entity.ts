@@ -17,6 +17,9 @@ export type ProposalRowStatus = 'pending' | 'invalid' | 'superseded';
 @Index('proposals_file_idx', ['fileId', 'createdAt'])
 @Index('proposals_destination_key_idx', ['destinationKey'], { where: `"status" = 'pending'` })
 @Index('proposals_keyset_idx', ['createdAt', 'id'])
+// The review list's confidence and path orders (keyset pages; migration 1796400000000).
+@Index('proposals_confidence_keyset_idx', ['confidence', 'id'])
+@Index('proposals_path_keyset_idx', ['originalPath', 'id'])
 export class ProposalEntity {
   @PrimaryColumn('uuid')
   id: string;

@@ -9,6 +9,8 @@ import { ExecutorJournal1796100000000 } from './1796100000000-executor-journal';
 import { Tracklists1796200000000 } from './1796200000000-tracklists';
 import { FingerprintPackedPostings1796300000000 } from './1796300000000-fingerprint-packed-postings';
 import { FingerprintIndexGenerations1796370000000 } from './1796370000000-fingerprint-index-generations';
+import { UiListIndexesProposalsAudit1796400000000 } from './1796400000000-ui-list-indexes-proposals-audit';
+import { FilesStateKindPathIndexes1796410000000 } from './1796410000000-files-state-kind-path-indexes';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -23,4 +25,6 @@ export const MIGRATIONS = [
   Tracklists1796200000000,
   FingerprintPackedPostings1796300000000,
   FingerprintIndexGenerations1796370000000,
+  UiListIndexesProposalsAudit1796400000000,
+  FilesStateKindPathIndexes1796410000000,
 ];

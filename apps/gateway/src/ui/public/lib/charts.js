@@ -9,8 +9,18 @@ function loadUPlot() {
   return uPlotPromise;
 }
 
+/**
+ * A theme colour as the canvas needs it (rgb). The variables hold `light-dark(…, …)`, which only a CSS
+ * property resolves: a hidden probe takes the colour and the computed style gives it back resolved.
+ */
 export function cssVar(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+  const probe = document.createElement('span');
+  probe.style.display = 'none';
+  probe.style.color = `var(${name}, #888)`;
+  document.body.append(probe);
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  return color || '#888';
 }
 
 /**

@@ -1,8 +1,9 @@
-/* Dashboard: files per state and per stage status, recent failures with reasons, scans with live progress. */
+/* Dashboard: files per state and per stage status, recent failures with reasons, scans with live progress,
+ * and what is working now (mixes being identified, executions moving files) with live progress. */
 import { api } from '../lib/api.js';
 import { askToSignIn, ensureSignedIn } from '../lib/session.js';
 import { badge, clear, fileLink, h, link, message, timeEl, put } from '../lib/dom.js';
-import { fmtBytes, fmtNumber, fmtState, query } from '../lib/format.js';
+import { fmtBytes, fmtDuration, fmtNumber, fmtState, query } from '../lib/format.js';
 
 const STATS_EVERY_MS = 5000;
 
@@ -38,9 +39,39 @@ export default {
     }
     const working = h('ul', { class: 'plain', id: 'working' });
     const identifications = new Map();
+    /** Executions queued or running, by id: the summary from the API, then the live progress events over it. */
+    const executions = new Map();
     function renderWorking() {
       clear(working);
-      if (!identifications.size) put(working, h('li', { class: 'muted' }, 'No mix is being identified right now.'));
+      if (!identifications.size && !executions.size)
+        put(working, h('li', { class: 'muted' }, 'Nothing is being identified or executed right now.'));
+      for (const [id, e] of executions) {
+        const c = e.counts;
+        const finished = c.done + c.failed + c.skipped;
+        put(
+          working,
+          h(
+            'li',
+            { class: 'execution-progress', 'data-execution': id },
+            link(
+              '#/executions',
+              `${e.kind === 'undo' ? 'Undoing' : 'Executing'} ${e.mode ?? ''}: ${fmtNumber(finished)} of ${fmtNumber(c.total)} files`,
+            ),
+            h('progress', {
+              max: String(c.total || 1),
+              value: String(finished),
+              'aria-label': 'Execution progress',
+            }),
+            h(
+              'span',
+              { class: 'hint' },
+              `${fmtNumber(c.failed)} failed · ${fmtBytes(c.bytesDone)} of ${fmtBytes(c.bytesTotal)}`,
+              e.bytesPerSecond ? ` · ${fmtBytes(e.bytesPerSecond)}/s` : '',
+              e.etaSeconds !== null && e.etaSeconds !== undefined ? ` · about ${fmtDuration(e.etaSeconds)} left` : '',
+            ),
+          ),
+        );
+      }
       for (const [fileId, p] of identifications) {
         const fraction = p.durationSec ? Math.min(1, p.processedSec / p.durationSec) : null;
         put(
@@ -115,6 +146,16 @@ export default {
         return;
       }
       renderIndex();
+    }
+    async function loadExecutions() {
+      try {
+        const page = await api('/executions?limit=20');
+        executions.clear();
+        for (const e of page.items) if (e.status === 'queued' || e.status === 'running') executions.set(e.id, e);
+      } catch {
+        // The executions list is optional here: the panel shows what the live events report.
+      }
+      if (!stopped) renderWorking();
     }
     const scansMore = h('button', { type: 'button', class: 'link', id: 'scans-more', hidden: true }, 'Older scans');
     const scanForm = scanFormPanel(onScanQueued);
@@ -352,6 +393,7 @@ export default {
         void refreshStats();
         void loadScans();
         void loadIndex();
+        void loadExecutions();
       }),
       ctx.live.on('index.rebuild.progressed', (p) => {
         // A report carries the counts; the flip (state active) changes which generation answers: reload.
@@ -368,6 +410,23 @@ export default {
         });
         renderIndex();
       }),
+      ctx.live.on('execution.run.progressed', (p) => {
+        const known = executions.get(p.executionId);
+        // An execution started since the page loaded: its kind and mode come with the next list.
+        if (!known) void loadExecutions();
+        executions.set(p.executionId, {
+          ...(known ?? { id: p.executionId, kind: 'run' }),
+          counts: p.counts,
+          bytesPerSecond: p.bytesPerSecond,
+          etaSeconds: p.etaSeconds,
+        });
+        renderWorking();
+      }),
+      ctx.live.on('execution.run.finished', (p) => {
+        executions.delete(p.executionId);
+        renderWorking();
+        void refreshStats();
+      }),
       ctx.live.on('mix.identify.progressed', (p) => {
         if (!p.fileId) return;
         identifications.set(p.fileId, p);
@@ -382,6 +441,7 @@ export default {
     void refreshStats();
     void loadScans();
     void loadIndex();
+    void loadExecutions();
 
     return () => {
       stopped = true;
@@ -431,8 +491,13 @@ function scanItem(scan) {
   );
 }
 
-/** The "scan a folder" form. Starting a scan changes state, so it asks the person to sign in first. */
+/**
+ * The "scan a folder" form: a library root is chosen from the configured ones (GET /library/roots); the
+ * folder field starts as that root and may be narrowed to a folder below it. Starting a scan changes state,
+ * so it asks the person to sign in first.
+ */
 function scanFormPanel(onQueued) {
+  const rootSelect = h('select', { id: 'scan-root', name: 'root' }, h('option', { value: '' }, 'Loading roots…'));
   const pathInput = h('input', {
     id: 'scan-path',
     name: 'path',
@@ -441,7 +506,50 @@ function scanFormPanel(onQueued) {
     required: true,
     spellcheck: 'false',
   });
+  const rootNote = h('p', { class: 'hint', id: 'scan-root-note' });
   const status = h('p', { class: 'message', id: 'scan-message', role: 'status' });
+
+  function describeRoot(root) {
+    if (!root) return '';
+    if (root.problem) return `${root.path}: ${root.problem}. A scan of it would fail.`;
+    const s = root.lastScan;
+    if (!s) return 'Never scanned.';
+    return `Last scan ${s.status}${s.finishedAt ? ` ${new Date(s.finishedAt).toLocaleString()}` : ''}: ${fmtNumber(s.counts.found)} files found.`;
+  }
+  let roots = [];
+  function choose() {
+    const root = roots.find((r) => r.path === rootSelect.value);
+    if (root) pathInput.value = root.path;
+    rootNote.textContent = describeRoot(root);
+  }
+  rootSelect.addEventListener('change', choose);
+  api('/library/roots').then(
+    (r) => {
+      roots = r.items;
+      clear(rootSelect);
+      if (!roots.length) {
+        rootSelect.append(h('option', { value: '' }, 'No library roots configured'));
+        rootSelect.disabled = true;
+        rootNote.textContent = 'Set CRATEFLOW_LIBRARY_ROOTS and restart the gateway to scan.';
+        return;
+      }
+      for (const root of roots) {
+        rootSelect.append(
+          h('option', { value: root.path }, root.scannable ? root.path : `${root.path} (${root.problem})`),
+        );
+      }
+      // Keep a folder the person already typed; otherwise start from the first root that can be scanned.
+      const first = roots.find((r) => r.scannable) ?? roots[0];
+      rootSelect.value = first.path;
+      if (!pathInput.value) choose();
+      else rootNote.textContent = describeRoot(first);
+    },
+    (e) => {
+      clear(rootSelect).append(h('option', { value: '' }, 'Roots unavailable'));
+      rootSelect.disabled = true;
+      rootNote.textContent = `Could not load the library roots: ${e.message}`;
+    },
+  );
 
   async function submit(event) {
     event.preventDefault();
@@ -469,9 +577,12 @@ function scanFormPanel(onQueued) {
   return h(
     'form',
     { id: 'scan-form', class: 'scan-form', autocomplete: 'off', onsubmit: submit },
+    h('label', { for: 'scan-root' }, 'Library root'),
+    rootSelect,
+    rootNote,
     h('label', { for: 'scan-path' }, 'Folder to scan'),
     h('div', { class: 'row' }, pathInput, h('button', { type: 'submit', class: 'primary' }, 'Start scan')),
-    h('p', { class: 'hint' }, 'A folder inside a library root Crateflow was started with.'),
+    h('p', { class: 'hint' }, 'The root, or a folder inside it.'),
     status,
   );
 }
