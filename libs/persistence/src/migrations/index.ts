@@ -8,6 +8,7 @@ import { Proposals1796000000000 } from './1796000000000-proposals';
 import { ExecutorJournal1796100000000 } from './1796100000000-executor-journal';
 import { Tracklists1796200000000 } from './1796200000000-tracklists';
 import { FingerprintPackedPostings1796300000000 } from './1796300000000-fingerprint-packed-postings';
+import { FileCopies1796350000000 } from './1796350000000-file-copies';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ExecutorJournal1796100000000,
   Tracklists1796200000000,
   FingerprintPackedPostings1796300000000,
+  FileCopies1796350000000,
 ];
