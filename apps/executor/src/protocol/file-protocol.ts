@@ -368,7 +368,7 @@ export class FileProtocol {
     for (const op of copied) await this.hooks.at('journaled:verifying', op);
     const verifiedHash = new Map<string, string>();
     await eachLimited(copied, IO_CONCURRENCY, async (op) => {
-      const verified = await sha256Of(op.temp!);
+      const verified = await sha256Of(op.temp!, op.expected.size);
       if (verified.hash !== op.contentHash || verified.size !== op.expected.size) {
         await unlinkIfPresent(op.temp!);
         outcomes.set(

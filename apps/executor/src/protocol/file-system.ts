@@ -65,18 +65,24 @@ export function matchesRecorded(
 
 const HASH_CHUNK = 1 << 20;
 
-/** SHA-256 of a file's bytes, read through one descriptor. */
-export async function sha256Of(p: Buffer): Promise<{ hash: string; size: number }> {
+/**
+ * SHA-256 of a file's bytes, read through one descriptor. With `expectedSize`, a short read at that size
+ * ends it (the buffer has room for one byte more, so a longer file is still read to its end).
+ */
+export async function sha256Of(p: Buffer, expectedSize?: number): Promise<{ hash: string; size: number }> {
   const fh = await fsp.open(p, 'r');
   try {
     const hash = createHash('sha256');
-    const buf = Buffer.allocUnsafe(HASH_CHUNK);
+    const buf = Buffer.allocUnsafe(
+      expectedSize === undefined ? HASH_CHUNK : Math.min(HASH_CHUNK, Math.max(expectedSize + 1, 64 * 1024)),
+    );
     let size = 0;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (!bytesRead) break;
       hash.update(buf.subarray(0, bytesRead));
       size += bytesRead;
+      if (expectedSize !== undefined && bytesRead < buf.length && size === expectedSize) break;
     }
     return { hash: hash.digest('hex'), size };
   } finally {
@@ -214,6 +220,12 @@ export interface CopyHooks {
 }
 
 const COPY_CHUNK = 4 << 20;
+/** The process's umask (read once: process.umask() without an argument is deprecated, so set it back). */
+const UMASK = (() => {
+  const m = process.umask(0o022);
+  process.umask(m);
+  return m;
+})();
 
 /**
  * Copies `from` into a new file `to` created exclusively, keeping permissions, owner (where allowed) and
@@ -234,7 +246,8 @@ export async function copyExclusive(
     if (!matchesRecorded(opened, source)) {
       throw Object.assign(new Error('the source changed since it was looked at'), { code: 'SOURCE_CHANGED' });
     }
-    const dst = await fsp.open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    const mode = source.mode & 0o7777;
+    const dst = await fsp.open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode & 0o777);
     try {
       const hash = createHash('sha256');
       const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(source.size + 1, 64 * 1024)));
@@ -244,6 +257,9 @@ export async function copyExclusive(
         const { bytesRead } = await src.read(buf, 0, buf.length, null);
         if (!bytesRead) break;
         if (hooks.signal?.aborted) throw new Error('copy stopped: the executor is shutting down');
+        // A short read of a regular file is its end: the buffer has room for one byte more than the recorded
+        // size, so a file that grew fills it and is caught by the size check. Saves one read per file.
+        const atEnd = bytesRead < buf.length && copied + bytesRead === source.size;
         hash.update(buf.subarray(0, bytesRead));
         let off = 0;
         while (off < bytesRead) {
@@ -255,10 +271,11 @@ export async function copyExclusive(
           first = false;
           await hooks.midCopy?.();
         }
+        if (atEnd) break;
       }
       if (source.uid !== process.getuid?.() || source.gid !== process.getgid?.())
         await dst.chown(source.uid, source.gid).catch(() => undefined); // only root may give files away
-      await dst.chmod(source.mode & 0o7777);
+      if (mode & ~0o777 || mode & UMASK) await dst.chmod(mode); // else open() already set it
       await dst.utimes(source.atimeMs / 1000, source.mtimeMs / 1000);
       await dst.sync();
       const st = identityOf(await dst.stat({ bigint: true }));

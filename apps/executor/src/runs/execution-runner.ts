@@ -35,9 +35,12 @@ export interface ExecutionRunnerOptions {
 
 /**
  * Operations run together: same-filesystem claims, and copies, in a batch share one journal commit per
- * phase and one fsync per folder. A stop rolls back copies in progress, so a large batch still stops quickly.
+ * phase and one fsync per folder (a database commit or a folder fsync can take tens of milliseconds on a busy
+ * machine). A stop rolls back copies in progress, so a large batch still stops quickly.
  */
-const BATCH_SIZE = 128;
+const BATCH_SIZE = 256;
+/** ... and a batch holds at most this many bytes, so progress keeps coming while long mixes are copied. */
+const BATCH_BYTES = 256 * 1024 * 1024;
 
 /** Relocation events whose acknowledgements are awaited together. */
 const ANNOUNCE_WAVE = 64;
@@ -172,7 +175,8 @@ export class ExecutionRunner {
       // A batch ends before a companion whose media file is in it (the companion waits for its outcome).
       const batch: JournalOperation[] = [];
       const inBatch = new Set<string>();
-      while (i < pending.length && batch.length < BATCH_SIZE) {
+      let batchBytes = 0;
+      while (i < pending.length && batch.length < BATCH_SIZE && batchBytes < BATCH_BYTES) {
         const op = pending[i];
         if (op.parentOperationId && inBatch.has(op.parentOperationId)) break;
         const parent = op.parentOperationId ? byId.get(op.parentOperationId) : undefined;
@@ -199,6 +203,7 @@ export class ExecutionRunner {
           continue;
         }
         batch.push(op);
+        batchBytes += op.expected.size;
         inBatch.add(op.id);
       }
       const outcomes = await this.protocol.runBatch(batch);
