@@ -59,7 +59,8 @@ describe('executing approved proposals through the public API', () => {
       originals.set(p, { hash: sha(p), mtimeMs: statSync(p).mtimeMs });
     }
     system = new TestSystem({
-      CRATEFLOW_LIBRARY_ROOTS: library,
+      // The output root is a library root too: the organised copies are scanned like any other files.
+      CRATEFLOW_LIBRARY_ROOTS: [library, output].join(path.delimiter),
       CRATEFLOW_OUTPUT_ROOT: output,
       EXECUTOR_PROGRESS_INTERVAL_MS: '50',
     });
@@ -74,8 +75,8 @@ describe('executing approved proposals through the public API', () => {
     rmSync(output, { recursive: true, force: true });
   });
 
-  async function scan(): Promise<ScanCounts> {
-    const started = await system.api<{ id: string }>('POST', '/api/v1/scans', { path: library });
+  async function scan(root = library): Promise<ScanCounts> {
+    const started = await system.api<{ id: string }>('POST', '/api/v1/scans', { path: root });
     expect(started.status).toBe(202);
     const done = await system.waitFor('the scan', async () => {
       const { body } = await system.api<{ status: string; counts: ScanCounts }>(
@@ -230,11 +231,27 @@ describe('executing approved proposals through the public API', () => {
     const again = await system.api('POST', '/api/v1/executions', { planId: planned.body.id });
     expect(again.status).toBe(409);
 
+    // Each copy is a file of its own, linked to its source, with the verified hash: a scan of the output
+    // root finds every copy unchanged (nothing new to hash).
+    const copies = () =>
+      system.dataSource.query(
+        `SELECT c.path, c.content_hash, s.path AS source_path FROM files c JOIN files s ON s.id = c.copied_from_file_id
+          WHERE c.path LIKE $1 ORDER BY c.path`,
+        [`${output}/%`],
+      ) as Promise<{ path: string; content_hash: string; source_path: string }[]>;
+    const recorded = await system.waitFor('ingest to record the copies', async () => {
+      const rows = await copies();
+      return rows.length === 7 ? rows : undefined;
+    });
+    for (const c of recorded) expect(c.content_hash).toBe(originals.get(c.source_path)!.hash);
+    expect(await scan(output)).toMatchObject({ new: 0, changed: 0, missing: 0, unchanged: 7 });
+
     // Undo of a copy removes only the copies; the sources stay exactly as they were.
     const undone = await system.api<{ id: string }>('POST', `/api/v1/executions/${execution.id}/undo`, {});
     expect(await waitExecution(undone.body.id)).toMatchObject({ status: 'completed', counts: { done: 7 } });
     expect(readdirSync(output)).toEqual([]);
     for (const [p, o] of originals) expect(sha(p)).toBe(o.hash);
+    await system.waitFor('ingest to remove the copies', async () => (await copies()).length === 0);
 
     // A source that changes after planning makes the plan stale: the executor refuses to run it.
     const stalePlan = await system.api<Plan>('POST', '/api/v1/executions/plans', { mode: 'copy' });

@@ -46,6 +46,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
     this.runner = new ExecutionRunner(this.journal, events, logger, {
       hooks: killHooksFromEnv(),
       progressIntervalMs: config.EXECUTOR_PROGRESS_INTERVAL_MS,
+      outputRoot: config.CRATEFLOW_OUTPUT_ROOT || null,
       onFinished: (outcome, bytes) => {
         metrics.files.inc({ stage: 'executor', outcome });
         if (bytes) metrics.bytes.inc({ stage: 'executor' }, bytes);

@@ -178,6 +178,33 @@ describe('executor fault injection (SIGKILL at each protocol step, then restart)
     expect(kills).toBeGreaterThan(0);
   });
 
+  it('one large batch (no companions to split it) with random kill points in every phase, restarted until it completes', async () => {
+    const src = tempFolder('/tmp', 'large-src');
+    const dst = tempFolder('/dev/shm', 'large-dst');
+    const same = tempFolder('/tmp', 'large-same');
+    folders.push(src, dst, same);
+    const seed = Number(process.env.EXECUTOR_FAULT_SEED ?? Date.now() % 100000);
+    const random = seededRandom(seed);
+    const cross = buildBatch(src, dst, 30, random, 'move', { companions: false });
+    const local = buildBatch(src + '/local', same, 20, random, 'move', { companions: false });
+    const batch = { operations: [...cross.operations, ...local.operations], files: [...cross.files, ...local.files] };
+    const executionId = await journal.createExecution({ kind: 'run', mode: 'move', operations: batch.operations });
+    let kills = 0;
+    for (let round = 0; round < 4; round++) {
+      // 350 protocol points in all (9 per copy, 4 per link): anywhere from the first write-ahead step to the
+      // last commit, fewer as the batch gets done.
+      const killed = await runUntilKilled(executionId, '**', 1 + Math.floor(random() * (300 >> round)));
+      if (!killed) break;
+      kills++;
+      await reconcileInProcess(journal);
+      await expectConsistent(executionId, batch.files, [src, dst, same]);
+    }
+    await restartToCompletion(executionId);
+    const ops = await expectConsistent(executionId, batch.files, [src, dst, same]);
+    expect({ seed, statuses: [...new Set(ops.map((o) => o.status))] }).toEqual({ seed, statuses: ['done'] });
+    expect(kills).toBeGreaterThan(0);
+  });
+
   it('SIGTERM mid-batch finishes or rolls back the file in hand, and a restart resumes the rest', async () => {
     const src = tempFolder('/tmp', 'term-src');
     const dst = tempFolder('/dev/shm', 'term-dst');

@@ -32,6 +32,7 @@ export function buildBatch(
   count: number,
   random: () => number,
   kind: 'move' | 'copy' = 'move',
+  { companions = true }: { companions?: boolean } = {},
 ): Batch {
   const operations: NewOperation[] = [];
   const files: FixtureFile[] = [];
@@ -51,7 +52,7 @@ export function buildBatch(
     );
     operations.push(mediaOp);
     files.push(media);
-    if (i % 2 === 0) {
+    if (companions && i % 2 === 0) {
       const cue = writeFixtureFile(
         path.join(sourceRoot, `album ${i % 3}`, `${String(i).padStart(3, '0')} track.cue`),
         700,

@@ -261,7 +261,8 @@ export const ExecutionFinishedSchema = z.object({
 /**
  * The executor changed where a known file lives: moved (or moved back by an undo), or copied / hard-linked
  * into the output root. Ingest owns the files table and records the new path, so the next scan finds the
- * file unchanged at its new place. `pathKey` is the exact bytes of the new path, base64.
+ * file unchanged at its new place; a copy becomes a new row (`copyFileId`) linked to its source, with the
+ * hash the executor verified. `pathKey` is the exact bytes of the new path, base64.
  */
 export const FileRelocatedSchema = z.object({
   fileId: uuid,
@@ -273,6 +274,13 @@ export const FileRelocatedSchema = z.object({
   size: z.number().int().nonnegative(),
   mtimeMs: z.number(),
   contentHash: sha256,
+  /**
+   * A copy or hard link is a file of its own, linked to its source (`fileId`): the id its `files` row gets
+   * (`copied`, `linked`), or the id of the row to remove when an undo took the copy away (`unpublished`).
+   */
+  copyFileId: uuid.optional(),
+  /** The root the copy lives under (the output root), for its `files` row. */
+  copyRoot: z.string().min(1).max(8192).optional(),
 });
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { displayPath } from '../protocol/path-bytes';
 import type {
   ClaimMethod,
@@ -172,82 +172,89 @@ export class JournalRepository {
 
   /**
    * Commits journal steps: each operation's new phase (and fields), plus one audit row per step. The
-   * caller acts on disk only after this returns.
+   * caller acts on disk only after this returns. However many steps, it is one statement (the updates and
+   * their audit rows together), so a batch of files costs one round trip and one commit per phase.
    */
   async record(steps: StepRecord[]): Promise<void> {
     if (!steps.length) return;
-    // One statement per step (the update and its audit row together); one step needs no transaction.
-    if (steps.length === 1) await this.applyStep(this.db, steps[0]);
-    else {
-      await this.db.transaction(async (tx) => {
-        for (const s of steps) await this.applyStep(tx, s);
-      });
-    }
-    this.onRecorded?.(steps);
-  }
-
-  private async applyStep(db: EntityManager | DataSource, s: StepRecord): Promise<void> {
-    const p = s.patch ?? {};
-    const status: OperationStatus =
-      p.status ??
-      (s.phase === 'done' ? 'done' : s.phase === 'failed' ? 'failed' : s.phase === 'pending' ? 'pending' : 'running');
-    const terminal = status === 'done' || status === 'failed' || status === 'skipped';
-    const rows: unknown[] = await db.query(
-      `WITH changed AS (
-         UPDATE execution_operations SET
-           phase = $2, status = $3,
-           temp_key = CASE WHEN $4::bool THEN $5::bytea ELSE temp_key END,
-           temp_ino = CASE WHEN $6::bool THEN $7::text ELSE temp_ino END,
-           method = COALESCE($8, method),
-           created_dirs = COALESCE($9::bytea[], created_dirs),
-           error = CASE WHEN $10::bool THEN $11::text ELSE error END,
-           error_code = CASE WHEN $10::bool THEN $12::text ELSE error_code END,
-           result = COALESCE($13::jsonb, result),
-           attempts = COALESCE($14, attempts),
-           started_at = COALESCE(started_at, CASE WHEN $3 = 'running' THEN now() END),
-           finished_at = CASE WHEN $15::bool THEN now() ELSE NULL END,
+    const rows = steps.map((s) => {
+      const p = s.patch ?? {};
+      const status: OperationStatus =
+        p.status ??
+        (s.phase === 'done' ? 'done' : s.phase === 'failed' ? 'failed' : s.phase === 'pending' ? 'pending' : 'running');
+      return { s, p, status, terminal: status === 'done' || status === 'failed' || status === 'skipped' };
+    });
+    const changed: Row[] = await this.db.query(
+      `WITH u AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::bool[], $6::bytea[], $7::bool[],
+                              $8::text[], $9::text[], $10::text[], $11::bool[], $12::text[], $13::text[], $14::text[],
+                              $15::bigint[], $16::bool[], $17::text[], $18::text[])
+           AS u(id, ord, phase, status, set_temp, temp, set_temp_ino, temp_ino, method, created_dirs, set_error, error,
+                error_code, result, attempts, terminal, step_status, detail)
+       ), changed AS (
+         UPDATE execution_operations o SET
+           phase = u.phase, status = u.status,
+           temp_key = CASE WHEN u.set_temp THEN u.temp ELSE o.temp_key END,
+           temp_ino = CASE WHEN u.set_temp_ino THEN u.temp_ino ELSE o.temp_ino END,
+           method = COALESCE(u.method, o.method),
+           created_dirs = CASE WHEN u.created_dirs IS NULL THEN o.created_dirs
+             ELSE ARRAY(SELECT decode(d, 'hex') FROM unnest(string_to_array(NULLIF(u.created_dirs, ''), ',')) d) END,
+           error = CASE WHEN u.set_error THEN u.error ELSE o.error END,
+           error_code = CASE WHEN u.set_error THEN u.error_code ELSE o.error_code END,
+           result = COALESCE(u.result::jsonb, o.result),
+           attempts = COALESCE(u.attempts, o.attempts),
+           started_at = COALESCE(o.started_at, CASE WHEN u.status = 'running' THEN now() END),
+           finished_at = CASE WHEN u.terminal THEN now() ELSE NULL END,
            updated_at = now()
-         WHERE id = $1
-         RETURNING id, execution_id)
+         FROM u WHERE o.id = u.id
+         RETURNING o.id, o.execution_id, o.source_path, o.destination_path, u.ord, u.phase, u.step_status, u.detail
+       )
        INSERT INTO execution_steps (execution_id, operation_id, phase, status, source_path, destination_path, detail)
-       SELECT execution_id, id, $2, $16, $17, $18, $19 FROM changed
-       RETURNING id`,
+       SELECT execution_id, id, phase, step_status, source_path, destination_path, detail::jsonb FROM changed ORDER BY ord
+       RETURNING operation_id`,
       [
-        s.op.id,
-        s.phase,
-        status,
-        'temp' in p,
-        p.temp ?? null,
-        'tempIno' in p,
-        p.tempIno ?? null,
-        p.method ?? null,
-        p.createdDirs ?? null,
-        'error' in p,
-        p.error ?? null,
-        p.errorCode ?? null,
-        p.result ? JSON.stringify(p.result) : null,
-        p.attempts ?? null,
-        terminal,
-        s.stepStatus ?? status,
-        s.op.sourcePath,
-        s.op.destinationPath,
-        s.detail ? JSON.stringify(s.detail) : null,
+        rows.map((r) => r.s.op.id),
+        rows.map((_, i) => i),
+        rows.map((r) => r.s.phase),
+        rows.map((r) => r.status),
+        rows.map((r) => 'temp' in r.p),
+        rows.map((r) => r.p.temp ?? null),
+        rows.map((r) => 'tempIno' in r.p),
+        rows.map((r) => r.p.tempIno ?? null),
+        rows.map((r) => r.p.method ?? null),
+        // bytea[] per row cannot ride in one unnest (arrays must be rectangular): hex, comma-joined
+        rows.map((r) => (r.p.createdDirs ? r.p.createdDirs.map((d) => d.toString('hex')).join(',') : null)),
+        rows.map((r) => 'error' in r.p),
+        rows.map((r) => r.p.error ?? null),
+        rows.map((r) => r.p.errorCode ?? null),
+        rows.map((r) => (r.p.result ? JSON.stringify(r.p.result) : null)),
+        rows.map((r) => r.p.attempts ?? null),
+        rows.map((r) => r.terminal),
+        rows.map((r) => r.s.stepStatus ?? r.status),
+        rows.map((r) => (r.s.detail ? JSON.stringify(r.s.detail) : null)),
       ],
     );
-    if (!rows.length) throw new Error(`journal: operation ${s.op.id} does not exist`);
-    // Keep the in-memory operation in step with what is now committed.
-    s.op.phase = s.phase;
-    s.op.status = status;
-    if ('temp' in p) s.op.temp = p.temp ?? null;
-    if ('tempIno' in p) s.op.tempIno = p.tempIno ?? null;
-    if (p.method) s.op.method = p.method;
-    if (p.createdDirs) s.op.createdDirs = p.createdDirs;
-    if ('error' in p) {
-      s.op.error = p.error ?? null;
-      s.op.errorCode = p.errorCode ?? null;
+    if (changed.length !== steps.length) {
+      const found = new Set(changed.map((r) => r.operation_id as string));
+      const missing = steps.find((s) => !found.has(s.op.id));
+      throw new Error(`journal: operation ${missing?.op.id ?? '(repeated in one batch)'} does not exist`);
     }
-    if (p.result) s.op.result = p.result;
-    if (p.attempts !== undefined) s.op.attempts = p.attempts;
+    // Keep the in-memory operations in step with what is now committed.
+    for (const { s, p, status } of rows) {
+      s.op.phase = s.phase;
+      s.op.status = status;
+      if ('temp' in p) s.op.temp = p.temp ?? null;
+      if ('tempIno' in p) s.op.tempIno = p.tempIno ?? null;
+      if (p.method) s.op.method = p.method;
+      if (p.createdDirs) s.op.createdDirs = p.createdDirs;
+      if ('error' in p) {
+        s.op.error = p.error ?? null;
+        s.op.errorCode = p.errorCode ?? null;
+      }
+      if (p.result) s.op.result = p.result;
+      if (p.attempts !== undefined) s.op.attempts = p.attempts;
+    }
+    this.onRecorded?.(steps);
   }
 
   async setExecutionStatus(id: string, status: string, error?: string | null): Promise<void> {

@@ -44,6 +44,8 @@ export function failureFrom(e: unknown, what: string): OperationFailure {
       return new OperationFailure('destination-exists', `the destination already exists (${what})`);
     case 'EROFS':
       return new OperationFailure('read-only', `the filesystem is read-only (${what})`);
+    case 'SOURCE_CHANGED':
+      return new OperationFailure('source-changed', `the source changed while ${what}`);
     case 'ENOENT':
       return new OperationFailure('source-missing', `a file or folder is missing while ${what}`);
     default:

@@ -6,6 +6,7 @@ import { OperationFailure, failureFrom, linkUnsupported } from './failures';
 import {
   copyExclusive,
   createPlaceholder,
+  eachLimited,
   ensureParentFolders,
   errnoOf,
   fsyncDir,
@@ -29,6 +30,22 @@ import {
   joinBytes,
   pathLengthProblem,
 } from './path-bytes';
+
+/** Copies run this many files at a time (I/O overlaps; the thread pool has 4 threads). */
+const IO_CONCURRENCY = 4;
+
+interface CopyItem {
+  op: JournalOperation;
+  src: FileIdentity;
+  createdDirs: Buffer[];
+}
+
+function verifyFailed(): OperationFailure {
+  return new OperationFailure(
+    'verify-failed',
+    "the copy's SHA-256 differs from the recorded hash (the copy was corrupted or the source changed); the copy was removed and the source kept",
+  );
+}
 
 type Preflight =
   | { kind: 'fail'; failure: OperationFailure; detail?: Record<string, unknown> }
@@ -177,10 +194,7 @@ export class FileProtocol {
         ),
       };
     }
-    const createdDirs = await missingParentFolders(op.destination);
-    const destDev = createdDirs.length
-      ? (await lookAt(dirnameBytes(createdDirs[0])))?.dev
-      : (await lookAt(dirnameBytes(op.destination)))?.dev;
+    const { missing: createdDirs, dev: destDev } = await missingParentFolders(op.destination);
     const sameFs = destDev === src.dev;
     if (caseOnly) return { kind: 'case-rename' };
     if (op.kind === 'hardlink') {
@@ -216,24 +230,36 @@ export class FileProtocol {
   }
 
   /**
-   * Several operations at once, for throughput: same-filesystem claims share their journal commits (each
-   * phase is committed for the whole batch before any of its changes is made, so reconciliation reads every
-   * operation exactly as if it had run alone). Anything else runs one by one.
+   * Several operations at once, for throughput: same-filesystem claims and copies each share their journal
+   * commits (each phase is committed for the whole group before any of its changes is made, so
+   * reconciliation reads every operation exactly as if it had run alone), and a few files are copied or
+   * verified at a time. Anything else runs one by one.
    */
   async runBatch(ops: JournalOperation[]): Promise<Outcome[]> {
     const outcomes = new Map<string, Outcome>();
+    const preflights = new Map<string, Preflight>();
+    // Looking only: a few at a time.
+    await eachLimited(ops, IO_CONCURRENCY, async (op) => {
+      preflights.set(op.id, await this.preflight(op));
+    });
     const linkable: { op: JournalOperation; createdDirs: Buffer[] }[] = [];
+    const copies: CopyItem[] = [];
     for (const op of ops) {
-      const pre = await this.preflight(op);
+      const pre = preflights.get(op.id)!;
       if (pre.kind === 'link') linkable.push({ op, createdDirs: pre.createdDirs });
-      // Looked at again right before it runs: a long copy ahead of it may have taken a while.
+      else if (pre.kind === 'copy') copies.push({ op, src: pre.src, createdDirs: pre.createdDirs });
+      // Looked at again right before it runs.
       else outcomes.set(op.id, await this.guarded(op, () => this.runUnguarded(op)));
     }
-    if (linkable.length) {
+    for (const [group, run] of [
+      [linkable, () => this.linkBatch(linkable, outcomes)],
+      [copies, () => this.copyBatch(copies, outcomes)],
+    ] as const) {
+      if (!group.length) continue;
       try {
-        await this.linkBatch(linkable, outcomes);
+        await run();
       } catch (e) {
-        for (const { op } of linkable) {
+        for (const { op } of group) {
           if (outcomes.has(op.id)) continue;
           outcomes.set(op.id, await this.guarded(op, () => Promise.reject(e)));
         }
@@ -253,12 +279,12 @@ export class FileProtocol {
       })),
     );
     for (const { op } of batch) await this.hooks.at('journaled:claiming', op);
-    const linked: JournalOperation[] = [];
-    for (const { op } of batch) {
+    const claimed = new Set<string>();
+    await eachLimited(batch, IO_CONCURRENCY, async ({ op }) => {
       try {
         await ensureParentFolders(op.destination);
         await linkNoClobber(op.source, op.destination);
-        linked.push(op);
+        claimed.add(op.id);
       } catch (e) {
         if (errnoOf(e) === 'EEXIST') {
           outcomes.set(
@@ -271,43 +297,182 @@ export class FileProtocol {
           outcomes.set(op.id, await this.fail(op, failureFrom(e, 'linking the destination')));
         }
       }
-    }
+    });
+    const linked = batch.map(({ op }) => op).filter((op) => claimed.has(op.id));
     await this.fsyncDirsOf(linked.map((op) => op.destination));
-    const results = new Map<string, DestinationResult>();
-    for (const op of linked) results.set(op.id, resultOf((await lookAt(op.destination))!));
-    if (!linked.length) return;
-    if (linked[0].kind === 'hardlink' || linked.some((op) => op.kind === 'hardlink')) {
-      for (const op of linked)
+    const results = await this.destinationsOf(linked);
+    await this.finishBatch(linked, results, outcomes);
+  }
+
+  /**
+   * The copy path for a group of files (across filesystems, and every copy), phase by phase: one commit
+   * per phase for the whole group, each written before any file of the group takes that step.
+   */
+  private async copyBatch(batch: CopyItem[], outcomes: Map<string, Outcome>): Promise<void> {
+    await this.journal.record(
+      batch.map(({ op, createdDirs }) => ({
+        op,
+        phase: 'copying' as const,
+        patch: {
+          method: 'copy' as const,
+          temp: tempNameFor(op),
+          tempIno: null,
+          createdDirs,
+          attempts: op.attempts + 1,
+        },
+      })),
+    );
+    for (const { op } of batch) await this.hooks.at('journaled:copying', op);
+
+    // Copy (the source is read once and hashed on the way), a few files at a time; each copy is fsynced.
+    const copiedAs = new Map<string, FileIdentity>();
+    await eachLimited(batch, IO_CONCURRENCY, async ({ op, src, createdDirs }) => {
+      const temp = op.temp!;
+      try {
+        if (createdDirs.length) await ensureParentFolders(op.destination); // else the folder was there a moment ago
+        const copied = await copyExclusive(op.source, temp, src, {
+          midCopy: () => this.hooks.at('copy:mid', op),
+          signal: this.options.stopSignal,
+        });
+        if (copied.sourceHash !== op.contentHash || copied.bytesCopied !== op.expected.size) {
+          await unlinkIfPresent(temp);
+          outcomes.set(
+            op.id,
+            await this.fail(
+              op,
+              new OperationFailure(
+                'source-changed',
+                "the source's bytes no longer match the recorded hash (size and modification time did); nothing was moved",
+              ),
+              { expectedHash: op.contentHash, sourceHash: copied.sourceHash },
+            ),
+          );
+          return;
+        }
+        copiedAs.set(op.id, copied);
+      } catch (e) {
+        await unlinkIfPresent(temp).catch(() => undefined);
+        if (this.options.stopSignal?.aborted)
+          outcomes.set(op.id, await this.rollBackToPending(op, 'stopped while copying'));
+        else outcomes.set(op.id, await this.fail(op, failureFrom(e, 'copying the file')));
+      }
+    });
+    // Each copy was fsynced (data and inode); its name is made durable with its final one, below.
+    const copied = batch.map(({ op }) => op).filter((op) => copiedAs.has(op.id));
+    for (const op of copied) await this.hooks.at('copy:before-verify', op);
+
+    // Verify: read each temporary copy back and compare its SHA-256 and size with the recorded ones.
+    await this.journal.record(
+      copied.map((op) => ({ op, phase: 'verifying' as const, patch: { tempIno: copiedAs.get(op.id)!.ino } })),
+    );
+    for (const op of copied) await this.hooks.at('journaled:verifying', op);
+    const verifiedHash = new Map<string, string>();
+    await eachLimited(copied, IO_CONCURRENCY, async (op) => {
+      const verified = await sha256Of(op.temp!, op.expected.size);
+      if (verified.hash !== op.contentHash || verified.size !== op.expected.size) {
+        await unlinkIfPresent(op.temp!);
         outcomes.set(
           op.id,
-          await this.guarded(op, () =>
-            op.kind === 'hardlink' ? this.done(op, results.get(op.id)!) : this.release(op, results.get(op.id)!),
+          await this.fail(op, verifyFailed(), { expectedHash: op.contentHash, copyHash: verified.hash }),
+        );
+        return;
+      }
+      verifiedHash.set(op.id, verified.hash);
+    });
+    const verified = copied.filter((op) => verifiedHash.has(op.id));
+
+    // Publish without overwriting: link(temp, destination), then drop the temporary name (a rename that
+    // cannot overwrite). Reconciliation tells a published copy by its inode, with or without the temp name.
+    await this.journal.record(
+      verified.map((op) => ({ op, phase: 'publishing' as const, detail: { sha256: verifiedHash.get(op.id)! } })),
+    );
+    for (const op of verified) await this.hooks.at('journaled:publishing', op);
+    const linked: JournalOperation[] = [];
+    for (const op of verified) {
+      try {
+        await linkNoClobber(op.temp!, op.destination);
+        linked.push(op);
+        await unlinkIfPresent(op.temp!);
+      } catch (e) {
+        if (linked.includes(op)) throw e; // published but the temp name stayed: reconciliation finishes it
+        if (linkUnsupported(e) && errnoOf(e) !== 'EMLINK') {
+          outcomes.set(op.id, await this.guarded(op, () => this.publishByPlaceholder(op, op.temp!)));
+          continue;
+        }
+        await unlinkIfPresent(op.temp!);
+        outcomes.set(
+          op.id,
+          await this.fail(
+            op,
+            errnoOf(e) === 'EEXIST'
+              ? new OperationFailure('destination-exists', 'the destination appeared while copying')
+              : failureFrom(e, 'publishing the copy'),
           ),
         );
-      return;
+      }
     }
-    // Release the sources: those that are still the claimed inode share one commit; anything odd goes alone.
+    // One fsync per folder makes every new name (and every dropped temporary name) of the group durable.
+    await this.fsyncDirsOf(linked.map((op) => op.destination));
+    // The destination is the copy's own inode, as it was when the copy was fsynced.
+    const results = new Map(linked.map((op) => [op.id, resultOf(copiedAs.get(op.id)!)]));
+    // The commit point of every copy of the group.
+    await this.journal.record(
+      linked.map((op) => ({ op, phase: 'published' as const, patch: { result: results.get(op.id)! } })),
+    );
+    for (const op of linked) await this.hooks.at('journaled:published', op);
+    await this.finishBatch(linked, results, outcomes);
+  }
+
+  /**
+   * After a group's destinations are claimed or published: copies and hard links are done; moves release
+   * their sources, those still the recorded file sharing one commit per phase (anything odd goes alone).
+   */
+  private async finishBatch(
+    ops: JournalOperation[],
+    results: Map<string, DestinationResult>,
+    outcomes: Map<string, Outcome>,
+  ): Promise<void> {
+    const kept = ops.filter((op) => op.kind !== 'move');
+    await this.journal.record(
+      kept.map((op) => ({
+        op,
+        phase: 'done' as const,
+        patch: { result: results.get(op.id)!, error: null },
+        detail: { ...results.get(op.id)! },
+      })),
+    );
+    for (const op of kept) {
+      await this.hooks.at('journaled:done', op);
+      outcomes.set(op.id, 'done');
+    }
+
+    const moves = ops.filter((o) => o.kind === 'move');
+    for (const op of moves) await this.hooks.at('published:before-release', op);
+    const sources = new Map<string, FileIdentity | null>();
+    await eachLimited(moves, IO_CONCURRENCY, async (op) => {
+      sources.set(op.id, await lookAt(op.source));
+    });
     const releasable: JournalOperation[] = [];
-    for (const op of linked) {
-      await this.hooks.at('published:before-release', op);
-      const src = await lookAt(op.source);
+    for (const op of moves) {
+      const src = sources.get(op.id);
       const r = results.get(op.id)!;
-      if (src && sameInode(src, r.dev, r.ino)) releasable.push(op);
+      if (src && (sameInode(src, r.dev, r.ino) || matchesRecorded(src, op.expected))) releasable.push(op);
       else outcomes.set(op.id, await this.guarded(op, () => this.release(op, r)));
     }
     await this.journal.record(
       releasable.map((op) => ({ op, phase: 'releasing' as const, patch: { result: results.get(op.id)! } })),
     );
     for (const op of releasable) await this.hooks.at('journaled:releasing', op);
-    const released: JournalOperation[] = [];
-    for (const op of releasable) {
+    const unlinked = new Set<string>();
+    await eachLimited(releasable, IO_CONCURRENCY, async (op) => {
       try {
         await fsp.unlink(op.source);
-        released.push(op);
+        unlinked.add(op.id);
       } catch (e) {
         outcomes.set(op.id, await this.guarded(op, () => this.rollBack(op, failureFrom(e, 'removing the source'))));
       }
-    }
+    });
+    const released = releasable.filter((op) => unlinked.has(op.id));
     await this.fsyncDirsOf(released.map((op) => op.source));
     await this.journal.record(
       released.map((op) => ({
@@ -323,10 +488,19 @@ export class FileProtocol {
     }
   }
 
+  private async destinationsOf(ops: JournalOperation[]): Promise<Map<string, DestinationResult>> {
+    const results = new Map<string, DestinationResult>();
+    await eachLimited(ops, IO_CONCURRENCY, async (op) => {
+      results.set(op.id, resultOf((await lookAt(op.destination))!));
+    });
+    return results;
+  }
+
   private async fsyncDirsOf(paths: Buffer[]): Promise<void> {
     const dirs = new Map<string, Buffer>();
     for (const p of paths) dirs.set(dirnameBytes(p).toString('hex'), dirnameBytes(p));
-    for (const d of dirs.values()) await fsyncDir(d);
+    // Together: a journaling filesystem commits several folders' changes in one go.
+    await eachLimited([...dirs.values()], IO_CONCURRENCY, fsyncDir);
   }
 
   /** Runs a step of an operation; an unexpected error puts the disk back in order before the failure is recorded. */
@@ -392,50 +566,9 @@ export class FileProtocol {
   // ---- across filesystems (and every copy) -----------------------------------------------------
 
   private async copyVerifyPublish(op: JournalOperation, src: FileIdentity, createdDirs: Buffer[]): Promise<Outcome> {
-    const temp = tempNameFor(op);
-    await this.step(op, 'copying', { method: 'copy', temp, tempIno: null, createdDirs, attempts: op.attempts + 1 });
-    let copied: FileIdentity;
-    try {
-      await ensureParentFolders(op.destination);
-      copied = await copyExclusive(op.source, temp, src, {
-        midCopy: () => this.hooks.at('copy:mid', op),
-        signal: this.options.stopSignal,
-      });
-      await fsyncDir(dirnameBytes(temp));
-    } catch (e) {
-      await unlinkIfPresent(temp).catch(() => undefined);
-      if (this.options.stopSignal?.aborted) return this.rollBackToPending(op, 'stopped while copying');
-      return this.fail(op, failureFrom(e, 'copying the file'));
-    }
-    await this.hooks.at('copy:before-verify', op);
-
-    await this.step(op, 'verifying', { tempIno: copied.ino });
-    const verified = await sha256Of(temp);
-    if (verified.hash !== op.contentHash || verified.size !== op.expected.size) {
-      await unlinkIfPresent(temp);
-      return this.fail(
-        op,
-        new OperationFailure(
-          'verify-failed',
-          "the copy's SHA-256 differs from the recorded hash (the copy was corrupted or the source changed); the copy was removed and the source kept",
-        ),
-        { expectedHash: op.contentHash, copyHash: verified.hash },
-      );
-    }
-
-    await this.step(op, 'publishing', undefined, { sha256: verified.hash });
-    try {
-      await linkNoClobber(temp, op.destination);
-    } catch (e) {
-      if (linkUnsupported(e) && errnoOf(e) !== 'EMLINK') return this.publishByPlaceholder(op, temp);
-      await unlinkIfPresent(temp);
-      if (errnoOf(e) === 'EEXIST') {
-        return this.fail(op, new OperationFailure('destination-exists', 'the destination appeared while copying'));
-      }
-      return this.fail(op, failureFrom(e, 'publishing the copy'));
-    }
-    await fsyncDir(dirnameBytes(op.destination));
-    return this.afterPublish(op, temp);
+    const outcomes = new Map<string, Outcome>();
+    await this.copyBatch([{ op, src, createdDirs }], outcomes);
+    return outcomes.get(op.id)!;
   }
 
   private async publishByPlaceholder(op: JournalOperation, temp: Buffer): Promise<Outcome> {

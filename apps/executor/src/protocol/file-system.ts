@@ -65,18 +65,24 @@ export function matchesRecorded(
 
 const HASH_CHUNK = 1 << 20;
 
-/** SHA-256 of a file's bytes, read through one descriptor. */
-export async function sha256Of(p: Buffer): Promise<{ hash: string; size: number }> {
+/**
+ * SHA-256 of a file's bytes, read through one descriptor. With `expectedSize`, a short read at that size
+ * ends it (the buffer has room for one byte more, so a longer file is still read to its end).
+ */
+export async function sha256Of(p: Buffer, expectedSize?: number): Promise<{ hash: string; size: number }> {
   const fh = await fsp.open(p, 'r');
   try {
     const hash = createHash('sha256');
-    const buf = Buffer.allocUnsafe(HASH_CHUNK);
+    const buf = Buffer.allocUnsafe(
+      expectedSize === undefined ? HASH_CHUNK : Math.min(HASH_CHUNK, Math.max(expectedSize + 1, 64 * 1024)),
+    );
     let size = 0;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (!bytesRead) break;
       hash.update(buf.subarray(0, bytesRead));
       size += bytesRead;
+      if (expectedSize !== undefined && bytesRead < buf.length && size === expectedSize) break;
     }
     return { hash: hash.digest('hex'), size };
   } finally {
@@ -119,18 +125,21 @@ export async function ensureParentFolders(p: Buffer): Promise<Buffer[]> {
   return created;
 }
 
-/** The folders above `p` that do not exist yet (outermost first), without creating them. */
-export async function missingParentFolders(p: Buffer): Promise<Buffer[]> {
+/**
+ * The folders above `p` that do not exist yet (outermost first), without creating them, and the device of
+ * the nearest folder that does (where the destination would land).
+ */
+export async function missingParentFolders(p: Buffer): Promise<{ missing: Buffer[]; dev: string | undefined }> {
   const missing: Buffer[] = [];
   let dir = dirnameBytes(p);
   for (;;) {
-    if (await lookAt(dir)) break;
+    const st = await lookAt(dir);
+    if (st) return { missing, dev: st.dev };
     missing.unshift(dir);
     const up = dirnameBytes(dir);
-    if (up.equals(dir)) break;
+    if (up.equals(dir)) return { missing, dev: undefined };
     dir = up;
   }
-  return missing;
 }
 
 /** Removes folders (innermost first) that are empty; a folder holding anything, hidden files included, stays. */
@@ -211,49 +220,91 @@ export interface CopyHooks {
 }
 
 const COPY_CHUNK = 4 << 20;
+/** The process's umask (read once: process.umask() without an argument is deprecated, so set it back). */
+const UMASK = (() => {
+  const m = process.umask(0o022);
+  process.umask(m);
+  return m;
+})();
 
 /**
  * Copies `from` into a new file `to` created exclusively, keeping permissions, owner (where allowed) and
- * timestamps, then fsyncs the file and its folder. Returns the new file's identity.
+ * timestamps, then fsyncs the file (its folder is the caller's: a batch fsyncs each folder once). The
+ * source bytes are hashed as they are read (one read of the source): the SHA-256 and size of what was
+ * read come back with the new file's identity. The opened source must still be `source` (same inode,
+ * size and mtime), or nothing is copied.
  */
 export async function copyExclusive(
   from: Buffer,
   to: Buffer,
   source: FileIdentity,
   hooks: CopyHooks = {},
-): Promise<FileIdentity> {
+): Promise<FileIdentity & { sourceHash: string; bytesCopied: number }> {
   const src = await fsp.open(from, 'r');
   try {
-    const dst = await fsp.open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    const opened = identityOf(await src.stat({ bigint: true }));
+    if (!matchesRecorded(opened, source)) {
+      throw Object.assign(new Error('the source changed since it was looked at'), { code: 'SOURCE_CHANGED' });
+    }
+    const mode = source.mode & 0o7777;
+    const dst = await fsp.open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode & 0o777);
     try {
-      const buf = Buffer.allocUnsafe(COPY_CHUNK);
+      const hash = createHash('sha256');
+      const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(source.size + 1, 64 * 1024)));
       let first = true;
+      let copied = 0;
       for (;;) {
         const { bytesRead } = await src.read(buf, 0, buf.length, null);
         if (!bytesRead) break;
         if (hooks.signal?.aborted) throw new Error('copy stopped: the executor is shutting down');
+        // A short read of a regular file is its end: the buffer has room for one byte more than the recorded
+        // size, so a file that grew fills it and is caught by the size check. Saves one read per file.
+        const atEnd = bytesRead < buf.length && copied + bytesRead === source.size;
+        hash.update(buf.subarray(0, bytesRead));
         let off = 0;
         while (off < bytesRead) {
           const { bytesWritten } = await dst.write(buf, off, bytesRead - off);
           off += bytesWritten;
         }
+        copied += bytesRead;
         if (first) {
           first = false;
           await hooks.midCopy?.();
         }
+        if (atEnd) break;
       }
-      await dst.chown(source.uid, source.gid).catch(() => undefined); // only root may give files away
-      await dst.chmod(source.mode & 0o7777);
+      if (source.uid !== process.getuid?.() || source.gid !== process.getgid?.())
+        await dst.chown(source.uid, source.gid).catch(() => undefined); // only root may give files away
+      if (mode & ~0o777 || mode & UMASK) await dst.chmod(mode); // else open() already set it
       await dst.utimes(source.atimeMs / 1000, source.mtimeMs / 1000);
       await dst.sync();
       const st = identityOf(await dst.stat({ bigint: true }));
-      return st;
+      return { ...st, sourceHash: hash.digest('hex'), bytesCopied: copied };
     } finally {
       await dst.close();
     }
   } finally {
     await src.close();
   }
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time (overlapping the I/O of a few files). */
+export async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < items.length && !failed) {
+      try {
+        await fn(items[next++]);
+      } catch (e) {
+        failed = true; // no new item starts; those in hand finish before the error is passed on
+        throw e;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 /** An errno code for failures we explain to people; anything else keeps its message. */

@@ -29,10 +29,21 @@ export interface ExecutionRunnerOptions {
   hooks?: ProtocolHooks;
   /** Minimum time between two progress events of one execution. */
   progressIntervalMs?: number;
+  /** Where copies and hard links go (named in their events, for their `files` rows). */
+  outputRoot?: string | null;
 }
 
-/** Operations run together; same-filesystem claims in a batch share their journal commits. */
-const BATCH_SIZE = 64;
+/**
+ * Operations run together: same-filesystem claims, and copies, in a batch share one journal commit per
+ * phase and one fsync per folder (a database commit or a folder fsync can take tens of milliseconds on a busy
+ * machine). A stop rolls back copies in progress, so a large batch still stops quickly.
+ */
+const BATCH_SIZE = 256;
+/** ... and a batch holds at most this many bytes, so progress keeps coming while long mixes are copied. */
+const BATCH_BYTES = 256 * 1024 * 1024;
+
+/** Relocation events whose acknowledgements are awaited together. */
+const ANNOUNCE_WAVE = 64;
 
 const RELOCATED_ACTION: Record<string, Relocated['action']> = {
   move: 'moved',
@@ -164,7 +175,8 @@ export class ExecutionRunner {
       // A batch ends before a companion whose media file is in it (the companion waits for its outcome).
       const batch: JournalOperation[] = [];
       const inBatch = new Set<string>();
-      while (i < pending.length && batch.length < BATCH_SIZE) {
+      let batchBytes = 0;
+      while (i < pending.length && batch.length < BATCH_SIZE && batchBytes < BATCH_BYTES) {
         const op = pending[i];
         if (op.parentOperationId && inBatch.has(op.parentOperationId)) break;
         const parent = op.parentOperationId ? byId.get(op.parentOperationId) : undefined;
@@ -191,6 +203,7 @@ export class ExecutionRunner {
           continue;
         }
         batch.push(op);
+        batchBytes += op.expected.size;
         inBatch.add(op.id);
       }
       const outcomes = await this.protocol.runBatch(batch);
@@ -254,40 +267,65 @@ export class ExecutionRunner {
     return (await removeEmptyFolders([...candidates.values()])).length;
   }
 
-  /** Publishes the relocation event of every finished operation that still owes one. */
+  /**
+   * Publishes the relocation event of every finished operation that still owes one: read 500 at a time,
+   * published a wave at a time (up to 64 acknowledgements awaited together, never two events of one file
+   * in the same wave, so a file's events keep their order), marked in one statement.
+   */
   async announceOwed(): Promise<void> {
     for (;;) {
       const owed = await this.journal.unannounced(500);
       if (!owed.length) return;
       const announced: string[] = [];
-      for (const op of owed) {
-        if (op.fileId && op.result && op.result.ino) {
-          const action = op.undoOfOperationId && op.kind === 'move' ? 'restored' : RELOCATED_ACTION[op.kind];
-          const target = op.kind === 'unpublish' ? op.source : op.destination;
-          try {
-            await this.events.relocated(
-              {
-                fileId: op.fileId,
-                executionId: op.executionId,
-                operationId: op.id,
-                action,
-                path: op.kind === 'unpublish' ? op.sourcePath : op.destinationPath,
-                pathKey: target.toString('base64'),
-                size: op.result.size,
-                mtimeMs: op.result.mtimeMs,
-                contentHash: op.contentHash,
-              },
-              `relocated:${op.id}`,
-            );
-          } catch (e) {
-            this.logger.warn({ error: (e as Error).message }, 'relocation event not published; will retry');
-            await this.journal.markAnnounced(announced);
-            return;
-          }
+      let rest = owed;
+      while (rest.length) {
+        const wave: JournalOperation[] = [];
+        const later: JournalOperation[] = [];
+        const files = new Set<string>();
+        for (const op of rest) {
+          const key = op.fileId ?? op.id;
+          if (wave.length < ANNOUNCE_WAVE && !files.has(key)) {
+            files.add(key);
+            wave.push(op);
+          } else later.push(op);
         }
-        announced.push(op.id);
+        const results = await Promise.allSettled(wave.map((op) => this.announce(op)));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        wave.forEach((op, i) => results[i].status === 'fulfilled' && announced.push(op.id));
+        if (failed) {
+          this.logger.warn({ error: (failed.reason as Error).message }, 'relocation event not published; will retry');
+          await this.journal.markAnnounced(announced);
+          return;
+        }
+        rest = later;
       }
       await this.journal.markAnnounced(announced);
     }
+  }
+
+  private async announce(op: JournalOperation): Promise<void> {
+    if (!op.fileId || !op.result || !op.result.ino) return;
+    const action = op.undoOfOperationId && op.kind === 'move' ? 'restored' : RELOCATED_ACTION[op.kind];
+    const target = op.kind === 'unpublish' ? op.source : op.destination;
+    await this.events.relocated(
+      {
+        fileId: op.fileId,
+        executionId: op.executionId,
+        operationId: op.id,
+        action,
+        path: op.kind === 'unpublish' ? op.sourcePath : op.destinationPath,
+        pathKey: target.toString('base64'),
+        size: op.result.size,
+        mtimeMs: op.result.mtimeMs,
+        contentHash: op.contentHash,
+        // A copy is a file of its own: its row's id is its operation's; an undo's names the copy it removed.
+        ...(op.kind === 'copy' || op.kind === 'hardlink'
+          ? { copyFileId: op.id, ...(this.options.outputRoot ? { copyRoot: this.options.outputRoot } : {}) }
+          : op.kind === 'unpublish' && op.undoOfOperationId
+            ? { copyFileId: op.undoOfOperationId }
+            : {}),
+      },
+      `relocated:${op.id}`,
+    );
   }
 }

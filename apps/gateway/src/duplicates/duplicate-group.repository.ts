@@ -73,7 +73,8 @@ export interface ActiveResolutionRow {
 }
 
 // Present, non-empty media files; the same conditions everywhere so a group means one thing.
-const MEMBER_CONDITIONS = `f.missing_since IS NULL AND f.size > 0 AND f.kind = ANY($1::text[])`;
+// A copy the executor made into the output root (copy mode) is the organised library, not clutter.
+const MEMBER_CONDITIONS = `f.missing_since IS NULL AND f.size > 0 AND f.kind = ANY($1::text[]) AND f.copied_from_file_id IS NULL`;
 
 /** Largest first: more copies, then more redundant bytes, then by key. */
 export function compareIndexEntries(

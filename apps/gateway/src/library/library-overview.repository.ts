@@ -59,7 +59,8 @@ export class LibraryOverviewRepository {
     return this.db.query(`SELECT count(*) AS groups, coalesce(sum(n - 1), 0) AS copies,
         coalesce(sum((n - 1) * size), 0) AS wasted
       FROM (SELECT content_hash, count(*) AS n, max(size) AS size FROM files
-            WHERE missing_since IS NULL AND kind <> 'companion' GROUP BY content_hash HAVING count(*) > 1) d`);
+            WHERE missing_since IS NULL AND kind <> 'companion' AND copied_from_file_id IS NULL
+            GROUP BY content_hash HAVING count(*) > 1) d`);
   }
 
   recordingPairs(): Promise<Row[]> {

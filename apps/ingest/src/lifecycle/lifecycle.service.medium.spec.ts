@@ -327,4 +327,64 @@ describe('LifecycleService against the real database', () => {
     });
     expect((await db.dataSource.query(`SELECT path FROM files WHERE id = $1`, [id]))[0].path).toBe(back);
   });
+
+  it('makes a copy into the output root a file of its own, linked to its source, and removes it on undo', async () => {
+    const source = await insertFile();
+    await db.dataSource.query(`UPDATE files SET state = 'APPROVED' WHERE id = $1`, [source]);
+    const copyId = randomUUID();
+    const to = `/out/Artist/${copyId}.mp3`;
+    const copied = {
+      fileId: source,
+      executionId: randomUUID(),
+      operationId: copyId,
+      contentHash: H1,
+      size: 1,
+      mtimeMs: 1,
+      action: 'copied' as const,
+      path: to,
+      pathKey: Buffer.from(to).toString('base64'),
+      copyFileId: copyId,
+      copyRoot: '/out',
+    };
+    await service.fileRelocated(copied);
+    await service.fileRelocated(copied); // a repeat changes nothing
+    const rows = await db.dataSource.query(
+      `SELECT id, root, path, path_key, kind, size, content_hash, state, generation, lifecycle_generation, copied_from_file_id
+         FROM files WHERE copied_from_file_id = $1`,
+      [source],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      id: copyId,
+      root: '/out',
+      path: to,
+      kind: 'music',
+      content_hash: H1,
+      state: 'EXECUTED',
+      generation: 1,
+      lifecycle_generation: 1,
+    });
+    expect(rows[0].path_key.toString()).toBe(to);
+    // The source stays where it was, executed; its history tells of the copy.
+    expect((await db.dataSource.query(`SELECT path, state FROM files WHERE id = $1`, [source]))[0]).toEqual({
+      path: `/m/${source}.mp3`,
+      state: 'EXECUTED',
+    });
+    expect(await historyOf(copyId)).toEqual(['execution.copied']);
+
+    // Undo removed the copy from disk: its row goes; a late repeat of the copy event does not bring it back.
+    const back = `/m/${source}.mp3`;
+    await service.fileRelocated({
+      ...copied,
+      operationId: randomUUID(),
+      action: 'unpublished',
+      path: back,
+      pathKey: Buffer.from(back).toString('base64'),
+      copyRoot: undefined,
+    });
+    expect(await db.dataSource.query(`SELECT id FROM files WHERE id = $1`, [copyId])).toEqual([]);
+    expect(await state(source)).toBe('APPROVED');
+    await service.fileRelocated(copied);
+    expect(await db.dataSource.query(`SELECT id FROM files WHERE id = $1`, [copyId])).toEqual([]);
+  });
 });

@@ -31,7 +31,8 @@ export class LifecycleService {
   /**
    * The executor moved (or moved back) a file: the row keeps its identity and takes the new path, size and
    * mtime, so the next scan finds it unchanged at its new place. A copy or hard link into the output root
-   * is recorded in the file's history (the copy itself is the executor's, in its journal and relink map).
+   * becomes a row of its own linked to its source (see recordCopy), and goes again when an undo removes it;
+   * the source's history records both.
    */
   async fileRelocated(p: FileRelocated): Promise<void> {
     await this.repo.transaction(async (tx) => {
@@ -46,6 +47,25 @@ export class LifecycleService {
             reason: 'another file is recorded at that path, or the content changed',
           });
       }
+      if ((p.action === 'copied' || p.action === 'linked') && p.copyFileId) {
+        const recorded = await tx.recordCopy({
+          copyId: p.copyFileId,
+          sourceId: p.fileId,
+          executionId: p.executionId,
+          root: p.copyRoot ?? p.path.slice(0, Math.max(1, p.path.lastIndexOf('/'))),
+          pathKey,
+          size: p.size,
+          mtimeMs: p.mtimeMs,
+          contentHash: p.contentHash,
+          state: transitionFor({ kind: 'executed' }).to,
+        });
+        if (recorded === 'created')
+          await tx.history(p.copyFileId, `execution.${p.action}`, null, transitionFor({ kind: 'executed' }).to, {
+            ...detail,
+            copiedFromFileId: p.fileId,
+          });
+      }
+      if (p.action === 'unpublished' && p.copyFileId) await tx.removeCopy(p.copyFileId, p.fileId, p.executionId);
       const trigger = p.action === 'restored' || p.action === 'unpublished' ? 'execution-undone' : 'executed';
       const t = transitionFor({ kind: trigger });
       const from = await tx.transition(p.fileId, t, p.contentHash);

@@ -187,6 +187,83 @@ export class LifecycleTx {
     return rows.length > 0;
   }
 
+  /**
+   * A copy (or hard link) of `sourceId` the executor made at `pathKey`: a row of its own, with the hash the
+   * executor verified (nothing is hashed again), linked to its source, in `state` with its first round
+   * already entered (the pipeline does not run again on the same bytes). A repeat changes nothing, and so
+   * does a late repeat of a copy an undo has removed since. A row a scan already made at that path is
+   * linked to the source when it holds the same content. Returns what was done.
+   */
+  async recordCopy(c: {
+    copyId: string;
+    sourceId: string;
+    executionId: string;
+    root: string;
+    pathKey: Buffer;
+    size: number;
+    mtimeMs: number;
+    contentHash: string;
+    state: FileState;
+  }): Promise<'created' | 'linked' | null> {
+    const slash = c.pathKey.lastIndexOf(0x2f);
+    const dirKey = slash > 0 ? c.pathKey.subarray(0, slash) : Buffer.from('/');
+    const display = displayPath(c.pathKey);
+    const name = displayPath(c.pathKey.subarray(slash + 1)).text;
+    const created = await this.returning<{ id: string }>(
+      `INSERT INTO files (id, root, path, path_key, path_is_utf8, dir_key, name, ext, kind, size, mtime_ms, content_hash,
+                          state, first_seen_scan_id, last_seen_scan_id, generation, lifecycle_generation, copied_from_file_id)
+       SELECT $1::uuid, $2, $3, $4, $5, $6, $7, $8, s.kind, $9, $10, $11, $12, $13::uuid, $13::uuid, 1, 1, s.id
+         FROM files s
+        WHERE s.id = $14::uuid
+          AND NOT EXISTS (SELECT 1 FROM file_history h WHERE h.file_id = $14::uuid AND h.event = 'execution.copy-removed'
+                                                         AND h.detail->>'copyFileId' = $1::uuid::text)
+       ON CONFLICT DO NOTHING
+       RETURNING id`,
+      [
+        c.copyId,
+        c.root,
+        display.text,
+        c.pathKey,
+        display.isUtf8,
+        dirKey,
+        name,
+        extensionOf(name),
+        c.size,
+        c.mtimeMs,
+        c.contentHash,
+        c.state,
+        c.executionId,
+        c.sourceId,
+      ],
+    );
+    if (created.length) return 'created';
+    const linked = await this.returning<{ id: string }>(
+      `UPDATE files SET copied_from_file_id = $2, updated_at = now()
+        WHERE path_key = $3 AND id <> $1 AND copied_from_file_id IS NULL AND content_hash = $4 AND id <> $2
+        RETURNING id`,
+      [c.copyId, c.sourceId, c.pathKey, c.contentHash],
+    );
+    return linked.length ? 'linked' : null;
+  }
+
+  /**
+   * An undo removed a copy from disk: its row goes, with the ingest-owned rows about it (the copy never ran
+   * through the pipeline, so no other service holds anything about it). A tombstone in the source's history
+   * keeps a late repeat of the copy event from bringing the row back. True when a row was removed.
+   */
+  async removeCopy(copyId: string, sourceId: string, executionId: string): Promise<boolean> {
+    const removed = await this.returning<{ id: string }>(
+      `DELETE FROM files WHERE id = $1 AND copied_from_file_id = $2 RETURNING id`,
+      [copyId, sourceId],
+    );
+    if (removed.length) {
+      await this.m.query(`DELETE FROM file_stage_statuses WHERE file_id = $1`, [copyId]);
+      await this.m.query(`DELETE FROM file_history WHERE file_id = $1`, [copyId]);
+    }
+    await this.history(sourceId, 'execution.copy-removed', null, null, { copyFileId: copyId, executionId });
+    return removed.length > 0;
+  }
+
   async history(
     fileId: string,
     event: string,

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { RecordedSource } from './recorded-source.embedded';
 
 /**
  * The write-ahead journal: one row per file operation of an execution, its phase recorded before the
@@ -42,11 +43,9 @@ export class ExecutionOperationEntity {
   @Column('uuid', { name: 'undo_of_operation_id', nullable: true })
   undoOfOperationId: string | null;
 
-  @Column('text', { name: 'source_path' })
-  sourcePath: string;
-
-  @Column('bytea', { name: 'source_key' })
-  sourceKey: Buffer;
+  /** The source as recorded when planned: source_path, source_key, size, mtime_ms, dev, ino, content_hash. */
+  @Column(() => RecordedSource, { prefix: false })
+  source: RecordedSource;
 
   @Column('text', { name: 'destination_path' })
   destinationPath: string;
@@ -63,21 +62,6 @@ export class ExecutionOperationEntity {
   /** link | placeholder | copy | case-rename: how the destination is claimed, decided when the operation runs. */
   @Column('text', { nullable: true })
   method: string | null;
-
-  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
-  size: number;
-
-  @Column('double precision', { name: 'mtime_ms' })
-  mtimeMs: number;
-
-  @Column('text', { nullable: true })
-  dev: string | null;
-
-  @Column('text', { nullable: true })
-  ino: string | null;
-
-  @Column('char', { name: 'content_hash', length: 64 })
-  contentHash: string;
 
   /** Folders created for the destination (removed again, when empty, on roll-back or undo). */
   @Column('bytea', { name: 'created_dirs', array: true, default: () => `'{}'` })

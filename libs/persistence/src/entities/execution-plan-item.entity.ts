@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { RecordedSource } from './recorded-source.embedded';
 
 /** One planned operation (a media file or a companion travelling with it), or a blocked item with its reason. Owned by executor. */
 @Entity('execution_plan_items')
@@ -26,32 +27,15 @@ export class ExecutionPlanItemEntity {
   @Column('uuid', { name: 'parent_item_id', nullable: true })
   parentItemId: string | null;
 
-  @Column('text', { name: 'source_path' })
-  sourcePath: string;
-
-  @Column('bytea', { name: 'source_key' })
-  sourceKey: Buffer;
+  /** The source as recorded when planned: source_path, source_key, size, mtime_ms, dev, ino, content_hash. */
+  @Column(() => RecordedSource, { prefix: false })
+  source: RecordedSource;
 
   @Column('text', { name: 'destination_path', nullable: true })
   destinationPath: string | null;
 
   @Column('bytea', { name: 'destination_key', nullable: true })
   destinationKey: Buffer | null;
-
-  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
-  size: number;
-
-  @Column('double precision', { name: 'mtime_ms' })
-  mtimeMs: number;
-
-  @Column('text', { nullable: true })
-  dev: string | null;
-
-  @Column('text', { nullable: true })
-  ino: string | null;
-
-  @Column('char', { name: 'content_hash', length: 64 })
-  contentHash: string;
 
   @Column('boolean', { name: 'same_filesystem', nullable: true })
   sameFilesystem: boolean | null;

@@ -16,6 +16,7 @@ import type { FileKind, FileState } from '@crateflow/contracts';
 @Index('files_state_path_idx', ['state', 'path', 'id'])
 @Index('files_kind_path_idx', ['kind', 'path', 'id'])
 @Index('files_content_hash_idx', ['contentHash'])
+@Index('files_copied_from_idx', ['copiedFromFileId'])
 // Trigram index for the text filter on paths (pg_trgm); created by the migration, not by TypeORM.
 @Index('files_path_trgm_idx', { synchronize: false })
 // The file list's "missing" filter in path order (partial); created by migration 1795950000000.
@@ -88,6 +89,13 @@ export class FileEntity {
   /** The round the lifecycle has applied; a repeated `discovered`/`changed` event of that round changes nothing. */
   @Column('integer', { name: 'lifecycle_generation', default: 0 })
   lifecycleGeneration: number;
+
+  /**
+   * Set on a copy (or hard link) the executor made into the output root: the file it was copied from. The
+   * copy is not analysed again (same bytes); its metadata, fingerprint and analysis are its source's.
+   */
+  @Column('uuid', { name: 'copied_from_file_id', nullable: true })
+  copiedFromFileId: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -8,6 +8,7 @@ import { Proposals1796000000000 } from './1796000000000-proposals';
 import { ExecutorJournal1796100000000 } from './1796100000000-executor-journal';
 import { Tracklists1796200000000 } from './1796200000000-tracklists';
 import { FingerprintPackedPostings1796300000000 } from './1796300000000-fingerprint-packed-postings';
+import { FileCopies1796350000000 } from './1796350000000-file-copies';
 import { FingerprintIndexGenerations1796370000000 } from './1796370000000-fingerprint-index-generations';
 import { UiListIndexesProposalsAudit1796400000000 } from './1796400000000-ui-list-indexes-proposals-audit';
 import { FilesStateKindPathIndexes1796410000000 } from './1796410000000-files-state-kind-path-indexes';
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   ExecutorJournal1796100000000,
   Tracklists1796200000000,
   FingerprintPackedPostings1796300000000,
+  FileCopies1796350000000,
   FingerprintIndexGenerations1796370000000,
   UiListIndexesProposalsAudit1796400000000,
   FilesStateKindPathIndexes1796410000000,

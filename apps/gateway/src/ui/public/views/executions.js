@@ -69,7 +69,8 @@ export default {
           { class: 'panel wide' },
           h('h2', null, 'Audit log'),
           h('div', { class: 'row' }, auditFilter, auditStatus),
-          h('div', { class: 'table-wrap' }, auditTable),
+          // Scrollable sideways with long paths: focusable, so the keyboard can scroll it too.
+          h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Audit log steps' }, auditTable),
           auditMore,
         ),
       ),
@@ -137,7 +138,7 @@ export default {
         run,
         h(
           'div',
-          { class: 'table-wrap' },
+          { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Planned items' },
           h(
             'table',
             { id: 'plan-items' },
