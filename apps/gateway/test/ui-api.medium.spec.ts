@@ -231,6 +231,36 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
     expect(second.json.nextCursor).toBeNull();
   });
 
+  it('pages executions created within one millisecond without skipping any (the cursor keeps microseconds)', async () => {
+    // Three executions 300 µs apart, newer than any other in this database: a millisecond cursor would skip
+    // the ones that share the first page's last millisecond.
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    await db.dataSource.query(
+      `INSERT INTO executions (id, kind, mode, status, options, created_at)
+       SELECT id, 'run', 'move', 'completed', '{}',
+              timestamptz '2100-01-01 00:00:00.000900+00' - n * interval '300 microseconds'
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n)`,
+      [ids],
+    );
+    type ExecutionPage = { items: { id: string }[]; nextCursor: string | null };
+    const first = await get<ExecutionPage>('/api/v1/executions?limit=1');
+    const second = await get<ExecutionPage>(`/api/v1/executions?limit=1&cursor=${first.json.nextCursor}`);
+    const third = await get<ExecutionPage>(`/api/v1/executions?limit=1&cursor=${second.json.nextCursor}`);
+    expect([first, second, third].map((p) => p.json.items[0]?.id)).toEqual(ids);
+    await db.dataSource.query(`DELETE FROM executions WHERE id = ANY($1::uuid[])`, [ids]);
+  });
+
+  it('answers a forged executions or audit cursor with 400, not a database error', async () => {
+    const forge = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    for (const cursor of [
+      forge({ createdAtUs: '99999999999999999', id: randomUUID() }),
+      forge({ createdAt: 'not a time', id: randomUUID() }),
+    ]) {
+      expect((await get(`/api/v1/executions?cursor=${cursor}`)).status).toBe(400);
+    }
+    expect((await get(`/api/v1/audit?cursor=${forge({ id: '99999999999999999999' })}`)).status).toBe(400);
+  });
+
   it('signs a browser in: HttpOnly SameSite=Strict session, CSRF token required on writes', async () => {
     const wrong = await fetch(`${service.url}/api/v1/session`, {
       method: 'POST',

@@ -135,16 +135,18 @@ export class ExecutionReadRepository {
   }
 
   /** A page of executions, newest first, each with its counts: one statement (a count query per execution was 20 round trips a page). */
-  async executions(before: { createdAt: string; id: string } | null, limit: number) {
+  async executions(before: { createdAtUs: string; id: string } | null, limit: number) {
     const rows: Row[] = await this.db.query(
-      `SELECT e.*, c.* FROM (
-          SELECT * FROM executions WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
+      `SELECT e.*, (extract(epoch from e.created_at) * 1000000)::bigint::text AS created_at_us, c.* FROM (
+          SELECT * FROM executions
+           WHERE ($1::bigint IS NULL
+                  OR (created_at, id) < (timestamptz 'epoch' + $1::bigint * interval '1 microsecond', $2::uuid))
            ORDER BY created_at DESC, id DESC LIMIT $3) e
         CROSS JOIN LATERAL (SELECT ${COUNTS} FROM execution_operations WHERE execution_id = e.id) c
         ORDER BY e.created_at DESC, e.id DESC`,
-      [before?.createdAt ?? null, before?.id ?? null, limit],
+      [before?.createdAtUs ?? null, before?.id ?? null, limit],
     );
-    return rows.map((r) => summaryOf(r, r));
+    return rows.map((r) => ({ view: summaryOf(r, r), createdAtUs: String(r.created_at_us) }));
   }
 
   async audit(q: { status?: string; executionId?: string; path?: string; afterId?: string | null; limit: number }) {

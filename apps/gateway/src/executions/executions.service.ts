@@ -7,8 +7,22 @@ import { ExecutionCommandsRepository } from './execution-commands.repository';
 import { ExecutionReadRepository } from './execution-read.repository';
 import type { AuditQuery, CreatePlanBody, ListExecutionsQuery } from './executions.schemas';
 
-const executionCursor = cursorCodec(z.object({ createdAt: z.string(), id: z.uuid() }));
-const auditCursor = cursorCodec(z.object({ id: z.string().regex(/^\d+$/) }));
+/**
+ * Keyset of the executions list: creation time in exact microseconds since the epoch (a JS Date keeps only
+ * milliseconds, so two executions created within one millisecond could fall between pages), then id.
+ * Bounded so that a forged cursor is a 400, never a PostgreSQL range error.
+ */
+const executionCursor = cursorCodec(
+  z.object({
+    createdAtUs: z
+      .string()
+      .regex(/^-?\d{1,17}$/)
+      .refine((v) => Math.abs(Number(v)) <= 9_000_000_000_000_000),
+    id: z.uuid(),
+  }),
+);
+/** Audit steps are keyed by their bigint id (18 digits stay inside bigint's range). */
+const auditCursor = cursorCodec(z.object({ id: z.string().regex(/^\d{1,18}$/) }));
 
 /** How long POST /plans waits for the executor before answering 202 (the plan is then fetched by id). */
 const PLAN_WAIT_MS = 20_000;
@@ -81,9 +95,11 @@ export class ExecutionsService {
     const page = items.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      items: page,
+      items: page.map((e) => e.view),
       nextCursor:
-        items.length > q.limit && last ? executionCursor.encode({ createdAt: last.createdAt, id: last.id }) : null,
+        items.length > q.limit && last
+          ? executionCursor.encode({ createdAtUs: last.createdAtUs, id: last.view.id })
+          : null,
     };
   }
 
