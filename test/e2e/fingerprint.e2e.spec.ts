@@ -119,18 +119,7 @@ describe('fingerprints through the public API', () => {
       return page.body.items.length === 5 ? page : undefined;
     });
     for (const f of body.items) byName.set(path.relative(library, f.path), f.id);
-    await system.waitFor(
-      'every file through the pipeline',
-      async () => {
-        // The end of the automatic chain: the proposer finished with every file (a proposal, or a skip with its reason).
-        const [row] = await system.dataSource.query(
-          `SELECT count(*)::int AS n FROM file_stage_statuses WHERE stage = 'proposer' AND status IN ('done', 'skipped', 'failed')`,
-        );
-        return row.n === 5;
-      },
-      180_000,
-      500,
-    );
+    await system.waitForProposer(5);
     const detail = await system.api<{
       stages: { stage: string; status: string }[];
       fingerprint: {

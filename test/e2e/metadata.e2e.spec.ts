@@ -145,18 +145,7 @@ describe('metadata, companions and duplicates through the public API', () => {
     );
     for (const f of body.items) byName.set(path.relative(library, f.path), f.id);
     expect(byName.size).toBe(12);
-    await system.waitFor(
-      'every file through the pipeline',
-      async () => {
-        // The end of the automatic chain: the proposer finished with every file (a proposal, or a skip with its reason).
-        const [row] = await system.dataSource.query(
-          `SELECT count(*)::int AS n FROM file_stage_statuses WHERE stage = 'proposer' AND status IN ('done', 'skipped', 'failed')`,
-        );
-        return row.n === 12;
-      },
-      120_000,
-      500,
-    );
+    await system.waitForProposer(12);
   });
 
   it('shows the tags read from each format, unicode intact', async () => {

@@ -42,12 +42,7 @@ describe('dashboards and alerts query only metrics the running system exports', 
     });
     expect(started.status).toBe(202);
     // The files reach the last stage, so the stages' metrics have seen work (their definitions exist regardless).
-    await system.waitFor('every file through the proposer stage', async () => {
-      const rows: { n: number }[] = await system.dataSource.query(
-        `SELECT count(*)::int AS n FROM file_stage_statuses WHERE stage = 'proposer' AND status NOT IN ('pending', 'running')`,
-      );
-      return rows[0].n >= tracks.length;
-    });
+    await system.waitForProposer(tracks.length, { atLeast: true });
     for (const [instance, running] of system.processes) {
       const res = await fetch(`${running.url}/metrics`);
       expect(res.status).toBe(200);

@@ -87,17 +87,7 @@ describe('proposals through the public API', () => {
   it('scans, and every music file gets a proposal while the companion is skipped with its reason', async () => {
     const scan = await call<{ id: string }>('POST', '/api/v1/scans', { path: library });
     expect(scan.status).toBe(202);
-    await system.waitFor(
-      'the proposer to finish every file',
-      async () => {
-        const [row] = await system.dataSource.query(
-          `SELECT count(*)::int AS n FROM file_stage_statuses WHERE stage = 'proposer' AND status IN ('done', 'skipped', 'failed')`,
-        );
-        return row.n === 10;
-      },
-      240_000,
-      1000,
-    );
+    await system.waitForProposer(10, { timeoutMs: 240_000 });
     const items = await all();
     expect(items).toHaveLength(9);
     const paths = Object.fromEntries(items.map((p) => [p.current.path, p.proposed.path]));

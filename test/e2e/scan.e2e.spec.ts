@@ -100,18 +100,7 @@ describe('scanning a library through the public API', () => {
 
   it('moves every file through the pipeline: stages that are not built yet are skipped, none is stranded', async () => {
     const tracked = tree.music + tree.video + tree.companion;
-    await system.waitFor(
-      'every file to reach the end of the automatic chain',
-      async () => {
-        const [row] = await system.dataSource.query(
-          // The end of the automatic chain: the proposer finished (a proposal stored, or skipped with a reason).
-          `SELECT count(*)::int AS n FROM file_stage_statuses WHERE stage = 'proposer' AND status IN ('done', 'skipped', 'failed')`,
-        );
-        return row.n === tracked;
-      },
-      180_000,
-      1000,
-    );
+    await system.waitForProposer(tracked);
     const [music] = await system.dataSource.query(`SELECT id FROM files WHERE kind = 'music' LIMIT 1`);
     const { body } = await system.api<{
       file: { state: string };

@@ -84,59 +84,104 @@ describe('a stage stopped by a signal mid-job fails nothing', () => {
     return row;
   }
 
+  const failedRows = async (table: string, f: FileRow): Promise<number> =>
+    (
+      await system.dataSource.query(
+        `SELECT count(*)::int AS n FROM ${table} WHERE file_id = $1 AND status = 'failed'`,
+        [f.id],
+      )
+    )[0].n;
+
+  /** One kind of work a stage does: how to hand it a file, and how to tell it was completed, never failed. */
+  interface Scenario {
+    name: string;
+    service: ServiceName;
+    /** Hands the stage its work on the file and waits until it is in flight; resolves to the job's id. */
+    begin(file: FileRow): Promise<string>;
+    /** Waits for the work to end (after the restart) and checks it completed and nothing failed. */
+    expectCompleted(file: FileRow, jobId: string): Promise<void>;
+  }
+
+  /** A per-file stage: triggered by the previous stage's event, announcing started and then its outcome. */
+  function stageScenario(
+    stage: 'metadata' | 'fingerprint' | 'analysis',
+    table: string,
+    trigger: (f: FileRow) => Promise<unknown>,
+  ): Scenario {
+    return {
+      name: stage,
+      service: stage,
+      begin: async (f) => {
+        await trigger(f);
+        await waitSeen(fileEvent(f.id, `file.${stage}.started`), `${stage} to start on the file`);
+        return f.id;
+      },
+      expectCompleted: async (f) => {
+        const outcome = await waitSeen(
+          (m) =>
+            m.subject.startsWith(`file.${stage}.`) &&
+            !m.subject.endsWith('.started') &&
+            (m.payload as { fileId: string }).fileId === f.id,
+          `the ${stage} outcome`,
+        );
+        expect(outcome.subject).toBe(`file.${stage}.completed`);
+        expect(seen.filter(fileEvent(f.id, `file.${stage}.failed`))).toEqual([]);
+        expect(await failedRows(table, f)).toBe(0);
+      },
+    };
+  }
+
   // Analysis first: a stage started later would find the outcomes of earlier cases queued before its own file.
-  const stageCases: {
-    stage: 'metadata' | 'fingerprint' | 'analysis';
-    trigger: (f: FileRow) => Promise<unknown>;
-    failedRows: (f: FileRow) => Promise<number>;
-  }[] = [
+  const scenarios: Scenario[] = [
+    stageScenario('analysis', 'file_analysis', (f) =>
+      bus.publish(
+        Subjects.fingerprint.completed,
+        { fileId: f.id, contentHash: f.contentHash, stage: 'fingerprint', outcome: 'completed', generation: 1 },
+        { msgId: `${f.id}:fingerprint` },
+      ),
+    ),
+    stageScenario('metadata', 'file_metadata', (f) =>
+      bus.publish(
+        Subjects.fileDiscovered,
+        { fileId: f.id, scanId: randomUUID(), contentHash: f.contentHash, kind: 'music', generation: 1 },
+        { msgId: `${f.id}:discovered` },
+      ),
+    ),
+    stageScenario('fingerprint', 'file_fingerprints', (f) =>
+      bus.publish(
+        Subjects.metadata.completed,
+        { fileId: f.id, contentHash: f.contentHash, stage: 'metadata', outcome: 'completed', generation: 1 },
+        { msgId: `${f.id}:metadata` },
+      ),
+    ),
     {
-      stage: 'analysis',
-      trigger: (f) =>
-        bus.publish(
-          Subjects.fingerprint.completed,
-          { fileId: f.id, contentHash: f.contentHash, stage: 'fingerprint', outcome: 'completed', generation: 1 },
-          { msgId: `${f.id}:fingerprint` },
-        ),
-      failedRows: async (f) =>
-        (
-          await system.dataSource.query(
-            `SELECT count(*)::int AS n FROM file_analysis WHERE file_id = $1 AND status = 'failed'`,
-            [f.id],
-          )
-        )[0].n,
-    },
-    {
-      stage: 'metadata',
-      trigger: (f) =>
-        bus.publish(
-          Subjects.fileDiscovered,
-          { fileId: f.id, scanId: randomUUID(), contentHash: f.contentHash, kind: 'music', generation: 1 },
-          { msgId: `${f.id}:discovered` },
-        ),
-      failedRows: async (f) =>
-        (
-          await system.dataSource.query(
-            `SELECT count(*)::int AS n FROM file_metadata WHERE file_id = $1 AND status = 'failed'`,
-            [f.id],
-          )
-        )[0].n,
-    },
-    {
-      stage: 'fingerprint',
-      trigger: (f) =>
-        bus.publish(
-          Subjects.metadata.completed,
-          { fileId: f.id, contentHash: f.contentHash, stage: 'metadata', outcome: 'completed', generation: 1 },
-          { msgId: `${f.id}:metadata` },
-        ),
-      failedRows: async (f) =>
-        (
-          await system.dataSource.query(
-            `SELECT count(*)::int AS n FROM file_fingerprints WHERE file_id = $1 AND status = 'failed'`,
-            [f.id],
-          )
-        )[0].n,
+      name: 'mixes (an identification job)',
+      service: 'fingerprint',
+      begin: async (f) => {
+        const jobId = randomUUID();
+        await bus.publish(
+          Subjects.mixIdentifyRequested,
+          { jobId, fileId: f.id, requestedAt: new Date().toISOString() },
+          { msgId: jobId },
+        );
+        await system.waitFor('the job to run', async () => {
+          const [job] = await system.dataSource.query(`SELECT status FROM mix_identifications WHERE id = $1`, [jobId]);
+          return job?.status === 'running';
+        });
+        return jobId;
+      },
+      expectCompleted: async (_f, jobId) => {
+        const finished = await waitSeen(
+          (m) => m.subject === 'mix.identify.finished' && (m.payload as { jobId: string }).jobId === jobId,
+          'the identification to finish',
+        );
+        expect(finished.payload).toMatchObject({ status: 'done' });
+        const [job] = await system.dataSource.query(
+          `SELECT status, failure_reason FROM mix_identifications WHERE id = $1`,
+          [jobId],
+        );
+        expect(job).toEqual({ status: 'done', failure_reason: null });
+      },
     },
   ];
 
@@ -147,63 +192,22 @@ describe('a stage stopped by a signal mid-job fails nothing', () => {
     { signal: 'SIGINT', graceMs: '300' },
   ];
 
-  for (const c of stageCases) {
+  for (const scenario of scenarios) {
     for (const { signal, graceMs } of signals) {
-      it(`${c.stage}: ${signal} while a file is in flight (grace ${graceMs} ms), then restart: completed, nothing failed`, async () => {
+      it(`${scenario.name}: ${signal} while in flight (grace ${graceMs} ms), then restart: completed, nothing failed`, async () => {
         const env = { SHUTDOWN_GRACE_MS: graceMs };
-        const service = await system.start(c.stage as ServiceName, env, undefined, true);
+        const service = await system.start(scenario.service, env, undefined, true);
         const file = await newFile();
-        await c.trigger(file);
-        await waitSeen(fileEvent(file.id, `file.${c.stage}.started`), `${c.stage} to start on the file`);
+        const jobId = await scenario.begin(file);
         const code = await signalGroup(service, signal);
         expect({ code, output: code === 0 ? '' : service.output.join('').slice(-3000) }).toEqual({
           code: 0,
           output: '',
         });
-        await system.start(c.stage as ServiceName, env, undefined, true);
-        const outcome = await waitSeen(
-          (m) =>
-            m.subject.startsWith(`file.${c.stage}.`) &&
-            !m.subject.endsWith('.started') &&
-            (m.payload as { fileId: string }).fileId === file.id,
-          `the ${c.stage} outcome`,
-        );
-        expect(outcome.subject).toBe(`file.${c.stage}.completed`);
-        expect(seen.filter(fileEvent(file.id, `file.${c.stage}.failed`))).toEqual([]);
-        expect(await c.failedRows(file)).toBe(0);
-        await system.stop(c.stage as ServiceName);
+        await system.start(scenario.service, env, undefined, true);
+        await scenario.expectCompleted(file, jobId);
+        await system.stop(scenario.service);
       });
     }
-  }
-
-  for (const { signal, graceMs } of signals) {
-    it(`mixes: ${signal} while an identification job runs (grace ${graceMs} ms), then restart: done, nothing failed`, async () => {
-      const env = { SHUTDOWN_GRACE_MS: graceMs };
-      const service = await system.start('fingerprint', env, undefined, true);
-      const file = await newFile();
-      const jobId = randomUUID();
-      await bus.publish(
-        Subjects.mixIdentifyRequested,
-        { jobId, fileId: file.id, requestedAt: new Date().toISOString() },
-        { msgId: jobId },
-      );
-      await system.waitFor('the job to run', async () => {
-        const [job] = await system.dataSource.query(`SELECT status FROM mix_identifications WHERE id = $1`, [jobId]);
-        return job?.status === 'running';
-      });
-      expect(await signalGroup(service, signal)).toBe(0);
-      await system.start('fingerprint', env, undefined, true);
-      const finished = await waitSeen(
-        (m) => m.subject === 'mix.identify.finished' && (m.payload as { jobId: string }).jobId === jobId,
-        'the identification to finish',
-      );
-      expect(finished.payload).toMatchObject({ status: 'done' });
-      const [job] = await system.dataSource.query(
-        `SELECT status, failure_reason FROM mix_identifications WHERE id = $1`,
-        [jobId],
-      );
-      expect(job).toEqual({ status: 'done', failure_reason: null });
-      await system.stop('fingerprint');
-    });
   }
 });

@@ -115,7 +115,8 @@ export class TestSystem {
     await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((s) => this.start(s, extraEnv[s])));
   }
 
-  private async waitHealthy(p: RunningProcess, timeoutMs = 60_000): Promise<void> {
+  // Generous: on the shared 2-core machine seven services compiling at once took over a minute to listen.
+  private async waitHealthy(p: RunningProcess, timeoutMs = 180_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exitCode: number | null | undefined;
     void p.exited.then((c) => (exitCode = c));
@@ -183,6 +184,24 @@ export class TestSystem {
       await new Promise((r) => setTimeout(r, intervalMs));
     }
     throw new Error(`timed out waiting for ${what}`);
+  }
+
+  /**
+   * Waits until the proposer, the end of the automatic chain, has finished with `files` files: a proposal
+   * stored, or skipped or failed with its reason (exactly that many; at least, with `atLeast`).
+   */
+  async waitForProposer(files: number, options: { timeoutMs?: number; atLeast?: boolean } = {}): Promise<void> {
+    await this.waitFor(
+      `the proposer to finish ${files} files`,
+      async () => {
+        const [row]: { n: number }[] = await this.dataSource.query(
+          `SELECT count(*)::int AS n FROM file_stage_statuses WHERE stage = 'proposer' AND status IN ('done', 'skipped', 'failed')`,
+        );
+        return options.atLeast ? row.n >= files : row.n === files;
+      },
+      options.timeoutMs ?? 180_000,
+      500,
+    );
   }
 
   async teardown(): Promise<void> {

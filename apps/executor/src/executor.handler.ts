@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Consumers, type PayloadOf, type Subjects } from '@crateflow/contracts';
-import type { MessageSubscriber, Subscription } from '@crateflow/service-host';
+import { Consumers, Subjects } from '@crateflow/contracts';
+import { isSubject, subscribe, type MessageSubscriber, type Subscription } from '@crateflow/service-host';
 import { ExecutorService } from './executor.service';
 
 /**
@@ -15,23 +15,19 @@ export class ExecutorHandler implements MessageSubscriber {
 
   subscriptions(): Subscription[] {
     return [
-      {
-        consumer: Consumers.executor,
+      subscribe(Consumers.executor, {
+        // Typed by the consumer's payloads; isSubject narrows them by the subject, so no casts.
         handle: async (ctx) => {
-          const [, what] = ctx.subject.split('.');
-          if (what === 'plan') {
-            const p = ctx.payload as PayloadOf<typeof Subjects.executionPlanRequested>;
-            return this.executor.commands.plan(p);
-          }
-          if (what === 'undo') {
-            const p = ctx.payload as PayloadOf<typeof Subjects.executionUndoRequested>;
+          if (isSubject(ctx, Subjects.executionPlanRequested)) return this.executor.commands.plan(ctx.payload);
+          if (isSubject(ctx, Subjects.executionUndoRequested)) {
+            const p = ctx.payload;
             return this.executor.commands.undo(p.executionId, p.undoOf, p.operationIds);
           }
-          const p = ctx.payload as PayloadOf<typeof Subjects.executionRequested>;
+          const p = ctx.payload;
           if (p.planId) return this.executor.commands.run(p.executionId, p.planId);
           this.executor.runner.enqueue(p.executionId);
         },
-      },
+      }),
     ];
   }
 }

@@ -10,13 +10,14 @@ import {
   MESSAGING,
   METRICS,
   pipelineStageSubscription,
+  subscribe,
   type MessageSubscriber,
   type Subscription,
 } from '@crateflow/service-host';
 import type { FingerprintConfig } from './fingerprint.config';
 import { FINGERPRINT_INDEX } from './fingerprint-index.provider';
 import { IndexRebuildScheduler } from './index-rebuild/index-rebuild.scheduler';
-import { MixIdentificationService, type MixJob, type MixJobEvents } from './mixes/mix-identification.service';
+import { MixIdentificationService, type MixJobEvents } from './mixes/mix-identification.service';
 import { FileFingerprintRepository } from './repositories/file-fingerprint.repository';
 import { FingerprintFileRepository } from './repositories/fingerprint-file.repository';
 import { FingerprintTrackRepository, fingerprintIndexOver } from './repositories/fingerprint-index.repository';
@@ -126,33 +127,25 @@ export class FingerprintHandler implements MessageSubscriber {
       process: (input, ctx) => this.stage.process(input, { signal: ctx.signal, working: () => ctx.working() }),
       recordFailure: (input, error) => this.stage.recordFailure(input, error),
     });
-    const mixes: Subscription<typeof Consumers.fingerprintMixes> = {
-      consumer: Consumers.fingerprintMixes,
+    const mixes = subscribe(Consumers.fingerprintMixes, {
       handle: async (ctx) => {
         await this.mixes.identify(ctx.payload, { signal: ctx.signal, working: () => ctx.working() });
       },
       onDeadLetter: async (event) => {
         if (!event.payload) return; // an invalid payload names no job; it is kept in the dead-letter stream
-        await this.mixes.recordFailure(event.payload as MixJob, readableReason(event.cause, event.error));
+        await this.mixes.recordFailure(event.payload, readableReason(event.cause, event.error));
       },
-    };
-    const cancels: Subscription<typeof Consumers.fingerprintMixCancels> = {
-      consumer: Consumers.fingerprintMixCancels,
+    });
+    const cancels = subscribe(Consumers.fingerprintMixCancels, {
       handle: async (ctx) => {
         await this.mixes.cancel(ctx.payload);
       },
-    };
-    const rebuild: Subscription<typeof Consumers.fingerprintIndexRebuild> = {
-      consumer: Consumers.fingerprintIndexRebuild,
+    });
+    const rebuild = subscribe(Consumers.fingerprintIndexRebuild, {
       handle: async (ctx) => {
         await this.rebuild.service.rebuildTrack(ctx.payload, { signal: ctx.signal, working: () => ctx.working() });
       },
-    };
-    return [
-      stage,
-      mixes as unknown as Subscription,
-      cancels as unknown as Subscription,
-      rebuild as unknown as Subscription,
-    ];
+    });
+    return [stage, mixes, cancels, rebuild];
   }
 }

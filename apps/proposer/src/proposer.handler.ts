@@ -9,6 +9,7 @@ import {
   MESSAGING,
   METRICS,
   pipelineStageSubscription,
+  subscribe,
   type MessageSubscriber,
   type Subscription,
 } from '@crateflow/service-host';
@@ -219,14 +220,13 @@ export class ProposerHandler implements MessageSubscriber {
         return { outcome: 'completed' };
       },
     });
-    const generations: Subscription<typeof Consumers.proposerGenerations> = {
-      consumer: Consumers.proposerGenerations,
+    const generations = subscribe(Consumers.proposerGenerations, {
       handle: async (ctx) => {
         await this.generate(ctx.payload, () => ctx.working());
       },
       onDeadLetter: async (e) => {
-        const p = e.payload as { generationId?: string } | undefined;
-        if (!p?.generationId) return;
+        const p = e.payload;
+        if (!p) return; // an invalid payload names no generation; it is kept in the dead-letter stream
         const empty = { eligible: 0, generated: 0, unchanged: 0, skipped: 0, failed: 0 };
         await new ProposalRepository(this.db).generationFinished(p.generationId, 'failed', empty, e.error);
         await this.messaging.publish(
@@ -235,8 +235,8 @@ export class ProposerHandler implements MessageSubscriber {
           { msgId: messageId('generation', p.generationId, 'finished') },
         );
       },
-    };
-    return [stage, generations as unknown as Subscription];
+    });
+    return [stage, generations];
   }
 
   /** Runs one generation request to the end; resumable (a redelivery continues where the files say). */

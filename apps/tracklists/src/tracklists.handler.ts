@@ -1,9 +1,17 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { Consumers, messageId, Subjects, type PayloadOf } from '@crateflow/contracts';
+import { Consumers, messageId, Subjects } from '@crateflow/contracts';
 import type { Messaging } from '@crateflow/messaging';
-import { CONFIG, MESSAGING, METRICS, type MessageSubscriber, type Subscription } from '@crateflow/service-host';
+import {
+  CONFIG,
+  MESSAGING,
+  METRICS,
+  isSubject,
+  subscribe,
+  type MessageSubscriber,
+  type Subscription,
+} from '@crateflow/service-host';
 import { PostgresRequestSchedule } from './repositories/host-schedule.repository';
 import { LibraryReadRepository } from './repositories/library-read.repository';
 import { LookupsRepository } from './repositories/lookups.repository';
@@ -103,26 +111,20 @@ export class TracklistsHandler implements MessageSubscriber, OnApplicationBootst
 
   subscriptions(): Subscription[] {
     return [
-      {
-        consumer: Consumers.tracklists,
+      subscribe(Consumers.tracklists, {
         handle: async (ctx) => {
-          const result =
-            ctx.definition === Subjects.tracklistScrapeRequested
-              ? await this.service.scrape(ctx.payload as PayloadOf<typeof Subjects.tracklistScrapeRequested>)
-              : await this.service.search(ctx.payload as PayloadOf<typeof Subjects.tracklistSearchRequested>);
+          const result = isSubject(ctx, Subjects.tracklistScrapeRequested)
+            ? await this.service.scrape(ctx.payload)
+            : await this.service.search(ctx.payload);
           this.outcomes.inc({ stage: 'tracklists', outcome: result.status });
         },
-      },
-      {
-        consumer: Consumers.tracklistsMixes,
-        handle: async (ctx) =>
-          void (await this.service.mixIdentified(ctx.payload as PayloadOf<typeof Subjects.mixIdentifyFinished>)),
-      },
-      {
-        consumer: Consumers.tracklistsCompanions,
-        handle: async (ctx) =>
-          void (await this.service.metadataCompleted(ctx.payload as PayloadOf<typeof Subjects.metadata.completed>)),
-      },
+      }),
+      subscribe(Consumers.tracklistsMixes, {
+        handle: async (ctx) => void (await this.service.mixIdentified(ctx.payload)),
+      }),
+      subscribe(Consumers.tracklistsCompanions, {
+        handle: async (ctx) => void (await this.service.metadataCompleted(ctx.payload)),
+      }),
     ];
   }
 

@@ -3,7 +3,7 @@ import { Global, Module, type DynamicModule, type INestApplication, type Type } 
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
-import { consumersOf, type ConsumerDeclaration, type ServiceName } from '@crateflow/contracts';
+import { consumersOf, type ConsumerDeclaration, type ServiceName, type SubjectDefinition } from '@crateflow/contracts';
 import { ConfigError, commonConfigShape, configHelpers, loadConfig } from '@crateflow/config';
 import { Messaging, type ConsumerHandle, type ConsumeOptions, type MessageHandler } from '@crateflow/messaging';
 import { createLogger, createMetricsRegistry, maskUrl, type HealthCheck, type Logger } from '@crateflow/observability';
@@ -43,6 +43,19 @@ export function subscribe<C extends ConsumerDeclaration>(
   handlers: { handle: MessageHandler<C>; onDeadLetter?: ConsumeOptions<C>['onDeadLetter'] },
 ): Subscription {
   return { consumer, ...handlers } as unknown as Subscription;
+}
+
+/**
+ * True when a message arrived on `definition`'s subject; narrows the context, its payload above all, to that
+ * subject, for a handler of a consumer with several subjects:
+ *
+ *   if (isSubject(ctx, Subjects.executionPlanRequested)) return plan(ctx.payload);
+ */
+export function isSubject<Ctx extends { readonly definition: SubjectDefinition }, D extends SubjectDefinition>(
+  ctx: Ctx,
+  definition: D,
+): ctx is Extract<Ctx, { readonly definition: D }> {
+  return ctx.definition === definition;
 }
 
 /**

@@ -1,13 +1,31 @@
+import type { z } from 'zod';
 import {
   messageId,
   stageSubject,
   type ConsumerDeclaration,
   type FileKind,
   type PipelineStage,
+  type SubjectDefinition,
 } from '@crateflow/contracts';
 import { readableReason, type Messaging } from '@crateflow/messaging';
 import type { HandlerContext } from '@crateflow/messaging';
-import type { Subscription } from './run-service';
+import { subscribe, type Subscription } from './run-service';
+
+/** What every trigger of a per-file stage carries: an ingest event, or the previous stage's outcome. */
+export interface StageTriggerPayload {
+  fileId: string;
+  contentHash: string;
+  generation?: number;
+  /** On ingest events. */
+  kind?: FileKind;
+  /** On a previous stage's `skipped`/`failed`. */
+  reason?: string;
+}
+
+/** A consumer every subject of which triggers a stage: the compiler checks each payload has a file in it. */
+export interface StageConsumer extends ConsumerDeclaration {
+  readonly handles: readonly SubjectDefinition<z.ZodType<StageTriggerPayload>>[];
+}
 
 /** What a per-file stage is given: the file and its content, plus how the previous stage went. */
 export interface StageInput {
@@ -28,7 +46,7 @@ export interface StageResult {
 
 export interface PipelineStageOptions {
   stage: PipelineStage;
-  consumer: ConsumerDeclaration;
+  consumer: StageConsumer;
   messaging: Messaging;
   /**
    * The stage's work. Throw PermanentError (with a reason a person can read) for a verdict about the file: the
@@ -47,14 +65,15 @@ export interface PipelineStageOptions {
  */
 export function pipelineStageSubscription(options: PipelineStageOptions): Subscription {
   const { stage, messaging } = options;
-  const toInput = (subject: string, payload: Record<string, unknown>): StageInput => {
+  const toInput = (subject: string, payload: StageTriggerPayload): StageInput => {
     const [, upstreamStage, what] = subject.split('.');
+    const { fileId, contentHash, generation, kind, reason } = payload;
     return {
-      fileId: payload.fileId as string,
-      contentHash: payload.contentHash as string,
-      generation: payload.generation as number | undefined,
-      kind: payload.kind as FileKind | undefined,
-      upstream: { stage: upstreamStage as PipelineStage, outcome: what, reason: payload.reason as string | undefined },
+      fileId,
+      contentHash,
+      generation,
+      kind,
+      upstream: { stage: upstreamStage as PipelineStage | 'ingest', outcome: what, reason },
     };
   };
   const announce = async (
@@ -70,22 +89,21 @@ export function pipelineStageSubscription(options: PipelineStageOptions): Subscr
         : { fileId, contentHash, generation, stage, outcome, reason: reason?.slice(0, 2000) };
     await messaging.publish(def, payload as never, { msgId: roundMessageId(input, stage, outcome) });
   };
-  return {
-    consumer: options.consumer,
+  return subscribe(options.consumer, {
     handle: async (ctx) => {
-      const input = toInput(ctx.subject, ctx.payload as Record<string, unknown>);
+      const input = toInput(ctx.subject, ctx.payload);
       if (ctx.deliveryCount === 1) await announce(input, 'started');
-      const result = await options.process(input, ctx as HandlerContext);
+      const result = await options.process(input, ctx);
       await announce(input, result.outcome, result.reason);
     },
     onDeadLetter: async (e) => {
       if (!e.payload) return; // an invalid payload has no file to speak of; it is in the dead-letter stream
-      const input = toInput(e.subject, e.payload as Record<string, unknown>);
+      const input = toInput(e.subject, e.payload);
       const reason = readableReason(e.cause, e.error);
       await options.recordFailure?.(input, reason);
       await announce(input, 'failed', reason);
     },
-  };
+  });
 }
 
 /**
@@ -100,11 +118,7 @@ export function roundMessageId(input: StageInput, stage: PipelineStage, what: st
 }
 
 /** A stage whose real work arrives in a later issue: it passes every file on as skipped, saying why. */
-export function notBuiltYetStage(
-  stage: PipelineStage,
-  consumer: ConsumerDeclaration,
-  messaging: Messaging,
-): Subscription {
+export function notBuiltYetStage(stage: PipelineStage, consumer: StageConsumer, messaging: Messaging): Subscription {
   return pipelineStageSubscription({
     stage,
     consumer,

@@ -1,5 +1,6 @@
-import { Consumers } from '@crateflow/contracts';
-import { subscribe, wiringProblems } from './run-service';
+import { Consumers, Subjects } from '@crateflow/contracts';
+import type { ContextOf } from '@crateflow/messaging';
+import { isSubject, subscribe, wiringProblems } from './run-service';
 
 describe('wiringProblems (runService refuses to start unless provisioned consumers == subscribed handlers)', () => {
   const noop = async () => undefined;
@@ -32,5 +33,19 @@ describe('wiringProblems (runService refuses to start unless provisioned consume
       handle: (ctx) => void seen.push(`${ctx.payload.scanId} ${ctx.payload.path}`),
     });
     expect(sub.consumer).toBe(Consumers.ingestScans);
+  });
+
+  it('isSubject tells the subjects of a consumer apart and narrows the payload to that subject', () => {
+    // Compiles only because each branch's payload is narrowed: a plan request has `mode`, an undo `undoOf`.
+    const route = (ctx: ContextOf<typeof Consumers.executor>): string => {
+      if (isSubject(ctx, Subjects.executionPlanRequested)) return `plan ${ctx.payload.mode}`;
+      if (isSubject(ctx, Subjects.executionUndoRequested)) return `undo ${ctx.payload.undoOf}`;
+      return `run ${ctx.payload.planId ?? 'queued'}`;
+    };
+    const context = (definition: unknown, payload: unknown) =>
+      ({ definition, payload }) as unknown as ContextOf<typeof Consumers.executor>;
+    expect(route(context(Subjects.executionPlanRequested, { mode: 'copy' }))).toBe('plan copy');
+    expect(route(context(Subjects.executionUndoRequested, { undoOf: 'x' }))).toBe('undo x');
+    expect(route(context(Subjects.executionRequested, { planId: 'p' }))).toBe('run p');
   });
 });

@@ -21,6 +21,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 import { formatLogLine } from './log-format';
 import { chooseNats, findNatsServer, NatsNotFoundError, probeNats, startNatsServer, type StartedNats } from './nats';
 import { findFreePort, isPortFree } from './ports';
+import { StopSignals, watchParent } from './stop-signals';
 import { Supervisor, type ServiceSpec } from './supervisor';
 import { Terminal } from './terminal';
 
@@ -28,7 +29,13 @@ import { Terminal } from './terminal';
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 const NAME_WIDTH = 12;
 const START_TIMEOUT_MS = 240_000;
-const STOP_GRACE_MS = 15_000;
+/**
+ * On a stop, how long the services' jobs in flight may finish before they are aborted and handed back
+ * (SHUTDOWN_GRACE_MS, unless set); the runner kills a service only STOP_MARGIN_MS after that, so a stage that
+ * keeps its word is never killed mid-job (which would orphan its ffmpeg children, in groups of their own).
+ */
+const SERVICE_SHUTDOWN_GRACE_MS = 10_000;
+const STOP_MARGIN_MS = 10_000;
 
 /** An app whose package declares a `bin` is a command (apps/cli), not a service to start. */
 function isCommandApp(appDir: string): boolean {
@@ -73,6 +80,7 @@ class Runner {
   private fatal?: string;
   private wake?: () => void;
   private readonly cwd: string;
+  private readonly shutdownGraceMs: number;
 
   constructor(
     private readonly options: RunnerOptions,
@@ -82,12 +90,15 @@ class Runner {
     this.terminal = new Terminal(process.stdout, interactive, interactive && !env.NO_COLOR);
     // npm runs scripts from the package root; INIT_CWD is where the person typed the command.
     this.cwd = env.INIT_CWD ?? process.cwd();
+    const grace = Number(env.SHUTDOWN_GRACE_MS);
+    this.shutdownGraceMs =
+      env.SHUTDOWN_GRACE_MS && Number.isInteger(grace) && grace >= 0 ? grace : SERVICE_SHUTDOWN_GRACE_MS;
     this.supervisor = new Supervisor({
       root: ROOT,
       onLine: (name, line) => this.serviceLine(name, line),
       notice: (message, level) => this.say(message, level),
       onFatal: (name, reason) => this.fail(`${name} cannot start: ${reason}`),
-      stopGraceMs: STOP_GRACE_MS,
+      stopGraceMs: this.shutdownGraceMs + STOP_MARGIN_MS,
     });
   }
 
@@ -121,7 +132,8 @@ class Runner {
     this.requestStop();
   }
 
-  requestStop(): void {
+  requestStop(why?: string): void {
+    if (why && !this.stopRequested) this.say(why);
     this.stopRequested = true;
     this.wake?.();
   }
@@ -193,6 +205,7 @@ class Runner {
           CRATEFLOW_DATA_DIR: dataDir,
           HTTP_PORT: String(port),
           LOG_LEVEL: env.LOG_LEVEL || (options.verbose ? 'debug' : 'info'),
+          SHUTDOWN_GRACE_MS: String(this.shutdownGraceMs),
         },
       });
     }
@@ -435,18 +448,20 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const runner = new Runner(options, process.env);
-  let signals = 0;
-  const onSignal = () => {
-    signals++;
-    if (signals === 1) runner.requestStop();
-    else runner.forceStop();
-  };
+  const signals = new StopSignals({
+    stop: (signal) => runner.requestStop(`${signal} received`),
+    force: () => runner.forceStop(),
+  });
+  const onSignal = (signal: NodeJS.Signals) => signals.receive(signal);
   // A bug in the runner must not leave services running without it: stop them, then report.
   const onCrash = (e: unknown) => runner.crash(e);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   process.on('unhandledRejection', onCrash);
   process.on('uncaughtException', onCrash);
+  const unwatch = watchParent(() =>
+    runner.requestStop('the program that started Crateflow (npm, a shell) has exited; stopping'),
+  );
   try {
     process.exitCode = await runner.run();
   } catch (e) {
@@ -454,7 +469,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`${message}\n`);
     process.exitCode = 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    unwatch();
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
