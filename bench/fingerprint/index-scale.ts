@@ -6,12 +6,15 @@
  * and the same look-ups are timed against it.
  *
  *   node -r @swc-node/register bench/fingerprint/index-scale.ts [--synth-hours=5] [--generated-hours=1000]
- *     [--recording-hours=4] [--only-generated] [--skip-generated-recording]
+ *     [--recording-hours=4] [--only-generated] [--skip-generated-recording] [--skip-before]
+ *
+ * With OLAF_CORE=/path/to/olaf_core (built by hand from Olaf's public source, see olaf.ts) Olaf indexes the
+ * same library and answers the same recording and mix; its figures and our ratios against them are printed.
  *
  * Needs ffmpeg and PostgreSQL on 127.0.0.1 (scratch databases are created and dropped).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -22,6 +25,7 @@ import {
   identifyMix,
   indexTrack,
   PostgresFingerprintIndex,
+  STRATEGIES,
   type MixTimeline,
   type TrackFingerprint,
 } from '@crateflow/fingerprint';
@@ -36,7 +40,8 @@ import {
 } from '../../libs/fingerprint/test/support/mixes';
 import { createScratchDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
-import { generatePackedIndex } from './synthetic-index';
+import { Olaf, type OlafMatch } from './olaf';
+import { generatedSample, generatePackedIndex, hashSkew, measureMusicStatistics } from './synthetic-index';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
@@ -44,8 +49,22 @@ const SYNTH_HOURS = arg('synth-hours', 5);
 const GENERATED_HOURS = arg('generated-hours', 1000);
 const RECORDING_HOURS = arg('recording-hours', 4);
 const ONLY_GENERATED = args.includes('--only-generated');
+/** Leave out the previous layout's runs (rows, hop by hop): they take most of the bench's time. */
+const SKIP_BEFORE = args.includes('--skip-before');
 const now = () => performance.now() / 1000;
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+const SHARED_AUDIO = path.resolve(__dirname, '../../../shared/audio');
+/** Hash skew over all the given postings together. */
+const skewOf = (hashes: Int32Array[]) => {
+  const all = new Int32Array(hashes.reduce((n, h) => n + h.length, 0));
+  let at = 0;
+  for (const h of hashes) {
+    all.set(h, at);
+    at += h.length;
+  }
+  const s = hashSkew(all);
+  return { distinct: +s.distinctPerPosting.toFixed(3), top1pct: +s.top1PercentShare.toFixed(3) };
+};
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const heading = (s: string) => console.log(`\n== ${s} ${'='.repeat(Math.max(0, 96 - s.length))}`);
 
@@ -127,6 +146,16 @@ function found(timeline: MixTimeline, truth: { trackId: number; startSec: number
   return `${hits}/${truth.length} found, ${wrong} false`;
 }
 
+/** Olaf's matches that name a truth track near its start (its query times are seconds into the query). */
+function olafFound(matches: OlafMatch[], ids: Map<number, number>, truth: { trackId: number; startSec: number }[]) {
+  const hits = truth.filter((t) =>
+    matches.some((m) => m.refId === ids.get(t.trackId) && Math.abs(m.queryStartSec - t.startSec) < 30),
+  ).length;
+  const known = new Set(truth.map((t) => ids.get(t.trackId)));
+  const wrong = new Set(matches.filter((m) => !known.has(m.refId)).map((m) => m.refId)).size;
+  return `${hits}/${truth.length} found, ${wrong} other tracks named`;
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'cf-fpscale-'));
   const dbs: ScratchDatabase[] = [];
@@ -146,6 +175,36 @@ async function main(): Promise<void> {
     console.log(
       `${fps.size} tracks, ${libraryHours.toFixed(2)} h, ${postings.toLocaleString('en')} postings; decode + fingerprint of the real files ${(realSec / realFpSec).toFixed(0)}× realtime`,
     );
+
+    // Olaf indexes the same library: the real files, and the synthetic tracks as WAV (decode timed apart).
+    const olaf = Olaf.fromEnv(work);
+    const olafIds = new Map<number, number>();
+    let olafIndexSec = 0;
+    let olafRealSec = 0;
+    if (olaf) {
+      heading('Olaf (OLAF_CORE): the same library');
+      const o0 = now();
+      olaf.store(LIBRARY.map((t) => ({ raw: olaf.decode(t.file), name: `track-${t.id}` })));
+      olafRealSec = now() - o0;
+      const synthRaws: { raw: string; name: string }[] = [];
+      for (let i = 0; i < synthTracks; i++) {
+        const chunks = [...synthChunks(1000 + i, 600, 20)];
+        const pcm = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+        let at = 0;
+        for (const c of chunks) {
+          pcm.set(c, at);
+          at += c.length;
+        }
+        synthRaws.push({ raw: olaf.decode(olaf.writeWav(pcm, 8000)), name: `track-${1000 + i}` });
+      }
+      const o1 = now();
+      olaf.store(synthRaws);
+      olafIndexSec = olafRealSec + (now() - o1);
+      for (const id of fps.keys()) olafIds.set(id, olaf.idOf(`track-${id}`));
+      console.log(
+        `Olaf: decode + store of the real files ${(realSec / olafRealSec).toFixed(0)}× realtime (ours, decode + fingerprint only: ${(realSec / realFpSec).toFixed(0)}×); storage ${mb(olaf.storageBytes() / libraryHours)}/h (LMDB, allocated blocks); the whole library stored in ${olafIndexSec.toFixed(1)} s (synthetic tracks: decode not counted)`,
+      );
+    }
 
     const spec = sixtyMinuteMix();
     const mix = await buildMix(spec.specs, spec.crossfades);
@@ -170,9 +229,15 @@ async function main(): Promise<void> {
       const rowsIx = new PostgresFingerprintIndex(rowsDb.pool);
       const packedIx = new PostgresFingerprintIndex(packedDb.pool);
       for (const db of [rowsDb, packedDb]) await PostgresFingerprintIndex.createSchema(db.pool);
+      let realStoreSec = 0;
       const storeTime = async (ix: PostgresFingerprintIndex) => {
         const t0 = now();
-        for (const [id, fp] of fps) await indexTrack(ix, id, fp);
+        realStoreSec = 0;
+        for (const [id, fp] of fps) {
+          const s0 = now();
+          await indexTrack(ix, id, fp);
+          if (id < 1000) realStoreSec += now() - s0;
+        }
         return now() - t0;
       };
       const rowsStore = await storeTime(rowsIx);
@@ -191,6 +256,15 @@ async function main(): Promise<void> {
       console.log(
         `storage: rows ${mb(rowsBytes / libraryHours)}/h (${(rowsBytes / postings).toFixed(1)} B/posting); packed ${mb(packedBytes.total / libraryHours)}/h (${(packedBytes.total / postings).toFixed(1)} B/posting); ratio ${(rowsBytes / packedBytes.total).toFixed(2)}× smaller at ${libraryHours.toFixed(1)} h (rows fill up as the library grows: see the generated index below)`,
       );
+
+      if (olaf) {
+        // Ours for the same real files: decode + fingerprint (above) + store with read-back into the packed db.
+        const ourReal = realFpSec + realStoreSec;
+        const olafBytes = olaf.storageBytes();
+        console.log(
+          `vs Olaf: indexing the real files (decode + fingerprint + store) ours ${(realSec / ourReal).toFixed(0)}× realtime, Olaf ${(realSec / olafRealSec).toFixed(0)}× → ratio ${(olafRealSec / ourReal).toFixed(2)}; storage ours ${mb(packedBytes.total / libraryHours)}/h, Olaf ${mb(olafBytes / libraryHours)}/h → ${(packedBytes.total / olafBytes).toFixed(2)}× Olaf's size`,
+        );
+      }
 
       heading(`${RECORDING_HOURS}-hour archive recording (64 kbps mono MP3, pink noise, two library songs)`);
       const recording = archiveRecording(work);
@@ -213,18 +287,40 @@ async function main(): Promise<void> {
         );
         return sec;
       };
-      const recRows = await recFor('before (rows, hop by hop)', rowsIx, 1);
+      const recRows = SKIP_BEFORE ? 0 : await recFor('before (rows, hop by hop)', rowsIx, 1);
       const recPacked = await recFor('now (packed, batched)    ', packedIx);
-      console.log(`  ratio: ${(recRows / recPacked).toFixed(2)}× faster than before`);
+      if (!SKIP_BEFORE) console.log(`  ratio: ${(recRows / recPacked).toFixed(2)}× faster than before`);
+      if (olaf) {
+        const o0 = now();
+        const raw = olaf.decode(recording.file);
+        const matches = olaf.query(raw, 'archive.mp3');
+        const olafSec = now() - o0;
+        console.log(
+          `  Olaf (decode + query): ${olafSec.toFixed(1)} s = ${(recSec / olafSec).toFixed(0)}× realtime — ${olafFound(matches, olafIds, recording.truth)}; ours/Olaf time ratio ${(recPacked / olafSec).toFixed(2)}`,
+        );
+      }
 
       heading('60-minute mix through PostgreSQL');
       console.log(`${(mix.durationSec / 60).toFixed(1)} min, ${spec.specs.length} segments`);
-      const mixRows = await mixFor('before (rows, hop by hop)', rowsIx, 1);
-      const mixRowsBatched = await mixFor('rows, batched            ', rowsIx);
+      const mixRows = SKIP_BEFORE ? 0 : await mixFor('before (rows, hop by hop)', rowsIx, 1);
+      const mixRowsBatched = SKIP_BEFORE ? 0 : await mixFor('rows, batched            ', rowsIx);
       const mixPacked = await mixFor('now (packed, batched)    ', packedIx);
-      console.log(
-        `  ratio: ${(mixRows / mixPacked).toFixed(2)}× faster than before (batching alone ${(mixRows / mixRowsBatched).toFixed(2)}×)`,
-      );
+      if (!SKIP_BEFORE) {
+        console.log(
+          `  ratio: ${(mixRows / mixPacked).toFixed(2)}× faster than before (batching alone ${(mixRows / mixRowsBatched).toFixed(2)}×)`,
+        );
+      }
+      if (olaf) {
+        const raw = olaf.decode(olaf.writeWav(mix.pcm, 8000));
+        const o0 = now();
+        const matches = olaf.query(raw, 'mix.wav');
+        const olafSec = now() - o0;
+        const named = new Set(matches.map((m) => m.refId));
+        const inMix = new Set(mix.truth.flatMap((t) => (t.trackId === null ? [] : [olafIds.get(t.trackId)])));
+        console.log(
+          `  Olaf (PCM given, query only): ${olafSec.toFixed(1)} s, ${matches.length} matches naming ${[...named].filter((id) => inMix.has(id)).length}/${inMix.size} library tracks of the mix and ${[...named].filter((id) => !inMix.has(id)).length} others; ours/Olaf time ratio ${(mixPacked / olafSec).toFixed(2)}`,
+        );
+      }
     }
 
     if (GENERATED_HOURS > 0) {
@@ -233,16 +329,23 @@ async function main(): Promise<void> {
       dbs.push(bigDb);
       await PostgresFingerprintIndex.createSchema(bigDb.pool);
       const bigIx = new PostgresFingerprintIndex(bigDb.pool);
-      const gen = await generatePackedIndex(
-        bigDb.pool,
-        LIBRARY.map((t) => fps.get(t.id)!),
-        GENERATED_HOURS,
-        10_000_000,
-        (s) => console.log(`  ${s}`),
+      // Statistics from every real recording at hand (the library songs and the shared recordings).
+      const realFps: TrackFingerprint[] = [];
+      for (const f of readdirSync(SHARED_AUDIO).filter((n) => n.endsWith('.ogg')))
+        realFps.push(await fingerprintFile(path.join(SHARED_AUDIO, f)));
+      const stats = measureMusicStatistics(realFps);
+      console.log(
+        `real music (${realFps.length} recordings, ${(stats.seconds / 60).toFixed(1)} min): ${STRATEGIES.map((st) => `${st} ${stats.strategies[st].perSec.toFixed(1)}/s, ${(100 * stats.strategies[st].repeatShare).toFixed(1)} % repeated within a track, skew ${JSON.stringify(skewOf(realFps.map((fp) => fp[st].hash.subarray(0, fp[st].length))))}`).join('; ')}`,
+      );
+      const gen = await generatePackedIndex(bigDb.pool, stats, GENERATED_HOURS, 10_000_000, (s) =>
+        console.log(`  ${s}`),
       );
       const genPostings = gen.postings.landmark + gen.postings.triplet;
       console.log(
-        `generated ${gen.tracks.toLocaleString('en')} tracks, ${genPostings.toLocaleString('en')} postings (${(genPostings / GENERATED_HOURS / 3600) | 0}/s of audio) in ${gen.seconds.toFixed(0)} s`,
+        `generated ${gen.tracks.toLocaleString('en')} tracks (${gen.hours.toFixed(0)} h), ${genPostings.toLocaleString('en')} postings (${(genPostings / gen.hours / 3600).toFixed(1)}/s of audio) in ${gen.seconds.toFixed(0)} s`,
+      );
+      console.log(
+        `  generated, the same number of seconds as the real music: ${STRATEGIES.map((st) => `${st} skew ${JSON.stringify(skewOf([generatedSample(stats, st, stats.seconds, 10_000_000)]))}`).join('; ')}`,
       );
       const s0 = now();
       for (const [id, fp] of fps) await indexTrack(bigIx, id, fp);
@@ -256,7 +359,7 @@ async function main(): Promise<void> {
       await bigDb.pool.query('VACUUM FULL fingerprint_landmark_postings, fingerprint_triplet_postings');
       await bigDb.pool.query('VACUUM ANALYZE');
       const bytes = await bigIx.storageBytes();
-      const hours = GENERATED_HOURS + libraryHours;
+      const hours = gen.hours + libraryHours;
       console.log(
         `storage: ${mb(bytes.total)} = ${mb(bytes.total / hours)} per hour of audio, ${(bytes.total / (genPostings + postings)).toFixed(1)} B/posting (${JSON.stringify(bytes)}) → ${(((bytes.total / hours) * 5e5) / 1e12).toFixed(2)} TB for 500,000 h`,
       );

@@ -1,12 +1,22 @@
 /**
  * The scale generator of bench/fingerprint/index-scale.ts: writes a synthetic library of many hours straight
- * into the packed tier of a PostgreSQL fingerprint index, without audio. Its postings have the statistics of
- * real music because they are real postings, transposed: each synthetic 4-minute track repeats the postings
- * of a real recording with the anchor frequency moved by a random amount per repetition (landmarks: the 9-bit
- * anchor bin ±48 bins; triplets: the coarse pitch cells u and v ±6), which keeps the measured rates per second,
- * the frequency differences, time differences and levels, and spreads them over the hash space like a library
- * of many different songs in many keys. Tracks get ids from `firstTrackId` up; fingerprint_packed_tracks
- * records their counts like a merge would.
+ * into the packed tier of a PostgreSQL fingerprint index, without audio, with the hash and time statistics
+ * of real music measured from real fingerprints (measureMusicStatistics):
+ *
+ *  - hash values: every generated hash joins the two halves of a hash from two different real postings —
+ *    landmarks: the anchor bin of one, the (bin difference, frame difference) of another whose anchor lies in
+ *    the same 1/16 of the spectrum; triplets: the coarse pitch/duration cells (u, v) of one with the invariant
+ *    cells (d2, d3, r) of another. So each half keeps its measured distribution (popular anchor bins, short
+ *    frame differences, common musical intervals and rhythmic ratios: the popular-hash skew), while the
+ *    combinations spread over the hash space like a library of many songs instead of copies of a few;
+ *  - repetition inside a track: real music repeats (bars, loops), so a share of a track's postings reuse a
+ *    hash it already produced; that share is measured per strategy and reproduced;
+ *  - time: each track walks the posting times of a real recording (from a random point, wrapping), so
+ *    postings per second and their burstiness (onsets, breaks) are those of real music;
+ *  - track durations: log-normal, median 6 min, σ 0.35 (a DJ library: 3–12 min for ~95 % of tracks) — an
+ *    assumption, not a measurement: the real recordings at hand are excerpts.
+ *
+ * Tracks get ids from `firstTrackId` up; fingerprint_packed_tracks records their counts like a merge would.
  */
 import type { Pool } from 'pg';
 import { STRATEGIES, type Strategy, type TrackFingerprint } from '@crateflow/fingerprint';
@@ -17,17 +27,47 @@ const PACKED: Record<Strategy, string> = {
   triplet: 'fingerprint_triplet_packed',
 };
 const KEY_SHIFT: Record<Strategy, number> = { landmark: 0, triplet: 4 };
-const KEY_BITS: Record<Strategy, number> = { landmark: 22, triplet: 22 };
-const TRACK_SEC = 240;
 const FRAMES_PER_SEC = 1 / 0.032;
+const MEDIAN_TRACK_SEC = 360;
+const TRACK_SIGMA = 0.35;
+/** Postings held in memory per pass (each pass keeps one slice of the key space). */
+const POSTINGS_PER_PASS = 25_000_000;
+
+/** The split of a hash into the half that carries its pitch position and the half that does not. */
+const SPLIT: Record<Strategy, { lowBits: number; bucketOf: (hash: number) => number }> = {
+  // Landmark: anchor bin (bits 13–21) | bin difference, frame difference (bits 0–12); buckets of 32 anchor bins.
+  landmark: { lowBits: 13, bucketOf: (h) => (h >>> 18) & 15 },
+  // Triplet: u, v (bits 16–25) | d2, d3, r (bits 0–15); one bucket (the invariant part is pitch-free).
+  triplet: { lowBits: 16, bucketOf: () => 0 },
+};
+
+interface StrategyStatistics {
+  /** High halves (with their posting's aux) and low halves per bucket, from every real posting. */
+  high: Int32Array;
+  highAux: Int32Array;
+  highBucket: Uint8Array;
+  lowByBucket: Int32Array[];
+  /** Share of a track's postings whose hash the track already produced earlier. */
+  repeatShare: number;
+  /** Postings per second of audible music. */
+  perSec: number;
+}
+
+export interface MusicStatistics {
+  strategies: Record<Strategy, StrategyStatistics>;
+  /** Posting times of each real recording, per strategy (ascending), and its length in frames. */
+  templates: { frames: number; times: Record<Strategy, Int32Array> }[];
+  seconds: number;
+}
 
 export interface GeneratedIndex {
   tracks: number;
   postings: Record<Strategy, number>;
   seconds: number;
+  hours: number;
 }
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
@@ -37,63 +77,152 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function transpose(strategy: Strategy, hash: number, shift: number): number {
-  if (strategy === 'landmark') {
-    const bin = Math.max(0, Math.min(511, ((hash >>> 13) & 0x1ff) + shift));
-    return (hash & 0x1fff) | (bin << 13);
+/** Measures the statistics above from real fingerprints. */
+export function measureMusicStatistics(fps: TrackFingerprint[]): MusicStatistics {
+  const seconds = fps.reduce((s, fp) => s + fp.audibleSec, 0);
+  const strategies = {} as Record<Strategy, StrategyStatistics>;
+  for (const strategy of STRATEGIES) {
+    const { lowBits, bucketOf } = SPLIT[strategy];
+    const total = fps.reduce((n, fp) => n + fp[strategy].length, 0);
+    const high = new Int32Array(total);
+    const highAux = new Int32Array(total);
+    const highBucket = new Uint8Array(total);
+    const lows: number[][] = Array.from({ length: 16 }, () => []);
+    let at = 0;
+    let repeats = 0;
+    for (const fp of fps) {
+      const p = fp[strategy];
+      const seen = new Set<number>();
+      for (let i = 0; i < p.length; i++) {
+        const h = p.hash[i];
+        if (seen.has(h)) repeats++;
+        else seen.add(h);
+        high[at] = h >>> lowBits;
+        highAux[at] = p.aux[i];
+        highBucket[at] = bucketOf(h);
+        lows[bucketOf(h)].push(h & ((1 << lowBits) - 1));
+        at++;
+      }
+    }
+    strategies[strategy] = {
+      high,
+      highAux,
+      highBucket,
+      lowByBucket: lows.map((l) => Int32Array.from(l)),
+      repeatShare: total ? repeats / total : 0,
+      perSec: total / seconds,
+    };
   }
-  const u = Math.max(0, Math.min(31, ((hash >>> 21) & 31) + (shift >> 3)));
-  const v = Math.max(0, Math.min(31, ((hash >>> 16) & 31) + (shift >> 3)));
-  return (hash & 0xffff) | (v << 16) | (u << 21);
+  const templates = fps.map((fp) => {
+    const times = {} as Record<Strategy, Int32Array>;
+    for (const s of STRATEGIES) times[s] = fp[s].time.slice(0, fp[s].length).sort();
+    return { frames: Math.max(1, Math.ceil(fp.durationSec * FRAMES_PER_SEC)), times };
+  });
+  return { strategies, templates, seconds };
+}
+
+/** Durations of the generated tracks (seconds), summing to `hours`. */
+function trackDurations(hours: number, seed: number): Float64Array {
+  const rnd = mulberry32(seed);
+  const out: number[] = [];
+  let total = 0;
+  while (total < hours * 3600) {
+    // Box–Muller normal → log-normal, clipped to 1–20 minutes.
+    const z = Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+    const sec = Math.min(1200, Math.max(60, Math.round(MEDIAN_TRACK_SEC * Math.exp(TRACK_SIGMA * z))));
+    out.push(sec);
+    total += sec;
+  }
+  return Float64Array.from(out);
 }
 
 /**
- * Generates `hours` of synthetic tracks from the real `templates` and writes them, partition by partition
- * of the key space (so memory stays bounded), into the packed tables.
+ * Calls `emit(hash, time, aux)` for every posting of generated track `id` (deterministic per id and strategy,
+ * so a pass over one slice of the key space can regenerate the track and keep only its slice).
+ */
+function generateTrack(
+  stats: MusicStatistics,
+  strategy: Strategy,
+  id: number,
+  durationSec: number,
+  emit: (hash: number, time: number, aux: number) => void,
+): void {
+  const st = stats.strategies[strategy];
+  const { lowBits } = SPLIT[strategy];
+  const rnd = mulberry32(Math.imul(id, 0x9e3779b1) ^ (strategy === 'landmark' ? 0x1234567 : 0x7654321));
+  const tpl = stats.templates[Math.floor(rnd() * stats.templates.length)];
+  const times = tpl.times[strategy];
+  if (times.length === 0) return;
+  const frames = Math.floor(durationSec * FRAMES_PER_SEC);
+  let k = Math.floor(rnd() * times.length);
+  let base = -times[k];
+  const produced: number[] = [];
+  for (;;) {
+    const t = base + times[k];
+    if (t >= frames) break;
+    let hash: number;
+    let aux: number;
+    if (produced.length > 0 && rnd() < st.repeatShare) {
+      const j = produced[Math.floor(rnd() * produced.length)];
+      hash = j;
+      const a = Math.floor(rnd() * st.high.length);
+      aux = st.highAux[a];
+    } else {
+      const a = Math.floor(rnd() * st.high.length);
+      const lows = st.lowByBucket[st.highBucket[a]];
+      hash = (st.high[a] << lowBits) | lows[Math.floor(rnd() * lows.length)];
+      aux = st.highAux[a];
+      if (produced.length < 4096) produced.push(hash);
+      else produced[Math.floor(rnd() * 4096)] = hash;
+    }
+    emit(hash, t, aux);
+    k++;
+    if (k === times.length) {
+      k = 0;
+      base += tpl.frames;
+    }
+  }
+}
+
+/**
+ * Generates `hours` of synthetic tracks with the measured statistics and writes them, one slice of the key
+ * space per pass (so memory stays bounded), into the packed tables.
  */
 export async function generatePackedIndex(
   pool: Pool,
-  templates: TrackFingerprint[],
+  stats: MusicStatistics,
   hours: number,
   firstTrackId: number,
   onProgress?: (s: string) => void,
 ): Promise<GeneratedIndex> {
   const t0 = performance.now();
-  const tracks = Math.round((hours * 3600) / TRACK_SEC);
+  const durations = trackDurations(hours, firstTrackId);
+  const tracks = durations.length;
   const postings: Record<Strategy, number> = { landmark: 0, triplet: 0 };
-  const perTrack = new Map<number, Record<Strategy, { n: number; lo: number; hi: number }>>();
-  const partitions = Math.max(1, Math.ceil(hours / 150));
+  const perTrack: Record<Strategy, { n: Int32Array; lo: Int32Array; hi: Int32Array }> = {
+    landmark: { n: new Int32Array(tracks), lo: new Int32Array(tracks), hi: new Int32Array(tracks) },
+    triplet: { n: new Int32Array(tracks), lo: new Int32Array(tracks), hi: new Int32Array(tracks) },
+  };
+  const audioSec = durations.reduce((s, d) => s + d, 0);
   for (const strategy of STRATEGIES) {
-    const keyRange = 2 ** KEY_BITS[strategy] / partitions;
-    for (let part = 0; part < partitions; part++) {
-      const buf = new PostingColumnsBuffer(1 << 20);
+    const expected = stats.strategies[strategy].perSec * audioSec;
+    const passes = Math.max(1, Math.ceil(expected / POSTINGS_PER_PASS));
+    const keyBits = strategy === 'landmark' ? 22 : 22;
+    const keyRange = 2 ** keyBits / passes;
+    const shift = KEY_SHIFT[strategy];
+    const st = perTrack[strategy];
+    for (let pass = 0; pass < passes; pass++) {
+      const buf = new PostingColumnsBuffer(Math.ceil((expected / passes) * 1.1) + 1024);
       for (let k = 0; k < tracks; k++) {
         const id = firstTrackId + k;
-        const rnd = mulberry32(id * 7919 + (strategy === 'landmark' ? 1 : 2));
-        const tpl = templates[Math.floor(rnd() * templates.length)];
-        const src = tpl[strategy];
-        const tplFrames = Math.max(1, Math.ceil(tpl.durationSec * FRAMES_PER_SEC));
-        const reps = Math.ceil(TRACK_SEC / tpl.durationSec);
-        let stats = perTrack.get(id);
-        if (!stats) perTrack.set(id, (stats = { landmark: { n: 0, lo: 0, hi: 0 }, triplet: { n: 0, lo: 0, hi: 0 } }));
-        const st = stats[strategy];
-        for (let r = 0; r < reps; r++) {
-          const shift = Math.floor(rnd() * 97) - 48;
-          const offset = r * tplFrames;
-          for (let i = 0; i < src.length; i++) {
-            const t = src.time[i] + offset;
-            if (t >= TRACK_SEC * FRAMES_PER_SEC) continue;
-            const h = transpose(strategy, src.hash[i], shift);
-            const key = h >> KEY_SHIFT[strategy];
-            if (part === 0) {
-              if (st.n === 0 || t < st.lo) st.lo = t;
-              if (st.n === 0 || t > st.hi) st.hi = t;
-              st.n++;
-            }
-            if (Math.floor(key / keyRange) !== part) continue;
-            buf.push(h, id, t, src.aux[i]);
+        generateTrack(stats, strategy, id, durations[k], (h, t, a) => {
+          if (pass === 0) {
+            if (st.n[k] === 0 || t < st.lo[k]) st.lo[k] = t;
+            if (st.n[k] === 0 || t > st.hi[k]) st.hi[k] = t;
+            st.n[k]++;
           }
-        }
+          if (Math.floor((h >> shift) / keyRange) === pass) buf.push(h, id, t, a);
+        });
       }
       postings[strategy] += buf.length;
       sortPostings(buf);
@@ -110,9 +239,9 @@ export async function generatePackedIndex(
         values = [];
       };
       for (let start = 0; start < buf.length;) {
-        const key = buf.hash[start] >> KEY_SHIFT[strategy];
+        const key = buf.hash[start] >> shift;
         let end = start + 1;
-        while (end < buf.length && buf.hash[end] >> KEY_SHIFT[strategy] === key) end++;
+        while (end < buf.length && buf.hash[end] >> shift === key) end++;
         keys.push(key);
         values.push(Buffer.from(encodePackedRow(strategy, buf, start, end)).toString('hex'));
         start = end;
@@ -120,31 +249,61 @@ export async function generatePackedIndex(
       }
       await flush();
       onProgress?.(
-        `${strategy} partition ${part + 1}/${partitions}: ${buf.length.toLocaleString('en')} postings (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        `${strategy} pass ${pass + 1}/${passes}: ${buf.length.toLocaleString('en')} postings (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
       );
     }
   }
-  const ids = [...perTrack.keys()];
-  for (let start = 0; start < ids.length; start += 20_000) {
-    const part = ids.slice(start, start + 20_000);
+  const ids = Array.from({ length: tracks }, (_, k) => firstTrackId + k);
+  for (let start = 0; start < tracks; start += 20_000) {
+    const end = Math.min(tracks, start + 20_000);
+    const part = ids.slice(start, end);
     for (const strategy of STRATEGIES) {
+      const st = perTrack[strategy];
       await pool.query(
         `INSERT INTO fingerprint_packed_tracks (track_id, strategy, postings, first_frame, last_frame)
          SELECT t, $2, n, lo, hi FROM unnest($1::int4[], $3::int4[], $4::int4[], $5::int4[]) AS u(t, n, lo, hi)`,
         [
           `{${part.join(',')}}`,
           strategy,
-          `{${part.map((id) => perTrack.get(id)![strategy].n).join(',')}}`,
-          `{${part.map((id) => perTrack.get(id)![strategy].lo).join(',')}}`,
-          `{${part.map((id) => perTrack.get(id)![strategy].hi).join(',')}}`,
+          `{${st.n.subarray(start, end).join(',')}}`,
+          `{${st.lo.subarray(start, end).join(',')}}`,
+          `{${st.hi.subarray(start, end).join(',')}}`,
         ],
       );
     }
     await pool.query(
       `INSERT INTO fingerprint_tracks (track_id, duration_sec, landmark_postings, triplet_postings, algorithm_version, indexed_at)
-       SELECT t, ${TRACK_SEC}, 0, 0, 0, now() FROM unnest($1::int4[]) AS u(t)`,
-      [`{${part.join(',')}}`],
+       SELECT t, d, 0, 0, 0, now() FROM unnest($1::int4[], $2::real[]) AS u(t, d)`,
+      [`{${part.join(',')}}`, `{${durations.subarray(start, end).join(',')}}`],
     );
   }
-  return { tracks, postings, seconds: (performance.now() - t0) / 1000 };
+  return { tracks, postings, seconds: (performance.now() - t0) / 1000, hours: audioSec / 3600 };
+}
+
+/** Hashes of generated tracks (ids from firstTrackId) adding up to about `seconds` of audio. */
+export function generatedSample(stats: MusicStatistics, strategy: Strategy, seconds: number, firstTrackId: number) {
+  const out: number[] = [];
+  const durations = trackDurations(seconds / 3600, firstTrackId);
+  durations.forEach((d, k) => generateTrack(stats, strategy, firstTrackId + k, d, (h) => out.push(h)));
+  return Int32Array.from(out);
+}
+
+/**
+ * Hash statistics of a set of postings, to compare generated with real: distinct hashes per posting and the
+ * share of postings held by the most popular 1 % of the hashes (the skew a stop-list would cut).
+ */
+export function hashSkew(hashes: Int32Array): { distinctPerPosting: number; top1PercentShare: number } {
+  const sorted = Int32Array.from(hashes).sort();
+  const counts: number[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    counts.push(j - i);
+    i = j;
+  }
+  counts.sort((a, b) => b - a);
+  const top = Math.max(1, Math.round(counts.length / 100));
+  let inTop = 0;
+  for (let i = 0; i < top; i++) inTop += counts[i];
+  return { distinctPerPosting: counts.length / Math.max(1, sorted.length), top1PercentShare: inTop / sorted.length };
 }

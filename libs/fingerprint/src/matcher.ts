@@ -23,24 +23,38 @@ const MODE_STRETCH = 2;
 /** Candidate matches (query posting × stored posting with the same hash) as parallel arrays. */
 export class MatchSet {
   length = 0;
-  track = new Int32Array(1024);
+  track: Int32Array;
   /** Query anchor frame. */
-  q = new Int32Array(1024);
+  q: Int32Array;
   /** Reference anchor frame. */
-  r = new Int32Array(1024);
+  r: Int32Array;
   /**
    * Speed this match alone suggests (reference frames per query frame) if it is a vinyl change (from its
    * pitch shift, precise) and if it is a key-locked stretch (from its time scale, with tolerance `tol`).
    */
-  est = new Float32Array(1024);
-  estStretch = new Float32Array(1024);
-  tol = new Float32Array(1024);
+  est: Float32Array;
+  estStretch: Float32Array;
+  tol: Float32Array;
   /** Bit set of the modes the match is consistent with (MODE_VINYL | MODE_STRETCH). */
-  mode = new Uint8Array(1024);
+  mode: Uint8Array;
   /** Query anchor peak index (−1 when unknown). */
-  peak = new Int32Array(1024);
+  peak: Int32Array;
   /** Query anchor level minus reference anchor level, dB: how loud the track plays in the query. */
-  gain = new Float32Array(1024);
+  gain: Float32Array;
+
+  /** `capacity`: matches it holds before growing (a caller that knows the count allocates once). */
+  constructor(capacity = 1024) {
+    const n = Math.max(16, capacity);
+    this.track = new Int32Array(n);
+    this.q = new Int32Array(n);
+    this.r = new Int32Array(n);
+    this.est = new Float32Array(n);
+    this.estStretch = new Float32Array(n);
+    this.tol = new Float32Array(n);
+    this.mode = new Uint8Array(n);
+    this.peak = new Int32Array(n);
+    this.gain = new Float32Array(n);
+  }
 
   push(
     track: number,
@@ -490,17 +504,12 @@ function clusterVariable(
   for (const mode of [MODE_VINYL, MODE_STRETCH]) {
     const speedsToTry =
       mode === MODE_VINYL ? grid(speeds.vinylMin, speeds.vinylMax) : grid(speeds.stretchMin, speeds.stretchMax);
-    for (const s of speedsToTry) {
+    const lists = speedLists(m, idx, count, mode, speedsToTry);
+    for (let g = 0; g < speedsToTry.length; g++) {
+      const s = speedsToTry[g];
       let c = 0;
-      for (let k = 0; k < count; k++) {
-        const i = idx[k];
-        if (!(m.mode[i] & mode)) continue;
-        if (
-          mode === MODE_VINYL
-            ? abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2
-            : abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2
-        )
-          continue;
+      for (let p = lists.start[g]; p < lists.start[g + 1]; p++) {
+        const i = lists.items[p];
         scratch[c++] = m.r[i] - s * (m.q[i] - pivot);
       }
       tries++;
@@ -530,6 +539,55 @@ function clusterVariable(
     if (refined && (!best || refined.score > best.score)) best = refined;
   }
   return best;
+}
+
+/** Whether match `i` votes at grid speed `s` in `mode` (its own speed estimate is within tolerance of s). */
+function votesAt(m: MatchSet, i: number, mode: number, s: number): boolean {
+  return mode === MODE_VINYL
+    ? !(abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2)
+    : !(abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2);
+}
+
+/**
+ * For each speed of `g`, the matches (in idx order) that vote at it: lists.items[start[j] … start[j+1]).
+ * A match's estimate is within a small tolerance of only a few grid speeds, so finding them from the estimate
+ * (then checking each with votesAt, the exact test) costs a few steps per match instead of one per speed.
+ */
+function speedLists(
+  m: MatchSet,
+  idx: Int32Array,
+  count: number,
+  mode: number,
+  g: Float64Array,
+): { start: Int32Array; items: Int32Array } {
+  const last = g.length - 1;
+  const step = last > 0 ? (g[last] - g[0]) / last : 1;
+  const lo = new Int32Array(count);
+  const hi = new Int32Array(count);
+  const start = new Int32Array(g.length + 1);
+  for (let k = 0; k < count; k++) {
+    const i = idx[k];
+    lo[k] = 0;
+    hi[k] = -1;
+    if (!(m.mode[i] & mode)) continue;
+    const est = mode === MODE_VINYL ? m.est[i] : m.estStretch[i];
+    const tol = (mode === MODE_VINYL ? VINYL_EST_TOL : m.tol[i]) + SPEED_STEP / 2;
+    // One grid step of margin each side, then the exact test decides.
+    const a = Math.max(0, Math.floor((est - tol - g[0]) / step) - 1);
+    const b = Math.min(last, Math.ceil((est + tol - g[0]) / step) + 1);
+    if (!(a <= b)) continue;
+    lo[k] = a;
+    hi[k] = b;
+    for (let j = a; j <= b; j++) if (votesAt(m, i, mode, g[j])) start[j + 1]++;
+  }
+  for (let j = 0; j < g.length; j++) start[j + 1] += start[j];
+  const items = new Int32Array(start[g.length]);
+  const fill = start.slice(0, g.length);
+  for (let k = 0; k < count; k++) {
+    const i = idx[k];
+    for (let j = lo[k]; j <= hi[k]; j++) if (votesAt(m, i, mode, g[j])) items[fill[j]++] = i;
+  }
+  return { start, items };
 }
 
 /** Alignments refined per track (the best grid cells can be near-duplicates or a chance fit). */

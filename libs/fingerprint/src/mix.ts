@@ -96,12 +96,16 @@ export async function identifyMix(
         if (query) {
           await collectMatches(index, strategy, query.batch(), all, { speeds: options.speeds, lookup: options.lookup });
         }
-        const sets = perBlock.map((m) => {
-          const set = new MatchSet();
+        // Split by hop, each hop's set allocated at its final size (no growing, less garbage).
+        const blockOf = new Int32Array(all.length);
+        const sizes = new Int32Array(count);
+        for (let k = 0; k < all.length; k++) sizes[(blockOf[k] = Math.floor((all.q[k] - start) / blockFrames))]++;
+        const sets = perBlock.map((m, b) => {
+          const set = new MatchSet(sizes[b]);
           m.set(strategy, set);
           return set;
         });
-        for (let k = 0; k < all.length; k++) sets[Math.floor((all.q[k] - start) / blockFrames)].pushFrom(all, k);
+        for (let k = 0; k < all.length; k++) sets[blockOf[k]].pushFrom(all, k);
       }),
     );
     return perBlock.map((matches, k) => ({
@@ -117,7 +121,9 @@ export async function identifyMix(
     const windowEnd = recent[recent.length - 1].end;
     const pivot = (windowStart + windowEnd) / 2;
     for (const strategy of strategies) {
-      const all = new MatchSet();
+      let size = 0;
+      for (const b of recent) size += b.matches.get(strategy)!.length;
+      const all = new MatchSet(size);
       for (const b of recent) all.append(b.matches.get(strategy)!);
       for (const hit of clusterMatches(all, strategy, pivot, {
         speeds: options.speeds,
