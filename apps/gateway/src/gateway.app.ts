@@ -32,6 +32,7 @@ export function configureGatewayApp(
   app.use(hostAllowList(config.CRATEFLOW_PUBLIC_HOSTS));
   app.use(rejectInvalidText('/api/'));
   problemOnClientError(app.getHttpServer());
+  keepIdleConnectionsLonger(app.getHttpServer());
   app.use(
     jsonBodiesOnly('/api/', [
       {
@@ -55,4 +56,17 @@ export function configureGatewayApp(
   if (config.CRATEFLOW_LIBRARY_ROOTS.length === 0) {
     logger.warn('CRATEFLOW_LIBRARY_ROOTS is empty: every scan request will be refused');
   }
+}
+
+/**
+ * Node closes an idle kept-alive connection after 5 s, close to the ~4 s after which clients (undici, browsers)
+ * stop reusing one. A client whose event loop was busy past its own timer (the CLI or a test decoding audio
+ * synchronously) then sends its next request, an upload say, on a socket the server has just closed, and sees
+ * "other side closed" for a request that never arrived. A server that keeps idle connections well past any
+ * client's reuse window (65 s, as behind common load balancers) leaves the decision to the client; the head
+ * timeout must exceed it, or Node drops a slow-starting head on a reused connection.
+ */
+function keepIdleConnectionsLonger(server: { keepAliveTimeout: number; headersTimeout: number }): void {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 }
