@@ -124,34 +124,56 @@ export function addVoice(pcm: Float32Array, seed: number, gainDb: number): void 
   for (let k = 0; k < len; k++) pcm[from + k] += g * voice[k];
 }
 
-/** Schroeder room reverb (four combs, two all-passes) with an RT60 of `rt60` seconds, mixed wet-heavy. */
-function roomReverb(pcm: Float32Array, rt60: number): Float32Array {
-  const combs = [0.0297, 0.0371, 0.0411, 0.0437].map((d) => {
-    const delay = Math.round(d * SR);
-    return { delay, gain: 10 ** ((-3 * d) / rt60), buf: new Float32Array(delay), pos: 0 };
-  });
-  const allpasses = [0.005, 0.0017].map((d) => ({ buf: new Float32Array(Math.round(d * SR)), pos: 0, gain: 0.7 }));
-  const wet = new Float32Array(pcm.length);
-  for (let i = 0; i < pcm.length; i++) {
-    let s = 0;
-    for (const c of combs) {
-      const y = c.buf[c.pos];
-      c.buf[c.pos] = pcm[i] + c.gain * y;
-      c.pos = (c.pos + 1) % c.delay;
-      s += y;
-    }
-    for (const a of allpasses) {
-      const b = a.buf[a.pos];
-      const y = -a.gain * s + b;
-      a.buf[a.pos] = s + a.gain * y;
-      a.pos = (a.pos + 1) % a.buf.length;
-      s = y;
-    }
-    wet[i] = s;
+/**
+ * A room's impulse response: the direct sound, a few early reflections (8–40 ms), then a dense tail of
+ * exponentially decaying noise (RT60 `rt60` s) carrying as much energy as the direct sound (a phone a few
+ * metres from the speakers). A dense tail, as a real room has, rather than a few recirculating delays, whose
+ * coarse comb ripple no room shows.
+ */
+function roomImpulse(rt60: number, seed: number): Float32Array {
+  const rnd = mulberry32(seed ^ 0x2007);
+  const ir = new Float32Array(Math.round(rt60 * 1.2 * SR));
+  ir[0] = 1;
+  for (let k = 0; k < 6; k++)
+    ir[Math.round((0.008 + rnd() * 0.032) * SR)] += (rnd() < 0.5 ? -1 : 1) * (0.3 + rnd() * 0.3);
+  const tail = new Float32Array(ir.length);
+  let energy = 0;
+  for (let i = Math.round(0.005 * SR); i < ir.length; i++) {
+    const u = rnd() || 1e-12;
+    const g = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd());
+    tail[i] = g * Math.exp((-6.91 * i) / (rt60 * SR));
+    energy += tail[i] * tail[i];
   }
-  const g = rmsOf(pcm) / Math.max(1e-9, rmsOf(wet));
+  const scale = 1 / Math.sqrt(energy);
+  for (let i = 0; i < ir.length; i++) ir[i] += scale * tail[i];
+  return ir;
+}
+
+/** The recording convolved with a room (ffmpeg's afir), at the input's RMS. */
+async function roomReverb(pcm: Float32Array, rt60: number, workDir: string, seed: number): Promise<Float32Array> {
+  const dry = path.join(workDir, 'dry.wav');
+  const ir = path.join(workDir, 'ir.wav');
+  const wet = path.join(workDir, 'wet.wav');
+  writeWavFloat(dry, pcm);
+  writeWavFloat(ir, roomImpulse(rt60, seed));
+  execFileSync('ffmpeg', [
+    '-y',
+    '-v',
+    'error',
+    '-i',
+    dry,
+    '-i',
+    ir,
+    '-filter_complex',
+    '[0][1]afir=gtype=none:dry=1:wet=1',
+    '-c:a',
+    'pcm_f32le',
+    wet,
+  ]);
   const out = new Float32Array(pcm.length);
-  for (let i = 0; i < pcm.length; i++) out[i] = 0.7 * pcm[i] + 0.7 * g * wet[i];
+  out.set((await decodeMonoToArray(wet, { sampleRate: SR })).subarray(0, pcm.length));
+  const g = rmsOf(pcm) / Math.max(1e-9, rmsOf(out));
+  for (let i = 0; i < out.length; i++) out[i] *= g;
   return out;
 }
 
@@ -178,12 +200,37 @@ function addPinkNoise(pcm: Float32Array, snrDb: number, seed: number): void {
  * phone's band of 150–5,500 Hz, its compressor, and a 96 kbps MP3 at 44.1 kHz; decoded back to the
  * fingerprint rate, exactly as long as the input.
  */
-export async function phoneRecording(pcm: Float32Array, workDir: string, seed = 7): Promise<Float32Array> {
-  const room = roomReverb(pcm, 0.7);
-  addPinkNoise(room, 15, seed);
+export interface PhoneChain {
+  /** Room reverb time (RT60), seconds; 0: none. Default 0.7. */
+  reverbSec?: number;
+  /** Pink noise this far below the music, dB; null: none. Default 15. */
+  noiseSnrDb?: number | null;
+  /** The phone's band and compressor. Default true. */
+  bandAndCompressor?: boolean;
+  /** MP3 bit rate, kbps; 0: none. Default 96. */
+  mp3Kbps?: number;
+}
+
+export async function phoneRecording(
+  pcm: Float32Array,
+  workDir: string,
+  seed = 7,
+  chain: PhoneChain = {},
+): Promise<Float32Array> {
+  const reverbSec = chain.reverbSec ?? 0.7;
+  const room = reverbSec > 0 ? await roomReverb(pcm, reverbSec, workDir, seed) : Float32Array.from(pcm);
+  const snr = chain.noiseSnrDb === undefined ? 15 : chain.noiseSnrDb;
+  if (snr !== null) addPinkNoise(room, snr, seed);
   const wav = path.join(workDir, 'room.wav');
-  const mp3 = path.join(workDir, 'phone.mp3');
+  const kbps = chain.mp3Kbps ?? 96;
+  const recorded = path.join(workDir, kbps > 0 ? 'phone.mp3' : 'phone.wav');
   writeWavFloat(wav, room);
+  const filters = ['aresample=44100'];
+  if (chain.bandAndCompressor ?? true)
+    filters.push(
+      'highpass=f=150,highpass=f=150,lowpass=f=5500,lowpass=f=5500',
+      'acompressor=threshold=0.06:ratio=6:attack=5:release=150:makeup=3',
+    );
   execFileSync('ffmpeg', [
     '-y',
     '-v',
@@ -191,17 +238,13 @@ export async function phoneRecording(pcm: Float32Array, workDir: string, seed = 
     '-i',
     wav,
     '-af',
-    'aresample=44100,highpass=f=150,highpass=f=150,lowpass=f=5500,lowpass=f=5500,' +
-      'acompressor=threshold=0.06:ratio=6:attack=5:release=150:makeup=3',
+    filters.join(','),
     '-ac',
     '1',
-    '-c:a',
-    'libmp3lame',
-    '-b:a',
-    '96k',
-    mp3,
+    ...(kbps > 0 ? ['-c:a', 'libmp3lame', '-b:a', `${kbps}k`] : []),
+    recorded,
   ]);
-  const decoded = await decodeMonoToArray(mp3, { sampleRate: SR });
+  const decoded = await decodeMonoToArray(recorded, { sampleRate: SR });
   const out = new Float32Array(pcm.length);
   out.set(decoded.subarray(0, pcm.length));
   return out;
