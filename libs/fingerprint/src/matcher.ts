@@ -14,11 +14,15 @@ const { abs, ceil, exp, log, round, sqrt } = Math;
  * thousands of candidate matches, most of them chance collisions.
  */
 
-/** How the query relates to the reference in time and pitch. */
-export type MatchMode = 'exact' | 'vinyl' | 'stretch';
+/**
+ * How the query relates to the reference in time and pitch: same speed, vinyl (pitch follows tempo),
+ * key-locked stretch (tempo only), or key shift (pitch only, tempo unchanged).
+ */
+export type MatchMode = 'exact' | 'vinyl' | 'stretch' | 'key';
 
 const MODE_VINYL = 1;
 const MODE_STRETCH = 2;
+const MODE_KEY = 4;
 
 /** Candidate matches (query posting × stored posting with the same hash) as parallel arrays. */
 export class MatchSet {
@@ -35,7 +39,7 @@ export class MatchSet {
   est = new Float32Array(1024);
   estStretch = new Float32Array(1024);
   tol = new Float32Array(1024);
-  /** Bit set of the modes the match is consistent with (MODE_VINYL | MODE_STRETCH). */
+  /** Bit set of the modes the match is consistent with (MODE_VINYL | MODE_STRETCH | MODE_KEY). */
   mode = new Uint8Array(1024);
   /** Query anchor peak index (−1 when unknown). */
   peak = new Int32Array(1024);
@@ -147,6 +151,10 @@ export interface MatchOptions {
 const STRETCH_PITCH_TOL = 0.2;
 /** Precision of a single vinyl match's speed (from its pitch shift, ~0.1 semitone). */
 const VINYL_EST_TOL = 0.007;
+/** Smallest key shift (semitones) told apart from none: below it a match is a plain or stretched one. */
+const MIN_KEY_SHIFT = 0.3;
+/** Time scale a key-shifted match may show (tempo unchanged; a pitch shifter moves peaks by a few ms). */
+const KEY_LN_SCALE_TOL = 0.02;
 
 /**
  * Looks the query postings up and appends every candidate match to `out`. For triplets each match is
@@ -192,6 +200,7 @@ export async function collectMatches(
   const lnVinylMax = log(speeds.vinylMax);
   const lnStretchMin = log(speeds.stretchMin);
   const lnStretchMax = log(speeds.stretchMax);
+  const maxKey = speeds.keySemitones ?? 0;
   for (let i = 0; i < found.length; i++) {
     const u = found.hashIndex[i];
     const refAux = found.aux[i];
@@ -211,6 +220,13 @@ export async function collectMatches(
         mode |= MODE_VINYL;
       if (abs(pitch) <= STRETCH_PITCH_TOL && lnScale >= lnStretchMin - lnTol && lnScale <= lnStretchMax + lnTol)
         mode |= MODE_STRETCH;
+      const absPitch = abs(pitch);
+      if (
+        absPitch >= MIN_KEY_SHIFT - STRETCH_PITCH_TOL &&
+        absPitch <= maxKey &&
+        abs(lnScale) <= lnTol + KEY_LN_SCALE_TOL
+      )
+        mode |= MODE_KEY;
       if (mode) {
         const scale = exp(lnScale);
         const gain = unpackLevel(qAux) - unpackLevel(refAux);
@@ -238,6 +254,8 @@ export interface ClusterHit {
   mode: MatchMode;
   /** Reference frames per query frame: 1.05 means the query plays the track 5 % fast. */
   speed: number;
+  /** Key shift in semitones (mode 'key': the pitch moved without the tempo), else 0. */
+  keySemitones: number;
   /** refFrame(q) = refAtPivot + speed · (q − pivot), q in query frames. */
   pivot: number;
   refAtPivot: number;
@@ -384,6 +402,7 @@ function clusterExact(
   return {
     mode: 'exact',
     speed: 1,
+    keySemitones: 0,
     pivot,
     refAtPivot: offset + pivot,
     score: inlierFrames.length,
@@ -405,6 +424,7 @@ function fitLine(
   refAtPivot: number,
   speed: number,
   tolerance: number,
+  pitchRatio = 0,
 ): { slope: number; slopeError: number; meanX: number; meanR: number; span: number } | null {
   let sx = 0;
   let sr = 0;
@@ -417,6 +437,7 @@ function fitLine(
   for (let k = 0; k < count; k++) {
     const i = idx[k];
     if (!(m.mode[i] & mode)) continue;
+    if (pitchRatio > 0 && abs(m.est[i] - pitchRatio) > KEY_PITCH_TOL) continue;
     const x = m.q[i] - pivot;
     const r = m.r[i];
     if (abs(r - (refAtPivot + speed * x)) > tolerance) continue;
@@ -487,21 +508,30 @@ function clusterVariable(
   const candidates: { score: number; speed: number; mode: number; offset: number }[] = [];
   let tries = 0;
   let floor = minScore - 1;
-  for (const mode of [MODE_VINYL, MODE_STRETCH]) {
+  const maxKey = speeds.keySemitones ?? 0;
+  const keyRatios = maxKey > 0 ? grid(2 ** (-maxKey / 12), 2 ** (maxKey / 12)) : new Float64Array(0);
+  for (const mode of [MODE_VINYL, MODE_STRETCH, MODE_KEY]) {
+    // For a key shift the grid is over the pitch ratio (the tempo is 1), for the others over the speed.
     const speedsToTry =
-      mode === MODE_VINYL ? grid(speeds.vinylMin, speeds.vinylMax) : grid(speeds.stretchMin, speeds.stretchMax);
+      mode === MODE_VINYL
+        ? grid(speeds.vinylMin, speeds.vinylMax)
+        : mode === MODE_STRETCH
+          ? grid(speeds.stretchMin, speeds.stretchMax)
+          : keyRatios;
     for (const s of speedsToTry) {
+      if (mode === MODE_KEY && abs(s - 1) < MIN_KEY_SHIFT / 17.3) continue; // no shift: the exact/stretch vote
       let c = 0;
+      const timeScale = mode === MODE_KEY ? 1 : s;
       for (let k = 0; k < count; k++) {
         const i = idx[k];
         if (!(m.mode[i] & mode)) continue;
         if (
-          mode === MODE_VINYL
-            ? abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2
-            : abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2
+          mode === MODE_STRETCH
+            ? abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2
+            : abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2
         )
           continue;
-        scratch[c++] = m.r[i] - s * (m.q[i] - pivot);
+        scratch[c++] = m.r[i] - timeScale * (m.q[i] - pivot);
       }
       tries++;
       if (c <= floor) continue;
@@ -532,6 +562,9 @@ function clusterVariable(
   return best;
 }
 
+/** Pitch-ratio tolerance of a key-shifted match around its alignment's shift (~0.2 semitone). */
+const KEY_PITCH_TOL = 0.012;
+
 /** Alignments refined per track (the best grid cells can be near-duplicates or a chance fit). */
 const MAX_CANDIDATES = 4;
 
@@ -554,12 +587,17 @@ function refineAlignment(
   threshold: number,
 ): TrackCluster | null {
   let mode = startMode;
-  let speed = startSpeed;
+  // A key shift keeps the tempo: its grid value is the pitch ratio, and the time slope stays 1.
+  const pitchRatio = mode === MODE_KEY ? startSpeed : 0;
+  let speed = mode === MODE_KEY ? 1 : startSpeed;
   let refAtPivot = startOffset;
   for (let pass = 0; pass < 3; pass++) {
-    const fit = fitLine(m, idx, count, mode, pivot, refAtPivot, speed, tolerance);
+    const fit = fitLine(m, idx, count, mode, pivot, refAtPivot, speed, tolerance, pitchRatio);
     if (!fit) break;
-    if (fit.span >= 60) {
+    // A key shift keeps the tempo: a slope away from 1 is a tempo change this mode does not cover (key shift
+    // plus stretch is not searched), fitting only a few seconds by accident.
+    if (mode === MODE_KEY && fit.span >= 60 && abs(fit.slope - 1) > Math.max(0.012, 4 * fit.slopeError)) return null;
+    if (mode !== MODE_KEY && fit.span >= 60) {
       const slopeTol = Math.max(0.012, 4 * fit.slopeError);
       if (mode === MODE_VINYL && abs(fit.slope - startSpeed) > slopeTol) {
         if (abs(startSpeed - 1) > 0.012 || fit.slope < speeds.stretchMin - 0.01 || fit.slope > speeds.stretchMax + 0.01)
@@ -578,18 +616,25 @@ function refineAlignment(
     refAtPivot = fit.meanR - speed * fit.meanX;
   }
   const inliers: number[] = [];
+  let pitchSum = 0;
   for (let k = 0; k < count; k++) {
     const i = idx[k];
     if (!(m.mode[i] & mode)) continue;
-    if (abs(m.r[i] - (refAtPivot + speed * (m.q[i] - pivot))) <= tolerance) inliers.push(i);
+    if (pitchRatio > 0 && abs(m.est[i] - pitchRatio) > KEY_PITCH_TOL) continue;
+    if (abs(m.r[i] - (refAtPivot + speed * (m.q[i] - pivot))) <= tolerance) {
+      inliers.push(i);
+      pitchSum += log(m.est[i]);
+    }
   }
   const { inlierFrames, inlierPeaks, inlierGains } = inlierArrays(m, inliers);
   const score = inlierFrames.length;
   if (score < threshold) return null;
-  const matchMode: MatchMode = abs(speed - 1) < 0.004 ? 'exact' : mode === MODE_VINYL ? 'vinyl' : 'stretch';
+  const matchMode: MatchMode =
+    mode === MODE_KEY ? 'key' : abs(speed - 1) < 0.004 ? 'exact' : mode === MODE_VINYL ? 'vinyl' : 'stretch';
   return {
     mode: matchMode,
     speed,
+    keySemitones: mode === MODE_KEY ? round(((12 * pitchSum) / score / Math.LN2) * 100) / 100 : 0,
     pivot,
     refAtPivot,
     score,
