@@ -4,19 +4,25 @@
  * that was not identified with its start within ±2 s, with the reason, plus every phantom entry.
  *
  *   node -r @swc-node/register bench/fingerprint/eval-mixes.ts [--mixes=20] [--seed=1] [--segments=10] [--synth-hours=2]
- *     [--triplet-fan-out=4] [--live-sets=8] [--verbose]
+ *     [--triplet-fan-out=4] [--live-sets=8] [--key-cost-mixes=3] [--verbose]
  *
  * Then the live sets of issue 14 (support/live-set.ts), printed on their own lines: a key shift of ±1 or ±2
  * semitones without tempo change, an MC over a track, a third deck layered at equal level for 15–30 s, and
  * (the second half of them) the whole set heard through a phone in the room. `--live-sets=0` skips them.
+ * Each live set's key-shifted track is also in the library inside another, short recorded set (identified as
+ * a mix first): the live set matches that file exactly, and resolveNestedMixes must name the track instead.
+ * Before them, the cost of the key-shift search: the first `--key-cost-mixes` mixes identified with it off and
+ * on, alternating (a ratio measured in the same run).
  *
  * The library is the three shared recordings plus `--synth-hours` of synthetic tracks (chance collisions as
  * in a real library); nothing touches PostgreSQL. A segment's reference start is the crossfade midpoint (the
  * point of equal presence of a level-matched crossfade; 0 for the first segment).
  */
 import {
+  DEFAULT_SPEED_RANGE,
   identifyMix,
   indexTrack,
+  resolveNestedMixes,
   fingerprintFile,
   fingerprintPcm,
   MemoryFingerprintIndex,
@@ -42,6 +48,7 @@ const SEGMENTS = arg('segments', 10);
 const SYNTH_HOURS = arg('synth-hours', 2);
 const VERBOSE = args.includes('--verbose');
 const LIVE_SETS = arg('live-sets', 8);
+const KEY_COST_MIXES = arg('key-cost-mixes', 3);
 /** Triplet partner candidates of the mix query (MixOptions.queryFanOut; the default is DEFAULT_MIX_FAN_OUT). */
 const TRIPLET_FAN_OUT = args.some((a) => a.startsWith('--triplet-fan-out=')) ? arg('triplet-fan-out', 3) : undefined;
 
@@ -182,7 +189,33 @@ async function main(): Promise<void> {
   console.log(
     `identification: ${identifySec.toFixed(1)} s for ${(mixSec / 60).toFixed(0)} min of mixes (${(mixSec / identifySec).toFixed(0)}× realtime)`,
   );
+  if (KEY_COST_MIXES > 0) await keySearchCost(index);
   if (LIVE_SETS > 0) await liveSets(index, synthTracks);
+}
+
+/**
+ * What the key-shift search costs: the same mixes identified with it off (`keySemitones: 0`, the matcher as
+ * it was) and on (the default), alternating so both see the same load; the ratio is what to read.
+ */
+async function keySearchCost(index: MemoryFingerprintIndex): Promise<void> {
+  const off = { ...DEFAULT_SPEED_RANGE, keySemitones: 0 };
+  const time = { off: 0, on: 0 };
+  let sec = 0;
+  for (let m = 0; m < KEY_COST_MIXES; m++) {
+    const { specs, crossfades } = randomMix(SEED + m, SEGMENTS);
+    const mix = await buildMix(specs, crossfades);
+    for (let round = 0; round < 2; round++) {
+      for (const which of round ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        const t0 = performance.now();
+        await identifyMix(index, mix.pcm, { speeds: which === 'off' ? off : undefined });
+        time[which] += (performance.now() - t0) / 1000;
+      }
+    }
+    sec += 2 * mix.durationSec;
+  }
+  console.log(
+    `key-shift search cost (${KEY_COST_MIXES} mixes × 2, alternating): without ${(sec / time.off).toFixed(0)}× realtime, with ${(sec / time.on).toFixed(0)}× realtime: ${(time.on / time.off).toFixed(2)}× the time`,
+  );
 }
 
 /**
@@ -191,13 +224,16 @@ async function main(): Promise<void> {
  */
 async function liveSets(index: MemoryFingerprintIndex, synthTracks: number): Promise<void> {
   const synthIds = Array.from({ length: synthTracks }, (_, i) => 1_000_000 + i);
-  const perTag = new Map<string, [number, number]>();
-  const count = (tag: string, ok: boolean) => {
-    const v = perTag.get(tag) ?? [0, 0];
-    v[1]++;
+  /** Per condition: [start within ±2 s, identified at all (an entry of the track covers most of it), segments]. */
+  const perTag = new Map<string, [number, number, number]>();
+  const count = (tag: string, ok: boolean, identified: boolean) => {
+    const v = perTag.get(tag) ?? [0, 0, 0];
+    v[2]++;
     if (ok) v[0]++;
+    if (identified) v[1]++;
     perTag.set(tag, v);
   };
+  let identified = 0;
   let found = 0;
   let segments = 0;
   let correct = 0;
@@ -210,10 +246,35 @@ async function liveSets(index: MemoryFingerprintIndex, synthTracks: number): Pro
   for (let s = 1; s <= LIVE_SETS; s++) {
     const phone = Math.floor((s - 1) / 4) % 2 === 1;
     const { specs, crossfades } = liveSetMix(s, synthIds, phone);
+    // Another recorded set in the library holds the key-shifted track as this set plays it (synthetic music
+    // outside the library, then that track): identified first like any mix, then indexed as a short file.
+    const keySpec = specs.find((x) => x.variant.kind === 'key')!;
+    const recordedSet = await buildMix(
+      [
+        {
+          trackId: null,
+          source: { synthSeed: 950_000 + s },
+          refStartSec: 0,
+          lengthSec: 30,
+          variant: { kind: 'clean' },
+        },
+        { ...keySpec, voiceOver: undefined, layer: undefined },
+      ],
+      [6],
+    );
+    const setId = 3_000_000 + s;
+    const setTimeline = await identifyMix(index, recordedSet.pcm);
+    await indexTrack(index, setId, await fingerprintPcm(recordedSet.pcm));
     const mix = await buildMix(specs, crossfades, { phone });
     const t0 = performance.now();
-    const timeline = await identifyMix(index, mix.pcm, { queryFanOut: { triplet: TRIPLET_FAN_OUT } });
+    const found0 = await identifyMix(index, mix.pcm, { queryFanOut: { triplet: TRIPLET_FAN_OUT } });
+    const timeline = {
+      ...found0,
+      entries: resolveNestedMixes(found0.entries, (id) => (id === setId ? setTimeline.entries : undefined)),
+    };
     identifySec += (performance.now() - t0) / 1000;
+    const nestedUsed = timeline.entries.filter((e) => e.via?.trackId === setId).length;
+    if (found0.entries.some((e) => e.trackId === setId)) count('via a recorded set', nestedUsed > 0, nestedUsed > 0);
     mixSec += mix.durationSec;
     const score = scoreTimeline(timeline.entries, mix.truth, 2);
     found += score.found;
@@ -228,8 +289,9 @@ async function liveSets(index: MemoryFingerprintIndex, synthTracks: number): Pro
         ...(d.truth.variant.kind === 'key' ? [variantName(d.truth.variant)] : []),
         ...tags.filter((t) => t !== 'phone'),
       ];
-      for (const c of conditions.length ? conditions : ['plain']) count(c, ok);
-      if (tags.includes('phone')) count('phone (all segments)', ok);
+      for (const c of conditions.length ? conditions : ['plain']) count(c, ok, d.entry !== null);
+      if (tags.includes('phone')) count('phone (all segments)', ok, d.entry !== null);
+      if (d.entry) identified++;
       if (!ok)
         lines.push(
           `  MISS ${describe(d.truth)} [${[...conditions, ...tags.filter((t) => t === 'phone')].join(', ')}]${d.entry ? ` → ${entryText(d.entry)}` : ''}`,
@@ -255,12 +317,25 @@ async function liveSets(index: MemoryFingerprintIndex, synthTracks: number): Pro
     }
     for (const l of lines) console.log(l);
   }
-  const order = ['key+1', 'key-1', 'key+2', 'key-2', 'layer', 'under-layer', 'mc', 'plain', 'phone (all segments)'];
+  const order = [
+    'key+1',
+    'key-1',
+    'key+2',
+    'key-2',
+    'layer',
+    'under-layer',
+    'mc',
+    'plain',
+    'phone (all segments)',
+    'via a recorded set',
+  ];
   for (const tag of [...perTag.keys()].sort((a, b) => order.indexOf(a) - order.indexOf(b))) {
-    const [a, b] = perTag.get(tag)!;
-    console.log(`live sets, ${tag.padEnd(21)} ${a}/${b} found`);
+    const [a, i, b] = perTag.get(tag)!;
+    console.log(`live sets, ${tag.padEnd(21)} ${a}/${b} found (start ±2 s), ${i}/${b} identified`);
   }
-  console.log(`live sets: recall ${found}/${segments} = ${((100 * found) / Math.max(1, segments)).toFixed(1)} %`);
+  console.log(
+    `live sets: recall ${found}/${segments} = ${((100 * found) / Math.max(1, segments)).toFixed(1)} % (start ±2 s); identified ${identified}/${segments} = ${((100 * identified) / Math.max(1, segments)).toFixed(1)} %`,
+  );
   console.log(`live sets: precision ${correct}/${entries} = ${((100 * correct) / Math.max(1, entries)).toFixed(1)} %`);
   console.log(
     `live sets: identification ${identifySec.toFixed(1)} s for ${(mixSec / 60).toFixed(0)} min (${(mixSec / identifySec).toFixed(0)}× realtime)`,
