@@ -4,15 +4,25 @@
  * that was not identified with its start within ±2 s, with the reason, plus every phantom entry.
  *
  *   node -r @swc-node/register bench/fingerprint/eval-mixes.ts [--mixes=20] [--seed=1] [--segments=10] [--synth-hours=2]
- *     [--triplet-fan-out=4] [--verbose]
+ *     [--triplet-fan-out=4] [--live-sets=8] [--key-cost-mixes=3] [--verbose]
+ *
+ * Then the live sets of issue 14 (support/live-set.ts), printed on their own lines: a key shift of ±1 or ±2
+ * semitones without tempo change, an MC over a track, a third deck layered at equal level for 15–30 s, and
+ * (the second half of them) the whole set heard through a phone in the room. `--live-sets=0` skips them.
+ * Each live set's key-shifted track is also in the library inside another, short recorded set (identified as
+ * a mix first): the live set matches that file exactly, and resolveNestedMixes must name the track instead.
+ * Before them, the cost of the key-shift search: the first `--key-cost-mixes` mixes identified with it off and
+ * on, alternating (a ratio measured in the same run).
  *
  * The library is the three shared recordings plus `--synth-hours` of synthetic tracks (chance collisions as
  * in a real library); nothing touches PostgreSQL. A segment's reference start is the crossfade midpoint (the
  * point of equal presence of a level-matched crossfade; 0 for the first segment).
  */
 import {
+  DEFAULT_SPEED_RANGE,
   identifyMix,
   indexTrack,
+  resolveNestedMixes,
   fingerprintFile,
   fingerprintPcm,
   MemoryFingerprintIndex,
@@ -27,6 +37,7 @@ import {
   type TruthEntry,
   variantName,
 } from '../../libs/fingerprint/test/support/mixes';
+import { liveSetMix } from '../../libs/fingerprint/test/support/live-set';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
 
 const args = process.argv.slice(2);
@@ -36,6 +47,8 @@ const SEED = arg('seed', 1);
 const SEGMENTS = arg('segments', 10);
 const SYNTH_HOURS = arg('synth-hours', 2);
 const VERBOSE = args.includes('--verbose');
+const LIVE_SETS = arg('live-sets', 8);
+const KEY_COST_MIXES = arg('key-cost-mixes', 3);
 /** Triplet partner candidates of the mix query (MixOptions.queryFanOut; the default is DEFAULT_MIX_FAN_OUT). */
 const TRIPLET_FAN_OUT = args.some((a) => a.startsWith('--triplet-fan-out=')) ? arg('triplet-fan-out', 3) : undefined;
 
@@ -175,6 +188,157 @@ async function main(): Promise<void> {
   console.log(`per variant: ${[...perVariant].map(([k, [a, b]]) => `${k} ${a}/${b}`).join(', ')}`);
   console.log(
     `identification: ${identifySec.toFixed(1)} s for ${(mixSec / 60).toFixed(0)} min of mixes (${(mixSec / identifySec).toFixed(0)}× realtime)`,
+  );
+  if (KEY_COST_MIXES > 0) await keySearchCost(index);
+  if (LIVE_SETS > 0) await liveSets(index, synthTracks);
+}
+
+/**
+ * What the key-shift search costs: the same mixes identified with it off (`keySemitones: 0`, the matcher as
+ * it was) and on (the default), alternating so both see the same load; the ratio is what to read.
+ */
+async function keySearchCost(index: MemoryFingerprintIndex): Promise<void> {
+  const off = { ...DEFAULT_SPEED_RANGE, keySemitones: 0 };
+  const time = { off: 0, on: 0 };
+  let sec = 0;
+  for (let m = 0; m < KEY_COST_MIXES; m++) {
+    const { specs, crossfades } = randomMix(SEED + m, SEGMENTS);
+    const mix = await buildMix(specs, crossfades);
+    for (let round = 0; round < 2; round++) {
+      for (const which of round ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        const t0 = performance.now();
+        await identifyMix(index, mix.pcm, { speeds: which === 'off' ? off : undefined });
+        time[which] += (performance.now() - t0) / 1000;
+      }
+    }
+    sec += 2 * mix.durationSec;
+  }
+  console.log(
+    `key-shift search cost (${KEY_COST_MIXES} mixes × 2, alternating): without ${(sec / time.off).toFixed(0)}× realtime, with ${(sec / time.on).toFixed(0)}× realtime: ${(time.on / time.off).toFixed(2)}× the time`,
+  );
+}
+
+/**
+ * The live-set cases (issue 14, point 5): per condition, library segments found (start within ±2 s) and
+ * entries naming the track that plays there.
+ */
+async function liveSets(index: MemoryFingerprintIndex, synthTracks: number): Promise<void> {
+  const synthIds = Array.from({ length: synthTracks }, (_, i) => 1_000_000 + i);
+  /** Per condition: [start within ±2 s, identified at all (an entry of the track covers most of it), segments]. */
+  const perTag = new Map<string, [number, number, number]>();
+  const count = (tag: string, ok: boolean, identified: boolean) => {
+    const v = perTag.get(tag) ?? [0, 0, 0];
+    v[2]++;
+    if (ok) v[0]++;
+    if (identified) v[1]++;
+    perTag.set(tag, v);
+  };
+  let identified = 0;
+  let found = 0;
+  let segments = 0;
+  let correct = 0;
+  let entries = 0;
+  let identifySec = 0;
+  let mixSec = 0;
+  console.log(
+    `\nlive sets (issue 14): ${LIVE_SETS}, seeds 1–${LIVE_SETS}, the second half through a phone in the room`,
+  );
+  for (let s = 1; s <= LIVE_SETS; s++) {
+    const phone = Math.floor((s - 1) / 4) % 2 === 1;
+    const { specs, crossfades } = liveSetMix(s, synthIds, phone);
+    // Another recorded set in the library holds the key-shifted track as this set plays it (synthetic music
+    // outside the library, then that track): identified first like any mix, then indexed as a short file.
+    const keySpec = specs.find((x) => x.variant.kind === 'key')!;
+    const recordedSet = await buildMix(
+      [
+        {
+          trackId: null,
+          source: { synthSeed: 950_000 + s },
+          refStartSec: 0,
+          lengthSec: 30,
+          variant: { kind: 'clean' },
+        },
+        { ...keySpec, voiceOver: undefined, layer: undefined },
+      ],
+      [6],
+    );
+    const setId = 3_000_000 + s;
+    const setTimeline = await identifyMix(index, recordedSet.pcm);
+    await indexTrack(index, setId, await fingerprintPcm(recordedSet.pcm));
+    const mix = await buildMix(specs, crossfades, { phone });
+    const t0 = performance.now();
+    const found0 = await identifyMix(index, mix.pcm, { queryFanOut: { triplet: TRIPLET_FAN_OUT } });
+    const timeline = {
+      ...found0,
+      entries: resolveNestedMixes(found0.entries, (id) => (id === setId ? setTimeline.entries : undefined)),
+    };
+    identifySec += (performance.now() - t0) / 1000;
+    const nestedUsed = timeline.entries.filter((e) => e.via?.trackId === setId).length;
+    if (found0.entries.some((e) => e.trackId === setId)) count('via a recorded set', nestedUsed > 0, nestedUsed > 0);
+    mixSec += mix.durationSec;
+    const score = scoreTimeline(timeline.entries, mix.truth, 2);
+    found += score.found;
+    segments += score.librarySegments;
+    correct += score.correctEntries;
+    entries += score.entries;
+    const lines: string[] = [];
+    for (const d of score.details) {
+      const ok = d.startErrorSec !== null && d.startErrorSec <= 2;
+      const tags = d.truth.tags ?? [];
+      const conditions = [
+        ...(d.truth.variant.kind === 'key' ? [variantName(d.truth.variant)] : []),
+        ...tags.filter((t) => t !== 'phone'),
+      ];
+      for (const c of conditions.length ? conditions : ['plain']) count(c, ok, d.entry !== null);
+      if (tags.includes('phone')) count('phone (all segments)', ok, d.entry !== null);
+      if (d.entry) identified++;
+      if (!ok)
+        lines.push(
+          `  MISS ${describe(d.truth)} [${[...conditions, ...tags.filter((t) => t === 'phone')].join(', ')}]${d.entry ? ` → ${entryText(d.entry)}` : ''}`,
+        );
+    }
+    for (const e of timeline.entries) {
+      const ok = mix.truth.some(
+        (t) =>
+          t.trackId === e.trackId &&
+          Math.min(e.endSec, t.endSec) - Math.max(e.startSec, t.startSec) > 0.5 * (e.endSec - e.startSec),
+      );
+      if (!ok) lines.push(`  PHANTOM ${entryText(e)}`);
+    }
+    console.log(
+      `live set ${s}${phone ? ' (phone)' : ''}: ${(mix.durationSec / 60).toFixed(1)} min, ${score.found}/${score.librarySegments} found, ${score.correctEntries}/${score.entries} entries correct`,
+    );
+    if (VERBOSE) {
+      for (const t of mix.truth)
+        console.log(
+          `    truth ${t.trackId === null ? `outside ${t.startSec.toFixed(1)}–${t.endSec.toFixed(1)}` : describe(t)} ${(t.tags ?? []).join(',')}`,
+        );
+      for (const e of timeline.entries) console.log(`    entry ${entryText(e)}`);
+    }
+    for (const l of lines) console.log(l);
+  }
+  const order = [
+    'key+1',
+    'key-1',
+    'key+2',
+    'key-2',
+    'layer',
+    'under-layer',
+    'mc',
+    'plain',
+    'phone (all segments)',
+    'via a recorded set',
+  ];
+  for (const tag of [...perTag.keys()].sort((a, b) => order.indexOf(a) - order.indexOf(b))) {
+    const [a, i, b] = perTag.get(tag)!;
+    console.log(`live sets, ${tag.padEnd(21)} ${a}/${b} found (start ±2 s), ${i}/${b} identified`);
+  }
+  console.log(
+    `live sets: recall ${found}/${segments} = ${((100 * found) / Math.max(1, segments)).toFixed(1)} % (start ±2 s); identified ${identified}/${segments} = ${((100 * identified) / Math.max(1, segments)).toFixed(1)} %`,
+  );
+  console.log(`live sets: precision ${correct}/${entries} = ${((100 * correct) / Math.max(1, entries)).toFixed(1)} %`);
+  console.log(
+    `live sets: identification ${identifySec.toFixed(1)} s for ${(mixSec / 60).toFixed(0)} min (${(mixSec / identifySec).toFixed(0)}× realtime)`,
   );
 }
 

@@ -4,6 +4,7 @@ import { Subjects } from '@crateflow/contracts';
 import { FINGERPRINT_ALGORITHM_VERSION, PostgresFingerprintIndex } from '@crateflow/fingerprint';
 import { pgPoolOf } from '@crateflow/persistence';
 import type { LiveMessage, Messaging } from '@crateflow/messaging';
+import type { StoredTimelineEntry } from '@crateflow/persistence';
 import type { TestDatabase } from '@crateflow/persistence/src/testing';
 import type { RunningService } from '@crateflow/service-host';
 import { startServiceHarness, type ServiceHarness } from '../../../test/support/service-harness';
@@ -61,6 +62,8 @@ describe('fingerprint service on NATS', () => {
     (await db.dataSource.query(`SELECT * FROM file_fingerprints WHERE file_id = $1`, [fileId]))[0];
 
   let files: Record<string, FileRow>;
+  /** The two-track mix identified below, a short library file itself. */
+  let friday: { row: FileRow; bStartSec: number };
 
   it('indexes every content once, verifies it, groups re-encodings, fails bad audio with the reason and skips companions', async () => {
     const paths = {
@@ -157,6 +160,7 @@ describe('fingerprint service on NATS', () => {
     );
     // The mix is a music file of the library too: indexed first, like every file.
     const [mixRow] = await recordFiles(db.dataSource, [mix.path]);
+    friday = { row: mixRow, bStartSec: mix.bStartSec };
     expect((await fingerprint([mixRow]))[0].subject).toBe('file.fingerprint.completed');
 
     const jobId = randomUUID();
@@ -193,6 +197,43 @@ describe('fingerprint service on NATS', () => {
     expect(
       (await db.dataSource.query(`SELECT finished_at FROM mix_identifications WHERE id = $1`, [jobId]))[0].finished_at,
     ).toEqual(job.finished_at);
+  });
+
+  it('reports the track inside a library recording that is itself an identified mix, not that recording', async () => {
+    // Another set: Vibe Ace, then the Friday mix (a short library file, identified above) from where Sugar
+    // Plum plays in it. The Friday mix matches that stretch exactly; the Sugar Plum file only through it.
+    const saturday = audio.mix(
+      'Saturday set.mp3',
+      { file: RECORDINGS.vibeAce, fromSec: 5, lengthSec: 40 },
+      { file: friday.row.path, fromSec: 50, lengthSec: 38, speed: 1 },
+      6,
+    );
+    const [setRow] = await recordFiles(db.dataSource, [saturday.path]);
+    expect((await fingerprint([setRow]))[0].subject).toBe('file.fingerprint.completed');
+    const jobId = randomUUID();
+    await bus.publish(
+      Subjects.mixIdentifyRequested,
+      { jobId, fileId: setRow.id, requestedAt: new Date().toISOString() },
+      { msgId: jobId },
+    );
+    await waitFor(
+      (m) => m.subject === 'mix.identify.finished' && (m.payload as { jobId: string }).jobId === jobId,
+      'the second mix identification',
+    );
+    const [job] = await db.dataSource.query(`SELECT * FROM mix_identifications WHERE id = $1`, [jobId]);
+    expect(job.status).toBe('done');
+    const entries: StoredTimelineEntry[] = job.entries;
+    expect(entries.map((e) => e.contentHash)).not.toContain(friday.row.contentHash);
+    expect(entries.map((e) => e.contentHash)).toEqual([files.vibe.contentHash, files.sugarFlac.contentHash]);
+    const sugar = entries[1];
+    expect(Math.abs(sugar.startSec - saturday.bStartSec)).toBeLessThanOrEqual(2);
+    // The Friday mix enters the set at bStartSec − 3 s, from its own 50 s; in the Friday mix Sugar Plum enters
+    // at its bStartSec − 4 s, from its own 30 s, 5 % fast.
+    const fridayAt = 50 + (sugar.startSec - (saturday.bStartSec - 3));
+    expect(sugar.refStartSec).toBeCloseTo(30 + 1.05 * (fridayAt - (friday.bStartSec - 4)), -0.5);
+    expect(sugar.speed).toBeCloseTo(1.05, 1);
+    expect(sugar.via).toMatchObject({ contentHash: friday.row.contentHash });
+    expect(sugar.via!.refStartSec).toBeCloseTo(fridayAt, -0.5);
   });
 
   it('cancels a queued mix job on request: it ends as cancelled and never runs', async () => {

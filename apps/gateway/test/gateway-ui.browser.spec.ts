@@ -272,12 +272,26 @@ describe('gateway web UI (browser)', () => {
             trackId: 1,
             contentHash: 'cd'.repeat(32),
             startSec: 305.5,
-            endSec: 600,
+            endSec: 450,
             refStartSec: 3,
             speed: 1.04,
             mode: 'vinyl',
             confidence: 0.7,
             score: 40,
+          },
+          {
+            // Key-shifted, and heard through another recorded set of the library (no copy of it present).
+            trackId: 1,
+            contentHash: 'ab'.repeat(32),
+            startSec: 450,
+            endSec: 600,
+            refStartSec: 30,
+            speed: 1,
+            mode: 'key',
+            keySemitones: 1,
+            confidence: 0.8,
+            score: 60,
+            via: { trackId: 9, contentHash: 'ef'.repeat(32), refStartSec: 40 },
           },
         ]),
       ],
@@ -285,11 +299,13 @@ describe('gateway web UI (browser)', () => {
     await page.goto(`${service.url}/#/files/${ids[1]}`);
     await page.waitForSelector('#mix-timeline table');
     const rows = page.locator('#mix-timeline tbody tr');
-    expect(await rows.count()).toBe(2);
+    expect(await rows.count()).toBe(3);
     expect(await rows.nth(0).textContent()).toContain(`${hostileArtist} – Army of Me`);
     expect(await rows.nth(1).textContent()).toContain('5:05');
     expect(await rows.nth(1).textContent()).toContain('4.0 % (vinyl)');
     expect(await rows.nth(1).textContent()).toContain('no copy present');
+    expect(await rows.nth(2).textContent()).toContain(`${hostileArtist} – Army of Me (in another recorded set)`);
+    expect(await rows.nth(2).textContent()).toContain('key +1 semitones');
     expect(await page.locator('#mix-timeline a[download]').getAttribute('href')).toBe(
       `/api/v1/mixes/${ids[1]}/identification.cue`,
     );

@@ -33,6 +33,8 @@ export interface ExcerptMatch {
   /** Track seconds per excerpt second (1.05: the excerpt plays the track 5 % fast). */
   speed: number;
   mode: MatchMode;
+  /** Mode 'key': semitones the pitch was shifted by with the tempo unchanged; otherwise 0. */
+  keySemitones: number;
   /** Agreeing hashes. */
   score: number;
   /** 0 … 1; 0.5 and above is a confident identification. */
@@ -150,6 +152,7 @@ export function toExcerptMatch(h: ClusterHit): ExcerptMatch {
     refOffsetSec: (h.refAtPivot + h.speed * (first - h.pivot)) * FRAME_SEC,
     speed: h.speed,
     mode: h.mode,
+    keySemitones: h.keySemitones,
     score: h.score,
     confidence: h.confidence,
     matchedSec: (last - first) * FRAME_SEC,

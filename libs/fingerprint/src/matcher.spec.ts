@@ -4,7 +4,7 @@ import { PeakList } from './peaks';
 import { PostingBuffer } from './postings';
 import { MemoryFingerprintIndex } from './store/memory-index';
 import { appendLandmarks } from './landmark';
-import { appendTripletProbes, appendTriplets, semitonesOfPeaks } from './triplet';
+import { appendTripletProbes, appendTriplets, DEFAULT_SPEED_RANGE, semitonesOfPeaks } from './triplet';
 
 function cloud(seconds: number, seed: number): { time: number[]; freq: number[] } {
   let s = seed;
@@ -95,15 +95,45 @@ describe('matching', () => {
     expect(hits.some((h) => h.trackId === 20)).toBe(false);
   });
 
-  it('triplets: a pitch shift without the matching tempo change matches nothing', async () => {
+  /** Query = track 10 from frame 700, every peak `semitones` higher and every time scaled by `tempo`. */
+  function shifted(semitones: number, tempo: number): PeakList {
     const t: number[] = [];
     const f: number[] = [];
     for (let i = 0; i < a.time.length; i++) {
-      if (a.time[i] < 700 || a.time[i] >= 1150) continue;
-      t.push(a.time[i] - 700);
-      f.push(a.freq[i] * 1.06);
+      if (a.time[i] < 700 || a.time[i] >= 700 + 450 * tempo) continue;
+      t.push((a.time[i] - 700) / tempo);
+      f.push(a.freq[i] * 2 ** (semitones / 12));
     }
-    const hits = await tripletHits(index, toList(t, f));
-    expect(hits).toEqual([]);
+    return toList(t, f);
+  }
+
+  it.each([1, -1, 2, -2])(
+    'triplets: a key shift of %d semitones without tempo change is found with its shift and offset',
+    async (semitones) => {
+      const hits = await tripletHits(index, shifted(semitones, 1));
+      expect(hits[0].trackId).toBe(10);
+      expect(hits[0].mode).toBe('key');
+      expect(hits[0].speed).toBe(1);
+      expect(hits[0].keySemitones).toBeCloseTo(semitones, 1);
+      expect(hits[0].refAtPivot - hits[0].pivot).toBeCloseTo(700, -0.5);
+      expect(hits.some((h) => h.trackId === 20)).toBe(false);
+    },
+  );
+
+  it('triplets: a pitch shift beyond the key range, or with a tempo change that fits no mode, matches nothing', async () => {
+    // 4 semitones with the tempo unchanged: outside the ±2.2 searched by default.
+    expect(await tripletHits(index, shifted(4, 1))).toEqual([]);
+    // One semitone up and 3 % faster: not vinyl (that would be 6 % faster), not key-locked, not a key shift.
+    expect(await tripletHits(index, shifted(1, 1.03))).toEqual([]);
+  });
+
+  it('triplets: with the key search off (keySemitones 0) a key shift matches nothing, as before', async () => {
+    const probes = new PostingBuffer();
+    const q = shifted(1, 1);
+    const speeds = { ...DEFAULT_SPEED_RANGE, keySemitones: 0 };
+    appendTripletProbes(q, semitonesOfPeaks(q, 0, q.length), 0, q.length, probes, speeds);
+    const matches = new MatchSet();
+    await collectMatches(index, 'triplet', probes.batch(), matches, { speeds });
+    expect(clusterMatches(matches, 'triplet', 0, { speeds })).toEqual([]);
   });
 });

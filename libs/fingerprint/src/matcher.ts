@@ -14,11 +14,15 @@ const { abs, ceil, exp, log, round, sqrt } = Math;
  * thousands of candidate matches, most of them chance collisions.
  */
 
-/** How the query relates to the reference in time and pitch. */
-export type MatchMode = 'exact' | 'vinyl' | 'stretch';
+/**
+ * How the query relates to the reference in time and pitch: same speed, vinyl (pitch follows tempo),
+ * key-locked stretch (tempo only), or key shift (pitch only, tempo unchanged).
+ */
+export type MatchMode = 'exact' | 'vinyl' | 'stretch' | 'key';
 
 const MODE_VINYL = 1;
 const MODE_STRETCH = 2;
+const MODE_KEY = 4;
 
 /** Candidate matches (query posting × stored posting with the same hash) as parallel arrays. */
 export class MatchSet {
@@ -35,7 +39,7 @@ export class MatchSet {
   est: Float32Array;
   estStretch: Float32Array;
   tol: Float32Array;
-  /** Bit set of the modes the match is consistent with (MODE_VINYL | MODE_STRETCH). */
+  /** Bit set of the modes the match is consistent with (MODE_VINYL | MODE_STRETCH | MODE_KEY). */
   mode: Uint8Array;
   /** Query anchor peak index (−1 when unknown). */
   peak: Int32Array;
@@ -161,6 +165,10 @@ export interface MatchOptions {
 const STRETCH_PITCH_TOL = 0.2;
 /** Precision of a single vinyl match's speed (from its pitch shift, ~0.1 semitone). */
 const VINYL_EST_TOL = 0.007;
+/** Smallest key shift (semitones) told apart from none: below it a match is a plain or stretched one. */
+const MIN_KEY_SHIFT = 0.3;
+/** Time scale a key-shifted match may show (tempo unchanged; a pitch shifter moves peaks by a few ms). */
+const KEY_LN_SCALE_TOL = 0.02;
 
 /**
  * Looks the query postings up and appends every candidate match to `out`. For triplets each match is
@@ -206,6 +214,7 @@ export async function collectMatches(
   const lnVinylMax = log(speeds.vinylMax);
   const lnStretchMin = log(speeds.stretchMin);
   const lnStretchMax = log(speeds.stretchMax);
+  const maxKey = speeds.keySemitones ?? 0;
   for (let i = 0; i < found.length; i++) {
     const u = found.hashIndex[i];
     const refAux = found.aux[i];
@@ -225,6 +234,13 @@ export async function collectMatches(
         mode |= MODE_VINYL;
       if (abs(pitch) <= STRETCH_PITCH_TOL && lnScale >= lnStretchMin - lnTol && lnScale <= lnStretchMax + lnTol)
         mode |= MODE_STRETCH;
+      const absPitch = abs(pitch);
+      if (
+        absPitch >= MIN_KEY_SHIFT - STRETCH_PITCH_TOL &&
+        absPitch <= maxKey &&
+        abs(lnScale) <= lnTol + KEY_LN_SCALE_TOL
+      )
+        mode |= MODE_KEY;
       if (mode) {
         const scale = exp(lnScale);
         const gain = unpackLevel(qAux) - unpackLevel(refAux);
@@ -252,6 +268,8 @@ export interface ClusterHit {
   mode: MatchMode;
   /** Reference frames per query frame: 1.05 means the query plays the track 5 % fast. */
   speed: number;
+  /** Key shift in semitones (mode 'key': the pitch moved without the tempo), else 0. */
+  keySemitones: number;
   /** refFrame(q) = refAtPivot + speed · (q − pivot), q in query frames. */
   pivot: number;
   refAtPivot: number;
@@ -398,6 +416,7 @@ function clusterExact(
   return {
     mode: 'exact',
     speed: 1,
+    keySemitones: 0,
     pivot,
     refAtPivot: offset + pivot,
     score: inlierFrames.length,
@@ -419,6 +438,7 @@ function fitLine(
   refAtPivot: number,
   speed: number,
   tolerance: number,
+  pitchRatio = 0,
 ): { slope: number; slopeError: number; meanX: number; meanR: number; span: number } | null {
   let sx = 0;
   let sr = 0;
@@ -431,6 +451,7 @@ function fitLine(
   for (let k = 0; k < count; k++) {
     const i = idx[k];
     if (!(m.mode[i] & mode)) continue;
+    if (pitchRatio > 0 && abs(m.est[i] - pitchRatio) > KEY_PITCH_TOL) continue;
     const x = m.q[i] - pivot;
     const r = m.r[i];
     if (abs(r - (refAtPivot + speed * x)) > tolerance) continue;
@@ -501,16 +522,27 @@ function clusterVariable(
   const candidates: { score: number; speed: number; mode: number; offset: number }[] = [];
   let tries = 0;
   let floor = minScore - 1;
-  for (const mode of [MODE_VINYL, MODE_STRETCH]) {
+  const maxKey = speeds.keySemitones ?? 0;
+  const keyRatios = maxKey > 0 ? grid(2 ** (-maxKey / 12), 2 ** (maxKey / 12)) : new Float64Array(0);
+  for (const mode of [MODE_VINYL, MODE_STRETCH, MODE_KEY]) {
+    // For a key shift the grid is over the pitch ratio (the tempo is 1), for the others over the speed.
     const speedsToTry =
-      mode === MODE_VINYL ? grid(speeds.vinylMin, speeds.vinylMax) : grid(speeds.stretchMin, speeds.stretchMax);
+      mode === MODE_VINYL
+        ? grid(speeds.vinylMin, speeds.vinylMax)
+        : mode === MODE_STRETCH
+          ? grid(speeds.stretchMin, speeds.stretchMax)
+          : keyRatios;
+    if (speedsToTry.length === 0) continue;
     const lists = speedLists(m, idx, count, mode, speedsToTry);
+    const keyShift = mode === MODE_KEY;
     for (let g = 0; g < speedsToTry.length; g++) {
       const s = speedsToTry[g];
+      if (keyShift && abs(s - 1) < MIN_KEY_SHIFT / 17.3) continue; // no shift: the exact/stretch vote
       let c = 0;
+      const timeScale = keyShift ? 1 : s;
       for (let p = lists.start[g]; p < lists.start[g + 1]; p++) {
         const i = lists.items[p];
-        scratch[c++] = m.r[i] - s * (m.q[i] - pivot);
+        scratch[c++] = m.r[i] - timeScale * (m.q[i] - pivot);
       }
       tries++;
       if (c <= floor) continue;
@@ -543,9 +575,10 @@ function clusterVariable(
 
 /** Whether match `i` votes at grid speed `s` in `mode` (its own speed estimate is within tolerance of s). */
 function votesAt(m: MatchSet, i: number, mode: number, s: number): boolean {
-  return mode === MODE_VINYL
-    ? !(abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2)
-    : !(abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2);
+  // A key shift's estimate is its pitch ratio, as a vinyl change's is its speed.
+  return mode === MODE_STRETCH
+    ? !(abs(m.estStretch[i] - s) > m.tol[i] + SPEED_STEP / 2)
+    : !(abs(m.est[i] - s) > VINYL_EST_TOL + SPEED_STEP / 2);
 }
 
 /**
@@ -570,8 +603,8 @@ function speedLists(
     lo[k] = 0;
     hi[k] = -1;
     if (!(m.mode[i] & mode)) continue;
-    const est = mode === MODE_VINYL ? m.est[i] : m.estStretch[i];
-    const tol = (mode === MODE_VINYL ? VINYL_EST_TOL : m.tol[i]) + SPEED_STEP / 2;
+    const est = mode === MODE_STRETCH ? m.estStretch[i] : m.est[i];
+    const tol = (mode === MODE_STRETCH ? m.tol[i] : VINYL_EST_TOL) + SPEED_STEP / 2;
     // One grid step of margin each side, then the exact test decides.
     const a = Math.max(0, Math.floor((est - tol - g[0]) / step) - 1);
     const b = Math.min(last, Math.ceil((est + tol - g[0]) / step) + 1);
@@ -589,6 +622,9 @@ function speedLists(
   }
   return { start, items };
 }
+
+/** Pitch-ratio tolerance of a key-shifted match around its alignment's shift (~0.2 semitone). */
+const KEY_PITCH_TOL = 0.012;
 
 /** Alignments refined per track (the best grid cells can be near-duplicates or a chance fit). */
 const MAX_CANDIDATES = 4;
@@ -612,12 +648,17 @@ function refineAlignment(
   threshold: number,
 ): TrackCluster | null {
   let mode = startMode;
-  let speed = startSpeed;
+  // A key shift keeps the tempo: its grid value is the pitch ratio, and the time slope stays 1.
+  const pitchRatio = mode === MODE_KEY ? startSpeed : 0;
+  let speed = mode === MODE_KEY ? 1 : startSpeed;
   let refAtPivot = startOffset;
   for (let pass = 0; pass < 3; pass++) {
-    const fit = fitLine(m, idx, count, mode, pivot, refAtPivot, speed, tolerance);
+    const fit = fitLine(m, idx, count, mode, pivot, refAtPivot, speed, tolerance, pitchRatio);
     if (!fit) break;
-    if (fit.span >= 60) {
+    // A key shift keeps the tempo: a slope away from 1 is a tempo change this mode does not cover (key shift
+    // plus stretch is not searched), fitting only a few seconds by accident.
+    if (mode === MODE_KEY && fit.span >= 60 && abs(fit.slope - 1) > Math.max(0.012, 4 * fit.slopeError)) return null;
+    if (mode !== MODE_KEY && fit.span >= 60) {
       const slopeTol = Math.max(0.012, 4 * fit.slopeError);
       if (mode === MODE_VINYL && abs(fit.slope - startSpeed) > slopeTol) {
         if (abs(startSpeed - 1) > 0.012 || fit.slope < speeds.stretchMin - 0.01 || fit.slope > speeds.stretchMax + 0.01)
@@ -636,18 +677,25 @@ function refineAlignment(
     refAtPivot = fit.meanR - speed * fit.meanX;
   }
   const inliers: number[] = [];
+  let pitchSum = 0;
   for (let k = 0; k < count; k++) {
     const i = idx[k];
     if (!(m.mode[i] & mode)) continue;
-    if (abs(m.r[i] - (refAtPivot + speed * (m.q[i] - pivot))) <= tolerance) inliers.push(i);
+    if (pitchRatio > 0 && abs(m.est[i] - pitchRatio) > KEY_PITCH_TOL) continue;
+    if (abs(m.r[i] - (refAtPivot + speed * (m.q[i] - pivot))) <= tolerance) {
+      inliers.push(i);
+      pitchSum += log(m.est[i]);
+    }
   }
   const { inlierFrames, inlierPeaks, inlierGains } = inlierArrays(m, inliers);
   const score = inlierFrames.length;
   if (score < threshold) return null;
-  const matchMode: MatchMode = abs(speed - 1) < 0.004 ? 'exact' : mode === MODE_VINYL ? 'vinyl' : 'stretch';
+  const matchMode: MatchMode =
+    mode === MODE_KEY ? 'key' : abs(speed - 1) < 0.004 ? 'exact' : mode === MODE_VINYL ? 'vinyl' : 'stretch';
   return {
     mode: matchMode,
     speed,
+    keySemitones: mode === MODE_KEY ? round(((12 * pitchSum) / score / Math.LN2) * 100) / 100 : 0,
     pivot,
     refAtPivot,
     score,

@@ -42,6 +42,7 @@ function trackHits(
       strategy: 'triplet',
       mode: speed === 1 ? 'exact' : 'vinyl',
       speed,
+      keySemitones: 0,
       pivot: (ws + we) / 2,
       refAtPivot: refSec * F + speed * ((ws + we) / 2 - fromSec * F),
       score: opts.score ?? frames.length,
@@ -78,6 +79,20 @@ describe('buildTimeline', () => {
     const phantom = trackHits(3, 57, 66, 40, { perSec: 3 });
     const timeline = buildTimeline([...a.hits, ...b.hits, ...phantom.hits], 120);
     expect(timeline.entries.map((e) => e.trackId)).toEqual([1, 2]);
+  });
+
+  it('reports a third deck layered at equal level inside a track, and still drops a phantom there', () => {
+    const main = trackHits(1, 0, 120, 10, { perSec: 6 });
+    // Layered at 40.3–65.3 s with 2-s fades, as dense as the main track and on other frames.
+    const layer = trackHits(2, 40.3, 65.3, 100, { perSec: 5.5, fadeIn: 2, fadeOut: 2 });
+    const phantom = trackHits(3, 80, 95, 40, { perSec: 1 });
+    const timeline = buildTimeline([...main.hits, ...layer.hits, ...phantom.hits], 120);
+    expect(timeline.entries.map((e) => e.trackId)).toEqual([1, 2]);
+    const [m, l] = timeline.entries;
+    expect(m.startSec).toBeCloseTo(0, 0);
+    expect(m.endSec).toBeCloseTo(120, -0.5);
+    expect(Math.abs(l.startSec - 41.3)).toBeLessThan(1.5);
+    expect(Math.abs(l.endSec - 64.3)).toBeLessThan(1.5);
   });
 
   it('drops short runs and joins one track across a missed window', () => {

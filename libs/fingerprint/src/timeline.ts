@@ -19,6 +19,8 @@ export interface TimelineEntry {
   /** Track seconds per mix second (1.05: played 5 % fast). */
   speed: number;
   mode: MatchMode;
+  /** Mode 'key': semitones the pitch was shifted by (tempo unchanged); otherwise 0. */
+  keySemitones: number;
   /** 0 … 1. */
   confidence: number;
   /** Agreeing hashes over the whole entry. */
@@ -88,6 +90,7 @@ interface Candidate {
   endFrame: number;
   speed: number;
   mode: MatchMode;
+  keySemitones: number;
   confidence: number;
   score: number;
   /** Mapping used for refStartSec. */
@@ -181,7 +184,8 @@ export function buildTimeline(hits: WindowHit[], durationSec: number, options: T
 
   // 4. Phantoms and crossfades.
   candidates.sort((a, b) => a.startFrame - b.startFrame);
-  candidates = dropContained(candidates);
+  const { kept, layers } = dropContained(candidates);
+  candidates = kept;
   for (let i = 0; i + 1 < candidates.length; i++) {
     const a = candidates[i];
     const b = candidates[i + 1];
@@ -193,6 +197,7 @@ export function buildTimeline(hits: WindowHit[], durationSec: number, options: T
     b.startFrame = cut;
   }
   candidates = candidates.filter((c) => (c.endFrame - c.startFrame) * FRAME_SEC >= minEntrySec);
+  candidates = [...candidates, ...layers].sort((a, b) => a.startFrame - b.startFrame);
 
   const entries: TimelineEntry[] = candidates.map((c) => ({
     trackId: c.trackId,
@@ -201,6 +206,7 @@ export function buildTimeline(hits: WindowHit[], durationSec: number, options: T
     refStartSec: round3(Math.max(0, c.refAtPivot + c.speed * (c.startFrame - c.pivot)) * FRAME_SEC),
     speed: Math.round(c.speed * 10000) / 10000,
     mode: c.mode,
+    keySemitones: c.mode === 'key' ? Math.round(c.keySemitones * 100) / 100 : 0,
     confidence: Math.round(c.confidence * 1000) / 1000,
     score: c.score,
   }));
@@ -266,6 +272,13 @@ function toCandidate(run: Run, edgeFraction: number): Candidate | null {
     weight += wh.hit.score;
   }
   const mode = [...modes.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  let keySum = 0;
+  let keyWeight = 0;
+  for (const wh of speedHits) {
+    if (wh.hit.mode !== 'key') continue;
+    keySum += wh.hit.keySemitones * wh.hit.score;
+    keyWeight += wh.hit.score;
+  }
   const bestHit = speedHits.reduce((a, b) => (b.hit.score > a.hit.score ? b : a)).hit;
   const fade = fadeEdges(unique, levels);
   const levelStart = fade.start;
@@ -284,6 +297,7 @@ function toCandidate(run: Run, edgeFraction: number): Candidate | null {
     endFrame,
     speed: speedSum / weight,
     mode,
+    keySemitones: keyWeight ? keySum / keyWeight : 0,
     confidence,
     score: unique.length,
     pivot: bestHit.pivot,
@@ -541,14 +555,53 @@ function piece(c: Candidate, from: number, to: number): Candidate | null {
   };
 }
 
+/** Largest share of a layered track's evidence frames that the tracks around it may also have matched. */
+const LAYER_MAX_SHARED = 0.4;
+/** Smallest evidence density of a layered track, as a fraction of the density of the tracks around it. */
+const LAYER_MIN_DENSITY = 0.4;
+
+/**
+ * Whether a candidate inside stronger ones is a track of its own played at the same time (a third deck
+ * layered under the main track) rather than a phantom: its evidence comes from other query frames than
+ * theirs, and is about as dense as theirs over the same time. A phantom (a chance alignment of the same
+ * passage, or of two crossfading tracks with some third one) re-uses their frames and is sparse: on generated
+ * mixes phantoms shared 67–90 % of their frames with the tracks around them at 20–35 % of their density;
+ * layered tracks at equal level 0–12 % and 64–120 %, through a phone in a room too.
+ */
+function isLayered(inner: Candidate, others: Candidate[]): boolean {
+  const around = others.filter((o) => Math.min(o.endFrame, inner.endFrame) > Math.max(o.startFrame, inner.startFrame));
+  if (around.length === 0) return false;
+  const frames = new Set<number>();
+  let evidence = 0;
+  let span = 0;
+  for (const o of around) {
+    const from = Math.max(o.startFrame, inner.startFrame);
+    const to = Math.min(o.endFrame, inner.endFrame);
+    for (const f of o.evidence) {
+      frames.add(f);
+      if (f >= from && f < to) evidence++;
+    }
+    span += to - from;
+  }
+  let shared = 0;
+  for (const f of inner.evidence) if (frames.has(f)) shared++;
+  const density = inner.evidence.length / Math.max(1, inner.endFrame - inner.startFrame);
+  return (
+    shared <= LAYER_MAX_SHARED * inner.evidence.length && density >= LAYER_MIN_DENSITY * (evidence / Math.max(1, span))
+  );
+}
+
 /**
  * Drops a candidate lying (almost) entirely inside stronger ones' spans — one of them, or two that overlap
  * (a crossfade): two tracks crossfading can make a short, weak alignment with some third track, and a track
- * does not play inside another. The stronger of two (nearly) coinciding candidates wins even when it is a
- * little shorter: the other is a second, chance alignment of the same passage, not a track of its own.
+ * does not play inside another — unless it was layered on top (a third deck at equal level, see isLayered):
+ * those are returned apart, to be reported as they are without taking part in crossfade boundaries. The
+ * stronger of two (nearly) coinciding candidates wins even when it is a little shorter: the other is a
+ * second, chance alignment of the same passage, not a track of its own.
  */
-function dropContained(cands: Candidate[]): Candidate[] {
+function dropContained(cands: Candidate[]): { kept: Candidate[]; layers: Candidate[] } {
   const keep = cands.map(() => true);
+  const layer = cands.map(() => false);
   for (let i = 0; i < cands.length; i++) {
     const inner = cands[i];
     const spans: [number, number][] = [];
@@ -567,7 +620,15 @@ function dropContained(cands: Candidate[]): Candidate[] {
       covered += to - Math.max(from, reach);
       reach = to;
     }
-    if (covered >= 0.8 * (inner.endFrame - inner.startFrame)) keep[i] = false;
+    if (covered < 0.8 * (inner.endFrame - inner.startFrame)) continue;
+    keep[i] = false;
+    if (
+      isLayered(
+        inner,
+        cands.filter((o, j) => j !== i && keep[j] && o.score > inner.score),
+      )
+    )
+      layer[i] = true;
   }
-  return cands.filter((_, i) => keep[i]);
+  return { kept: cands.filter((_, i) => keep[i]), layers: cands.filter((_, i) => layer[i]) };
 }

@@ -68,10 +68,22 @@ export interface SpeedRange {
   /** Key-locked time-stretch: tempo only. */
   stretchMin: number;
   stretchMax: number;
+  /**
+   * DJ software's key shift: pitch moved by up to ± this many semitones with the tempo unchanged (key lock
+   * with a key change). Every peak moves by the same number of semitones and no time changes, so only the
+   * coarse cells move (u and v together, along a diagonal); 0 or absent: not searched.
+   */
+  keySemitones?: number;
 }
 
-/** ±8 % vinyl and ±6 % key-locked, each with a little headroom. */
-export const DEFAULT_SPEED_RANGE: SpeedRange = { vinylMin: 0.91, vinylMax: 1.09, stretchMin: 0.93, stretchMax: 1.07 };
+/** ±8 % vinyl and ±6 % key-locked, each with a little headroom, and key shifts of up to ±2 semitones. */
+export const DEFAULT_SPEED_RANGE: SpeedRange = {
+  vinylMin: 0.91,
+  vinylMax: 1.09,
+  stretchMin: 0.93,
+  stretchMax: 1.07,
+  keySemitones: 2.2,
+};
 
 export function semitonesOfBin(freqBin: number): number {
   return 12 * log2((freqBin * BIN_HZ) / LF_REF_HZ);
@@ -228,6 +240,7 @@ export function appendTripletProbes(
   // Speed grid along the vinyl and key-locked paths; fine enough that no cell is skipped between steps.
   const vinylSteps = speedGrid(speeds.vinylMin, speeds.vinylMax);
   const stretchSteps = speedGrid(speeds.stretchMin, speeds.stretchMax);
+  const keySteps = keyGrid(speeds.keySemitones ?? 0, tolSemi);
   forEachTriplet(peaks, lf, anchorStart, anchorEnd, params, (a, b, c) => {
     const span = time[c] - time[a];
     const r = (time[b] - time[a]) / span;
@@ -255,6 +268,9 @@ export function appendTripletProbes(
     };
     for (const s of vinylSteps) box(uq, l1 - 12 * log2(s));
     for (const k of stretchSteps) box(uq + SEMI_PER_LN * log(k), l1);
+    // A key shift by k semitones raised every pitch by k and left every time alone: the reference's u and v
+    // were both k lower.
+    for (const k of keySteps) box(uq - k, l1 - k);
     if (nc === 0) return;
     // Difference and ratio cells are centred on whole steps (round, not floor): musical intervals and
     // rhythmic ratios (1/2, 1/4, 3/4) are common, and a cell edge on them would split them at random.
@@ -288,6 +304,15 @@ export function appendTripletProbes(
     }
   });
   return out.length - before;
+}
+
+/** Key shifts (semitones) spaced by less than twice the probe tolerance, so no cell is skipped between steps. */
+function keyGrid(maxSemitones: number, tolSemi: number): number[] {
+  if (!(maxSemitones > 0)) return [];
+  const n = Math.max(1, ceil((2 * maxSemitones) / (1.5 * tolSemi)));
+  const steps: number[] = [];
+  for (let i = 0; i <= n; i++) steps.push(-maxSemitones + (2 * maxSemitones * i) / n);
+  return steps;
 }
 
 function speedGrid(min: number, max: number): number[] {

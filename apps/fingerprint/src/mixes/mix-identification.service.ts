@@ -5,7 +5,10 @@ import {
   groupSameRecordings,
   identifyMix,
   IndexRebuildingError,
+  resolveNestedMixes,
   type FingerprintIndex,
+  type MatchMode,
+  type TimelineEntry,
 } from '@crateflow/fingerprint';
 import { UndecodableAudioError } from '@crateflow/audio';
 import { hasAudio } from '@crateflow/contracts';
@@ -130,11 +133,15 @@ export class MixIdentificationService {
       await Promise.all(reports);
     }
 
-    const contents = await this.deps.fingerprints.contentOfTracks([...new Set(timeline.entries.map((e) => e.trackId))]);
-    const entries: StoredTimelineEntry[] = timeline.entries.flatMap((e) => {
+    const resolved = await this.resolveNested(timeline.entries);
+    const contents = await this.deps.fingerprints.contentOfTracks([
+      ...new Set(resolved.flatMap((e) => (e.via ? [e.trackId, e.via.trackId] : [e.trackId]))),
+    ]);
+    const entries: StoredTimelineEntry[] = resolved.flatMap((e) => {
       const contentHash = contents.get(e.trackId);
       // A track whose files were all re-encoded or removed since has no content to name; it is left out.
       if (!contentHash) return [];
+      const viaContent = e.via ? contents.get(e.via.trackId) : undefined;
       return [
         {
           trackId: e.trackId,
@@ -144,8 +151,12 @@ export class MixIdentificationService {
           refStartSec: round(e.refStartSec),
           speed: Math.round(e.speed * 10_000) / 10_000,
           mode: e.mode,
+          keySemitones: e.keySemitones,
           confidence: Math.round(e.confidence * 1000) / 1000,
           score: e.score,
+          ...(e.via && viaContent
+            ? { via: { trackId: e.via.trackId, contentHash: viaContent, refStartSec: round(e.via.refStartSec) } }
+            : {}),
         },
       ];
     });
@@ -188,6 +199,29 @@ export class MixIdentificationService {
   }
 
   /**
+   * Entries naming a library recording that is itself an identified mix (a short recorded set: longer ones
+   * are not candidates at all) are replaced by the tracks its own timeline names there (resolveNestedMixes).
+   * Nested mixes are followed a few levels deep, each level's timelines read in one statement.
+   */
+  private async resolveNested(entries: readonly TimelineEntry[]) {
+    const known = new Map<number, TimelineEntry[]>();
+    let ask = [...new Set(entries.map((e) => e.trackId))];
+    for (let depth = 0; depth < 3 && ask.length; depth++) {
+      const contents = await this.deps.fingerprints.contentOfTracks(ask);
+      const timelines = await this.deps.jobs.latestTimelinesOfContents([...new Set(contents.values())]);
+      const next: number[] = [];
+      for (const [trackId, content] of contents) {
+        const stored = timelines.get(content);
+        if (!stored) continue;
+        known.set(trackId, stored.map(toTimelineEntry));
+        for (const s of stored) if (!known.has(s.trackId)) next.push(s.trackId);
+      }
+      ask = [...new Set(next)];
+    }
+    return resolveNestedMixes(entries, (trackId) => known.get(trackId));
+  }
+
+  /**
    * The mix's own track, its other encodings, every recording too long to be a track of a mix, and all but
    * the first-indexed encoding of every same-recording group (one recording is one track of the timeline,
    * not three overlapping ones; readers list the group's files).
@@ -203,6 +237,20 @@ export class MixIdentificationService {
     for (const other of await this.deps.sameRecordings.othersOf(contentHash)) excluded.add(other.trackId);
     return excluded;
   }
+}
+
+function toTimelineEntry(s: StoredTimelineEntry): TimelineEntry {
+  return {
+    trackId: s.trackId,
+    startSec: s.startSec,
+    endSec: s.endSec,
+    refStartSec: s.refStartSec,
+    speed: s.speed,
+    mode: s.mode as MatchMode,
+    keySemitones: s.keySemitones ?? 0,
+    confidence: s.confidence,
+    score: s.score,
+  };
 }
 
 function round(sec: number): number {

@@ -77,6 +77,21 @@ export class MixIdentificationRepository {
     );
   }
 
+  /**
+   * The newest finished timeline of each of these recordings (by content) that was identified as a mix:
+   * a library file that is itself a recorded set, whose tracks a mix identification reports instead of it.
+   */
+  async latestTimelinesOfContents(contentHashes: readonly string[]): Promise<Map<string, StoredTimelineEntry[]>> {
+    if (contentHashes.length === 0) return new Map();
+    const rows: { content_hash: string; entries: StoredTimelineEntry[] }[] = await this.db.query(
+      `SELECT DISTINCT ON (content_hash) content_hash, entries FROM mix_identifications
+        WHERE content_hash = ANY($1::char(64)[]) AND status = 'done' AND entries IS NOT NULL
+        ORDER BY content_hash, finished_at DESC`,
+      [contentHashes],
+    );
+    return new Map(rows.map((r) => [r.content_hash.trim(), r.entries]));
+  }
+
   /** Marks a job failed; a job that is not recorded yet (it failed before it started) is recorded as failed. */
   async fail(
     job: { id: string; fileId: string; contentHash: string | null; requestedAt: string },

@@ -36,12 +36,25 @@ export const TimelineEntrySchema = z.object({
   start: z.string().describe('startSec as h:mm:ss'),
   refStartSec: z.number().describe("The track's own position at startSec"),
   speed: z.number().describe('Track seconds per mix second: 1.05 means played 5 % fast'),
-  mode: z.string().describe('`vinyl` (tempo and pitch together), `stretch` (key-locked) or `exact`'),
+  mode: z
+    .string()
+    .describe('`vinyl` (tempo and pitch together), `stretch` (key-locked), `key` (pitch only) or `exact`'),
+  keySemitones: z.number().describe('Mode `key`: semitones the pitch was shifted by, tempo unchanged; else 0'),
   confidence: z.number().min(0).max(1),
   contentHash: z.string(),
   file: RecordingFileSchema.nullable().describe(
     'The library file holding the track; null when no copy is present any more',
   ),
+  via: z
+    .object({
+      contentHash: z.string(),
+      refStartSec: z.number().describe("That recording's position at startSec"),
+      file: RecordingFileSchema.nullable(),
+    })
+    .nullable()
+    .describe(
+      'When the track was heard through a library recording that is itself an identified mix (a recorded set holding it): that recording; else null',
+    ),
 });
 export type TimelineEntryView = z.output<typeof TimelineEntrySchema>;
 

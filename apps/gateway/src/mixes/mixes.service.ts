@@ -135,7 +135,9 @@ export class MixesService {
 
   private async view(row: MixIdentificationRow): Promise<MixIdentificationView> {
     const entries = row.entries ?? [];
-    const files = await this.recordings.bestFileOfContents(entries.map((e) => e.contentHash));
+    const files = await this.recordings.bestFileOfContents(
+      entries.flatMap((e) => (e.via ? [e.contentHash, e.via.contentHash] : [e.contentHash])),
+    );
     const file = await this.files.findById(row.file_id);
     return {
       jobId: row.id,
@@ -158,9 +160,17 @@ export class MixesService {
           refStartSec: e.refStartSec,
           speed: e.speed,
           mode: e.mode,
+          keySemitones: e.keySemitones ?? 0,
           confidence: e.confidence,
           contentHash: e.contentHash,
           file: f ? recordingFileView(f) : null,
+          via: e.via
+            ? {
+                contentHash: e.via.contentHash,
+                refStartSec: e.via.refStartSec,
+                file: files.has(e.via.contentHash) ? recordingFileView(files.get(e.via.contentHash)!) : null,
+              }
+            : null,
         };
       }),
       unknown: row.unknown ?? [],

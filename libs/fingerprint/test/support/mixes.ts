@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { FINGERPRINT_SAMPLE_RATE } from '../../src/params';
 import { TimelineEntry } from '../../src/timeline';
 import { LIBRARY, OUTSIDE_LIBRARY } from './fixtures';
+import { addVoice, phoneRecording, writeWavFloat } from './live-set';
 import { renderSynth } from './synth';
 
 const SR = FINGERPRINT_SAMPLE_RATE;
@@ -22,7 +23,9 @@ export type Variant =
   | { kind: 'tempo'; speed: number }
   | { kind: 'bass' }
   | { kind: 'noise'; snrDb: number }
-  | { kind: 'mp3' };
+  | { kind: 'mp3' }
+  /** DJ software's key shift: pitch moved by `semitones`, tempo unchanged (key lock). */
+  | { kind: 'key'; semitones: number };
 
 export type SegmentSource = { file: string } | { synthSeed: number };
 
@@ -35,6 +38,13 @@ export interface SegmentSpec {
   /** Length in the mix, seconds, crossfades included. */
   lengthSec: number;
   variant: Variant;
+  /** An MC talking (shouting) over this segment (live-set cases, see live-set.ts). */
+  voiceOver?: { seed: number; gainDb: number };
+  /**
+   * A third deck layered under this segment at equal level: `layer.lengthSec` of another source from
+   * `atSec` into the segment (2-s fades), reported in the truth as its own entry.
+   */
+  layer?: { trackId: number | null; source: SegmentSource; refStartSec: number; atSec: number; lengthSec: number };
 }
 
 export interface TruthEntry {
@@ -51,6 +61,8 @@ export interface TruthEntry {
   refStartSec: number;
   speed: number;
   variant: Variant;
+  /** Live-set conditions this segment was heard under: 'mc', 'layer' (it is the layered deck), 'under-layer', 'phone'. */
+  tags?: string[];
 }
 
 export interface BuiltMix {
@@ -66,6 +78,8 @@ export function variantName(v: Variant): string {
       return `${v.kind}${v.speed >= 1 ? '+' : ''}${Math.round((v.speed - 1) * 1000) / 10}%`;
     case 'noise':
       return `noise${v.snrDb}dB`;
+    case 'key':
+      return `key${v.semitones >= 0 ? '+' : ''}${v.semitones}`;
     default:
       return v.kind;
   }
@@ -109,14 +123,21 @@ export function addWhiteNoise(pcm: Float32Array, snrDb: number, seed = 1): Float
 export async function renderSegment(spec: SegmentSpec, workDir: string, seed = 1): Promise<Float32Array> {
   const samples = Math.round(spec.lengthSec * SR);
   let pcm: Float32Array;
+  const v = spec.variant;
   if ('synthSeed' in spec.source) {
     const from = Math.round(spec.refStartSec * SR);
-    pcm = renderSynth(spec.source.synthSeed, from, from + samples);
-    if (spec.variant.kind === 'noise') pcm = addWhiteNoise(pcm, spec.variant.snrDb, seed);
-    return pcm;
+    if (v.kind === 'clean' || v.kind === 'noise') {
+      pcm = renderSynth(spec.source.synthSeed, from, from + samples);
+      if (v.kind === 'noise') pcm = addWhiteNoise(pcm, v.snrDb, seed);
+      return pcm;
+    }
+    // Other variants go through ffmpeg like a file: render (a little more than) the source span to a WAV.
+    const wav = path.join(workDir, `synth-${seed}.wav`);
+    const span = Math.ceil((spec.lengthSec * speedOf(v) + 2) * SR);
+    writeWavFloat(wav, renderSynth(spec.source.synthSeed, from, from + span));
+    return renderSegment({ ...spec, source: { file: wav }, refStartSec: 0 }, workDir, seed);
   }
   const file = spec.source.file;
-  const v = spec.variant;
   const window = { sampleRate: SR, startSec: spec.refStartSec, durationSec: spec.lengthSec };
   if (v.kind === 'mp3') {
     const mp3 = path.join(workDir, `seg-${seed}.mp3`);
@@ -145,6 +166,8 @@ export async function renderSegment(spec: SegmentSpec, workDir: string, seed = 1
     });
   } else if (v.kind === 'tempo') {
     pcm = await decodeMonoToArray(file, { ...window, extraFilters: [`atempo=${v.speed}`] });
+  } else if (v.kind === 'key') {
+    pcm = await decodeMonoToArray(file, { ...window, extraFilters: [`rubberband=pitch=${2 ** (v.semitones / 12)}`] });
   } else if (v.kind === 'bass') {
     pcm = await decodeMonoToArray(file, { ...window, extraFilters: ['bass=g=6'] });
   } else {
@@ -161,7 +184,11 @@ export async function renderSegment(spec: SegmentSpec, workDir: string, seed = 1
  * Joins segments with linear crossfades of `crossfadeSec[i]` between segment i and i+1 (6–10 s in the
  * tests). Returns the mix and the truth, with each boundary at the crossfade's midpoint.
  */
-export async function buildMix(segments: SegmentSpec[], crossfadeSec: number[]): Promise<BuiltMix> {
+export async function buildMix(
+  segments: SegmentSpec[],
+  crossfadeSec: number[],
+  options: { phone?: boolean } = {},
+): Promise<BuiltMix> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'cf-mix-'));
   try {
     const starts: number[] = [];
@@ -179,6 +206,43 @@ export async function buildMix(segments: SegmentSpec[], crossfadeSec: number[]):
       // Level-matched like a DJ's gain knob: every segment at the same RMS, so the crossfade midpoint is
       // where both tracks are equally present.
       const pcm = normaliseRms(await renderSegment(seg, workDir, i + 1), TARGET_RMS);
+      const tags: string[] = [];
+      const layerTruth: TruthEntry[] = [];
+      if (seg.layer) {
+        const l = seg.layer;
+        const layerVariant: Variant = { kind: 'clean' };
+        const layered = normaliseRms(
+          await renderSegment(
+            {
+              trackId: l.trackId,
+              source: l.source,
+              refStartSec: l.refStartSec,
+              lengthSec: l.lengthSec,
+              variant: layerVariant,
+            },
+            workDir,
+            1000 + i,
+          ),
+          TARGET_RMS,
+        );
+        addFaded(pcm, layered, Math.round(l.atSec * SR), LAYER_FADE_SEC * SR);
+        tags.push('under-layer');
+        const at = starts[i] + l.atSec;
+        layerTruth.push({
+          trackId: l.trackId,
+          startSec: at + LAYER_FADE_SEC / 2,
+          endSec: at + l.lengthSec - LAYER_FADE_SEC / 2,
+          dominantSec: at + LAYER_FADE_SEC / 2,
+          refStartSec: l.refStartSec + LAYER_FADE_SEC / 2,
+          speed: 1,
+          variant: layerVariant,
+          tags: ['layer'],
+        });
+      }
+      if (seg.voiceOver) {
+        addVoice(pcm, seg.voiceOver.seed, seg.voiceOver.gainDb);
+        tags.push('mc');
+      }
       const fadeIn = i > 0 ? crossfadeSec[i - 1] * SR : 0;
       const fadeOut = i < segments.length - 1 ? crossfadeSec[i] * SR : 0;
       const offset = Math.round(starts[i] * SR);
@@ -205,11 +269,29 @@ export async function buildMix(segments: SegmentSpec[], crossfadeSec: number[]):
         refStartSec: seg.refStartSec + speed * (startSec - starts[i]),
         speed,
         variant: seg.variant,
+        tags,
       });
+      truth.push(...layerTruth);
+    }
+    if (options.phone) {
+      const recorded = await phoneRecording(mix, workDir);
+      for (const t of truth) t.tags = [...(t.tags ?? []), 'phone'];
+      return { pcm: recorded, durationSec, truth };
     }
     return { pcm: mix, durationSec, truth };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Fade of a layered third deck, seconds (a DJ opens the channel fader quickly). */
+const LAYER_FADE_SEC = 2;
+
+/** Adds `layer` into `pcm` from sample `at`, with linear fades of `fade` samples at both ends. */
+function addFaded(pcm: Float32Array, layer: Float32Array, at: number, fade: number): void {
+  for (let k = 0; k < layer.length && at + k < pcm.length; k++) {
+    const g = Math.min(1, k / fade, (layer.length - k) / fade);
+    pcm[at + k] += g * layer[k];
   }
 }
 

@@ -12,10 +12,17 @@ export interface StoredTimelineEntry {
   refStartSec: number;
   /** Track seconds per mix second (1.05: played 5 % fast). */
   speed: number;
-  /** `vinyl` (tempo and pitch together), `stretch` (key-locked) or `exact`. */
+  /** `vinyl` (tempo and pitch together), `stretch` (key-locked), `key` (pitch only) or `exact`. */
   mode: string;
+  /** Mode `key`: semitones the pitch was shifted by, tempo unchanged (absent in older rows: 0). */
+  keySemitones?: number;
   confidence: number;
   score: number;
+  /**
+   * Present when the track was heard through a library recording that is itself an identified mix (a
+   * recorded set holding it): that recording and its position at startSec.
+   */
+  via?: { trackId: number; contentHash: string; refStartSec: number };
 }
 
 /**

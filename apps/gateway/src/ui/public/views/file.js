@@ -390,8 +390,18 @@ async function loadTimeline(fileId, body, duration) {
                     e.file
                       ? h('a', { href: `#/files/${encodeURIComponent(e.file.fileId)}` }, name(e))
                       : h('span', { class: 'muted' }, 'no copy present'),
+                    // Heard through a library recording that is itself an identified mix (a recorded set).
+                    e.via
+                      ? h('span', { class: 'muted' }, ' (in ', e.via.file ? name(e.via) : 'another recorded set', ')')
+                      : null,
                   ),
-                  h('td', null, `${((e.speed - 1) * 100).toFixed(1)} % (${e.mode})`),
+                  h(
+                    'td',
+                    null,
+                    e.mode === 'key'
+                      ? `key ${e.keySemitones > 0 ? '+' : ''}${e.keySemitones} semitones`
+                      : `${((e.speed - 1) * 100).toFixed(1)} % (${e.mode})`,
+                  ),
                   h('td', null, `${Math.round(e.confidence * 100)} %`),
                 ),
               ),
