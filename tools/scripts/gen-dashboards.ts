@@ -31,6 +31,17 @@ export const METRIC_SOURCES: Record<string, readonly string[]> = {
   // Fingerprint stage.
   crateflow_fingerprint_hashes_stored_total: ['fingerprint'],
   crateflow_mix_identifications_total: ['fingerprint'],
+  // Executor (apps/executor execution-metrics).
+  crateflow_execution_steps_total: ['executor'],
+  crateflow_execution_files_total: ['executor'],
+  crateflow_execution_bytes_total: ['executor'],
+  // Proposer's LLM (registered with or without an LLM configured).
+  crateflow_llm_calls_total: ['proposer'],
+  crateflow_llm_tokens_total: ['proposer'],
+  crateflow_llm_wait_seconds_total: ['proposer'],
+  // Tracklists: 1001Tracklists look-ups.
+  crateflow_tracklist_lookups_total: ['tracklists'],
+  crateflow_tracklist_parse_failures_total: ['tracklists'],
   // Gateway: HTTP and the pipeline read model.
   crateflow_http_request_seconds: ['gateway'],
   crateflow_files_by_state: ['gateway'],
@@ -84,6 +95,114 @@ const SERVICE = 'service=~"$service"';
 
 const quantile = (q: number, metric: string, by = 'stage', filter = STAGE) =>
   `histogram_quantile(${q}, sum by (le, ${by}) (rate(${metric}_bucket{${filter}}[${RATE}])))`;
+
+/** Each of these services' own metrics, first on its dashboard (the stage-level panels follow). */
+const OWN_PANELS: Record<'executor' | 'proposer' | 'tracklists', PanelDef[]> = {
+  executor: [
+    {
+      title: 'Bytes moved, copied or linked',
+      unit: 'Bps',
+      targets: [{ expr: `sum(rate(crateflow_execution_bytes_total[${RATE}]))`, legend: 'bytes per second' }],
+    },
+    {
+      title: 'File operations finished by outcome',
+      description:
+        'done; failed (the journal keeps the reason, e.g. verify-failed); pending = rolled back, to run again.',
+      unit: 'ops',
+      targets: [
+        {
+          expr: `sum by (outcome) (rate(crateflow_execution_files_total[${RATE}]))`,
+          legend: '{{outcome}}',
+        },
+      ],
+    },
+    {
+      title: 'Failed and rolled-back file operations (1 h)',
+      description:
+        'A failed copy verification (SHA-256 differs) ends an operation failed with the source kept; the ' +
+        'execution page lists each with its reason.',
+      type: 'stat',
+      unit: 'short',
+      targets: [
+        { expr: 'sum(increase(crateflow_execution_files_total{outcome="failed"}[1h]))', legend: 'failed' },
+        { expr: 'sum(increase(crateflow_execution_files_total{outcome="pending"}[1h]))', legend: 'rolled back' },
+      ],
+    },
+    {
+      title: 'Journal steps by phase',
+      description:
+        'Every step is journaled before the change it names; `verifying` counts copies checked against their ' +
+        'recorded hash; after a crash, start-up reconciliation journals the step that finishes or rolls back.',
+      unit: 'ops',
+      targets: [{ expr: `sum by (phase) (rate(crateflow_execution_steps_total[${RATE}]))`, legend: '{{phase}}' }],
+    },
+  ],
+  proposer: [
+    {
+      title: 'LLM calls by outcome',
+      unit: 'ops',
+      targets: [{ expr: `sum by (outcome) (rate(crateflow_llm_calls_total[${RATE}]))`, legend: '{{outcome}}' }],
+    },
+    {
+      title: 'LLM calls failed (share, 30 min)',
+      description: 'Rate-limited, server errors, time-outs, network errors and malformed answers over all calls.',
+      unit: 'percentunit',
+      targets: [
+        {
+          expr:
+            'sum(increase(crateflow_llm_calls_total{outcome!="ok"}[30m]))' +
+            ' / sum(increase(crateflow_llm_calls_total[30m]))',
+          legend: 'failed',
+        },
+      ],
+    },
+    {
+      title: 'LLM tokens per hour',
+      unit: 'short',
+      targets: [{ expr: 'sum by (kind) (increase(crateflow_llm_tokens_total[1h]))', legend: '{{kind}}' }],
+    },
+    {
+      title: 'Waiting before LLM calls (seconds per second)',
+      description:
+        'budget: the shared requests-per-minute budget (PROPOSER_LLM_RPM) or a vendor rate limit; retry: backoff ' +
+        'after a failed call. Near 1 means a proposer spends its time waiting.',
+      unit: 'none',
+      targets: [
+        { expr: `sum by (why) (rate(crateflow_llm_wait_seconds_total[${RATE}]))`, legend: '{{why}}' },
+        {
+          expr: `sum(rate(crateflow_llm_calls_total{outcome="rate_limited"}[${RATE}]))`,
+          legend: 'rate-limited calls per second',
+        },
+      ],
+    },
+  ],
+  tracklists: [
+    {
+      title: '1001Tracklists look-ups by outcome',
+      unit: 'ops',
+      targets: [{ expr: `sum by (outcome) (rate(crateflow_tracklist_lookups_total[${RATE}]))`, legend: '{{outcome}}' }],
+    },
+    {
+      title: 'Blocked look-ups (1 h)',
+      description: 'A Cloudflare challenge or a page rendered by JavaScript: see TRACKLISTS_RENDER in the docs.',
+      type: 'stat',
+      unit: 'short',
+      targets: [{ expr: 'sum(increase(crateflow_tracklist_lookups_total{outcome="blocked"}[1h]))', legend: 'blocked' }],
+    },
+    {
+      title: 'Pages that could not be read (1 h)',
+      description: 'Fetched but not parsed; retried later. More than a few usually means the site changed its layout.',
+      type: 'stat',
+      unit: 'short',
+      targets: [{ expr: 'sum(increase(crateflow_tracklist_parse_failures_total[1h]))', legend: 'parse failures' }],
+    },
+    {
+      title: 'Look-ups per hour',
+      unit: 'short',
+      targets: [{ expr: 'sum by (outcome) (increase(crateflow_tracklist_lookups_total[1h]))', legend: '{{outcome}}' }],
+    },
+  ],
+};
 
 export const DASHBOARDS: DashboardDef[] = [
   {
@@ -391,6 +510,7 @@ export const DASHBOARDS: DashboardDef[] = [
     }[stage],
     variables: [],
     panels: [
+      ...OWN_PANELS[stage],
       {
         title: 'Messages handled by outcome',
         unit: 'ops',

@@ -24,6 +24,16 @@ import { ProposalRepository } from './repositories/proposal.repository';
 import { RuleEngine } from './rules/rule-engine';
 import { templatesFrom } from './rules/templates';
 
+const LLM_CALL_OUTCOMES: Parameters<LlmObserver['call']>[0][] = [
+  'ok',
+  'malformed',
+  'rate_limited',
+  'server_error',
+  'timeout',
+  'network',
+  'error',
+];
+
 /** Prometheus counters for the LLM: calls by outcome, tokens, and time spent waiting (budget, retries). */
 export function llmMetrics(registry: Registry): LlmObserver {
   const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
@@ -57,6 +67,10 @@ export function llmMetrics(registry: Registry): LlmObserver {
         registers: [registry],
       }),
   );
+  // Every label set starts at 0, so a dashboard shows 0 (not "no data") and rate() works from the first call.
+  for (const outcome of LLM_CALL_OUTCOMES) calls.inc({ stage: 'proposer', outcome }, 0);
+  for (const kind of ['input', 'output']) tokens.inc({ stage: 'proposer', kind }, 0);
+  for (const why of ['budget', 'retry']) waits.inc({ stage: 'proposer', why }, 0);
   return {
     call: (outcome) => calls.inc({ stage: 'proposer', outcome }),
     tokens: (kind, n) => tokens.inc({ stage: 'proposer', kind }, n),
@@ -162,6 +176,8 @@ export class ProposerHandler implements MessageSubscriber {
     @Inject(METRICS) registry: Registry,
   ) {
     const { filesProcessed } = stageWorkMetrics(registry);
+    // Registered with or without an LLM configured, so the dashboards' LLM panels always have their series.
+    llmMetrics(registry);
     const budget: RequestBudget = {
       // The shared bucket is opened lazily: without an LLM the proposer never touches it.
       acquire: async (signal) => (await this.budget(config)).acquire(signal),

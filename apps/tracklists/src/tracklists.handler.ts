@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { Consumers, messageId, Subjects } from '@crateflow/contracts';
+import { Consumers, messageId, Subjects, TracklistLookupFinishedSchema } from '@crateflow/contracts';
 import type { Messaging } from '@crateflow/messaging';
 import {
   CONFIG,
@@ -38,10 +38,13 @@ export function busTracklistEvents(messaging: Messaging): TracklistEvents {
   };
 }
 
+const LOOKUP_OUTCOMES = TracklistLookupFinishedSchema.shape.status.options;
+
 /** The 1001Tracklists client from the validated configuration. */
 export function siteClientFrom(
   config: TracklistsConfig,
   db: DataSource,
+  onParseFailure?: () => void,
 ): { client: TracklistsSiteClient; renderer: ChromiumRenderer | null } {
   const allowedHosts = config.TRACKLISTS_ALLOWED_HOSTS;
   const allowHost = (u: URL) => allowedHosts.includes(u.hostname.toLowerCase());
@@ -64,6 +67,7 @@ export function siteClientFrom(
       backoffMaxMs: config.TRACKLISTS_BACKOFF_MAX_MS,
       timeoutMs: config.TRACKLISTS_TIMEOUT_MS,
       maxRedirects: 5,
+      onParseFailure,
     },
     new PostgresRequestSchedule(db),
     systemClock,
@@ -90,15 +94,24 @@ export class TracklistsHandler implements MessageSubscriber, OnApplicationBootst
     @Inject(CONFIG) private readonly config: TracklistsConfig,
     @Inject(METRICS) registry: Registry,
   ) {
-    const { client, renderer } = siteClientFrom(config, db);
-    this.renderer = renderer;
-    this.lookups = new LookupsRepository(db);
     this.outcomes = new Counter({
       name: 'crateflow_tracklist_lookups_total',
       help: '1001Tracklists look-ups and scrapes by outcome',
       labelNames: ['stage', 'outcome'],
       registers: [registry],
     });
+    // Every outcome starts at 0, so the dashboard shows 0 blocked look-ups rather than no data.
+    for (const outcome of LOOKUP_OUTCOMES) this.outcomes.inc({ stage: 'tracklists', outcome }, 0);
+    const parseFailures = new Counter({
+      name: 'crateflow_tracklist_parse_failures_total',
+      help: '1001Tracklists pages fetched but not readable (the look-up is retried; many mean the layout changed)',
+      labelNames: ['stage'],
+      registers: [registry],
+    });
+    parseFailures.inc({ stage: 'tracklists' }, 0);
+    const { client, renderer } = siteClientFrom(config, db, () => parseFailures.inc({ stage: 'tracklists' }));
+    this.renderer = renderer;
+    this.lookups = new LookupsRepository(db);
     this.service = new TracklistsService({
       library: new LibraryReadRepository(db),
       store: new TracklistStoreRepository(db),

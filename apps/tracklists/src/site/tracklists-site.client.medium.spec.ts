@@ -127,8 +127,12 @@ describe('the 1001Tracklists client against a fake site', () => {
       kind: 'blocked',
       reason: expect.stringMatching(/rendering is off/),
     });
-    expect(await client().tracklist('/tracklist/broken/x.html')).toMatchObject({ kind: 'transient' });
-    expect(await client().tracklist('/tracklist/gone/x.html')).toMatchObject({ kind: 'not-found' });
+    let parseFailures = 0;
+    const counting = client({ onParseFailure: () => parseFailures++ });
+    expect(await counting.tracklist('/tracklist/broken/x.html')).toMatchObject({ kind: 'transient' });
+    expect(await counting.tracklist('/tracklist/gone/x.html')).toMatchObject({ kind: 'not-found' });
+    // Only the page that was fetched but could not be read counts (the metric behind the parse-failure alert).
+    expect(parseFailures).toBe(1);
   });
 
   it('renders a shell with the configured renderer, and checks where rendering ended', async () => {

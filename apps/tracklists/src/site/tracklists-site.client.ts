@@ -25,6 +25,8 @@ export interface SiteClientConfig {
   backoffMaxMs: number;
   timeoutMs: number;
   maxRedirects: number;
+  /** Told when a tracklist page was fetched but could not be read (the site's layout may have changed). */
+  onParseFailure?: () => void;
 }
 
 /** Renders a JavaScript page in a browser (off unless configured). */
@@ -130,7 +132,10 @@ export class TracklistsSiteClient {
     try {
       return { kind: 'found', url: page.url, tracklist: parseTracklistPage(page.html) };
     } catch (e) {
-      if (e instanceof PageParseError) return { kind: 'transient', reason: `the page could not be read: ${e.message}` };
+      if (e instanceof PageParseError) {
+        this.config.onParseFailure?.();
+        return { kind: 'transient', reason: `the page could not be read: ${e.message}` };
+      }
       throw e;
     }
   }
