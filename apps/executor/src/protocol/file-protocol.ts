@@ -324,7 +324,7 @@ export class FileProtocol {
     );
     for (const { op } of batch) await this.hooks.at('journaled:copying', op);
 
-    // Copy (the source is read once and hashed on the way), a few files at a time; each copy is fsynced.
+    // Copy, a few files at a time; each copy is fsynced. Its bytes are hashed once, by the verify below.
     const copiedAs = new Map<string, FileIdentity>();
     await eachLimited(batch, IO_CONCURRENCY, async ({ op, src, createdDirs }) => {
       const temp = op.temp!;
@@ -334,7 +334,7 @@ export class FileProtocol {
           midCopy: () => this.hooks.at('copy:mid', op),
           signal: this.options.stopSignal,
         });
-        if (copied.sourceHash !== op.contentHash || copied.bytesCopied !== op.expected.size) {
+        if (copied.bytesCopied !== op.expected.size) {
           await unlinkIfPresent(temp);
           outcomes.set(
             op.id,
@@ -342,9 +342,9 @@ export class FileProtocol {
               op,
               new OperationFailure(
                 'source-changed',
-                "the source's bytes no longer match the recorded hash (size and modification time did); nothing was moved",
+                "the source's size no longer matches the recorded one (its modification time did); nothing was moved",
               ),
-              { expectedHash: op.contentHash, sourceHash: copied.sourceHash },
+              { expectedSize: op.expected.size, bytesCopied: copied.bytesCopied },
             ),
           );
           return;
@@ -371,9 +371,22 @@ export class FileProtocol {
       const verified = await sha256Of(op.temp!, op.expected.size);
       if (verified.hash !== op.contentHash || verified.size !== op.expected.size) {
         await unlinkIfPresent(op.temp!);
+        // Say which side is wrong: a source whose bytes changed under the same size and mtime, or a bad copy.
+        // Only a failure pays for this second read.
+        const source = await sha256Of(op.source, op.expected.size).catch(() => null);
+        const sourceChanged = !!source && (source.hash !== op.contentHash || source.size !== op.expected.size);
         outcomes.set(
           op.id,
-          await this.fail(op, verifyFailed(), { expectedHash: op.contentHash, copyHash: verified.hash }),
+          await this.fail(
+            op,
+            sourceChanged
+              ? new OperationFailure(
+                  'source-changed',
+                  "the source's bytes no longer match the recorded hash (size and modification time did); nothing was moved",
+                )
+              : verifyFailed(),
+            { expectedHash: op.contentHash, copyHash: verified.hash, sourceHash: source?.hash ?? null },
+          ),
         );
         return;
       }

@@ -230,16 +230,17 @@ const UMASK = (() => {
 /**
  * Copies `from` into a new file `to` created exclusively, keeping permissions, owner (where allowed) and
  * timestamps, then fsyncs the file (its folder is the caller's: a batch fsyncs each folder once). The
- * source bytes are hashed as they are read (one read of the source): the SHA-256 and size of what was
- * read come back with the new file's identity. The opened source must still be `source` (same inode,
- * size and mtime), or nothing is copied.
+ * number of bytes copied comes back with the new file's identity. The opened source must still be `source`
+ * (same inode, size and mtime), or nothing is copied. The bytes are not hashed here: the caller verifies
+ * the copy against the recorded hash by reading it back, which catches a source whose bytes changed as
+ * surely as a bad write, so hashing the source as well would only cost a second SHA-256 per file.
  */
 export async function copyExclusive(
   from: Buffer,
   to: Buffer,
   source: FileIdentity,
   hooks: CopyHooks = {},
-): Promise<FileIdentity & { sourceHash: string; bytesCopied: number }> {
+): Promise<FileIdentity & { bytesCopied: number }> {
   const src = await fsp.open(from, 'r');
   try {
     const opened = identityOf(await src.stat({ bigint: true }));
@@ -249,7 +250,6 @@ export async function copyExclusive(
     const mode = source.mode & 0o7777;
     const dst = await fsp.open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode & 0o777);
     try {
-      const hash = createHash('sha256');
       const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(source.size + 1, 64 * 1024)));
       let first = true;
       let copied = 0;
@@ -260,7 +260,6 @@ export async function copyExclusive(
         // A short read of a regular file is its end: the buffer has room for one byte more than the recorded
         // size, so a file that grew fills it and is caught by the size check. Saves one read per file.
         const atEnd = bytesRead < buf.length && copied + bytesRead === source.size;
-        hash.update(buf.subarray(0, bytesRead));
         let off = 0;
         while (off < bytesRead) {
           const { bytesWritten } = await dst.write(buf, off, bytesRead - off);
@@ -279,7 +278,7 @@ export async function copyExclusive(
       await dst.utimes(source.atimeMs / 1000, source.mtimeMs / 1000);
       await dst.sync();
       const st = identityOf(await dst.stat({ bigint: true }));
-      return { ...st, sourceHash: hash.digest('hex'), bytesCopied: copied };
+      return { ...st, bytesCopied: copied };
     } finally {
       await dst.close();
     }
