@@ -35,6 +35,8 @@ export const METRIC_SOURCES: Record<string, readonly string[]> = {
   crateflow_execution_steps_total: ['executor'],
   crateflow_execution_files_total: ['executor'],
   crateflow_execution_bytes_total: ['executor'],
+  crateflow_execution_verification_failures_total: ['executor'],
+  crateflow_execution_reconciliations_total: ['executor'],
   // Proposer's LLM (registered with or without an LLM configured).
   crateflow_llm_calls_total: ['proposer'],
   crateflow_llm_tokens_total: ['proposer'],
@@ -135,6 +137,31 @@ const OWN_PANELS: Record<'executor' | 'proposer' | 'tracklists', PanelDef[]> = {
         'recorded hash; after a crash, start-up reconciliation journals the step that finishes or rolls back.',
       unit: 'ops',
       targets: [{ expr: `sum by (phase) (rate(crateflow_execution_steps_total[${RATE}]))`, legend: '{{phase}}' }],
+    },
+    {
+      title: 'Copy verification failures (1 h)',
+      description:
+        'Copies whose read-back SHA-256 or size differed from the recorded hash: the copy was removed and the ' +
+        'source kept. Any value above 0 points at failing storage or memory.',
+      type: 'stat',
+      unit: 'short',
+      targets: [
+        { expr: 'sum(increase(crateflow_execution_verification_failures_total[1h]))', legend: 'verification failures' },
+      ],
+    },
+    {
+      title: 'Journal reconciliations at start-up (24 h)',
+      description:
+        'Operations a crash or kill left unfinished, ended by the start-up reconciliation: done (the move had ' +
+        'completed), failed, or pending (rolled back, to run again).',
+      type: 'stat',
+      unit: 'short',
+      targets: [
+        {
+          expr: 'sum by (outcome) (increase(crateflow_execution_reconciliations_total[24h]))',
+          legend: '{{outcome}}',
+        },
+      ],
     },
   ],
   proposer: [

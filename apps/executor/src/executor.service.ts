@@ -11,7 +11,7 @@ import { PlanRepository } from './plans/plan.repository';
 import { killHooksFromEnv } from './protocol/fault-hooks';
 import { ExecutionCommands } from './runs/execution-commands';
 import { NatsExecutionEvents } from './runs/execution-events.repository';
-import { executionMetrics } from './runs/execution-metrics';
+import { executionMetrics, initialiseExecutionMetrics } from './runs/execution-metrics';
 import { ExecutionRunner } from './runs/execution-runner';
 
 interface ExecutorConfig {
@@ -39,14 +39,21 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(METRICS) registry: Registry,
   ) {
     const metrics = executionMetrics(registry);
+    initialiseExecutionMetrics(metrics);
     this.journal = new JournalRepository(db, (steps) => {
-      for (const s of steps) metrics.steps.inc({ stage: 'executor', phase: s.phase });
+      for (const s of steps) {
+        metrics.steps.inc({ stage: 'executor', phase: s.phase });
+        if (s.phase === 'failed' && s.detail?.code === 'verify-failed') {
+          metrics.verificationFailures.inc({ stage: 'executor' });
+        }
+      }
     });
     const events = new NatsExecutionEvents(messaging);
     this.runner = new ExecutionRunner(this.journal, events, logger, {
       hooks: killHooksFromEnv(),
       progressIntervalMs: config.EXECUTOR_PROGRESS_INTERVAL_MS,
       outputRoot: config.CRATEFLOW_OUTPUT_ROOT || null,
+      onReconciled: (outcome) => metrics.reconciliations.inc({ stage: 'executor', outcome }),
       onFinished: (outcome, bytes) => {
         metrics.files.inc({ stage: 'executor', outcome });
         if (bytes) metrics.bytes.inc({ stage: 'executor' }, bytes);

@@ -21,6 +21,24 @@ export function executionMetrics(registry: Registry) {
       labelNames: ['stage'],
       registers: [registry],
     }),
+    verificationFailures: new Counter({
+      name: 'crateflow_execution_verification_failures_total',
+      help: 'Copies whose read-back SHA-256 or size did not match the recorded hash (the copy was removed, the source kept)',
+      labelNames: ['stage'],
+      registers: [registry],
+    }),
+    reconciliations: new Counter({
+      name: 'crateflow_execution_reconciliations_total',
+      help: 'Interrupted operations finished by the journal reconciliation, by outcome (done, failed, pending)',
+      labelNames: ['stage', 'outcome'],
+      registers: [registry],
+    }),
   };
+}
+
+/** Starts every label set at 0, so a dashboard shows 0 rather than no data before the first event. */
+export function initialiseExecutionMetrics(m: ExecutionMetrics): void {
+  m.verificationFailures.inc({ stage: 'executor' }, 0);
+  for (const outcome of ['done', 'failed', 'pending']) m.reconciliations.inc({ stage: 'executor', outcome }, 0);
 }
 export type ExecutionMetrics = ReturnType<typeof executionMetrics>;

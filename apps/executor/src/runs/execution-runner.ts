@@ -26,6 +26,8 @@ export interface RunnerLogger {
 export interface ExecutionRunnerOptions {
   /** Counts finished files and bytes. */
   onFinished?: (outcome: Outcome, bytes: number) => void;
+  /** Counts interrupted operations that the start-up reconciliation ended, by how each ended. */
+  onReconciled?: (outcome: Outcome) => void;
   hooks?: ProtocolHooks;
   /** Minimum time between two progress events of one execution. */
   progressIntervalMs?: number;
@@ -82,6 +84,7 @@ export class ExecutionRunner {
     for (const op of await this.journal.interruptedOperations()) {
       const outcome = await this.protocol.reconcile(op);
       counts[outcome]++;
+      this.options.onReconciled?.(outcome);
       this.logger.info({ operation: op.id, phase: op.phase, outcome }, 'reconciled an interrupted operation');
     }
     return counts;
