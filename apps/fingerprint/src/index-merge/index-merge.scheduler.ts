@@ -3,6 +3,7 @@ import type { GenerationalFingerprintIndex, IndexSlot } from '@crateflow/fingerp
 import { CONFIG } from '@crateflow/service-host';
 import type { FingerprintConfig } from '../fingerprint.config';
 import { FINGERPRINT_INDEX } from '../fingerprint-index.provider';
+import { PeriodicRound } from '../periodic-round';
 
 /**
  * The background merge of the fingerprint index: new postings land in the row tables (cheap to write and
@@ -13,8 +14,7 @@ import { FINGERPRINT_INDEX } from '../fingerprint-index.provider';
 @Injectable()
 export class IndexMergeScheduler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('IndexMerge');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly rounds = new PeriodicRound(() => this.runOnce());
 
   constructor(
     @Inject(FINGERPRINT_INDEX) private readonly index: GenerationalFingerprintIndex,
@@ -22,19 +22,11 @@ export class IndexMergeScheduler implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    const every = this.config.FINGERPRINT_MERGE_INTERVAL_MS;
-    if (every > 0) {
-      this.timer = setInterval(() => {
-        this.running ??= this.runOnce().finally(() => (this.running = null));
-      }, every);
-      this.timer.unref();
-    }
+    this.rounds.start(this.config.FINGERPRINT_MERGE_INTERVAL_MS);
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.rounds.stop();
   }
 
   /**

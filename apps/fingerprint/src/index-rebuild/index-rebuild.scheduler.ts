@@ -10,6 +10,7 @@ import { FileFingerprintRepository } from '../repositories/file-fingerprint.repo
 import { RebuildFilesRepository } from '../repositories/rebuild-files.repository';
 import { SameRecordingRepository } from '../repositories/same-recording.repository';
 import { IndexRebuildService, type RebuildEvents } from './index-rebuild.service';
+import { PeriodicRound } from '../periodic-round';
 
 /** Rebuild requests and progress on the bus, each under a message id that makes a repeat harmless. */
 export function busRebuildEvents(messaging: Messaging): RebuildEvents {
@@ -52,8 +53,7 @@ export function busRebuildEvents(messaging: Messaging): RebuildEvents {
 export class IndexRebuildScheduler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('IndexRebuild');
   readonly service: IndexRebuildService;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly rounds = new PeriodicRound(() => this.runOnce());
 
   constructor(
     @Inject('DataSource') db: DataSource,
@@ -85,19 +85,11 @@ export class IndexRebuildScheduler implements OnModuleInit, OnModuleDestroy {
         `index generation ${started.generation} (algorithm ${started.algorithmVersion}, layout ${started.layoutVersion}) is being built; the active one answers look-ups until it is complete`,
       );
     }
-    const every = this.config.FINGERPRINT_REBUILD_INTERVAL_MS;
-    if (every > 0) {
-      this.timer = setInterval(() => {
-        this.running ??= this.runOnce().finally(() => (this.running = null));
-      }, every);
-      this.timer.unref();
-    }
+    this.rounds.start(this.config.FINGERPRINT_REBUILD_INTERVAL_MS);
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.rounds.stop();
   }
 
   async runOnce(): Promise<void> {

@@ -12,7 +12,7 @@ import {
 } from '@crateflow/fingerprint';
 import type { RebuildFilesRepository } from '../repositories/rebuild-files.repository';
 import type { FileFingerprintRepository } from '../repositories/file-fingerprint.repository';
-import type { SameRecordingRepository } from '../repositories/same-recording.repository';
+import { sameRecordingPairs, type SameRecordingRepository } from '../repositories/same-recording.repository';
 import type { Fingerprinter } from '../stage/fingerprint.service';
 
 export interface RebuildEvents {
@@ -180,21 +180,7 @@ export class IndexRebuildService {
       source.contentHash,
       msg.trackId,
       generation.algorithmVersion,
-      matches.flatMap((m) => {
-        const other = contents.get(m.trackId);
-        return other
-          ? [
-              {
-                otherContentHash: other,
-                otherTrackId: m.trackId,
-                coverage: m.coverage,
-                otherCoverage: m.candidateCoverage,
-                offsetSec: m.offsetSec,
-                score: m.score,
-              },
-            ]
-          : [];
-      }),
+      sameRecordingPairs(matches, contents),
     );
     return 'indexed';
   }

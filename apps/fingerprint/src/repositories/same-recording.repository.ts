@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { SameRecordingMatch } from '@crateflow/fingerprint';
 
 export interface SameRecordingPair {
   otherContentHash: string;
@@ -7,6 +8,31 @@ export interface SameRecordingPair {
   otherCoverage: number;
   offsetSec: number;
   score: number;
+}
+
+/**
+ * The rows to record for matches just found: each matched track named by its content (a track whose content
+ * is no longer known, removed meanwhile, is left out).
+ */
+export function sameRecordingPairs(
+  matches: SameRecordingMatch[],
+  contentOfTrack: Map<number, string>,
+): SameRecordingPair[] {
+  return matches.flatMap((m) => {
+    const other = contentOfTrack.get(m.trackId);
+    return other
+      ? [
+          {
+            otherContentHash: other,
+            otherTrackId: m.trackId,
+            coverage: m.coverage,
+            otherCoverage: m.candidateCoverage,
+            offsetSec: m.offsetSec,
+            score: m.score,
+          },
+        ]
+      : [];
+  });
 }
 
 /** `same_recording_matches`, written only by the fingerprint stage. */

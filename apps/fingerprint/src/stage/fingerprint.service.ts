@@ -16,7 +16,7 @@ import type { StageInput, StageResult } from '@crateflow/service-host';
 import type { FileFingerprintRepository } from '../repositories/file-fingerprint.repository';
 import type { FingerprintFileRepository } from '../repositories/fingerprint-file.repository';
 import { recordingIdOfContent, type FingerprintTrackRepository } from '../repositories/fingerprint-index.repository';
-import type { SameRecordingRepository } from '../repositories/same-recording.repository';
+import { sameRecordingPairs, type SameRecordingRepository } from '../repositories/same-recording.repository';
 
 export type FingerprintOutcome = 'indexed' | 'already_indexed' | 'copy_of_indexed' | 'skipped' | `failed_${string}`;
 
@@ -182,21 +182,7 @@ export class FingerprintService {
       file.contentHash,
       trackId,
       this.algorithmVersion,
-      matches.flatMap((m) => {
-        const other = contents.get(m.trackId);
-        return other
-          ? [
-              {
-                otherContentHash: other,
-                otherTrackId: m.trackId,
-                coverage: m.coverage,
-                otherCoverage: m.candidateCoverage,
-                offsetSec: m.offsetSec,
-                score: m.score,
-              },
-            ]
-          : [];
-      }),
+      sameRecordingPairs(matches, contents),
     );
 
     await fingerprints.saveDone(file.id, file.contentHash, this.algorithmVersion, {
