@@ -51,27 +51,7 @@ export class SameRecordingRepository {
   ): Promise<void> {
     await this.db.transaction(async (m) => {
       await m.query(`DELETE FROM same_recording_matches WHERE content_hash = $1`, [contentHash]);
-      const others = pairs.filter((p) => p.otherContentHash !== contentHash);
-      if (others.length === 0) return;
-      await m.query(
-        `INSERT INTO same_recording_matches
-           (content_hash, other_content_hash, track_id, other_track_id, coverage, other_coverage, offset_sec, score, algorithm_version)
-         SELECT $1, u.other, $2, u.other_track, u.coverage, u.other_coverage, u.offset_sec, u.score, $3
-           FROM unnest($4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::int[])
-             AS u(other, other_track, coverage, other_coverage, offset_sec, score)
-         ON CONFLICT (content_hash, other_content_hash) DO NOTHING`,
-        [
-          contentHash,
-          trackId,
-          algorithmVersion,
-          others.map((p) => p.otherContentHash),
-          others.map((p) => p.otherTrackId),
-          others.map((p) => p.coverage),
-          others.map((p) => p.otherCoverage),
-          others.map((p) => p.offsetSec),
-          others.map((p) => Math.round(p.score)),
-        ],
-      );
+      await insertPairs(m, contentHash, trackId, algorithmVersion, pairs, { unlessKnownFromOtherSide: false });
     });
   }
 
@@ -85,28 +65,7 @@ export class SameRecordingRepository {
     algorithmVersion: number,
     pairs: SameRecordingPair[],
   ): Promise<void> {
-    const others = pairs.filter((p) => p.otherContentHash !== contentHash);
-    if (others.length === 0) return;
-    await this.db.query(
-      `INSERT INTO same_recording_matches
-         (content_hash, other_content_hash, track_id, other_track_id, coverage, other_coverage, offset_sec, score, algorithm_version)
-       SELECT $1, u.other, $2, u.other_track, u.coverage, u.other_coverage, u.offset_sec, u.score, $3
-         FROM unnest($4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::int[])
-           AS u(other, other_track, coverage, other_coverage, offset_sec, score)
-        WHERE NOT EXISTS (SELECT 1 FROM same_recording_matches r WHERE r.content_hash = u.other AND r.other_content_hash = $1)
-       ON CONFLICT (content_hash, other_content_hash) DO NOTHING`,
-      [
-        contentHash,
-        trackId,
-        algorithmVersion,
-        others.map((p) => p.otherContentHash),
-        others.map((p) => p.otherTrackId),
-        others.map((p) => p.coverage),
-        others.map((p) => p.otherCoverage),
-        others.map((p) => p.offsetSec),
-        others.map((p) => Math.round(p.score)),
-      ],
-    );
+    await insertPairs(this.db, contentHash, trackId, algorithmVersion, pairs, { unlessKnownFromOtherSide: true });
   }
 
   /** Every content recorded as the same recording as this one, from either side. */
@@ -127,4 +86,43 @@ export class SameRecordingRepository {
     );
     return rows.map((r) => [r.a, r.b]);
   }
+}
+
+/**
+ * Inserts one content's pairs in one statement (a pair with itself is left out; an existing row stays). With
+ * `unlessKnownFromOtherSide`, a pair the other content already recorded with this one is not added again.
+ */
+async function insertPairs(
+  db: Pick<DataSource, 'query'>,
+  contentHash: string,
+  trackId: number,
+  algorithmVersion: number,
+  pairs: SameRecordingPair[],
+  opts: { unlessKnownFromOtherSide: boolean },
+): Promise<void> {
+  const others = pairs.filter((p) => p.otherContentHash !== contentHash);
+  if (others.length === 0) return;
+  const unlessKnown = opts.unlessKnownFromOtherSide
+    ? `WHERE NOT EXISTS (SELECT 1 FROM same_recording_matches r WHERE r.content_hash = u.other AND r.other_content_hash = $1)`
+    : '';
+  await db.query(
+    `INSERT INTO same_recording_matches
+       (content_hash, other_content_hash, track_id, other_track_id, coverage, other_coverage, offset_sec, score, algorithm_version)
+     SELECT $1, u.other, $2, u.other_track, u.coverage, u.other_coverage, u.offset_sec, u.score, $3
+       FROM unnest($4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::int[])
+         AS u(other, other_track, coverage, other_coverage, offset_sec, score)
+      ${unlessKnown}
+     ON CONFLICT (content_hash, other_content_hash) DO NOTHING`,
+    [
+      contentHash,
+      trackId,
+      algorithmVersion,
+      others.map((p) => p.otherContentHash),
+      others.map((p) => p.otherTrackId),
+      others.map((p) => p.coverage),
+      others.map((p) => p.otherCoverage),
+      others.map((p) => p.offsetSec),
+      others.map((p) => Math.round(p.score)),
+    ],
+  );
 }
