@@ -164,6 +164,16 @@ describe('executions page (browser)', () => {
         characterData: true,
       });
     });
+    // The list answers only once the execution is over, as on a busy server: the progress events all arrive
+    // before the execution's row exists, and must still reach the row when it is drawn.
+    const listRoute = /\/api\/v1\/executions\?limit=20$/;
+    await page.route(listRoute, async (route) => {
+      await system.waitFor('the execution to finish before the list answers', async () => {
+        const { body } = await system.api<{ items: { status: string }[] }>('GET', '/api/v1/executions?limit=1');
+        return body.items[0]?.status === 'completed' ? true : undefined;
+      });
+      await route.continue();
+    });
     await page.click('#plan-execute');
     await page.waitForFunction(() =>
       /queued/.test((globalThis as unknown as PageGlobals).document.querySelector('#plan-note')?.textContent ?? ''),
@@ -175,7 +185,8 @@ describe('executions page (browser)', () => {
         ? true
         : undefined,
     );
-    // The rate is written only by the live progress handler (SSE), never by a reload of the list.
+    await page.unroute(listRoute);
+    // The rate comes only from the SSE progress events (the list API has none).
     expect(progressed.some((t) => /of 3; .* of .*B\/s/.test(t))).toBe(true);
     expect(await row.textContent()).toContain('Execution (move)');
     for (const [p, hash] of originals) {

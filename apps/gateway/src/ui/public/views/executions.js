@@ -151,9 +151,15 @@ export default {
 
     // ------------------------------------------------------------ executions
     const rowsById = new Map();
+    // The newest progress event per execution: one that arrives before its row exists (the list is still
+    // loading when a small execution finishes) is shown when the row is drawn, not lost.
+    const lastProgress = new Map();
+    let refreshing = 0;
     async function refreshRuns() {
+      const mine = ++refreshing;
       try {
         const page = await api('/executions?limit=20');
+        if (mine !== refreshing) return; // a newer refresh draws the list
         clear(runsList);
         rowsById.clear();
         for (const e of page.items) runsList.append(runRow(e));
@@ -169,6 +175,8 @@ export default {
       });
       const line = h('span', { class: 'hint' }, summaryText(e.counts));
       const rate = h('span', { class: 'hint' });
+      const seen = lastProgress.get(e.id);
+      if (seen) rate.textContent = rateText(seen, e.status === 'queued' || e.status === 'running');
       const actions = h('span');
       if (e.kind === 'run' && (e.status === 'completed' || e.status === 'failed') && e.counts.done) {
         const undo = h('button', { type: 'button', class: 'link' }, 'Undo');
@@ -204,6 +212,11 @@ export default {
       );
       rowsById.set(e.id, { progress, line, rate });
       return li;
+    }
+
+    function rateText(p, running) {
+      const eta = running && p.etaSeconds !== null ? `, about ${fmtDuration(p.etaSeconds)} left` : '';
+      return `${fmtBytes(p.bytesPerSecond)}/s${eta}`;
     }
 
     function summaryText(c) {
@@ -263,13 +276,14 @@ export default {
     // ------------------------------------------------------------ live progress
     const offs = [
       ctx.live.on('execution.run.progressed', (p) => {
+        lastProgress.set(p.executionId, p);
         const row = rowsById.get(p.executionId);
         if (!row) return void refreshRuns();
         const c = p.counts;
         row.progress.max = c.total || 1;
         row.progress.value = c.done + c.failed + c.skipped;
         row.line.textContent = summaryText(c);
-        row.rate.textContent = `${fmtBytes(p.bytesPerSecond)}/s${p.etaSeconds !== null ? `, about ${fmtDuration(p.etaSeconds)} left` : ''}`;
+        row.rate.textContent = rateText(p, true);
       }),
       ctx.live.on('execution.run.finished', () => void refreshRuns()),
     ];
