@@ -1,4 +1,5 @@
 export * from './entities';
 export * from './data-source';
 export { MIGRATIONS } from './migrations';
+export { refreshStageFlagsSql } from './read-models/stage-flags';
 export { APPROVED_PROPOSALS_SQL, readApprovedProposals, type ApprovedProposal } from './read-models/approved-proposals';

@@ -108,6 +108,9 @@ const HAS_DUPLICATES = `(EXISTS (SELECT 1 FROM files g
 const COLUMNS = `f.id, f.root, f.path, f.name, f.kind, f.size, f.mtime_ms, f.content_hash, f.state,
   f.missing_since, f.path_is_utf8, f.created_at, f.updated_at`;
 
+/** Files a text search in path order walks before it asks the trigram index (see FileReadRepository.list). */
+export const TEXT_WALK = 2000;
+
 /** Escapes LIKE's wildcards so the text filter matches the characters the person typed. */
 export function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -126,11 +129,37 @@ export class FileReadRepository {
     return rows[0] ?? null;
   }
 
-  list(
+  async list(
     filter: FileFilter,
     after: readonly [string | number, string] | undefined,
     limit: number,
     order: FileOrder = { sort: 'path', descending: false },
+  ): Promise<FileListRow[]> {
+    if (order.sort !== 'path' || !filter.text) return this.page(filter, after, limit, order);
+    // A text search in path order: its matches may be many ("track 1") or few ("aphex"). Walk the first
+    // TEXT_WALK files in path order; when they hold a page's worth, that is the page (the trigram index
+    // would have collected and sorted every match). Otherwise the rest comes from the trigram index, after
+    // the last file walked, so the result is the same either way.
+    const walked = await this.page(filter, after, limit, order, TEXT_WALK);
+    if (walked.length >= limit) return walked;
+    const [cmp, dir] = order.descending ? ['<', 'DESC'] : ['>', 'ASC'];
+    const boundary: { path: string; id: string }[] = await this.db.query(
+      `SELECT f.path, f.id FROM files f ${after ? `WHERE (f.path, f.id) ${cmp} ($1::text, $2::uuid)` : ''}
+        ORDER BY f.path ${dir}, f.id ${dir} OFFSET ${TEXT_WALK - 1} LIMIT 1`,
+      after ? [after[0], after[1]] : [],
+    );
+    if (!boundary.length) return walked; // the walk reached the end of the list
+    const rest = await this.page(filter, [boundary[0].path, boundary[0].id], limit - walked.length, order);
+    return [...walked, ...rest];
+  }
+
+  /** One page; with `walk`, only among the first `walk` files in path order after the keyset. */
+  private page(
+    filter: FileFilter,
+    after: readonly [string | number, string] | undefined,
+    limit: number,
+    order: FileOrder,
+    walk?: number,
   ): Promise<FileListRow[]> {
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -151,8 +180,13 @@ export class FileReadRepository {
         where.push(`NOT EXISTS (SELECT 1 FROM file_stage_statuses s
           WHERE s.file_id = f.id AND s.stage = ${stage} AND s.status <> 'pending')`);
       } else {
+        const status = filter.stage.status;
+        // Failed and skipped are on ingest's read model, files.stage_flags: the walk takes only the files
+        // flagged (files_stage_flags_path_idx) and the statuses are still checked.
+        if (status === 'failed' || status === 'skipped')
+          where.push(`f.stage_flags <> '{}'`, `f.stage_flags @> ARRAY[${param(`${filter.stage.stage}:${status}`)}]`);
         where.push(`EXISTS (SELECT 1 FROM file_stage_statuses s
-          WHERE s.file_id = f.id AND s.stage = ${stage} AND s.status = ${param(filter.stage.status)})`);
+          WHERE s.file_id = f.id AND s.stage = ${stage} AND s.status = ${param(status)})`);
       }
     }
     // Tags and analysis come from file_metadata (metadata) and file_analysis (analysis); a result for
@@ -161,19 +195,22 @@ export class FileReadRepository {
     if (filter.bpm?.max !== undefined) where.push(`a.bpm <= ${param(filter.bpm.max)}`);
     if (filter.camelot) where.push(`a.camelot = ANY(${param(filter.camelot)}::text[])`);
     if (filter.duplicates !== undefined) where.push(filter.duplicates ? HAS_DUPLICATES : `NOT ${HAS_DUPLICATES}`);
-    if (filter.problems !== undefined) where.push(filter.problems ? HAS_PROBLEMS : `NOT ${HAS_PROBLEMS}`);
+    if (filter.problems) where.push(`f.stage_flags <> '{}'`, HAS_PROBLEMS); // flagged files only (see above)
+    if (filter.problems === false) where.push(`NOT ${HAS_PROBLEMS}`);
     const cmp = order.descending ? '<' : '>';
+    let keyset = 'TRUE';
     if (after) {
       const value =
         order.sort === 'path' || order.sort === 'artist' || order.sort === 'title'
           ? `${param(after[0])}::text`
           : `${param(after[0])}::numeric`;
-      where.push(`(${sort.key}, ${sort.id}) ${cmp} (${value}, ${param(after[1])}::uuid)`);
+      keyset = `(${sort.key}, ${sort.id}) ${cmp} (${value}, ${param(after[1])}::uuid)`;
+      where.push(keyset);
     }
     const dir = order.descending ? 'DESC' : 'ASC';
     const sql = `SELECT ${COLUMNS}, m.artist, m.title, m.duration_sec, a.bpm, a.camelot, a.energy,
         ${PROBLEMS} AS problems, ${sort.key} AS sort_key
-      FROM files f
+      FROM ${walk === undefined ? 'files f' : `(SELECT * FROM files f WHERE ${keyset} ORDER BY f.path ${dir}, f.id ${dir} LIMIT ${walk}) f`}
       LEFT JOIN file_metadata m ON m.file_id = f.id AND ${sameContent('m')}
       LEFT JOIN file_analysis a ON a.file_id = f.id AND ${sameContent('a')} AND a.status = 'done'
       WHERE ${where.join(' AND ')}
@@ -181,7 +218,7 @@ export class FileReadRepository {
     // Walk the order's index and stop after one page. Left to itself the planner misjudges how many rows
     // survive the joins and filters and sorts the whole table instead (seconds at a million files; bench/ui).
     // A text search in path order is the exception: its trigram index finds the few matches faster.
-    if (!walkOrderIndex(filter, order)) return this.db.query(sql, params);
+    if (walk === undefined && !walkOrderIndex(filter, order)) return this.db.query(sql, params);
     return this.db.transaction(async (m) => {
       await m.query('SET LOCAL enable_sort = off');
       await m.query('SET LOCAL enable_hashjoin = off');

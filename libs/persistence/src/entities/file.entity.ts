@@ -21,6 +21,8 @@ import type { FileKind, FileState } from '@crateflow/contracts';
 @Index('files_path_trgm_idx', { synchronize: false })
 // The file list's "missing" filter in path order (partial); created by migration 1795950000000.
 @Index('files_missing_path_idx', { synchronize: false })
+// The file list's stage filters (failed, skipped) and "problems" in path order (partial); migration 1796500000000.
+@Index('files_stage_flags_path_idx', { synchronize: false })
 export class FileEntity {
   @PrimaryColumn('uuid')
   id: string;
@@ -96,6 +98,14 @@ export class FileEntity {
    */
   @Column('uuid', { name: 'copied_from_file_id', nullable: true })
   copiedFromFileId: string | null;
+
+  /**
+   * Read model of the file's own stage statuses, kept by ingest in the transaction that writes them: one
+   * `stage:status` entry per stage whose recorded status is failed or skipped (any content), so the file list
+   * can walk only such files (files_stage_flags_path_idx) and check their statuses.
+   */
+  @Column('text', { name: 'stage_flags', array: true, default: () => "'{}'" })
+  stageFlags: string[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
