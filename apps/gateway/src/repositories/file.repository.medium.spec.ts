@@ -12,7 +12,7 @@ import { FileReadRepository, likeContains, TEXT_WALK, type FileFilter, type File
 describe('FileReadRepository list against its reference (real PostgreSQL)', () => {
   let db: TestDatabase;
   let files: FileReadRepository;
-  const N = 2 * TEXT_WALK + 700;
+  const N = TEXT_WALK + 3_000;
 
   beforeAll(async () => {
     db = await createTestDatabase('filelist');
@@ -82,7 +82,7 @@ describe('FileReadRepository list against its reference (real PostgreSQL)', () =
   ] as const)('stage %s %s: the same rows in the same pages', async (stage, status) => {
     const expected = await reference(stageIs(stage, status), []);
     expect(expected.length).toBeGreaterThan(10);
-    expect(await pages({ stage: { stage, status } }, 37)).toEqual(expected);
+    expect(await pages({ stage: { stage, status } }, status === 'done' ? 370 : 37)).toEqual(expected);
     expect(await pages({ stage: { stage, status }, kind: 'music' }, 50)).toEqual(
       await reference(`f.kind = 'music' AND ${stageIs(stage, status)}`, []),
     );
@@ -99,7 +99,8 @@ describe('FileReadRepository list against its reference (real PostgreSQL)', () =
     'text %j in path order, both ways: the same rows in the same pages',
     async (text) => {
       const expected = await reference('f.path ILIKE $1', [likeContains(text)]);
-      for (const limit of [7, 100]) expect(await pages({ text }, limit)).toEqual(expected);
+      for (const limit of [expected.length > 1000 ? 250 : 7, 100])
+        expect(await pages({ text }, limit)).toEqual(expected);
       const desc = { sort: 'path' as const, descending: true };
       expect(await pages({ text }, 100, desc)).toEqual(await reference('f.path ILIKE $1', [likeContains(text)], true));
       expect(await pages({ text, problems: true }, 10)).toEqual(
