@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { refreshStageFlagsSql } from '@crateflow/persistence';
+import { refreshAnalysisFactsSql, refreshStageFlagsSql } from '@crateflow/persistence';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { FileReadRepository, likeContains, TEXT_WALK, type FileFilter, type FileOrder } from './file.repository';
 
@@ -42,7 +42,19 @@ describe('FileReadRepository list against its reference (real PostgreSQL)', () =
               CASE WHEN f.size % 115 = 0 THEN repeat('0', 64) ELSE f.content_hash END, NULL, 1
          FROM files f CROSS JOIN (VALUES ('metadata'), ('analysis')) s(stage) WHERE f.size % 4 <> 1`,
     );
+    // Analysis of 60 % of the files: BPM 70–180, keys around the wheel; every 29th for content the file no longer
+    // has, every 31st failed (no values), every 37th without a key.
+    await db.dataSource.query(
+      `INSERT INTO file_analysis (file_id, content_hash, analysis_version, status, bpm, camelot, key)
+       SELECT f.id, CASE WHEN f.size % 29 = 0 THEN repeat('0', 64) ELSE f.content_hash END, 1,
+              CASE WHEN f.size % 31 = 0 THEN 'failed' ELSE 'done' END,
+              CASE WHEN f.size % 31 = 0 THEN NULL ELSE 70 + (f.size * 7919) % 11000 / 100.0 END,
+              CASE WHEN f.size % 31 = 0 OR f.size % 37 = 0 THEN NULL ELSE (1 + f.size % 12)::text || (ARRAY['A', 'B'])[1 + f.size % 2] END,
+              'A minor'
+         FROM files f WHERE f.size % 5 < 3`,
+    );
     await db.dataSource.query(refreshStageFlagsSql('TRUE'));
+    await db.dataSource.query(refreshAnalysisFactsSql('TRUE'));
     await db.dataSource.query('ANALYZE');
   });
   afterAll(() => db?.drop());
@@ -108,6 +120,50 @@ describe('FileReadRepository list against its reference (real PostgreSQL)', () =
       );
     },
   );
+
+  const analysed = (where: string) =>
+    `EXISTS (SELECT 1 FROM file_analysis a WHERE a.file_id = f.id AND a.content_hash = f.content_hash
+      AND a.status = 'done' AND ${where})`;
+
+  it.each([
+    ['a BPM range', { bpm: { min: 124, max: 126 } }, 'a.bpm >= 124 AND a.bpm <= 126'],
+    ['a BPM floor', { bpm: { min: 170 } }, 'a.bpm >= 170'],
+    ['compatible keys', { camelot: ['7A', '8A', '9A', '8B'] }, `a.camelot IN ('7A', '8A', '9A', '8B')`],
+    [
+      'BPM and key among music',
+      { bpm: { min: 100, max: 140 }, camelot: ['5A'], kind: 'music' },
+      `a.bpm BETWEEN 100 AND 140 AND a.camelot = '5A'`,
+    ],
+  ] as [string, FileFilter, string][])(
+    '%s in path order, both ways: the same rows in the same pages',
+    async (_, filter, where) => {
+      const kind = filter.kind ? `f.kind = '${filter.kind}' AND ` : '';
+      const expected = await reference(kind + analysed(where), []);
+      expect(expected.length).toBeGreaterThan(10);
+      expect(await pages(filter, 23)).toEqual(expected);
+      expect(await pages(filter, 100, { sort: 'path', descending: true })).toEqual(
+        await reference(kind + analysed(where), [], true),
+      );
+    },
+  );
+
+  it('follows the analysis: new content drops out of a BPM filter until its own analysis is recorded', async () => {
+    const range = { bpm: { min: 124, max: 126 } };
+    const [file] = await db.dataSource.query(
+      `SELECT f.id, f.content_hash FROM files f WHERE ${analysed('a.bpm BETWEEN 124 AND 126')} ORDER BY f.path LIMIT 1`,
+    );
+    expect(await pages(range, 100)).toContain(file.id);
+    await db.dataSource.query(`UPDATE files SET content_hash = repeat('7', 64) WHERE id = $1`, [file.id]);
+    await db.dataSource.query(refreshAnalysisFactsSql('f.id = $1'), [file.id]);
+    expect(await pages(range, 100)).not.toContain(file.id);
+    await db.dataSource.query(
+      `UPDATE file_analysis SET content_hash = repeat('7', 64), bpm = 125.5 WHERE file_id = $1`,
+      [file.id],
+    );
+    await db.dataSource.query(refreshAnalysisFactsSql('f.id = $1'), [file.id]);
+    expect(await pages(range, 100)).toContain(file.id);
+    expect(await pages(range, 100)).toEqual(await reference(analysed('a.bpm BETWEEN 124 AND 126'), []));
+  });
 
   it('follows the statuses: a file that fails is listed, and leaves the list when the stage is reset', async () => {
     const [file] = await db.dataSource.query(

@@ -139,7 +139,12 @@ export class FileReadRepository {
     limit: number,
     order: FileOrder = { sort: 'path', descending: false },
   ): Promise<FileListRow[]> {
-    if (order.sort !== 'path' || !filter.text) return this.page(filter, after, limit, order);
+    if (order.sort !== 'path' || !filter.text) {
+      // A BPM or key filter in path order walks the (path, id) index, which carries ingest's read model of
+      // the analysis (files.bpm, camelot): a file's rows are read only when its entry passes.
+      const facts = order.sort === 'path' && (filter.bpm || filter.camelot) && walkOrderIndex(filter, order);
+      return this.page(filter, after, limit, order, facts ? 'facts' : undefined);
+    }
     // A text search in path order: its matches may be many ("track 1") or few ("aphex"). Walk the first
     // TEXT_WALK entries of the path index, matching the path there; when they hold a page's worth, that is the
     // page (the trigram index would have collected and sorted every match: ~146,000 rows rechecked for
@@ -158,13 +163,17 @@ export class FileReadRepository {
     return [...walked, ...rest];
   }
 
-  /** One page; with `walk`, only among the first `walk` files in path order after the keyset. */
+  /**
+   * One page. In path order, `walk` walks the (path, id) index as `w` and reads a file's rows only for entries
+   * that pass: a number walks only that many entries after the keyset (the text search matches the path on
+   * the entry), 'facts' walks on and narrows by the analysis read model on the entry.
+   */
   private page(
     filter: FileFilter,
     after: readonly [string | number, string] | undefined,
     limit: number,
     order: FileOrder,
-    walk?: number,
+    walk?: number | 'facts',
   ): Promise<FileListRow[]> {
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -214,12 +223,20 @@ export class FileReadRepository {
       where.push(keyset);
     }
     const dir = order.descending ? 'DESC' : 'ASC';
+    const entries = [keyset];
+    if (walk === 'facts') {
+      // Only narrows: file_analysis itself is still checked above (a.bpm, a.camelot).
+      if (filter.bpm?.min !== undefined) entries.push(`f.bpm >= ${param(filter.bpm.min)}`);
+      if (filter.bpm?.max !== undefined) entries.push(`f.bpm <= ${param(filter.bpm.max)}`);
+      if (filter.camelot) entries.push(`f.camelot = ANY(${param(filter.camelot)}::text[])`);
+    }
     const sql = `SELECT ${COLUMNS}, m.artist, m.title, m.duration_sec, a.bpm, a.camelot, a.energy,
         ${PROBLEMS} AS problems, ${sort.key} AS sort_key
       FROM ${
         walk === undefined
           ? 'files f'
-          : `(SELECT f.path, f.id FROM files f WHERE ${keyset} ORDER BY f.path ${dir}, f.id ${dir} LIMIT ${walk}) w
+          : `(SELECT f.path, f.id FROM files f WHERE ${entries.join(' AND ')}
+               ORDER BY f.path ${dir}, f.id ${dir} ${walk === 'facts' ? '' : `LIMIT ${walk}`}) w
              JOIN files f ON f.id = w.id`
       }
       LEFT JOIN file_metadata m ON m.file_id = f.id AND ${sameContent('m')}

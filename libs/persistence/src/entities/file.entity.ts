@@ -10,7 +10,8 @@ import type { FileKind, FileState } from '@crateflow/contracts';
  * normalisation are two files on Linux, and a name that is not valid UTF-8 must still be reachable).
  */
 @Entity('files')
-@Index('files_path_id_idx', ['path', 'id'])
+// (path, id) INCLUDE (bpm, camelot) since migration 1796500001000 (TypeORM cannot say INCLUDE).
+@Index('files_path_id_idx', { synchronize: false })
 @Index('files_dir_key_idx', ['dirKey'])
 // The file list filtered by state or kind, in path order (keyset pages; migration 1796410000000).
 @Index('files_state_path_idx', ['state', 'path', 'id'])
@@ -106,6 +107,17 @@ export class FileEntity {
    */
   @Column('text', { name: 'stage_flags', array: true, default: () => "'{}'" })
   stageFlags: string[];
+
+  /**
+   * Read model of the analysis of the file's current content (BPM and Camelot key of the file_analysis row with
+   * this content hash and status done, else null), kept by ingest from the analysis outcomes it receives; the
+   * (path, id) index carries them for the file list's BPM and key filters.
+   */
+  @Column('numeric', { precision: 6, scale: 2, nullable: true })
+  bpm: string | null;
+
+  @Column('text', { nullable: true })
+  camelot: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
