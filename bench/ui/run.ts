@@ -118,6 +118,19 @@ async function generate(db: Client): Promise<void> {
         FROM files f CROSS JOIN (VALUES ('metadata'), ('fingerprint'), ('analysis')) s(stage)
        WHERE f.kind <> 'companion'`),
   );
+  // files.stage_flags, ingest's read model of the failed and skipped statuses (as migration 1796500000000 fills it).
+  await timed('stage flags', () =>
+    db.query(`UPDATE files f SET stage_flags = s.flags
+        FROM (SELECT file_id, array_agg(stage || ':' || status ORDER BY stage, status) AS flags
+                FROM file_stage_statuses WHERE status IN ('failed', 'skipped') GROUP BY file_id) s
+       WHERE f.id = s.file_id`),
+  );
+  // files.bpm and camelot, ingest's read model of the current analysis (as migration 1796500001000 fills it).
+  await timed('analysis facts', () =>
+    db.query(`UPDATE files f SET bpm = a.bpm, camelot = a.camelot FROM file_analysis a
+       WHERE a.file_id = f.id AND a.content_hash = f.content_hash AND a.status = 'done'
+         AND (a.bpm IS NOT NULL OR a.camelot IS NOT NULL)`),
+  );
   // Pairs of different encodings: every 250th file with its neighbour.
   await db.query(
     `INSERT INTO same_recording_matches (content_hash, other_content_hash, track_id, other_track_id, coverage,

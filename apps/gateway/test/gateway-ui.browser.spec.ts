@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { Subjects, type ScanCounts } from '@crateflow/contracts';
 import { Messaging } from '@crateflow/messaging';
+import { refreshStageFlagsSql } from '@crateflow/persistence';
 import type { TestDatabase } from '@crateflow/persistence/src/testing';
 import type { RunningService } from '@crateflow/service-host';
 import { NATS_URL } from '../../../test/support/service-harness';
@@ -106,6 +107,7 @@ describe('gateway web UI (browser)', () => {
        VALUES ($1, 'metadata', 'failed', repeat('ab', 32), $2, 5)`,
       [ids[0], HOSTILE_REASON],
     );
+    await fresh.dataSource.query(refreshStageFlagsSql('TRUE')); // as ingest keeps them with every status
     await fresh.dataSource.query(
       `INSERT INTO scans (id, root, path, status, counts, started_at) VALUES ($1, '/music', '/music', 'running', $2, now())`,
       [runningScan, counts(10)],

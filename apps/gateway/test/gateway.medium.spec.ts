@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FILE_KINDS, FILE_STATES, Subjects, type FileKind, type FileState } from '@crateflow/contracts';
 import { Messaging, type LiveMessage } from '@crateflow/messaging';
+import { refreshStageFlagsSql } from '@crateflow/persistence';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
 import { EventsService } from '../src/events/events.service';
@@ -161,6 +162,8 @@ describe('gateway (real PostgreSQL and NATS)', () => {
        SELECT id, 'fingerprint', 'done', repeat('ab', 32), now() - interval '3 hours' FROM unnest($1::uuid[]) AS s(id)`,
       [files.slice(0, 27).map((f) => f.id)],
     );
+    // Ingest keeps files.stage_flags with every status it records; these statuses were written directly.
+    await t.dataSource.query(refreshStageFlagsSql('TRUE'));
     // 150 history entries for the first file.
     await t.dataSource.query(
       `INSERT INTO file_history (file_id, event, from_state, to_state, detail)

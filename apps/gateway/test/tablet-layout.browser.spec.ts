@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { refreshAnalysisFactsSql } from '@crateflow/persistence';
 import type { TestDatabase } from '@crateflow/persistence/src/testing';
 import { openBrowser, startTestGateway, type BrowserSession, type TestGateway } from './support/browser-gateway';
 
@@ -64,6 +65,7 @@ describe('web UI on a tablet (browser)', () => {
       `INSERT INTO file_analysis (file_id, content_hash, analysis_version, status, bpm, camelot, key, energy)
        SELECT id, content_hash, 1, 'done', 124.5, '8A', 'A minor', 6 FROM files`,
     );
+    await db.dataSource.query(refreshAnalysisFactsSql('TRUE')); // as ingest keeps them with every analysis outcome
   }
 
   beforeAll(async () => {

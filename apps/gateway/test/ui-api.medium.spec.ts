@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Subjects } from '@crateflow/contracts';
 import { Messaging, type LiveMessage } from '@crateflow/messaging';
+import { refreshAnalysisFactsSql, refreshStageFlagsSql } from '@crateflow/persistence';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { runService, type RunningService } from '@crateflow/service-host';
 import type { FileListItem } from '../src/files/file.schemas';
@@ -76,6 +77,10 @@ describe('gateway API for the UI (real PostgreSQL)', () => {
        SELECT id, 'fingerprint', 'done', content_hash, NULL, 1 FROM files WHERE id = $1`,
       [ids[25]],
     );
+    // Ingest keeps files.stage_flags and the analysis facts (bpm, camelot) with every status and analysis outcome
+    // it records; these rows were written directly.
+    await db.dataSource.query(refreshStageFlagsSql('TRUE'));
+    await db.dataSource.query(refreshAnalysisFactsSql('TRUE'));
     service = await runService(gatewayService, {
       ...process.env,
       DATABASE_URL: db.url,

@@ -1,4 +1,6 @@
 export * from './entities';
 export * from './data-source';
 export { MIGRATIONS } from './migrations';
+export { refreshAnalysisFactsSql } from './read-models/analysis-facts';
+export { refreshStageFlagsSql } from './read-models/stage-flags';
 export { APPROVED_PROPOSALS_SQL, readApprovedProposals, type ApprovedProposal } from './read-models/approved-proposals';

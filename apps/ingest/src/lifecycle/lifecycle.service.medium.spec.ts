@@ -254,6 +254,76 @@ describe('LifecycleService against the real database', () => {
     expect(await historyOf(id)).toHaveLength(5);
   });
 
+  it('keeps files.stage_flags (the file list read model) equal to the failed and skipped statuses, through redelivery and new rounds', async () => {
+    const id = await insertFile(H1);
+    const flags = async () =>
+      (await db.dataSource.query(`SELECT stage_flags FROM files WHERE id = $1`, [id]))[0].stage_flags;
+    const rowVersion = async () =>
+      (await db.dataSource.query(`SELECT xmin::text AS v FROM files WHERE id = $1`, [id]))[0].v as string;
+    expect(await flags()).toEqual([]);
+    await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);
+    await service.stageFinished(id, H1, 'fingerprint', 'failed', 'not decodable', 1);
+    await service.stageFinished(id, H1, 'analysis', 'skipped', 'not audio', 1);
+    expect(await flags()).toEqual(['analysis:skipped', 'fingerprint:failed']);
+    // Redelivered outcomes change nothing, not even the row (no write).
+    const row = await rowVersion();
+    await service.stageFinished(id, H1, 'fingerprint', 'failed', 'not decodable', 1);
+    await service.stageFinished(id, H1, 'analysis', 'skipped', 'not audio', 1);
+    expect(await rowVersion()).toBe(row);
+    expect(await flags()).toEqual(['analysis:skipped', 'fingerprint:failed']);
+    // New content: every stage back to pending, no flags; the outcome of the new round that overtook the
+    // `changed` event is flagged when it is recorded, and stays flagged when the round is entered.
+    const g = await recordChange(id, H2);
+    await service.stageFinished(id, H2, 'metadata', 'failed', 'tag parse error', g);
+    expect(await flags()).toEqual(['analysis:skipped', 'fingerprint:failed', 'metadata:failed']);
+    await service.fileIngested('changed', id, H2, randomUUID(), g);
+    expect(await flags()).toEqual(['metadata:failed']);
+    await service.fileIngested('changed', id, H2, randomUUID(), g); // redelivered
+    expect(await flags()).toEqual(['metadata:failed']);
+    // An outcome of the old content is stale: nothing recorded, nothing flagged.
+    await service.stageFinished(id, H1, 'analysis', 'failed', 'old', 1);
+    expect(await flags()).toEqual(['metadata:failed']);
+    await service.stageFinished(id, H2, 'analysis', 'failed', 'truncated', g);
+    expect(await flags()).toEqual(['analysis:failed', 'metadata:failed']);
+  });
+
+  it('keeps files.bpm and camelot (the file list read model) equal to the analysis of the current content', async () => {
+    const id = await insertFile(H1);
+    const facts = async () =>
+      (
+        await db.dataSource.query(`SELECT bpm::float AS bpm, camelot, xmin::text AS v FROM files WHERE id = $1`, [id])
+      )[0];
+    // What the analysis stage stores before it announces its outcome.
+    const analysed = (hash: string, bpm: number | null, camelot: string | null, status = 'done') =>
+      db.dataSource.query(
+        `INSERT INTO file_analysis (file_id, content_hash, analysis_version, status, bpm, camelot)
+         VALUES ($1, $2, 1, $3, $4, $5)
+         ON CONFLICT (file_id) DO UPDATE SET content_hash = $2, status = $3, bpm = $4, camelot = $5`,
+        [id, hash, status, bpm, camelot],
+      );
+    expect(await facts()).toMatchObject({ bpm: null, camelot: null });
+    await analysed(H1, 124.5, '8A');
+    await service.stageFinished(id, H1, 'analysis', 'completed', undefined, 1);
+    expect(await facts()).toMatchObject({ bpm: 124.5, camelot: '8A' });
+    const { v } = await facts();
+    await service.stageFinished(id, H1, 'analysis', 'completed', undefined, 1); // redelivered: no write
+    expect((await facts()).v).toBe(v);
+    // A retried analysis stores a new measurement and announces the same outcome again: followed.
+    await analysed(H1, 126, '9A');
+    await service.stageFinished(id, H1, 'analysis', 'completed', undefined, 1);
+    expect(await facts()).toMatchObject({ bpm: 126, camelot: '9A' });
+    // New content: the old analysis no longer describes the file.
+    const g = await recordChange(id, H2);
+    await service.fileIngested('changed', id, H2, randomUUID(), g);
+    expect(await facts()).toMatchObject({ bpm: null, camelot: null });
+    await analysed(H2, null, null, 'failed');
+    await service.stageFinished(id, H2, 'analysis', 'failed', 'undecodable', g);
+    expect(await facts()).toMatchObject({ bpm: null, camelot: null });
+    await analysed(H2, 98, null);
+    await service.stageFinished(id, H2, 'analysis', 'completed', undefined, g);
+    expect(await facts()).toMatchObject({ bpm: 98, camelot: null });
+  });
+
   it('content that changes back to earlier bytes runs the chain again (a new round, not a repeat)', async () => {
     const id = await insertFile(H1);
     await service.stageFinished(id, H1, 'metadata', 'completed', undefined, 1);

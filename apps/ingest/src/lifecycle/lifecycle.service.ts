@@ -84,6 +84,7 @@ export class LifecycleService {
       const round = await tx.enterRound(fileId, contentHash, generation);
       if (!round) return; // unknown file, a repeat, or an older round than the file is in
       await tx.resetStages(fileId, contentHash, round);
+      await tx.refreshAnalysisFacts(fileId); // new content: the old analysis no longer describes the file
       if (change === 'changed') {
         const from = await tx.transition(fileId, transitionFor({ kind: 'changed' }), contentHash);
         await tx.history(fileId, 'changed', from, 'DISCOVERED', { scanId, contentHash, generation: round });
@@ -193,6 +194,9 @@ export class LifecycleService {
     generation?: number,
   ): Promise<void> {
     await this.repo.transaction(async (tx) => {
+      // The file list's copy of the analysis, on every analysis outcome, repeats included (a retried analysis
+      // announces its outcome again after storing a new measurement); recomputed from file_analysis.
+      if (stage === 'analysis') await tx.refreshAnalysisFacts(fileId);
       const round = await tx.roundOf(fileId, contentHash, generation);
       if (round.kind === 'unknown' || round.kind === 'stale') return; // about content the file no longer has
       const changed = await tx.setStageStatus(

@@ -7,6 +7,7 @@ import {
   type StageStatus,
   type Transition,
 } from '@crateflow/contracts';
+import { refreshAnalysisFactsSql, refreshStageFlagsSql } from '@crateflow/persistence';
 import { displayPath } from '../scans/path-bytes';
 
 /** Where an event stands against the round the lifecycle has entered (see LifecycleTx.roundOf). */
@@ -20,7 +21,8 @@ export interface EarlyOutcome {
 }
 
 /**
- * file_stage_statuses, file_history and the lifecycle columns of files (`state`, `lifecycle_generation`):
+ * file_stage_statuses, file_history and the lifecycle columns of files (`state`, `lifecycle_generation`,
+ * `stage_flags`, and the analysis read model `bpm`, `camelot`):
  * written only by ingest's lifecycle tracker. Every write is guarded by the file's round (generation) and the
  * content hash the event is about, so an event for content that has since changed, or a repeat, changes nothing.
  */
@@ -90,6 +92,24 @@ export class LifecycleTx {
        WHERE file_stage_statuses.generation < excluded.generation`,
       [fileId, contentHash, [...PIPELINE_STAGES], generation],
     );
+    await this.refreshStageFlags(fileId);
+  }
+
+  /**
+   * Keeps `files.stage_flags` (the file list's read model of these statuses) equal to the file's failed and
+   * skipped statuses. Recomputed from file_stage_statuses in the same transaction as every write to them, so
+   * a redelivered event finds it already right and writes nothing.
+   */
+  /**
+   * Keeps `files.bpm` and `files.camelot` (the file list's read model of the analysis of the file's current
+   * content) equal to file_analysis; a file whose facts are already right is not written.
+   */
+  async refreshAnalysisFacts(fileId: string): Promise<void> {
+    await this.m.query(refreshAnalysisFactsSql('f.id = $1'), [fileId]);
+  }
+
+  private async refreshStageFlags(fileId: string): Promise<void> {
+    await this.m.query(refreshStageFlagsSql('f.id = $1'), [fileId]);
   }
 
   /** Outcomes recorded for `generation` before the lifecycle entered it, in chain order. */
@@ -142,6 +162,7 @@ export class LifecycleTx {
        RETURNING 1`,
       [fileId, stage, status, contentHash, reason ?? null, generation],
     );
+    if (rows.length > 0) await this.refreshStageFlags(fileId);
     return rows.length > 0;
   }
 

@@ -10,7 +10,8 @@ import type { FileKind, FileState } from '@crateflow/contracts';
  * normalisation are two files on Linux, and a name that is not valid UTF-8 must still be reachable).
  */
 @Entity('files')
-@Index('files_path_id_idx', ['path', 'id'])
+// (path, id) INCLUDE (bpm, camelot) since migration 1796500001000 (TypeORM cannot say INCLUDE).
+@Index('files_path_id_idx', { synchronize: false })
 @Index('files_dir_key_idx', ['dirKey'])
 // The file list filtered by state or kind, in path order (keyset pages; migration 1796410000000).
 @Index('files_state_path_idx', ['state', 'path', 'id'])
@@ -21,6 +22,8 @@ import type { FileKind, FileState } from '@crateflow/contracts';
 @Index('files_path_trgm_idx', { synchronize: false })
 // The file list's "missing" filter in path order (partial); created by migration 1795950000000.
 @Index('files_missing_path_idx', { synchronize: false })
+// The file list's stage filters (failed, skipped) and "problems" in path order (partial); migration 1796500000000.
+@Index('files_stage_flags_path_idx', { synchronize: false })
 export class FileEntity {
   @PrimaryColumn('uuid')
   id: string;
@@ -96,6 +99,25 @@ export class FileEntity {
    */
   @Column('uuid', { name: 'copied_from_file_id', nullable: true })
   copiedFromFileId: string | null;
+
+  /**
+   * Read model of the file's own stage statuses, kept by ingest in the transaction that writes them: one
+   * `stage:status` entry per stage whose recorded status is failed or skipped (any content), so the file list
+   * can walk only such files (files_stage_flags_path_idx) and check their statuses.
+   */
+  @Column('text', { name: 'stage_flags', array: true, default: () => "'{}'" })
+  stageFlags: string[];
+
+  /**
+   * Read model of the analysis of the file's current content (BPM and Camelot key of the file_analysis row with
+   * this content hash and status done, else null), kept by ingest from the analysis outcomes it receives; the
+   * (path, id) index carries them for the file list's BPM and key filters.
+   */
+  @Column('numeric', { precision: 6, scale: 2, nullable: true })
+  bpm: string | null;
+
+  @Column('text', { nullable: true })
+  camelot: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

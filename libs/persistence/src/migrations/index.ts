@@ -12,6 +12,8 @@ import { FileCopies1796350000000 } from './1796350000000-file-copies';
 import { FingerprintIndexGenerations1796370000000 } from './1796370000000-fingerprint-index-generations';
 import { UiListIndexesProposalsAudit1796400000000 } from './1796400000000-ui-list-indexes-proposals-audit';
 import { FilesStateKindPathIndexes1796410000000 } from './1796410000000-files-state-kind-path-indexes';
+import { FilesStageFlags1796500000000 } from './1796500000000-files-stage-flags';
+import { FilesAnalysisFacts1796500001000 } from './1796500001000-files-analysis-facts';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -29,4 +31,6 @@ export const MIGRATIONS = [
   FingerprintIndexGenerations1796370000000,
   UiListIndexesProposalsAudit1796400000000,
   FilesStateKindPathIndexes1796410000000,
+  FilesStageFlags1796500000000,
+  FilesAnalysisFacts1796500001000,
 ];
