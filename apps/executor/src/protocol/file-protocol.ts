@@ -3,8 +3,8 @@ import type { JournalRepository } from '../journal/journal.repository';
 import type { DestinationResult, JournalOperation, OperationPatch, Phase } from '../journal/operation';
 import { NO_HOOKS, type ProtocolHooks } from './fault-hooks';
 import { OperationFailure, failureFrom, linkUnsupported } from './failures';
+import { FileIoPool } from './file-io-pool';
 import {
-  copyExclusive,
   createPlaceholder,
   eachLimited,
   ensureParentFolders,
@@ -18,21 +18,17 @@ import {
   removeEmptyFolders,
   renameOwn,
   sameInode,
+  settleAll,
   sha256Of,
   unlinkIfPresent,
   type FileIdentity,
 } from './file-system';
-import {
-  basenameBytes,
-  differsOnlyInCase,
-  dirnameBytes,
-  displayPath,
-  joinBytes,
-  pathLengthProblem,
-} from './path-bytes';
+import { basenameBytes, dirnameBytes, displayPath, joinBytes, pathLengthProblem } from './path-bytes';
 
-/** Copies run this many files at a time (I/O overlaps; the thread pool has 4 threads). */
+/** Looks, links and unlinks run this many files at a time (the thread pool has 4 threads). */
 const IO_CONCURRENCY = 4;
+/** Copies and hashes run in this many worker threads, a file each at a time (their I/O overlaps). */
+const COPY_WORKERS = 4;
 
 interface CopyItem {
   op: JournalOperation;
@@ -82,11 +78,18 @@ export function tempNameFor(op: JournalOperation): Buffer {
  */
 export class FileProtocol {
   private readonly hooks: ProtocolHooks;
+  private readonly io: FileIoPool;
   constructor(
     private readonly journal: JournalRepository,
     private readonly options: ProtocolOptions = {},
   ) {
     this.hooks = options.hooks ?? NO_HOOKS;
+    this.io = new FileIoPool(COPY_WORKERS, options.stopSignal);
+  }
+
+  /** Ends the file I/O workers (they also end with the process: idle ones do not keep it alive). */
+  async close(): Promise<void> {
+    await this.io.close();
   }
 
   private async step(op: JournalOperation, phase: Phase, patch?: OperationPatch, detail?: Record<string, unknown>) {
@@ -324,16 +327,15 @@ export class FileProtocol {
     );
     for (const { op } of batch) await this.hooks.at('journaled:copying', op);
 
-    // Copy, a few files at a time; each copy is fsynced. Its bytes are hashed once, by the verify below.
+    // Copy in the file I/O workers (a few files at a time); each copy is fsynced. Its bytes are hashed once,
+    // by the verify below.
     const copiedAs = new Map<string, FileIdentity>();
-    await eachLimited(batch, IO_CONCURRENCY, async ({ op, src, createdDirs }) => {
+    const midCopy = this.hooks === NO_HOOKS ? undefined : (op: JournalOperation) => this.hooks.at('copy:mid', op);
+    await settleAll(batch, async ({ op, src, createdDirs }) => {
       const temp = op.temp!;
       try {
         if (createdDirs.length) await ensureParentFolders(op.destination); // else the folder was there a moment ago
-        const copied = await copyExclusive(op.source, temp, src, {
-          midCopy: () => this.hooks.at('copy:mid', op),
-          signal: this.options.stopSignal,
-        });
+        const copied = await this.io.copy(op.source, temp, src, midCopy && (() => midCopy(op)));
         if (copied.bytesCopied !== op.expected.size) {
           await unlinkIfPresent(temp);
           outcomes.set(
@@ -367,13 +369,13 @@ export class FileProtocol {
     );
     for (const op of copied) await this.hooks.at('journaled:verifying', op);
     const verifiedHash = new Map<string, string>();
-    await eachLimited(copied, IO_CONCURRENCY, async (op) => {
-      const verified = await sha256Of(op.temp!, op.expected.size);
+    await settleAll(copied, async (op) => {
+      const verified = await this.io.sha256(op.temp!, op.expected.size);
       if (verified.hash !== op.contentHash || verified.size !== op.expected.size) {
         await unlinkIfPresent(op.temp!);
         // Say which side is wrong: a source whose bytes changed under the same size and mtime, or a bad copy.
         // Only a failure pays for this second read.
-        const source = await sha256Of(op.source, op.expected.size).catch(() => null);
+        const source = await this.io.sha256(op.source, op.expected.size).catch(() => null);
         const sourceChanged = !!source && (source.hash !== op.contentHash || source.size !== op.expected.size);
         outcomes.set(
           op.id,
@@ -401,7 +403,7 @@ export class FileProtocol {
     );
     for (const op of verified) await this.hooks.at('journaled:publishing', op);
     const linked: JournalOperation[] = [];
-    for (const op of verified) {
+    await eachLimited(verified, IO_CONCURRENCY, async (op) => {
       try {
         await linkNoClobber(op.temp!, op.destination);
         linked.push(op);
@@ -410,7 +412,7 @@ export class FileProtocol {
         if (linked.includes(op)) throw e; // published but the temp name stayed: reconciliation finishes it
         if (linkUnsupported(e) && errnoOf(e) !== 'EMLINK') {
           outcomes.set(op.id, await this.guarded(op, () => this.publishByPlaceholder(op, op.temp!)));
-          continue;
+          return;
         }
         await unlinkIfPresent(op.temp!);
         outcomes.set(
@@ -423,7 +425,7 @@ export class FileProtocol {
           ),
         );
       }
-    }
+    });
     // One fsync per folder makes every new name (and every dropped temporary name) of the group durable.
     await this.fsyncDirsOf(linked.map((op) => op.destination));
     // The destination is the copy's own inode, as it was when the copy was fsynced.
