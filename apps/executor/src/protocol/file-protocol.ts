@@ -18,6 +18,7 @@ import {
   removeEmptyFolders,
   renameOwn,
   sameInode,
+  sameFileByCaseFolding,
   settleAll,
   sha256Of,
   unlinkIfPresent,
@@ -185,9 +186,8 @@ export class FileProtocol {
     const dst = await lookAt(op.destination);
     const caseOnly =
       !!dst &&
-      sameInode(dst, src.dev, src.ino) &&
       dirnameBytes(op.source).equals(dirnameBytes(op.destination)) &&
-      differsOnlyInCase(op.source, op.destination);
+      (await sameFileByCaseFolding(op.source, op.destination, src, dst));
     if (dst && !caseOnly) {
       return {
         kind: 'fail',

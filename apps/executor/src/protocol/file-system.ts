@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, promises as fsp, type BigIntStats } from 'node:fs';
-import { dirnameBytes } from './path-bytes';
+import { basenameBytes, differsOnlyInCase, dirnameBytes } from './path-bytes';
 
 /**
  * The executor's only doorway to the filesystem: small, explicit operations on byte paths. Nothing here
@@ -61,6 +61,28 @@ export function matchesRecorded(
   r: { dev: string | null; ino: string | null; size: number; mtimeMs: number },
 ): boolean {
   return !!a && a.isFile && sameInode(a, r.dev, r.ino) && a.size === r.size && a.mtimeMs === r.mtimeMs;
+}
+
+/**
+ * Whether `destination` names the file at `source` only through the filesystem's case folding (a
+ * case-only rename, `a.mp3` → `A.mp3`, on a case-insensitive filesystem). The names must differ only in
+ * letter case. Then either both names lead to one inode, or, where a filesystem numbers each name it is
+ * asked about on its own (FUSE filesystems without inode numbers of their own, exfat-fuse among them), the
+ * two look the same (device, size, mtime) and the folder lists the source's exact name and not the
+ * destination's: a case-sensitive filesystem could only have found the destination under its exact name.
+ */
+export async function sameFileByCaseFolding(
+  source: Buffer,
+  destination: Buffer,
+  src: FileIdentity | null,
+  dst: FileIdentity | null,
+): Promise<boolean> {
+  if (!src || !dst || !differsOnlyInCase(source, destination)) return false;
+  if (sameInode(dst, src.dev, src.ino)) return true;
+  if (dst.dev !== src.dev || dst.size !== src.size || dst.mtimeMs !== src.mtimeMs) return false;
+  if (!dirnameBytes(source).equals(dirnameBytes(destination))) return false;
+  const names = await fsp.readdir(dirnameBytes(destination), { encoding: 'buffer' });
+  return names.some((n) => n.equals(basenameBytes(source))) && !names.some((n) => n.equals(basenameBytes(destination)));
 }
 
 const HASH_CHUNK = 1 << 20;
