@@ -17,12 +17,27 @@ export type FileIoJob =
       /** Stop after the first chunk until the main thread has run its mid-copy hook. */
       pauseMidCopy: boolean;
     }
-  | { type: 'hash'; id: number; path: Buffer; expectedSize: number | null };
+  | { type: 'hash'; id: number; path: Buffer; expectedSize: number | null }
+  | { type: 'look'; id: number; source: Buffer; destination: Buffer }
+  | { type: 'lstat'; id: number; path: Buffer };
+
+/** What a preflight sees: both paths, and the destination's missing folders (outermost first). */
+export interface Looks {
+  src: FileIdentity | null;
+  dst: FileIdentity | null;
+  missing: Buffer[];
+  /** The device of the nearest existing folder above the destination (where it would land). */
+  dev: string | undefined;
+}
 
 export interface FileIoReply {
   id: number;
   midCopy?: true;
-  result?: { identity: FileIdentity; bytesCopied: number } | { hash: string; size: number };
+  result?:
+    | { identity: FileIdentity; bytesCopied: number }
+    | { identity: FileIdentity | null }
+    | { hash: string; size: number }
+    | { src: FileIdentity | null; dst: FileIdentity | null; missing: Uint8Array[]; dev: string | null };
   error?: { message: string; code?: string };
 }
 
@@ -53,8 +68,8 @@ const PAUSE = 0;
 const STOP = 1;
 
 /**
- * A few worker threads that copy and hash whole files with blocking calls, one file per message (a few
- * files at a time overlap their I/O). Started on first use; idle workers do not keep the process alive.
+ * A few worker threads that copy and hash whole files, and look at an operation's paths, with blocking
+ * calls, one file per message (a few files at a time overlap their I/O). Started on first use; idle workers do not keep the process alive.
  * A stop makes copies in progress fail between two chunks ("copy stopped"), so the caller rolls them back.
  */
 export class FileIoPool {
@@ -98,6 +113,27 @@ export class FileIoPool {
   /** SHA-256 of a file; with `expectedSize`, a short read at that size ends it. */
   sha256(p: Buffer, expectedSize?: number): Promise<{ hash: string; size: number }> {
     return this.submit({ type: 'hash', path: p, expectedSize: expectedSize ?? null });
+  }
+
+  /** lstat (a final symlink not followed); null when nothing is there. */
+  async lookAt(p: Buffer): Promise<FileIdentity | null> {
+    return (await this.submit<{ identity: FileIdentity | null }>({ type: 'lstat', path: p })).identity;
+  }
+
+  /** lstat of an operation's source and destination and of the destination's folders, in one message. */
+  async look(source: Buffer, destination: Buffer): Promise<Looks> {
+    const r = await this.submit<{
+      src: FileIdentity | null;
+      dst: FileIdentity | null;
+      missing: Uint8Array[];
+      dev: string | null;
+    }>({ type: 'look', source, destination });
+    return {
+      src: r.src,
+      dst: r.dst,
+      missing: r.missing.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength)),
+      dev: r.dev ?? undefined,
+    };
   }
 
   async close(): Promise<void> {

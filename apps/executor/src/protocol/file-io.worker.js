@@ -1,7 +1,7 @@
 // @ts-check
 // A file I/O worker of the executor (plain JavaScript, so a worker starts in about 0.1 s instead of the
 // second it takes to load the TypeScript compiler again in every thread). It copies and hashes whole files
-// with blocking system calls, one file per message. The main thread would otherwise hand each read, write,
+// with blocking system calls, one file per message, and looks at an operation's paths before it starts. The main thread would otherwise hand each read, write,
 // stat, fsync and close of every file to libuv's thread pool, one round trip (two thread switches) each:
 // that hand-over, not the bytes, was most of the CPU time of a cross-filesystem batch on the busy machine
 // (see bench/executor/README.md). Jobs and replies are typed in file-io-pool.ts.
@@ -38,6 +38,49 @@ function identityOf(st) {
     nlink: Number(st.nlink),
     isFile: st.isFile(),
   };
+}
+
+const SLASH = 0x2f;
+
+/** The folder of a byte path, as dirnameBytes() in path-bytes.ts. @param {Buffer} p */
+function dirnameOf(p) {
+  let end = p.length;
+  while (end > 1 && p[end - 1] === SLASH) end--;
+  const i = p.lastIndexOf(SLASH, end - 1);
+  if (i < 0) return Buffer.from('.');
+  if (i === 0) return Buffer.from('/');
+  return p.subarray(0, i);
+}
+
+/** lstat without following a final symlink; null when nothing is there (as lookAt() in file-system.ts). */
+function lookAt(p) {
+  const st = fs.lstatSync(p, { bigint: true, throwIfNoEntry: false });
+  return st ? identityOf(st) : null;
+}
+
+/**
+ * What an operation's preflight looks at, in one go: the source, the destination, and the folders above
+ * the destination that do not exist yet (outermost first) with the device of the nearest one that does.
+ */
+function look(job) {
+  const destination = bytes(job.destination);
+  const src = lookAt(bytes(job.source));
+  const dst = lookAt(destination);
+  const missing = [];
+  let dir = dirnameOf(destination);
+  let dev = null;
+  for (;;) {
+    const st = lookAt(dir);
+    if (st) {
+      dev = st.dev;
+      break;
+    }
+    missing.unshift(Buffer.from(dir));
+    const up = dirnameOf(dir);
+    if (up.equals(dir)) break;
+    dir = up;
+  }
+  return { src, dst, missing, dev };
 }
 
 /** Copies `from` into `to` (created with O_EXCL), keeping permissions, owner and timestamps; fsyncs it. */
@@ -126,7 +169,17 @@ parentPort.on('message', (job) => {
   }
   let reply;
   try {
-    reply = { id: job.id, result: job.type === 'copy' ? copy(job, control) : hash(job) };
+    reply = {
+      id: job.id,
+      result:
+        job.type === 'copy'
+          ? copy(job, control)
+          : job.type === 'look'
+            ? look(job)
+            : job.type === 'lstat'
+              ? { identity: lookAt(bytes(job.path)) }
+              : hash(job),
+    };
   } catch (e) {
     reply = { id: job.id, error: { message: e && e.message ? e.message : String(e), code: e && e.code } };
   }

@@ -14,7 +14,6 @@ import {
   linkNoClobber,
   lookAt,
   matchesRecorded,
-  missingParentFolders,
   removeEmptyFolders,
   renameOwn,
   sameInode,
@@ -169,7 +168,9 @@ export class FileProtocol {
     const tooLong = pathLengthProblem(op.destination);
     if (tooLong) return { kind: 'fail', failure: new OperationFailure('path-too-long', `destination ${tooLong}`) };
 
-    const src = await lookAt(op.source);
+    // Source, destination and the destination's folders in one message to a file worker (each look a
+    // thread-pool round trip of its own, and a missing path an exception, cost more than the copy here).
+    const { src, dst, missing: createdDirs, dev: destDev } = await this.io.look(op.source, op.destination);
     if (!src) return { kind: 'fail', failure: new OperationFailure('source-missing', 'the source file is missing') };
     if (!src.isFile)
       return { kind: 'fail', failure: new OperationFailure('not-a-file', 'the source is not a regular file') };
@@ -183,7 +184,6 @@ export class FileProtocol {
         detail: { recorded: op.expected, found: resultOf(src) },
       };
     }
-    const dst = await lookAt(op.destination);
     const caseOnly =
       !!dst &&
       dirnameBytes(op.source).equals(dirnameBytes(op.destination)) &&
@@ -197,7 +197,6 @@ export class FileProtocol {
         ),
       };
     }
-    const { missing: createdDirs, dev: destDev } = await missingParentFolders(op.destination);
     const sameFs = destDev === src.dev;
     if (caseOnly) return { kind: 'case-rename' };
     if (op.kind === 'hardlink') {
@@ -464,8 +463,8 @@ export class FileProtocol {
     const moves = ops.filter((o) => o.kind === 'move');
     for (const op of moves) await this.hooks.at('published:before-release', op);
     const sources = new Map<string, FileIdentity | null>();
-    await eachLimited(moves, IO_CONCURRENCY, async (op) => {
-      sources.set(op.id, await lookAt(op.source));
+    await settleAll(moves, async (op) => {
+      sources.set(op.id, await this.io.lookAt(op.source));
     });
     const releasable: JournalOperation[] = [];
     for (const op of moves) {
@@ -505,8 +504,8 @@ export class FileProtocol {
 
   private async destinationsOf(ops: JournalOperation[]): Promise<Map<string, DestinationResult>> {
     const results = new Map<string, DestinationResult>();
-    await eachLimited(ops, IO_CONCURRENCY, async (op) => {
-      results.set(op.id, resultOf((await lookAt(op.destination))!));
+    await settleAll(ops, async (op) => {
+      results.set(op.id, resultOf((await this.io.lookAt(op.destination))!));
     });
     return results;
   }

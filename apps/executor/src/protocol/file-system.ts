@@ -147,23 +147,6 @@ export async function ensureParentFolders(p: Buffer): Promise<Buffer[]> {
   return created;
 }
 
-/**
- * The folders above `p` that do not exist yet (outermost first), without creating them, and the device of
- * the nearest folder that does (where the destination would land).
- */
-export async function missingParentFolders(p: Buffer): Promise<{ missing: Buffer[]; dev: string | undefined }> {
-  const missing: Buffer[] = [];
-  let dir = dirnameBytes(p);
-  for (;;) {
-    const st = await lookAt(dir);
-    if (st) return { missing, dev: st.dev };
-    missing.unshift(dir);
-    const up = dirnameBytes(dir);
-    if (up.equals(dir)) return { missing, dev: undefined };
-    dir = up;
-  }
-}
-
 /** Removes folders (innermost first) that are empty; a folder holding anything, hidden files included, stays. */
 export async function removeEmptyFolders(dirs: Buffer[]): Promise<Buffer[]> {
   const removed: Buffer[] = [];
