@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase } from '@crateflow/persistence/src/testing';
@@ -24,6 +24,18 @@ const WORK = path.join(ROOT, 'bench', '.work', 'executor');
 const FILES = Number(process.env.BENCH_FILES ?? 2000);
 const MEAN_KB = Number(process.env.BENCH_MEAN_KB ?? 200);
 const SHM = process.env.BENCH_OTHER_FS ?? '/dev/shm';
+
+/** CPU seconds of this process's waited-for children so far (cutime + cstime of /proc/self/stat). */
+function childrenCpu(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // fields 16 and 17, in clock ticks (USER_HZ = 100)
+}
+
+/** CPU seconds of this process (every thread, the executor's file workers included). */
+function ownCpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
 
 function sh(script: string): number {
   const t = process.hrtime.bigint();
@@ -63,6 +75,7 @@ async function crateflowMove(src: string, dst: string, rel: string[], journal: J
     operationFor(recordFile(path.join(src, r)), path.join(dst, 'music', r.replace('album', 'Artist'))),
   );
   const t0 = process.hrtime.bigint();
+  const cpu0 = ownCpu();
   const id = await journal.createExecution({
     kind: 'run',
     mode: 'move',
@@ -73,9 +86,10 @@ async function crateflowMove(src: string, dst: string, rel: string[], journal: J
   runner.enqueue(id);
   await runner.idle();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = ownCpu() - cpu0;
   const counts = await journal.counts(id);
   if (counts.done !== rel.length) throw new Error(`only ${counts.done} of ${rel.length} files moved`);
-  return { seconds, method: (await journal.operationsOf(id))[0].method };
+  return { seconds, cpu, method: (await journal.operationsOf(id))[0].method };
 }
 
 async function main(): Promise<void> {
@@ -100,9 +114,11 @@ async function main(): Promise<void> {
     console.log(`${FILES} files, ${mb.toFixed(0)} MiB; load average ${loadavg()[0].toFixed(2)}`);
     // (a) across filesystems
     fresh();
+    const refCpu0 = childrenCpu();
     const ref = sh(
       `cp -r --preserve=mode,timestamps '${src}' '${other}/ref' && cd '${other}/ref' && find . -type f -print0 | xargs -0 sha256sum > /dev/null && rm -rf '${src}'`,
     );
+    const refCpu = childrenCpu() - refCpu0;
     fresh();
     const ours = await crateflowMove(src, other, rel, journal);
     const line = (label: string, s: number) =>
@@ -111,6 +127,10 @@ async function main(): Promise<void> {
     console.log(line('cp + sha256sum + rm', ref));
     console.log(line(`crateflow move (${ours.method})`, ours.seconds));
     console.log(`ratio (reference time / crateflow time): ${(ref / ours.seconds).toFixed(2)} (aim ≥ 0.8)`);
+    console.log(
+      `CPU: reference ${refCpu.toFixed(2)} s, crateflow ${ours.cpu.toFixed(2)} s (the executor process with its file workers; PostgreSQL's journal work not counted), ratio ${(refCpu / ours.cpu).toFixed(2)}`,
+    );
+    console.log(`load average after (a): ${loadavg()[0].toFixed(2)}`);
 
     // (b) within one filesystem
     fresh();

@@ -59,8 +59,9 @@ describe('executing approved proposals through the public API', () => {
       originals.set(p, { hash: sha(p), mtimeMs: statSync(p).mtimeMs });
     }
     system = new TestSystem({
-      // The output root is a library root too: the organised copies are scanned like any other files.
-      CRATEFLOW_LIBRARY_ROOTS: [library, output].join(path.delimiter),
+      // The output root is a library root too without being listed here: the organised copies are scanned
+      // like any other files.
+      CRATEFLOW_LIBRARY_ROOTS: library,
       CRATEFLOW_OUTPUT_ROOT: output,
       EXECUTOR_PROGRESS_INTERVAL_MS: '50',
     });
@@ -245,6 +246,36 @@ describe('executing approved proposals through the public API', () => {
     });
     for (const c of recorded) expect(c.content_hash).toBe(originals.get(c.source_path)!.hash);
     expect(await scan(output)).toMatchObject({ new: 0, changed: 0, missing: 0, unchanged: 7 });
+
+    // A copy's file page names its original and shows the original's facts (stages, tags, analysis): the
+    // copy is not analysed again.
+    const [copyRow] = (await system.dataSource.query(
+      `SELECT c.id, c.copied_from_file_id AS source_id, s.path AS source_path FROM files c
+         JOIN files s ON s.id = c.copied_from_file_id WHERE c.path LIKE $1 AND c.kind <> 'companion' LIMIT 1`,
+      [`${output}/%`],
+    )) as { id: string; source_id: string; source_path: string }[];
+    // What the metadata stage records of the original (a test of its own runs the real stage).
+    await system.dataSource.query(
+      `INSERT INTO file_stage_statuses (file_id, stage, status, content_hash, attempts)
+         SELECT id, 'metadata', 'done', content_hash, 1 FROM files WHERE id = $1
+       ON CONFLICT (file_id, stage) DO UPDATE SET status = 'done'`,
+      [copyRow.source_id],
+    );
+    const copyPage = await system.api<{
+      file: { copiedFrom: { id: string; path: string } | null };
+      stages: { stage: string; status: string; current: boolean }[];
+    }>('GET', `/api/v1/files/${copyRow.id}`);
+    const sourcePage = await system.api<{ stages: { stage: string; status: string }[]; file: { copiedFrom: unknown } }>(
+      'GET',
+      `/api/v1/files/${copyRow.source_id}`,
+    );
+    expect(copyPage.status).toBe(200);
+    expect(copyPage.body.file.copiedFrom).toMatchObject({ id: copyRow.source_id, path: copyRow.source_path });
+    expect(sourcePage.body.file.copiedFrom).toBeNull();
+    expect(copyPage.body.stages.map((s) => [s.stage, s.status])).toEqual(
+      sourcePage.body.stages.map((s) => [s.stage, s.status]),
+    );
+    expect(copyPage.body.stages.find((s) => s.stage === 'metadata')).toMatchObject({ status: 'done', current: true });
 
     // Undo of a copy removes only the copies; the sources stay exactly as they were.
     const undone = await system.api<{ id: string }>('POST', `/api/v1/executions/${execution.id}/undo`, {});

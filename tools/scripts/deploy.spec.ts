@@ -105,6 +105,13 @@ withProgram(helm, 'Helm chart', (helmBin) => {
   const render = (...extra: string[]): K8sObject[] => renderArgs(...baseValues, ...extra);
   const renderFile = (file: string): K8sObject[] => renderArgs('-f', file);
   const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+  /** The settings every service gets (the chart's env ConfigMap). */
+  const envOf = (objects: K8sObject[]) =>
+    (
+      ofKind(objects, 'ConfigMap').find((o) => o.metadata.name.endsWith('-env')) as unknown as {
+        data: Record<string, string>;
+      }
+    ).data;
 
   type PodTemplate = {
     metadata: { annotations: Record<string, string> };
@@ -213,29 +220,34 @@ withProgram(helm, 'Helm chart', (helmBin) => {
   it.each([
     ['a volume claim', ['--set', 'library.existingClaim=music', '--set', 'output.existingClaim=organised']],
     ['a host folder', ['--set', 'library.hostPath=/srv/music', '--set', 'output.hostPath=/srv/organised']],
-  ])(
-    'mounts the library read-only in every service but the executor, the output in the executor only (%s)',
-    (_how, values) => {
-      const objects = render(...values);
-      for (const service of SERVICES) {
-        const spec = deploymentOf(objects, service).spec.template.spec;
-        const writable = service === 'executor';
-        const mount = spec.containers[0].volumeMounts.find((m) => m.name === 'library');
-        const volume = spec.volumes.find((v) => v.name === 'library')!;
-        expect({ service, readOnly: mount?.readOnly }).toEqual({ service, readOnly: !writable });
-        if (volume.persistentVolumeClaim)
-          expect({ service, claimReadOnly: volume.persistentVolumeClaim.readOnly }).toEqual({
-            service,
-            claimReadOnly: !writable,
-          });
-        const output = spec.containers[0].volumeMounts.filter((m) => m.name === 'output');
-        expect({ service, output }).toEqual({
+  ])('mounts the library and the output read-only in every service but the executor (%s)', (_how, values) => {
+    const objects = render(...values);
+    for (const service of SERVICES) {
+      const spec = deploymentOf(objects, service).spec.template.spec;
+      const writable = service === 'executor';
+      const mount = spec.containers[0].volumeMounts.find((m) => m.name === 'library');
+      const volume = spec.volumes.find((v) => v.name === 'library')!;
+      expect({ service, readOnly: mount?.readOnly }).toEqual({ service, readOnly: !writable });
+      if (volume.persistentVolumeClaim)
+        expect({ service, claimReadOnly: volume.persistentVolumeClaim.readOnly }).toEqual({
           service,
-          output: writable ? [{ name: 'output', mountPath: '/output', readOnly: false }] : [],
+          claimReadOnly: !writable,
         });
-      }
-    },
-  );
+      const output = spec.containers[0].volumeMounts.filter((m) => m.name === 'output');
+      expect({ service, output }).toEqual({
+        service,
+        output: [{ name: 'output', mountPath: '/output', readOnly: !writable }],
+      });
+      const outputVolume = spec.volumes.find((v) => v.name === 'output')!;
+      if (outputVolume.persistentVolumeClaim)
+        expect({ service, claimReadOnly: outputVolume.persistentVolumeClaim.readOnly }).toEqual({
+          service,
+          claimReadOnly: !writable,
+        });
+    }
+    // Every service knows the output root, so gateway and ingest accept scans of the copies there.
+    expect(envOf(objects)).toMatchObject({ CRATEFLOW_OUTPUT_ROOT: '/output' });
+  });
 
   it('runs one executor, replaced with Recreate, and rolls the other services without downtime', () => {
     for (const objects of [render('--set', 'library.existingClaim=music'), ...VALUES_FILES.map(renderFile)]) {
@@ -271,14 +283,20 @@ withProgram(helm, 'Helm chart', (helmBin) => {
     expect(bundled.metadata.annotations['helm.sh/hook']).toBe('post-install,pre-upgrade');
   });
 
-  it('mounts the output root of copy/hardlink executions into the executor only, read-write', () => {
+  it('mounts the output root of copy/hardlink executions writable into the executor only; none when not configured', () => {
     const objects = render('--set', 'output.hostPath=/srv/organised');
     for (const service of SERVICES) {
       const spec = deploymentOf(objects, service).spec.template.spec;
       const mounts = spec.containers[0].volumeMounts.filter((m) => m.name === 'output');
-      expect({ service, mounts: mounts.length }).toEqual({ service, mounts: service === 'executor' ? 1 : 0 });
-      if (service === 'executor') expect(mounts[0].readOnly).toBeFalsy();
+      expect({ service, mounts: mounts.length }).toEqual({ service, mounts: 1 });
+      expect({ service, readOnly: !!mounts[0].readOnly }).toEqual({ service, readOnly: service !== 'executor' });
     }
+    const without = render();
+    for (const service of SERVICES) {
+      const spec = deploymentOf(without, service).spec.template.spec;
+      expect(spec.containers[0].volumeMounts.filter((m) => m.name === 'output')).toEqual([]);
+    }
+    expect(envOf(without)).not.toHaveProperty('CRATEFLOW_OUTPUT_ROOT');
   });
 
   it('lists in values.yaml the consumers each service really has', () => {
@@ -484,11 +502,23 @@ withProgram(compose, 'docker-compose.yml', (composeBin) => {
         .filter((v) => v.target === '/music');
       expect({ service, mounts: library.length }).toEqual({ service, mounts: 1 });
       expect({ service, readOnly: library[0].readOnly }).toEqual({ service, readOnly: service !== 'executor' });
-      // The output root of copy/hardlink executions is mounted into the executor alone, read-write.
-      const outputMounts = (definition.volumes ?? []).filter(
-        (v) => (typeof v === 'string' ? v.split(':')[1] : v.target) === '/output',
-      );
-      expect({ service, output: outputMounts.length }).toEqual({ service, output: service === 'executor' ? 1 : 0 });
+      // The output root of copy/hardlink executions is a library root too: read-write in the executor alone,
+      // read-only everywhere else (ingest scans the copies there; the gateway checks the root on disk).
+      const outputMounts = (definition.volumes ?? [])
+        .map((v) =>
+          typeof v === 'string'
+            ? { target: v.split(':')[1], readOnly: v.split(':')[2]?.split(',').includes('ro') ?? false }
+            : { target: v.target, readOnly: !!v.read_only },
+        )
+        .filter((v) => v.target === '/output');
+      expect({ service, output: outputMounts }).toEqual({
+        service,
+        output: [{ target: '/output', readOnly: service !== 'executor' }],
+      });
+      expect({ service, outputRoot: definition.environment.CRATEFLOW_OUTPUT_ROOT }).toEqual({
+        service,
+        outputRoot: '/output',
+      });
     }
   });
 
@@ -557,7 +587,7 @@ withProgram(compose, 'docker-compose.yml', (composeBin) => {
     expect(services['nats-exporter'].command).toContain('http://nats:8222');
   });
 
-  it('keeps data in named volumes and gives the output folder to the executor alone, read-write', () => {
+  it('keeps data in named volumes and lets the executor alone write to the output folder', () => {
     const config = composeConfig();
     for (const [service, volume] of [
       ['postgres', 'postgres-data'],
@@ -571,7 +601,7 @@ withProgram(compose, 'docker-compose.yml', (composeBin) => {
     for (const [name, service] of Object.entries(config.services)) {
       const output = mountsOf(service).filter((m) => m.target === '/output');
       if (name === 'executor') expect(output).toEqual([expect.objectContaining({ readOnly: false })]);
-      else expect({ name, output }).toEqual({ name, output: [] });
+      else expect({ name, writable: output.filter((m) => !m.readOnly) }).toEqual({ name, writable: [] });
       const music = mountsOf(service).filter((m) => m.target === '/music');
       if (name !== 'executor')
         expect({ name, writable: music.filter((m) => !m.readOnly) }).toEqual({ name, writable: [] });

@@ -19,7 +19,8 @@ export const OPENAPI_JSON_PATH = '/api/docs/openapi.json';
 /** HTTP concerns around the controllers: metrics, security headers, problem+json errors, OpenAPI, the UI. */
 export function configureGatewayApp(
   app: INestApplication,
-  config: Pick<GatewayConfig, 'CRATEFLOW_UI_ENABLED' | 'CRATEFLOW_LIBRARY_ROOTS' | 'CRATEFLOW_PUBLIC_HOSTS'>,
+  config: Pick<GatewayConfig, 'CRATEFLOW_UI_ENABLED' | 'CRATEFLOW_LIBRARY_ROOTS' | 'CRATEFLOW_PUBLIC_HOSTS'> &
+    Partial<Pick<GatewayConfig, 'CRATEFLOW_OUTPUT_ROOT'>>,
 ): void {
   const logger = app.get<Logger>(LOGGER);
   const registry = app.get<Registry>(METRICS);
@@ -53,7 +54,7 @@ export function configureGatewayApp(
   });
 
   if (config.CRATEFLOW_UI_ENABLED) app.use(serveUi(loadUiAssets()));
-  if (config.CRATEFLOW_LIBRARY_ROOTS.length === 0) {
+  if (config.CRATEFLOW_LIBRARY_ROOTS.length === 0 && !config.CRATEFLOW_OUTPUT_ROOT?.trim()) {
     logger.warn('CRATEFLOW_LIBRARY_ROOTS is empty: every scan request will be refused');
   }
 }

@@ -23,6 +23,14 @@ export const gatewayConfigShape = {
       }
       return roots;
     }),
+  /**
+   * Where the executor's copy and hardlink modes build the organised library. It is a library root too (the
+   * copies are files of the library): scans may start in it without listing it in CRATEFLOW_LIBRARY_ROOTS.
+   */
+  CRATEFLOW_OUTPUT_ROOT: z
+    .string()
+    .default('')
+    .refine((v) => !v.trim() || path.isAbsolute(v.trim()), 'must be an absolute path'),
   /** Bearer token every state-changing request must carry. Never logged. */
   CRATEFLOW_API_TOKEN: z
     .string({ error: 'is required: a random secret of at least 16 characters (e.g. `openssl rand -hex 24`)' })

@@ -24,6 +24,7 @@ interface PageGlobals {
     querySelectorAll(selector: string): { length: number };
     cookie: string;
   };
+  location: { hash: string };
   __pwned?: number;
 }
 
@@ -313,5 +314,32 @@ describe('gateway web UI (browser)', () => {
     );
     expect(await page.isVisible('#mix-identify')).toBe(true);
     expect(await pwned(page)).toBeUndefined();
+  });
+  it("shows a copy the executor made as a copy of its original, with the original's stages", async () => {
+    const copy = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO files (id, root, path, path_key, dir_key, name, ext, kind, size, mtime_ms, content_hash, state,
+                          first_seen_scan_id, last_seen_scan_id, copied_from_file_id)
+       SELECT $1::uuid, '/output', '/output/Artist/copy.flac', convert_to($1::text, 'UTF8'), '\\x00', 'copy.flac', 'flac',
+              kind, size, mtime_ms, content_hash, 'EXECUTED', first_seen_scan_id, last_seen_scan_id, id
+         FROM files WHERE id = $2`,
+      [copy, ids[0]],
+    );
+    try {
+      await page.goto(`${service.url}/#/files/${copy}`);
+      await page.waitForSelector('.pipeline');
+      const original = page.locator(`.file-header a[href="#/files/${ids[0]}"]`);
+      expect(await original.textContent()).toBe(`/music/001 ${HOSTILE_NAME}`);
+      // The original's metadata stage failed: its copy says so too (same bytes, not read again).
+      expect(await page.locator('.pipeline .stage.status-failed .reason').textContent()).toBe(HOSTILE_REASON);
+      await original.click();
+      await page.waitForFunction(
+        (id) => (globalThis as unknown as PageGlobals).location.hash === `#/files/${id}`,
+        ids[0],
+      );
+      expect(await pwned(page)).toBeUndefined();
+    } finally {
+      await db.dataSource.query(`DELETE FROM files WHERE id = $1`, [copy]);
+    }
   });
 });

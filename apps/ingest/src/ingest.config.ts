@@ -3,6 +3,8 @@ import { z } from 'zod';
 export const ingestConfigShape = {
   /** Folders Crateflow may scan; anything else is refused. */
   CRATEFLOW_LIBRARY_ROOTS: z.string().default(''),
+  /** The executor's output root: a library root too (its copies can be scanned) without being listed above. */
+  CRATEFLOW_OUTPUT_ROOT: z.string().default(''),
   /** Files hashed at once. */
   INGEST_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /** Rows per database statement when recording files. */

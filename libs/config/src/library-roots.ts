@@ -55,3 +55,16 @@ export async function resolveLibraryPath(requested: string, roots: string[]): Pr
   if (!st?.isDirectory()) throw new LibraryPathError('path is not a folder');
   return { root, path: real };
 }
+
+/**
+ * The library roots a service works with: those configured (CRATEFLOW_LIBRARY_ROOTS) plus the executor's
+ * output root (CRATEFLOW_OUTPUT_ROOT), unless it already lies inside one of them. Copies and hard links
+ * land there and are files of the library like any other (each its own `files` row), so a scan of the
+ * output root must be allowed without anyone having to remember to list it twice.
+ */
+export function withOutputRoot(roots: string[], outputRoot: string | null | undefined): string[] {
+  const out = outputRoot?.trim();
+  if (!out || !path.isAbsolute(out)) return roots;
+  const resolved = path.resolve(out);
+  return roots.some((r) => isInside(path.resolve(r), resolved)) ? roots : [...roots, out];
+}

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import type { ApprovedProposal } from '@crateflow/persistence';
-import { lookAt } from '../protocol/file-system';
+import { lookAt, sameFileByCaseFolding } from '../protocol/file-system';
 import {
   basenameBytes,
-  differsOnlyInCase,
   dirnameBytes,
   displayPath,
   isCleanAbsolute,
@@ -110,8 +109,7 @@ export async function computePlan(sources: PlanSourcesRepository, req: PlanReque
     if (req.mode === 'hardlink' && !item.sameFilesystem)
       return block('a hard link needs the output root on the same filesystem');
     const existing = await lookAt(dst);
-    const caseOnly =
-      existing && existing.ino === src.ino && existing.dev === src.dev && differsOnlyInCase(file.pathKey, dst);
+    const caseOnly = await sameFileByCaseFolding(file.pathKey, dst, src, existing);
     if (existing && !caseOnly) return block('destination exists');
     const key = displayPath(dst).toLowerCase();
     const other = claimed.get(key);

@@ -5,8 +5,11 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   renameSync,
+  rmSync,
   statSync,
+  truncateSync,
   writeFileSync,
   writeSync,
   closeSync,
@@ -34,6 +37,56 @@ import { differsOnlyInCase } from './path-bytes';
 // Two filesystems: the disk (/tmp) and tmpfs (/dev/shm), so both the link and the copy paths run for real.
 const DISK = '/tmp';
 const TMPFS = '/dev/shm';
+
+function commandExists(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A real case-insensitive filesystem: exFAT through FUSE (exfat-fuse) on a loop device holding a 64 MiB
+ * image. The kernel here has neither casefold ext4 nor vfat, so this is the one way to get one. It needs
+ * root, /dev/fuse, a free loop device and the exfatprogs and exfat-fuse packages; without them the tests
+ * that need it are skipped, each saying why (an environment capability, checked at collection).
+ */
+function mountCaseInsensitive(): { dir: string; unmount: () => void } | { skip: string } {
+  if (process.getuid?.() !== 0) return { skip: 'needs root to attach a loop device and mount' };
+  if (!existsSync('/dev/fuse')) return { skip: 'no /dev/fuse' };
+  for (const tool of ['losetup', 'mkfs.exfat', 'mount.exfat-fuse', 'fusermount'])
+    if (!commandExists(tool)) return { skip: `${tool} is missing (apt-get install exfatprogs exfat-fuse fuse)` };
+  const base = tempFolder(DISK, 'exfat');
+  const image = path.join(base, 'exfat.img');
+  const dir = path.join(base, 'mnt');
+  mkdirSync(dir);
+  writeFileSync(image, '');
+  truncateSync(image, 64 * 1024 * 1024);
+  let loop: string | null = null;
+  const unmount = () => {
+    try {
+      execFileSync('fusermount', ['-u', dir], { stdio: 'ignore' });
+    } catch {
+      /* not mounted */
+    }
+    if (loop) execFileSync('losetup', ['-d', loop], { stdio: 'ignore' });
+    removeFolder(base);
+  };
+  try {
+    loop = execFileSync('losetup', ['-f', '--show', image], { encoding: 'utf8' }).trim();
+    execFileSync('mkfs.exfat', [loop], { stdio: 'ignore' });
+    execFileSync('mount.exfat-fuse', [loop, dir], { stdio: 'ignore' });
+    writeFileSync(path.join(dir, 'probe'), 'x');
+    if (!existsSync(path.join(dir, 'PROBE'))) throw new Error('the exFAT mount is case-sensitive');
+    rmSync(path.join(dir, 'probe'));
+    return { dir, unmount };
+  } catch (e) {
+    unmount();
+    return { skip: `an exFAT image could not be mounted through FUSE: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
 
 describe('the move protocol (real files, real PostgreSQL journal)', () => {
   let db: TestDatabase;
@@ -269,8 +322,8 @@ describe('the move protocol (real files, real PostgreSQL journal)', () => {
     expect(sha256File(path.join(dst, 'b.mp3'))).toBe(files[1].hash);
   });
 
-  // No case-insensitive filesystem can be mounted here (the kernel's ext4 has no casefold, tmpfs refuses
-  // `casefold`, vfat is not built in), so the detection and the recovery are tested on their own.
+  // The name comparison and the recovery on the disk (case-sensitive); the same on a real case-insensitive
+  // filesystem below.
   it('case-only renames: detected by name, and a rename interrupted between its two steps is finished from the journal', async () => {
     expect(differsOnlyInCase(Buffer.from('/m/a/track.mp3'), Buffer.from('/m/a/Track.MP3'))).toBe(true);
     expect(differsOnlyInCase(Buffer.from('/m/a/Ärger.mp3'), Buffer.from('/m/a/ärger.mp3'))).toBe(true);
@@ -292,5 +345,52 @@ describe('the move protocol (real files, real PostgreSQL journal)', () => {
     expect(sha256File(path.join(dir, 'Artist - Title.mp3'))).toBe(file.hash);
     expect(exists(path.join(dir, 'artist - title.mp3'))).toBe(false);
     expect(leftovers(dir)).toEqual([]);
+  });
+  describe('on a real case-insensitive filesystem (exFAT through FUSE)', () => {
+    const mounted = mountCaseInsensitive();
+    const ok = 'dir' in mounted;
+    const itMounted = (name: string, fn: () => Promise<void>) =>
+      ok ? it(name, fn) : it.skip(`${name} (skipped: ${(mounted as { skip: string }).skip})`, fn);
+    afterAll(() => {
+      if ('dir' in mounted) mounted.unmount();
+    });
+
+    itMounted('renames a file when only its letter case changes, through a temporary name', async () => {
+      const dir = path.join((mounted as { dir: string }).dir, 'some artist');
+      mkdirSync(dir);
+      const file = writeFixtureFile(path.join(dir, 'artist - title.mp3'), 300_000);
+      // One file, two spellings: this filesystem even numbers the two names differently.
+      expect(existsSync(path.join(dir, 'Artist - Title.mp3'))).toBe(true);
+      const { ops, outcomes } = await run([operationFor(file, path.join(dir, 'Artist - Title.mp3'))]);
+      expect(outcomes).toEqual(['done']);
+      expect(ops[0]).toMatchObject({ method: 'case-rename', status: 'done' });
+      expect(readdirSync(dir)).toEqual(['Artist - Title.mp3']);
+      expect(sha256File(path.join(dir, 'Artist - Title.mp3'))).toBe(file.hash);
+
+      // A different file that only looks alike is no case-only rename: the destination exists.
+      const other = writeFixtureFile(path.join(dir, 'another.mp3'), 1000);
+      const taken = await run([operationFor(other, path.join(dir, 'ARTIST - TITLE.MP3'))]);
+      expect(taken.outcomes).toEqual(['failed']);
+      expect(taken.ops[0].errorCode).toBe('destination-exists');
+      expect(sha256File(path.join(dir, 'another.mp3'))).toBe(other.hash);
+    });
+
+    itMounted('finishes a case-only rename interrupted between its two renames', async () => {
+      const dir = path.join((mounted as { dir: string }).dir, 'crash');
+      mkdirSync(dir);
+      const file = writeFixtureFile(path.join(dir, 'dj set.flac'), 50_000);
+      const id = await journal.createExecution({
+        kind: 'run',
+        mode: 'move',
+        operations: [operationFor(file, path.join(dir, 'DJ Set.flac'))],
+      });
+      const [op] = await journal.operationsOf(id);
+      const temp = tempNameFor(op);
+      await journal.record([{ op, phase: 'case-renaming', patch: { method: 'case-rename', temp } }]);
+      renameSync(op.source, temp); // the first of the two renames, then the crash
+      expect(await new FileProtocol(journal).reconcile(op)).toBe('done');
+      expect(readdirSync(dir)).toEqual(['DJ Set.flac']);
+      expect(sha256File(path.join(dir, 'DJ Set.flac'))).toBe(file.hash);
+    });
   });
 });

@@ -3,8 +3,8 @@ import type { JournalRepository } from '../journal/journal.repository';
 import type { DestinationResult, JournalOperation, OperationPatch, Phase } from '../journal/operation';
 import { NO_HOOKS, type ProtocolHooks } from './fault-hooks';
 import { OperationFailure, failureFrom, linkUnsupported } from './failures';
+import { FileIoPool } from './file-io-pool';
 import {
-  copyExclusive,
   createPlaceholder,
   eachLimited,
   ensureParentFolders,
@@ -14,25 +14,21 @@ import {
   linkNoClobber,
   lookAt,
   matchesRecorded,
-  missingParentFolders,
   removeEmptyFolders,
   renameOwn,
   sameInode,
+  sameFileByCaseFolding,
+  settleAll,
   sha256Of,
   unlinkIfPresent,
   type FileIdentity,
 } from './file-system';
-import {
-  basenameBytes,
-  differsOnlyInCase,
-  dirnameBytes,
-  displayPath,
-  joinBytes,
-  pathLengthProblem,
-} from './path-bytes';
+import { basenameBytes, dirnameBytes, displayPath, joinBytes, pathLengthProblem } from './path-bytes';
 
-/** Copies run this many files at a time (I/O overlaps; the thread pool has 4 threads). */
+/** Looks, links and unlinks run this many files at a time (the thread pool has 4 threads). */
 const IO_CONCURRENCY = 4;
+/** Copies and hashes run in this many worker threads, a file each at a time (their I/O overlaps). */
+const COPY_WORKERS = 4;
 
 interface CopyItem {
   op: JournalOperation;
@@ -82,11 +78,18 @@ export function tempNameFor(op: JournalOperation): Buffer {
  */
 export class FileProtocol {
   private readonly hooks: ProtocolHooks;
+  private readonly io: FileIoPool;
   constructor(
     private readonly journal: JournalRepository,
     private readonly options: ProtocolOptions = {},
   ) {
     this.hooks = options.hooks ?? NO_HOOKS;
+    this.io = new FileIoPool(COPY_WORKERS, options.stopSignal);
+  }
+
+  /** Ends the file I/O workers (they also end with the process: idle ones do not keep it alive). */
+  async close(): Promise<void> {
+    await this.io.close();
   }
 
   private async step(op: JournalOperation, phase: Phase, patch?: OperationPatch, detail?: Record<string, unknown>) {
@@ -165,7 +168,9 @@ export class FileProtocol {
     const tooLong = pathLengthProblem(op.destination);
     if (tooLong) return { kind: 'fail', failure: new OperationFailure('path-too-long', `destination ${tooLong}`) };
 
-    const src = await lookAt(op.source);
+    // Source, destination and the destination's folders in one message to a file worker (each look a
+    // thread-pool round trip of its own, and a missing path an exception, cost more than the copy here).
+    const { src, dst, missing: createdDirs, dev: destDev } = await this.io.look(op.source, op.destination);
     if (!src) return { kind: 'fail', failure: new OperationFailure('source-missing', 'the source file is missing') };
     if (!src.isFile)
       return { kind: 'fail', failure: new OperationFailure('not-a-file', 'the source is not a regular file') };
@@ -179,12 +184,10 @@ export class FileProtocol {
         detail: { recorded: op.expected, found: resultOf(src) },
       };
     }
-    const dst = await lookAt(op.destination);
     const caseOnly =
       !!dst &&
-      sameInode(dst, src.dev, src.ino) &&
       dirnameBytes(op.source).equals(dirnameBytes(op.destination)) &&
-      differsOnlyInCase(op.source, op.destination);
+      (await sameFileByCaseFolding(op.source, op.destination, src, dst));
     if (dst && !caseOnly) {
       return {
         kind: 'fail',
@@ -194,7 +197,6 @@ export class FileProtocol {
         ),
       };
     }
-    const { missing: createdDirs, dev: destDev } = await missingParentFolders(op.destination);
     const sameFs = destDev === src.dev;
     if (caseOnly) return { kind: 'case-rename' };
     if (op.kind === 'hardlink') {
@@ -324,16 +326,15 @@ export class FileProtocol {
     );
     for (const { op } of batch) await this.hooks.at('journaled:copying', op);
 
-    // Copy, a few files at a time; each copy is fsynced. Its bytes are hashed once, by the verify below.
+    // Copy in the file I/O workers (a few files at a time); each copy is fsynced. Its bytes are hashed once,
+    // by the verify below.
     const copiedAs = new Map<string, FileIdentity>();
-    await eachLimited(batch, IO_CONCURRENCY, async ({ op, src, createdDirs }) => {
+    const midCopy = this.hooks === NO_HOOKS ? undefined : (op: JournalOperation) => this.hooks.at('copy:mid', op);
+    await settleAll(batch, async ({ op, src, createdDirs }) => {
       const temp = op.temp!;
       try {
         if (createdDirs.length) await ensureParentFolders(op.destination); // else the folder was there a moment ago
-        const copied = await copyExclusive(op.source, temp, src, {
-          midCopy: () => this.hooks.at('copy:mid', op),
-          signal: this.options.stopSignal,
-        });
+        const copied = await this.io.copy(op.source, temp, src, midCopy && (() => midCopy(op)));
         if (copied.bytesCopied !== op.expected.size) {
           await unlinkIfPresent(temp);
           outcomes.set(
@@ -367,13 +368,13 @@ export class FileProtocol {
     );
     for (const op of copied) await this.hooks.at('journaled:verifying', op);
     const verifiedHash = new Map<string, string>();
-    await eachLimited(copied, IO_CONCURRENCY, async (op) => {
-      const verified = await sha256Of(op.temp!, op.expected.size);
+    await settleAll(copied, async (op) => {
+      const verified = await this.io.sha256(op.temp!, op.expected.size);
       if (verified.hash !== op.contentHash || verified.size !== op.expected.size) {
         await unlinkIfPresent(op.temp!);
         // Say which side is wrong: a source whose bytes changed under the same size and mtime, or a bad copy.
         // Only a failure pays for this second read.
-        const source = await sha256Of(op.source, op.expected.size).catch(() => null);
+        const source = await this.io.sha256(op.source, op.expected.size).catch(() => null);
         const sourceChanged = !!source && (source.hash !== op.contentHash || source.size !== op.expected.size);
         outcomes.set(
           op.id,
@@ -401,7 +402,7 @@ export class FileProtocol {
     );
     for (const op of verified) await this.hooks.at('journaled:publishing', op);
     const linked: JournalOperation[] = [];
-    for (const op of verified) {
+    await eachLimited(verified, IO_CONCURRENCY, async (op) => {
       try {
         await linkNoClobber(op.temp!, op.destination);
         linked.push(op);
@@ -410,7 +411,7 @@ export class FileProtocol {
         if (linked.includes(op)) throw e; // published but the temp name stayed: reconciliation finishes it
         if (linkUnsupported(e) && errnoOf(e) !== 'EMLINK') {
           outcomes.set(op.id, await this.guarded(op, () => this.publishByPlaceholder(op, op.temp!)));
-          continue;
+          return;
         }
         await unlinkIfPresent(op.temp!);
         outcomes.set(
@@ -423,7 +424,7 @@ export class FileProtocol {
           ),
         );
       }
-    }
+    });
     // One fsync per folder makes every new name (and every dropped temporary name) of the group durable.
     await this.fsyncDirsOf(linked.map((op) => op.destination));
     // The destination is the copy's own inode, as it was when the copy was fsynced.
@@ -462,8 +463,8 @@ export class FileProtocol {
     const moves = ops.filter((o) => o.kind === 'move');
     for (const op of moves) await this.hooks.at('published:before-release', op);
     const sources = new Map<string, FileIdentity | null>();
-    await eachLimited(moves, IO_CONCURRENCY, async (op) => {
-      sources.set(op.id, await lookAt(op.source));
+    await settleAll(moves, async (op) => {
+      sources.set(op.id, await this.io.lookAt(op.source));
     });
     const releasable: JournalOperation[] = [];
     for (const op of moves) {
@@ -503,8 +504,8 @@ export class FileProtocol {
 
   private async destinationsOf(ops: JournalOperation[]): Promise<Map<string, DestinationResult>> {
     const results = new Map<string, DestinationResult>();
-    await eachLimited(ops, IO_CONCURRENCY, async (op) => {
-      results.set(op.id, resultOf((await lookAt(op.destination))!));
+    await settleAll(ops, async (op) => {
+      results.set(op.id, resultOf((await this.io.lookAt(op.destination))!));
     });
     return results;
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, promises as fsp, type BigIntStats } from 'node:fs';
-import { dirnameBytes } from './path-bytes';
+import { basenameBytes, differsOnlyInCase, dirnameBytes } from './path-bytes';
 
 /**
  * The executor's only doorway to the filesystem: small, explicit operations on byte paths. Nothing here
@@ -63,6 +63,28 @@ export function matchesRecorded(
   return !!a && a.isFile && sameInode(a, r.dev, r.ino) && a.size === r.size && a.mtimeMs === r.mtimeMs;
 }
 
+/**
+ * Whether `destination` names the file at `source` only through the filesystem's case folding (a
+ * case-only rename, `a.mp3` → `A.mp3`, on a case-insensitive filesystem). The names must differ only in
+ * letter case. Then either both names lead to one inode, or, where a filesystem numbers each name it is
+ * asked about on its own (FUSE filesystems without inode numbers of their own, exfat-fuse among them), the
+ * two look the same (device, size, mtime) and the folder lists the source's exact name and not the
+ * destination's: a case-sensitive filesystem could only have found the destination under its exact name.
+ */
+export async function sameFileByCaseFolding(
+  source: Buffer,
+  destination: Buffer,
+  src: FileIdentity | null,
+  dst: FileIdentity | null,
+): Promise<boolean> {
+  if (!src || !dst || !differsOnlyInCase(source, destination)) return false;
+  if (sameInode(dst, src.dev, src.ino)) return true;
+  if (dst.dev !== src.dev || dst.size !== src.size || dst.mtimeMs !== src.mtimeMs) return false;
+  if (!dirnameBytes(source).equals(dirnameBytes(destination))) return false;
+  const names = await fsp.readdir(dirnameBytes(destination), { encoding: 'buffer' });
+  return names.some((n) => n.equals(basenameBytes(source))) && !names.some((n) => n.equals(basenameBytes(destination)));
+}
+
 const HASH_CHUNK = 1 << 20;
 
 /**
@@ -123,23 +145,6 @@ export async function ensureParentFolders(p: Buffer): Promise<Buffer[]> {
     }
   }
   return created;
-}
-
-/**
- * The folders above `p` that do not exist yet (outermost first), without creating them, and the device of
- * the nearest folder that does (where the destination would land).
- */
-export async function missingParentFolders(p: Buffer): Promise<{ missing: Buffer[]; dev: string | undefined }> {
-  const missing: Buffer[] = [];
-  let dir = dirnameBytes(p);
-  for (;;) {
-    const st = await lookAt(dir);
-    if (st) return { missing, dev: st.dev };
-    missing.unshift(dir);
-    const up = dirnameBytes(dir);
-    if (up.equals(dir)) return { missing, dev: undefined };
-    dir = up;
-  }
 }
 
 /** Removes folders (innermost first) that are empty; a folder holding anything, hidden files included, stays. */
@@ -212,81 +217,6 @@ export async function isOurPlaceholder(p: Buffer, operationId: string): Promise<
   }
 }
 
-export interface CopyHooks {
-  /** Called after the first chunk is written (the "mid-copy" point of the fault tests). */
-  midCopy?: () => Promise<void> | void;
-  /** Aborts the copy between chunks (a shutdown rolls back the file in hand rather than waiting for a long mix). */
-  signal?: AbortSignal;
-}
-
-const COPY_CHUNK = 4 << 20;
-/** The process's umask (read once: process.umask() without an argument is deprecated, so set it back). */
-const UMASK = (() => {
-  const m = process.umask(0o022);
-  process.umask(m);
-  return m;
-})();
-
-/**
- * Copies `from` into a new file `to` created exclusively, keeping permissions, owner (where allowed) and
- * timestamps, then fsyncs the file (its folder is the caller's: a batch fsyncs each folder once). The
- * number of bytes copied comes back with the new file's identity. The opened source must still be `source`
- * (same inode, size and mtime), or nothing is copied. The bytes are not hashed here: the caller verifies
- * the copy against the recorded hash by reading it back, which catches a source whose bytes changed as
- * surely as a bad write, so hashing the source as well would only cost a second SHA-256 per file.
- */
-export async function copyExclusive(
-  from: Buffer,
-  to: Buffer,
-  source: FileIdentity,
-  hooks: CopyHooks = {},
-): Promise<FileIdentity & { bytesCopied: number }> {
-  const src = await fsp.open(from, 'r');
-  try {
-    const opened = identityOf(await src.stat({ bigint: true }));
-    if (!matchesRecorded(opened, source)) {
-      throw Object.assign(new Error('the source changed since it was looked at'), { code: 'SOURCE_CHANGED' });
-    }
-    const mode = source.mode & 0o7777;
-    const dst = await fsp.open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode & 0o777);
-    try {
-      const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(source.size + 1, 64 * 1024)));
-      let first = true;
-      let copied = 0;
-      for (;;) {
-        const { bytesRead } = await src.read(buf, 0, buf.length, null);
-        if (!bytesRead) break;
-        if (hooks.signal?.aborted) throw new Error('copy stopped: the executor is shutting down');
-        // A short read of a regular file is its end: the buffer has room for one byte more than the recorded
-        // size, so a file that grew fills it and is caught by the size check. Saves one read per file.
-        const atEnd = bytesRead < buf.length && copied + bytesRead === source.size;
-        let off = 0;
-        while (off < bytesRead) {
-          const { bytesWritten } = await dst.write(buf, off, bytesRead - off);
-          off += bytesWritten;
-        }
-        copied += bytesRead;
-        if (first) {
-          first = false;
-          await hooks.midCopy?.();
-        }
-        if (atEnd) break;
-      }
-      if (source.uid !== process.getuid?.() || source.gid !== process.getgid?.())
-        await dst.chown(source.uid, source.gid).catch(() => undefined); // only root may give files away
-      if (mode & ~0o777 || mode & UMASK) await dst.chmod(mode); // else open() already set it
-      await dst.utimes(source.atimeMs / 1000, source.mtimeMs / 1000);
-      await dst.sync();
-      const st = identityOf(await dst.stat({ bigint: true }));
-      return { ...st, bytesCopied: copied };
-    } finally {
-      await dst.close();
-    }
-  } finally {
-    await src.close();
-  }
-}
-
 /** Runs `fn` over `items` with at most `limit` at a time (overlapping the I/O of a few files). */
 export async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -302,6 +232,16 @@ export async function eachLimited<T>(items: T[], limit: number, fn: (item: T) =>
     }
   };
   const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+}
+
+/**
+ * Runs `fn` over every item at once (for work a pool bounds itself) and waits for all of them to settle
+ * before passing on the first error: nothing is left running behind the caller's back.
+ */
+export async function settleAll<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  const settled = await Promise.allSettled(items.map(fn));
   const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason;
 }

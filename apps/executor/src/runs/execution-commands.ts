@@ -1,7 +1,7 @@
 import type { JournalRepository } from '../journal/journal.repository';
 import type { NewOperation } from '../journal/operation';
-import { lookAt, matchesRecorded } from '../protocol/file-system';
-import { differsOnlyInCase, displayPath } from '../protocol/path-bytes';
+import { lookAt, matchesRecorded, sameFileByCaseFolding } from '../protocol/file-system';
+import { displayPath } from '../protocol/path-bytes';
 import type { PlanSourcesRepository } from '../plans/plan-sources.repository';
 import type { PlanRepository } from '../plans/plan.repository';
 import { computePlan } from '../plans/planner';
@@ -84,7 +84,7 @@ export class ExecutionCommands {
       const src = await lookAt(item.source);
       if (!matchesRecorded(src, item)) problems.push(`${displayPath(item.source)}: the source changed or is missing`);
       const dst = item.destination ? await lookAt(item.destination) : null;
-      if (dst && !(src && dst.ino === src.ino && differsOnlyInCase(item.source, item.destination!))) {
+      if (dst && !(await sameFileByCaseFolding(item.source, item.destination!, src, dst))) {
         problems.push(`${displayPath(item.destination!)}: the destination exists now`);
       }
       if (problems.length >= 20) break;

@@ -115,6 +115,7 @@ export class ExecutionRunner {
   async stop(): Promise<void> {
     this.stopController.abort();
     await this.idle();
+    await this.protocol.close();
   }
 
   private async drain(): Promise<void> {

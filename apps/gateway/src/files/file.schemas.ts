@@ -132,6 +132,16 @@ export const FilePageSchema = z.object({ items: z.array(FileListRowSchema), next
 export const FileSchema = FileListItemSchema.extend({
   root: z.string().describe('The library root the file was found under'),
   contentHash: z.string().describe('SHA-256 of the content, lower-case hex'),
+  copiedFrom: z
+    .object({
+      id: z.uuid(),
+      path: z.string().nullable().describe('Null when the original is no longer in the catalogue'),
+      missingSince: z.iso.datetime().nullable(),
+    })
+    .nullable()
+    .describe(
+      "Set on a copy the executor made (copy or hardlink mode): the original it is a verified byte-for-byte copy of. A copy is not analysed again: its tags, analysis, fingerprint and stage statuses are the original's (each part's `current` still compares with this file's own content hash)",
+    ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -41,6 +41,55 @@ describe('FilesService.get', () => {
     expect(detail.file).toMatchObject({ id: ID, size: 1234, mtime: '2023-11-14T22:13:20.000Z', contentHash: HASH });
   });
 
+  it("shows a copy the executor made with its original's tags, analysis, fingerprint and stages, and its own companions", async () => {
+    const COPY = '9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    const copy: FileRow = { ...row, id: COPY, root: '/out', path: '/out/A/a.flac', copied_from_file_id: ID };
+    const byId = new Map([
+      [ID, row],
+      [COPY, copy],
+    ]);
+    const files = {
+      findById: jest.fn(async (id: string) => byId.get(id) ?? null),
+    } as unknown as FileReadRepository;
+    const forFile = jest
+      .fn()
+      .mockResolvedValue([
+        { stage: 'metadata', status: 'done', content_hash: HASH, reason: null, attempts: 1, updated_at: new Date(0) },
+      ]);
+    const statuses = { forFile } as unknown as FileStageStatusReadRepository;
+    const history = { latest: jest.fn().mockResolvedValue([]) } as unknown as FileHistoryReadRepository;
+    const load = (part: FileDetailPartSource['part']): FileDetailPartSource => ({
+      part,
+      load: async (f) => ({ of: f.id, hash: f.content_hash }),
+    });
+    const s = new FilesService(
+      files,
+      statuses,
+      history,
+      detailPartSources(['tags', 'analysis', 'fingerprint', 'companions', 'proposal'].map((p) => load(p as never))),
+    );
+    const detail = await s.get(COPY);
+    expect(detail.file).toMatchObject({
+      id: COPY,
+      path: '/out/A/a.flac',
+      copiedFrom: { id: ID, path: '/music/a.flac' },
+    });
+    for (const part of [detail.tags, detail.analysis, detail.fingerprint]) expect(part).toEqual({ of: ID, hash: HASH });
+    expect([detail.companions, detail.proposal]).toEqual([
+      { of: COPY, hash: HASH },
+      { of: COPY, hash: HASH },
+    ]);
+    expect(forFile).toHaveBeenCalledWith(ID);
+    expect(detail.stages[0]).toMatchObject({ stage: 'metadata', status: 'done', current: true });
+
+    // A file that is no copy has copiedFrom null; a copy whose original left the catalogue keeps its own (empty) facts.
+    expect((await s.get(ID)).file.copiedFrom).toBeNull();
+    byId.delete(ID);
+    const orphan = await s.get(COPY);
+    expect(orphan.file.copiedFrom).toEqual({ id: ID, path: null, missingSince: null });
+    expect(orphan.tags).toEqual({ of: COPY, hash: HASH });
+  });
+
   it('answers 404 for an unknown or malformed id without asking the database about the malformed one', async () => {
     await expect(service([], null).get(ID)).rejects.toBeInstanceOf(ProblemException);
     const s = service([]);

@@ -22,6 +22,9 @@ import {
 
 export const HISTORY_LIMIT = 100;
 
+/** The parts that describe a file's content (a copy shows its original's); the others are the file's own. */
+const CONTENT_PARTS = new Set<FileDetailPartName>(['tags', 'analysis', 'fingerprint']);
+
 const fileCursor = cursorCodec(FileCursorSchema);
 const isUuid = (id: string) => z.uuid().safeParse(id).success;
 
@@ -64,15 +67,33 @@ export class FilesService {
     if (!isUuid(id)) throw ProblemException.notFound(`No file with id ${JSON.stringify(id)}.`);
     const row = await this.files.findById(id);
     if (!row) throw ProblemException.notFound(`No file with id ${id}.`);
+    // A copy the executor made is not read, fingerprinted or analysed again (its bytes were verified equal to
+    // its original's): the facts about its content are its original's, looked up under the original's id and
+    // judged against the copy's own content hash. Its companions and proposal are its own.
+    const original = row.copied_from_file_id ? await this.files.findById(row.copied_from_file_id) : null;
+    const factsOf: FileRow = original ? { ...original, kind: row.kind, content_hash: row.content_hash } : row;
     const [statuses, history, parts] = await Promise.all([
-      this.stageStatuses.forFile(id),
+      this.stageStatuses.forFile(factsOf.id),
       this.history.latest(id, HISTORY_LIMIT),
-      Promise.all(this.parts.map(async (source) => [source.part, await source.load(row)] as const)),
+      Promise.all(
+        this.parts.map(
+          async (source) => [source.part, await source.load(CONTENT_PARTS.has(source.part) ? factsOf : row)] as const,
+        ),
+      ),
     ]);
     const byPart = Object.fromEntries(parts) as Record<FileDetailPartName, unknown>;
     return {
-      file: fileView(row),
-      stages: stageViews(row, statuses),
+      file: {
+        ...fileView(row),
+        copiedFrom: row.copied_from_file_id
+          ? {
+              id: row.copied_from_file_id,
+              path: original?.path ?? null,
+              missingSince: original?.missing_since?.toISOString() ?? null,
+            }
+          : null,
+      },
+      stages: stageViews(factsOf, statuses),
       history: history.map(historyView),
       tags: byPart.tags ?? null,
       analysis: byPart.analysis ?? null,
@@ -129,7 +150,7 @@ function listItem(row: FileRow) {
   };
 }
 
-function fileView(row: FileRow): FileView {
+function fileView(row: FileRow): Omit<FileView, 'copiedFrom'> {
   return {
     ...listItem(row),
     root: row.root,

@@ -16,6 +16,8 @@ export interface FileRow {
   state: FileState;
   missing_since: Date | null;
   path_is_utf8: boolean;
+  /** A verified copy the executor made (copy or hardlink mode): the file it is a copy of. */
+  copied_from_file_id?: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -106,7 +108,7 @@ const HAS_DUPLICATES = `(EXISTS (SELECT 1 FROM files g
   OR EXISTS (SELECT 1 FROM same_recording_matches r WHERE r.other_content_hash = f.content_hash))`;
 
 const COLUMNS = `f.id, f.root, f.path, f.name, f.kind, f.size, f.mtime_ms, f.content_hash, f.state,
-  f.missing_since, f.path_is_utf8, f.created_at, f.updated_at`;
+  f.missing_since, f.path_is_utf8, f.copied_from_file_id, f.created_at, f.updated_at`;
 
 /**
  * Entries of the (path, id) index a text search in path order walks before it asks the trigram index (see

@@ -11,7 +11,7 @@ import {
   type MessageSubscriber,
   type Subscription,
 } from '@crateflow/service-host';
-import { splitPathList } from '@crateflow/config';
+import { splitPathList, withOutputRoot } from '@crateflow/config';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
@@ -61,7 +61,10 @@ export class ScanHandler implements MessageSubscriber {
       new ScanRepository(this.db),
       new JetStreamScanEvents(this.messaging),
       {
-        libraryRoots: splitPathList(this.config.CRATEFLOW_LIBRARY_ROOTS),
+        libraryRoots: withOutputRoot(
+          splitPathList(this.config.CRATEFLOW_LIBRARY_ROOTS),
+          this.config.CRATEFLOW_OUTPUT_ROOT,
+        ),
         hashConcurrency: this.config.INGEST_HASH_CONCURRENCY,
         batchSize: this.config.INGEST_BATCH_SIZE,
         progressIntervalMs: this.config.INGEST_PROGRESS_INTERVAL_MS,

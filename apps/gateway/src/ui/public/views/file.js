@@ -140,6 +140,24 @@ function header(detail, heading, tags, analysis, result, duration) {
       ['Size', `${fmtBytes(f.size)} (${fmtNumber(f.size)} bytes)`],
       ['Modified', timeEl(f.mtime)],
       ['Library root', f.root],
+      f.copiedFrom
+        ? [
+            'Copy of',
+            h(
+              'span',
+              null,
+              h('a', { href: `#/files/${encodeURIComponent(f.copiedFrom.id)}` }, f.copiedFrom.path || 'the original'),
+              ' ',
+              h(
+                'span',
+                { class: 'muted' },
+                f.copiedFrom.path
+                  ? '(a verified copy: its tags, analysis and fingerprint are the original’s)'
+                  : '(the original is no longer in the catalogue)',
+              ),
+            ),
+          ]
+        : null,
       ['Content hash', h('code', null, f.contentHash)],
       ['First seen', timeEl(f.createdAt)],
       f.missingSince ? ['Missing since', timeEl(f.missingSince)] : null,
