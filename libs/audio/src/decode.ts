@@ -60,7 +60,10 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
     args.push('-map', `0:${probe.streamIndex}`, '-vn', '-sn', '-dn');
     if (filters.length) args.push('-af', filters.join(','));
   }
-  args.push('-ac', '1', '-ar', String(options.sampleRate), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1');
+  // -flush_packets 0: ffmpeg fills its 32 KB output buffer before writing instead of writing every packet
+  // (~1.2 KB of PCM at 8 kHz): 27× fewer pipe reads, ~4× less of our CPU spent reading (issue 14).
+  args.push('-ac', '1', '-ar', String(options.sampleRate), '-flush_packets', '0');
+  args.push('-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1');
 
   const input = await openInput(filePath);
   let run: ToolChild | undefined;
@@ -71,23 +74,34 @@ export async function* decodeMono(filePath: string | Buffer, options: DecodeOpti
       timeoutMs: options.timeoutMs,
       failureLine: loudness ? problemLine : undefined,
     });
-    let pending: Buffer = Buffer.alloc(0);
+    // Each chunk is assembled in its own Float32Array as the pipe delivers, every byte copied once.
+    const bytesPerChunk = chunkSamples * 4;
+    let chunk = new Float32Array(chunkSamples);
+    let bytes = Buffer.from(chunk.buffer);
+    let filled = 0;
     let total = 0;
     for await (const data of run.child.stdout as AsyncIterable<Buffer>) {
-      pending = pending.length ? Buffer.concat([pending, data]) : data;
-      const bytesPerChunk = chunkSamples * 4;
-      while (pending.length >= bytesPerChunk) {
-        yield toFloat32(pending.subarray(0, bytesPerChunk));
-        total += chunkSamples;
-        pending = pending.subarray(bytesPerChunk);
+      let at = 0;
+      while (at < data.length) {
+        const take = Math.min(bytesPerChunk - filled, data.length - at);
+        data.copy(bytes, filled, at, at + take);
+        filled += take;
+        at += take;
+        if (filled === bytesPerChunk) {
+          yield chunk;
+          total += chunkSamples;
+          chunk = new Float32Array(chunkSamples);
+          bytes = Buffer.from(chunk.buffer);
+          filled = 0;
+        }
       }
     }
     const failure = await run.finished;
     if (failure) throw failure;
-    const tailSamples = Math.floor(pending.length / 4);
+    const tailSamples = Math.floor(filled / 4);
     if (tailSamples > 0) {
       total += tailSamples;
-      yield toFloat32(pending.subarray(0, tailSamples * 4));
+      yield chunk.slice(0, tailSamples);
     }
     if (total === 0) {
       const why = (loudness ? problemLine : lastLine)(run.stderr());
@@ -134,11 +148,4 @@ function monoFilter(channels: number): string {
   if (channels <= 1) return '';
   if (channels === 2) return 'pan=mono|c0=0.5*c0+0.5*c1';
   return 'pan=mono|c0=0.5*FL+0.5*FR';
-}
-
-/** Copies into an aligned Float32Array (Buffer slices may start at odd offsets). */
-function toFloat32(bytes: Buffer): Float32Array {
-  const out = new Float32Array(bytes.length / 4);
-  Buffer.from(out.buffer).set(bytes);
-  return out;
 }

@@ -82,6 +82,9 @@ const LN_TO_DB = 10 / Math.LN10;
  */
 const ln = Math.log;
 
+/** Ring slot stride: one value per FFT bin up to Nyquist. */
+const STRIDE = FFT_SIZE / 2 + 1;
+
 /**
  * Streaming spectral peak picker. Feed mono PCM at FINGERPRINT_SAMPLE_RATE in chunks of any size with
  * `push`; call `finish` once. Memory is bounded by a few frames of spectra plus the (small) peak list,
@@ -99,27 +102,35 @@ export class PeakExtractor {
   private readonly fft = new RealFft(FFT_SIZE);
   private readonly window = hannWindow(FFT_SIZE);
   private readonly frameBuf = new Float64Array(FFT_SIZE);
-  private readonly windowed = new Float64Array(FFT_SIZE);
-  private readonly specRe = new Float64Array(FFT_SIZE / 2 + 1);
-  private readonly specIm = new Float64Array(FFT_SIZE / 2 + 1);
   private readonly power = new Float64Array(FFT_SIZE / 2 + 1);
   private readonly prefix = new Float64Array(FFT_SIZE / 2 + 2);
   /** Samples currently in frameBuf. The buffer starts with half a frame of zeros so frame f is centred on f·hop. */
   private filled = FFT_SIZE / 2;
   private frameIndex = 0;
-  /** Ring of the last 2·neighbourFrames+1 frames: log-power and its max over ± neighbourBins. */
+  /**
+   * Ring of the last 2·neighbourFrames+1 frames, one flat array per quantity (slot s at s·STRIDE):
+   * log-power, and its maximum over ± neighbourBins (on [minBin, maxBin], where candidates lie).
+   */
   private readonly ringSize: number;
-  private readonly ringLog: Float64Array[];
-  private readonly ringMax: Float64Array[];
-  /** Per ring slot: candidate bins (local maxima in frequency that passed contrast/level) and their contrast. */
-  private readonly ringCandBins: Int32Array[];
-  private readonly ringCandScore: Float64Array[];
+  private readonly ringLog: Float64Array;
+  private readonly ringMax: Float64Array;
+  /** Per ring slot: candidate bins (local maxima in frequency that passed contrast/level) and their strength. */
+  private readonly ringCandBins: Int32Array;
+  private readonly ringCandScore: Float64Array;
   private readonly ringCandCount: Int32Array;
   private readonly levelFloor: number;
   private readonly fullScaleLog: number;
+  /** Bins whose loudest value decides a silent frame (the peak band and its neighbourhood). */
   private readonly binLo: number;
   private readonly binHi: number;
-  private readonly scratchMax: Float64Array;
+  /** Bins whose log-power is computed: the neighbourhood and the contrast band around the peak band. */
+  private readonly logLo: number;
+  private readonly logHi: number;
+  /** Bins the contrast mean reads. */
+  private readonly contrastLo: number;
+  private readonly contrastHi: number;
+  private readonly runLeft: Float64Array;
+  private readonly runRight: Float64Array;
   private readonly density: DensitySelector;
   private finished = false;
 
@@ -130,17 +141,10 @@ export class PeakExtractor {
       throw new RangeError('peak band too close to DC or Nyquist for the neighbourhood');
     }
     this.ringSize = 2 * p.neighbourFrames + 1;
-    this.ringLog = [];
-    this.ringMax = [];
-    this.ringCandBins = [];
-    this.ringCandScore = [];
-    const maxCands = FFT_SIZE / 2;
-    for (let i = 0; i < this.ringSize; i++) {
-      this.ringLog.push(new Float64Array(FFT_SIZE / 2 + 1).fill(-Infinity));
-      this.ringMax.push(new Float64Array(FFT_SIZE / 2 + 1).fill(-Infinity));
-      this.ringCandBins.push(new Int32Array(maxCands));
-      this.ringCandScore.push(new Float64Array(maxCands));
-    }
+    this.ringLog = new Float64Array(this.ringSize * STRIDE).fill(-Infinity);
+    this.ringMax = new Float64Array(this.ringSize * STRIDE).fill(-Infinity);
+    this.ringCandBins = new Int32Array(this.ringSize * STRIDE);
+    this.ringCandScore = new Float64Array(this.ringSize * STRIDE);
     this.ringCandCount = new Int32Array(this.ringSize);
     // A full-scale sine of amplitude 1 through a Hann window of N samples peaks at |X| = N/4.
     const fullScalePower = (FFT_SIZE / 4) ** 2;
@@ -148,7 +152,12 @@ export class PeakExtractor {
     this.levelFloor = this.fullScaleLog + p.minLevelDbfs / LN_TO_DB;
     this.binLo = p.minBin - p.neighbourBins;
     this.binHi = p.maxBin + p.neighbourBins;
-    this.scratchMax = new Float64Array(FFT_SIZE + 2);
+    this.logLo = Math.max(1, Math.min(this.binLo, p.minBin - p.contrastBins));
+    this.logHi = Math.min(FFT_SIZE / 2 - 1, Math.max(this.binHi, p.maxBin + p.contrastBins));
+    this.contrastLo = Math.max(1, p.minBin - p.contrastBins);
+    this.contrastHi = Math.min(FFT_SIZE / 2 - 1, p.maxBin + p.contrastBins);
+    this.runLeft = new Float64Array(STRIDE);
+    this.runRight = new Float64Array(STRIDE);
     this.density = new DensitySelector(p.densityFrames, p.densityPeaks, this.peaks);
   }
 
@@ -193,67 +202,41 @@ export class PeakExtractor {
       this.filled = FFT_SIZE - HOP_SIZE;
     }
     // Push silent frames through the ring so the last real frames get their time-neighbourhood test.
-    for (let i = 0; i < this.p.neighbourFrames; i++) this.advanceRing(null);
+    for (let i = 0; i < this.p.neighbourFrames; i++) this.advanceRing(false);
     this.density.flush();
     return this.peaks;
   }
 
   private analyseFrame(): void {
-    const w = this.window;
-    const x = this.windowed;
-    const buf = this.frameBuf;
-    for (let i = 0; i < FFT_SIZE; i++) x[i] = buf[i] * w[i];
-    this.fft.power(x, this.power, this.specRe, this.specIm);
+    this.fft.windowedPower(this.frameBuf, this.window, this.power, this.logHi);
     this.stats.frames++;
-    this.advanceRing(this.power);
+    this.advanceRing(true);
   }
 
   /**
-   * Writes the newest frame into the ring (or an empty frame when `power` is null), then decides the
-   * candidates of the frame neighbourFrames back, whose whole time neighbourhood is now known.
+   * Writes the newest frame into the ring (from `this.power`, or an empty frame when `audio` is false), then
+   * decides the candidates of the frame neighbourFrames back, whose whole time neighbourhood is now known.
    */
-  private advanceRing(power: Float64Array | null): void {
+  private advanceRing(audio: boolean): void {
     const p = this.p;
     const slot = this.frameIndex % this.ringSize;
-    const log = this.ringLog[slot];
-    const max = this.ringMax[slot];
-    const candBins = this.ringCandBins[slot];
-    const candScore = this.ringCandScore[slot];
+    const o = slot * STRIDE;
+    const log = this.ringLog;
+    const max = this.ringMax;
     let candCount = 0;
-    if (power) {
+    if (audio) {
+      const power = this.power;
       const lo = this.binLo;
       const hi = this.binHi;
+      for (let k = this.logLo, e = this.logHi; k <= e; k++) log[o + k] = ln(power[k] + 1e-12);
       let loudest = -Infinity;
-      const logLo = Math.max(1, Math.min(lo, p.minBin - p.contrastBins));
-      const logHi = Math.min(FFT_SIZE / 2 - 1, Math.max(hi, p.maxBin + p.contrastBins));
-      for (let k = logLo; k <= logHi; k++) log[k] = ln(power[k] + 1e-12);
-      for (let k = lo; k <= hi; k++) if (log[k] > loudest) loudest = log[k];
+      for (let k = lo; k <= hi; k++) if (log[o + k] > loudest) loudest = log[o + k];
       if (loudest < this.levelFloor) this.stats.silentFrames++;
-      slidingMax(log, lo, hi, p.neighbourBins, max, this.scratchMax);
-      if (loudest >= this.levelFloor) {
-        // Prefix sums of log-power for the local mean (the adaptive threshold).
-        const pre = this.prefix;
-        const c0 = Math.max(1, p.minBin - p.contrastBins);
-        const c1 = Math.min(FFT_SIZE / 2 - 1, p.maxBin + p.contrastBins);
-        pre[c0] = 0;
-        for (let k = c0; k <= c1; k++) pre[k + 1] = pre[k] + log[k];
-        const minContrast = p.minContrastDb / LN_TO_DB;
-        for (let k = p.minBin; k <= p.maxBin; k++) {
-          const v = log[k];
-          if (v < max[k] || v < this.levelFloor || !(v > log[k - 1])) continue;
-          const a = k - p.contrastBins > c0 ? k - p.contrastBins : c0;
-          const b = k + p.contrastBins < c1 ? k + p.contrastBins : c1;
-          const mean = (pre[b + 1] - pre[a] - v) / (b - a);
-          const contrast = v - mean;
-          if (contrast < minContrast) continue;
-          candBins[candCount] = k;
-          candScore[candCount] = (contrast + p.levelWeight * (v - loudest)) * LN_TO_DB;
-          candCount++;
-        }
-      }
+      slidingMax(log, o, p.minBin, p.maxBin, p.neighbourBins, max, this.runLeft, this.runRight);
+      if (loudest >= this.levelFloor) candCount = this.frameCandidates(o, loudest);
     } else {
-      log.fill(-Infinity);
-      max.fill(-Infinity);
+      log.fill(-Infinity, o, o + STRIDE);
+      max.fill(-Infinity, o, o + STRIDE);
     }
     this.ringCandCount[slot] = candCount;
     this.frameIndex++;
@@ -262,29 +245,66 @@ export class PeakExtractor {
     const centre = this.frameIndex - 1 - p.neighbourFrames;
     if (centre < 0) return;
     this.density.decideUpTo(centre - p.densityFrames - 1);
-    const cSlot = centre % this.ringSize;
+    const ringSize = this.ringSize;
+    const cSlot = centre % ringSize;
     const n = this.ringCandCount[cSlot];
     if (n === 0) return;
-    const cLog = this.ringLog[cSlot];
-    const cBins = this.ringCandBins[cSlot];
-    const cScore = this.ringCandScore[cSlot];
-    const prevLog = this.ringLog[(centre - 1 + this.ringSize) % this.ringSize];
-    const nextLog = this.ringLog[(centre + 1) % this.ringSize];
+    const c = cSlot * STRIDE;
+    const prev = ((centre - 1 + ringSize) % ringSize) * STRIDE;
+    const next = ((centre + 1) % ringSize) * STRIDE;
+    const reach = p.neighbourFrames;
     for (let i = 0; i < n; i++) {
-      const k = cBins[i];
-      const v = cLog[k];
+      const k = this.ringCandBins[c + i];
+      const v = log[c + k];
       let isPeak = true;
-      for (let d = 1; d <= p.neighbourFrames && isPeak; d++) {
+      for (let d = 1; d <= reach && isPeak; d++) {
         // Strictly above later frames, at least as high as earlier ones: a plateau yields one peak.
-        if (this.ringMax[(centre + d) % this.ringSize][k] >= v) isPeak = false;
-        else if (centre - d >= 0 && this.ringMax[(centre - d) % this.ringSize][k] > v) isPeak = false;
+        if (max[((centre + d) % ringSize) * STRIDE + k] >= v) isPeak = false;
+        else if (centre - d >= 0 && max[((centre - d) % ringSize) * STRIDE + k] > v) isPeak = false;
       }
       if (!isPeak) continue;
       this.stats.candidates++;
-      const df = parabolicOffset(cLog[k - 1], v, cLog[k + 1]);
-      const dt = centre > 0 ? parabolicOffset(prevLog[k], v, nextLog[k]) : 0;
-      this.density.offer(centre + dt, centre, k, k + df, cScore[i], (v - this.fullScaleLog) * LN_TO_DB);
+      const df = parabolicOffset(log[c + k - 1], v, log[c + k + 1]);
+      const dt = centre > 0 ? parabolicOffset(log[prev + k], v, log[next + k]) : 0;
+      this.density.offer(centre + dt, centre, k, k + df, this.ringCandScore[c + i], (v - this.fullScaleLog) * LN_TO_DB);
     }
+  }
+
+  /**
+   * Candidates of the frame in ring slot offset `o`: maxima of ± neighbourBins in frequency that rise above
+   * the previous bin, clear the level floor and stand minContrastDb above the mean log-power of
+   * ± contrastBins. Returns how many were written to the slot's candidate list.
+   */
+  private frameCandidates(o: number, loudest: number): number {
+    const p = this.p;
+    const log = this.ringLog;
+    const max = this.ringMax;
+    const candBins = this.ringCandBins;
+    const candScore = this.ringCandScore;
+    // Prefix sums of log-power for the local mean (the adaptive threshold).
+    const pre = this.prefix;
+    const c0 = this.contrastLo;
+    const c1 = this.contrastHi;
+    pre[c0] = 0;
+    for (let k = c0; k <= c1; k++) pre[k + 1] = pre[k] + log[o + k];
+    const minContrast = p.minContrastDb / LN_TO_DB;
+    const floor = this.levelFloor;
+    const reach = p.contrastBins;
+    const levelWeight = p.levelWeight;
+    let count = 0;
+    for (let k = p.minBin, e = p.maxBin; k <= e; k++) {
+      const v = log[o + k];
+      if (v < max[o + k] || v < floor || !(v > log[o + k - 1])) continue;
+      const a = k - reach > c0 ? k - reach : c0;
+      const b = k + reach < c1 ? k + reach : c1;
+      const mean = (pre[b + 1] - pre[a] - v) / (b - a);
+      const contrast = v - mean;
+      if (contrast < minContrast) continue;
+      candBins[o + count] = k;
+      candScore[o + count] = (contrast + levelWeight * (v - loudest)) * LN_TO_DB;
+      count++;
+    }
+    return count;
   }
 }
 
@@ -298,36 +318,45 @@ function parabolicOffset(a: number, b: number, c: number): number {
 }
 
 /**
- * out[k] = max(src[k−r … k+r]) for k in [lo, hi] (src must be defined on [lo−r, hi+r]), in O(n) with
- * the van Herk / Gil-Werman block scheme: running maxima from the left and from the right inside
- * blocks of 2r+1, so every window is covered by one right-run and one left-run.
+ * out[o + k] = max(src[o + k − r … o + k + r]) for k in [from, to] (src must be defined on [from − r, to + r]),
+ * in O(n) with the van Herk / Gil-Werman scheme: within blocks of 2r+1 values, running maxima from each
+ * block's start (`left`) and to each block's end (`right`); every window spans at most two blocks and is
+ * covered by one right-run and one left-run.
  */
 function slidingMax(
   src: Float64Array,
-  lo: number,
-  hi: number,
+  o: number,
+  from: number,
+  to: number,
   r: number,
   out: Float64Array,
-  scratch: Float64Array,
+  left: Float64Array,
+  right: Float64Array,
 ): void {
   const w = 2 * r + 1;
-  const start = lo - r;
-  const n = hi + r - start + 1;
-  // scratch[0, n): maxima from each block start; scratch[n, 2n): maxima to each block end.
-  for (let i = 0; i < n; i++) {
-    const v = src[start + i];
-    const prev = scratch[i - 1];
-    scratch[i] = i % w === 0 || v > prev ? v : prev;
+  const base = o + from - r;
+  const n = to - from + 2 * r + 1;
+  for (let b = 0; b < n; b += w) {
+    const e = b + w < n ? b + w : n;
+    let m = src[base + b];
+    left[b] = m;
+    for (let i = b + 1; i < e; i++) {
+      const v = src[base + i];
+      if (v > m) m = v;
+      left[i] = m;
+    }
+    m = src[base + e - 1];
+    right[e - 1] = m;
+    for (let i = e - 2; i >= b; i--) {
+      const v = src[base + i];
+      if (v > m) m = v;
+      right[i] = m;
+    }
   }
-  for (let i = n - 1; i >= 0; i--) {
-    const v = src[start + i];
-    const next = scratch[n + i + 1];
-    scratch[n + i] = i === n - 1 || (i + 1) % w === 0 || v > next ? v : next;
-  }
-  for (let i = 0; i + w <= n; i++) {
-    const a = scratch[n + i];
-    const b = scratch[i + w - 1];
-    out[start + i + r] = a > b ? a : b;
+  for (let i = 0, last = n - w; i <= last; i++) {
+    const a = right[i];
+    const c = left[i + w - 1];
+    out[base + i + r] = a > c ? a : c;
   }
 }
 

@@ -241,36 +241,50 @@ export function appendTripletProbes(
   const vinylSteps = speedGrid(speeds.vinylMin, speeds.vinylMax);
   const stretchSteps = speedGrid(speeds.stretchMin, speeds.stretchMax);
   const keySteps = keyGrid(speeds.keySemitones ?? 0, tolSemi);
+  // The pitch offsets of the vinyl and stretch grids, computed once per call instead of once per triplet
+  // (the same expressions, so the same values).
+  const vinylOffsets = vinylSteps.map((s) => 12 * log2(s));
+  const stretchOffsets = stretchSteps.map((k) => SEMI_PER_LN * log(k));
+  // Coarse cells (uCell, vCell) the reference can be in, as packed pairs in first-seen order; `seen` marks
+  // the cells of the current triplet (stamp) so a repeated cell costs one look-up.
+  const seen = new Int32Array(U_CELLS * V_CELLS);
+  let stamp = 0;
+  let nc = 0;
+  let tolU = 0;
+  let tolV = 0;
+  const add = (ur: number, vr: number) => {
+    const uc = floor(ur / U_CELL);
+    const vc = floor(vr / V_CELL);
+    if (uc < 0 || uc >= U_CELLS || vc < 0 || vc >= V_CELLS) return;
+    const key = (uc << 5) | vc;
+    if (seen[key] === stamp) return;
+    if (nc < coarse.length) {
+      seen[key] = stamp;
+      coarse[nc++] = key;
+    }
+  };
+  const box = (ur: number, vr: number) => {
+    add(ur - tolU, vr - tolV);
+    add(ur + tolU, vr - tolV);
+    add(ur - tolU, vr + tolV);
+    add(ur + tolU, vr + tolV);
+  };
   forEachTriplet(peaks, lf, anchorStart, anchorEnd, params, (a, b, c) => {
     const span = time[c] - time[a];
     const r = (time[b] - time[a]) / span;
     const l1 = lf[a];
-    // Coarse cells (uCell, vCell) the reference can be in, as packed pairs. Vinyl moves only v,
-    // key-locked stretch moves only u; the tolerance box around each point is smaller than a cell, so its
-    // corners find every cell it touches.
-    let nc = 0;
-    const add = (ur: number, vr: number) => {
-      const uc = floor(ur / U_CELL);
-      const vc = floor(vr / V_CELL);
-      if (uc < 0 || uc >= U_CELLS || vc < 0 || vc >= V_CELLS) return;
-      const key = (uc << 5) | vc;
-      for (let i = 0; i < nc; i++) if (coarse[i] === key) return;
-      if (nc < coarse.length) coarse[nc++] = key;
-    };
+    // Vinyl moves only v, key-locked stretch moves only u; the tolerance box around each point is smaller
+    // than a cell, so its corners find every cell it touches.
+    nc = 0;
+    stamp++;
     const uq = uOf(l1, span);
-    const tolU = Math.min(U_CELL * 0.45, tolSemi + SEMI_PER_LN * log1p((2 * tolFrames) / span));
-    const tolV = tolSemi;
-    const box = (ur: number, vr: number) => {
-      add(ur - tolU, vr - tolV);
-      add(ur + tolU, vr - tolV);
-      add(ur - tolU, vr + tolV);
-      add(ur + tolU, vr + tolV);
-    };
-    for (const s of vinylSteps) box(uq, l1 - 12 * log2(s));
-    for (const k of stretchSteps) box(uq + SEMI_PER_LN * log(k), l1);
+    tolU = Math.min(U_CELL * 0.45, tolSemi + SEMI_PER_LN * log1p((2 * tolFrames) / span));
+    tolV = tolSemi;
+    for (let i = 0; i < vinylOffsets.length; i++) box(uq, l1 - vinylOffsets[i]);
+    for (let i = 0; i < stretchOffsets.length; i++) box(uq + stretchOffsets[i], l1);
     // A key shift by k semitones raised every pitch by k and left every time alone: the reference's u and v
     // were both k lower.
-    for (const k of keySteps) box(uq - k, l1 - k);
+    for (let i = 0; i < keySteps.length; i++) box(uq - keySteps[i], l1 - keySteps[i]);
     if (nc === 0) return;
     // Difference and ratio cells are centred on whole steps (round, not floor): musical intervals and
     // rhythmic ratios (1/2, 1/4, 3/4) are common, and a cell edge on them would split them at random.
