@@ -47,6 +47,13 @@ const SEED = arg('seed', 1);
 const SEGMENTS = arg('segments', 10);
 const SYNTH_HOURS = arg('synth-hours', 2);
 const VERBOSE = args.includes('--verbose');
+/**
+ * The matcher's relative stop-list (LookupOptions.popularHashFactor): --stop-list=none turns the default off,
+ * --stop-list=x4 sets another factor (issue 14: recall before and after).
+ */
+const STOP_LIST = args.find((a) => a.startsWith('--stop-list='))?.split('=')[1];
+const LOOKUP =
+  STOP_LIST === undefined ? undefined : { popularHashFactor: STOP_LIST === 'none' ? 0 : Number(STOP_LIST.slice(1)) };
 const LIVE_SETS = arg('live-sets', 8);
 const KEY_COST_MIXES = arg('key-cost-mixes', 3);
 /** Triplet partner candidates of the mix query (MixOptions.queryFanOut; the default is DEFAULT_MIX_FAN_OUT). */
@@ -87,7 +94,7 @@ async function main(): Promise<void> {
     const { specs, crossfades } = randomMix(seed, SEGMENTS);
     const mix = await buildMix(specs, crossfades);
     const t0 = performance.now();
-    const timeline = await identifyMix(index, mix.pcm, { queryFanOut: { triplet: TRIPLET_FAN_OUT } });
+    const timeline = await identifyMix(index, mix.pcm, { queryFanOut: { triplet: TRIPLET_FAN_OUT }, lookup: LOOKUP });
     identifySec += (performance.now() - t0) / 1000;
     mixSec += mix.durationSec;
     const score = scoreTimeline(timeline.entries, mix.truth, 2);
@@ -207,7 +214,7 @@ async function keySearchCost(index: MemoryFingerprintIndex): Promise<void> {
     for (let round = 0; round < 2; round++) {
       for (const which of round ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
         const t0 = performance.now();
-        await identifyMix(index, mix.pcm, { speeds: which === 'off' ? off : undefined });
+        await identifyMix(index, mix.pcm, { speeds: which === 'off' ? off : undefined, lookup: LOOKUP });
         time[which] += (performance.now() - t0) / 1000;
       }
     }
@@ -263,11 +270,11 @@ async function liveSets(index: MemoryFingerprintIndex, synthTracks: number): Pro
       [6],
     );
     const setId = 3_000_000 + s;
-    const setTimeline = await identifyMix(index, recordedSet.pcm);
+    const setTimeline = await identifyMix(index, recordedSet.pcm, { lookup: LOOKUP });
     await indexTrack(index, setId, await fingerprintPcm(recordedSet.pcm));
     const mix = await buildMix(specs, crossfades, { phone });
     const t0 = performance.now();
-    const found0 = await identifyMix(index, mix.pcm, { queryFanOut: { triplet: TRIPLET_FAN_OUT } });
+    const found0 = await identifyMix(index, mix.pcm, { queryFanOut: { triplet: TRIPLET_FAN_OUT }, lookup: LOOKUP });
     const timeline = {
       ...found0,
       entries: resolveNestedMixes(found0.entries, (id) => (id === setId ? setTimeline.entries : undefined)),

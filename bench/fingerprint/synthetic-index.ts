@@ -30,8 +30,12 @@ const KEY_SHIFT: Record<Strategy, number> = { landmark: 0, triplet: 4 };
 const FRAMES_PER_SEC = 1 / 0.032;
 const MEDIAN_TRACK_SEC = 360;
 const TRACK_SIGMA = 0.35;
-/** Postings held in memory per pass (each pass keeps one slice of the key space). */
-const POSTINGS_PER_PASS = 25_000_000;
+/**
+ * Postings held in memory per pass (each pass keeps one slice of the key space and generates every track
+ * again, so fewer passes cost less CPU and more memory: ~40 bytes per posting at the peak).
+ * GENERATOR_POSTINGS_PER_PASS overrides it.
+ */
+const POSTINGS_PER_PASS = Number(process.env.GENERATOR_POSTINGS_PER_PASS ?? 25_000_000);
 
 /** The split of a hash into the half that carries its pitch position and the half that does not. */
 const SPLIT: Record<Strategy, { lowBits: number; bucketOf: (hash: number) => number }> = {
@@ -122,7 +126,7 @@ export function measureMusicStatistics(fps: TrackFingerprint[]): MusicStatistics
 }
 
 /** Durations of the generated tracks (seconds), summing to `hours`. */
-function trackDurations(hours: number, seed: number): Float64Array {
+export function trackDurations(hours: number, seed: number): Float64Array {
   const rnd = mulberry32(seed);
   const out: number[] = [];
   let total = 0;
@@ -140,7 +144,7 @@ function trackDurations(hours: number, seed: number): Float64Array {
  * Calls `emit(hash, time, aux)` for every posting of generated track `id` (deterministic per id and strategy,
  * so a pass over one slice of the key space can regenerate the track and keep only its slice).
  */
-function generateTrack(
+export function generateTrack(
   stats: MusicStatistics,
   strategy: Strategy,
   id: number,

@@ -1,6 +1,6 @@
 import { extractPeaks, ExtractOptions, PcmSource } from './fingerprint';
 import { appendLandmarks, DEFAULT_LANDMARK_PARAMS } from './landmark';
-import { ClusterHit, clusterMatches, collectMatches, MatchMode, MatchSet } from './matcher';
+import { ClusterHit, clusterMatches, collectMatches, MatchMode, MatchSet, withDefaultStopList } from './matcher';
 import { FRAME_SEC, STRATEGIES, Strategy } from './params';
 import { PeakList } from './peaks';
 import { PostingBuffer } from './postings';
@@ -135,7 +135,10 @@ export async function matchPeaks(
     options.signal?.throwIfAborted();
     const query = queryPostings(peaks, strategy, anchorStart, anchorEnd, lf, options.speeds);
     const matches = new MatchSet();
-    await collectMatches(index, strategy, query.batch(), matches, { speeds: options.speeds, lookup: options.lookup });
+    await collectMatches(index, strategy, query.batch(), matches, {
+      speeds: options.speeds,
+      lookup: withDefaultStopList(options.lookup),
+    });
     hits.push(
       ...clusterMatches(matches, strategy, pivot, { speeds: options.speeds, minScore: options.minScore?.[strategy] }),
     );

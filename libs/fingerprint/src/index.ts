@@ -34,6 +34,7 @@ export type { MixOptions, MixProgress } from './mix';
 export { buildTimeline } from './timeline';
 export type { MixTimeline, TimelineEntry, TimelineGap, TimelineOptions, WindowHit } from './timeline';
 export type { MatchMode } from './matcher';
+export { DEFAULT_POPULAR_HASH_FACTOR, withoutPopularHashes } from './matcher';
 export { resolveNestedMixes } from './nested';
 export type { NestedVia, ResolvedTimelineEntry, ResolveNestedOptions } from './nested';
 export { findSameRecordings, groupSameRecordings } from './same-recording';

@@ -1,4 +1,12 @@
-import { clusterMatches, collectMatches, MatchSet } from './matcher';
+import {
+  clusterMatches,
+  collectMatches,
+  DEFAULT_POPULAR_HASH_FACTOR,
+  MatchSet,
+  withDefaultStopList,
+  withoutPopularHashes,
+} from './matcher';
+import type { LookupResult } from './store/fingerprint-index';
 import { BIN_HZ } from './params';
 import { PeakList } from './peaks';
 import { PostingBuffer } from './postings';
@@ -135,5 +143,42 @@ describe('matching', () => {
     const matches = new MatchSet();
     await collectMatches(index, 'triplet', probes.batch(), matches, { speeds });
     expect(clusterMatches(matches, 'triplet', 0, { speeds })).toEqual([]);
+  });
+});
+
+describe('withoutPopularHashes (the relative stop-list)', () => {
+  /** Hash i holds counts[i] postings, tracks 100 + k. */
+  function found(counts: number[]): LookupResult {
+    const rows: number[][] = [];
+    counts.forEach((n, h) => {
+      for (let k = 0; k < n; k++) rows.push([h, 100 + k, 7 * k, h]);
+    });
+    return {
+      length: rows.length,
+      hashIndex: Int32Array.from(rows, (r) => r[0]),
+      trackId: Int32Array.from(rows, (r) => r[1]),
+      time: Int32Array.from(rows, (r) => r[2]),
+      aux: Int32Array.from(rows, (r) => r[3]),
+    };
+  }
+
+  it('drops the hashes found far more often than the median hash of the look-up, and nothing else', () => {
+    const counts = [3, 2, 0, 4, 3, 70, 3, 2, 500, 3];
+    const r = withoutPopularHashes(found(counts), counts.length, { popularHashFactor: 8, popularHashFloor: 16 });
+    // median of the hashes found: 3 → cap max(16, 24) = 24: hashes 5 (70) and 8 (500) go.
+    expect(new Set(r.hashIndex.subarray(0, r.length))).toEqual(new Set([0, 1, 3, 4, 6, 7, 9]));
+    expect(r.length).toBe(3 + 2 + 4 + 3 + 3 + 2 + 3);
+    for (let i = 0; i < r.length; i++) expect(r.aux[i]).toBe(r.hashIndex[i]); // rows stay whole
+  });
+
+  it('keeps everything under the floor, when off, and by default in a plain look-up', () => {
+    const counts = [1, 1, 1, 40];
+    const all = found(counts);
+    expect(withoutPopularHashes(all, 4, { popularHashFactor: 8 })).toBe(all); // 40 ≤ floor 64
+    expect(withoutPopularHashes(all, 4, { popularHashFactor: 8, popularHashFloor: 8 }).length).toBe(3);
+    expect(withoutPopularHashes(all, 4, { popularHashFactor: 0, popularHashFloor: 8 })).toBe(all);
+    expect(withoutPopularHashes(all, 4, undefined)).toBe(all);
+    expect(withDefaultStopList(undefined).popularHashFactor).toBe(DEFAULT_POPULAR_HASH_FACTOR);
+    expect(withDefaultStopList({ popularHashFactor: 0 }).popularHashFactor).toBe(0);
   });
 });

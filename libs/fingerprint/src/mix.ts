@@ -1,7 +1,7 @@
 import { pcmChunks, PcmSource } from './fingerprint';
 import { queryPostings, IdentifyOptions, QueryFanOut, STORED_FAN_OUT } from './identify';
 import { DEFAULT_LANDMARK_PARAMS } from './landmark';
-import { clusterMatches, collectMatches, MatchSet } from './matcher';
+import { clusterMatches, collectMatches, MatchSet, withDefaultStopList } from './matcher';
 import { FINGERPRINT_SAMPLE_RATE, FRAME_SEC, STRATEGIES, Strategy } from './params';
 import { PeakExtractor } from './peaks';
 import { FingerprintIndex } from './store/fingerprint-index';
@@ -94,7 +94,10 @@ export async function identifyMix(
         const all = new MatchSet();
         const query = queries[i];
         if (query) {
-          await collectMatches(index, strategy, query.batch(), all, { speeds: options.speeds, lookup: options.lookup });
+          await collectMatches(index, strategy, query.batch(), all, {
+            speeds: options.speeds,
+            lookup: withDefaultStopList(options.lookup),
+          });
         }
         // Split by hop, each hop's set allocated at its final size (no growing, less garbage).
         const blockOf = new Int32Array(all.length);

@@ -20,6 +20,16 @@ export interface LookupOptions {
    * acoustic equivalent of a stop word). Default: no limit.
    */
   maxPostingsPerHash?: number;
+  /**
+   * The matcher's stop-list relative to the library (applied by collectMatches, whatever the index): a hash
+   * found with more than this many times the median postings of the hashes found in the same look-up (and
+   * more than `popularHashFloor`) is skipped. The median grows with the library, so the cap does too; what
+   * it cuts is the tail of very popular hashes, where most of a large library's look-up work goes.
+   * 0 or undefined: no relative cap.
+   */
+  popularHashFactor?: number;
+  /** Hashes with at most this many postings are never skipped by `popularHashFactor` (default 64). */
+  popularHashFloor?: number;
 }
 
 /** What the index remembers about an indexed track besides its postings. */

@@ -130,6 +130,52 @@ describe('PostgresFingerprintIndex, compact (packed) layout', () => {
     await expectSameAs(memory, index, ids);
   }, 60_000);
 
+  it('gives the emptied row tier back after a merge, but never truncates under an open write', async () => {
+    const memory = new MemoryFingerprintIndex();
+    const tracks = Array.from({ length: 8 }, (_, i) => 10 + i);
+    for (const id of tracks) {
+      const p = both(randomPostings(5000, id), randomPostings(4000, id + 50));
+      await index.replaceTrack(id, 60, p);
+      await memory.replaceTrack(id, 60, p);
+    }
+    const before = await index.storageBytes();
+    expect(before.rows.landmark).toBeGreaterThan(2 << 20);
+    expect(before.rows.triplet).toBeGreaterThan(2 << 20);
+
+    // A writer in the middle of its transaction on the landmark row table (uncommitted postings of track 99).
+    const writer = await db.pool.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(
+        `INSERT INTO fingerprint_landmark_postings (hash, track_id, t, aux) VALUES (-1500, 99, 7, -1)`,
+      );
+      const merged = await index.mergePending();
+      expect(merged).toMatchObject({ tracks: tracks.length, postings: tracks.length * 9000 });
+      const during = await index.storageBytes();
+      expect(during.rows.landmark).toBe(before.rows.landmark); // in use: left alone
+      expect(during.rows.triplet).toBeLessThan(64 << 10); // truncated
+      expect(merged.rowTierReclaimedBytes).toBe(before.rows.triplet - during.rows.triplet);
+      await writer.query('COMMIT');
+    } finally {
+      writer.release();
+    }
+    const one = new PostingBuffer();
+    one.push(-1500, 7, -1, 0);
+    await memory.addPostings('landmark', 99, one.batch());
+    await expectSameAs(memory, index, [...tracks, 99]);
+
+    // The next merge packs the late posting and gives the landmark row table back too.
+    expect(await index.mergePending()).toMatchObject({ tracks: 1, postings: 1 });
+    expect((await index.storageBytes()).rows.landmark).toBeLessThan(64 << 10);
+    expect(await index.pendingWork()).toEqual({ rowPostings: 0, tombstones: 0 });
+    await expectSameAs(memory, index, [...tracks, 99]);
+    // New postings land in the truncated tables as before.
+    const p = both(randomPostings(700, 5), randomPostings(600, 6));
+    await index.replaceTrack(200, 30, p);
+    await memory.replaceTrack(200, 30, p);
+    await expectSameAs(memory, index, [...tracks, 99, 200]);
+  }, 60_000);
+
   it('a merge that would lose postings is caught by its read-back and rolls back', async () => {
     class LossyMerge extends PostgresFingerprintIndex {
       protected override encodeRow: typeof encodePackedRow = (s, p, start, end) =>

@@ -45,3 +45,30 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
     },
   };
 }
+
+/**
+ * A database of a fixed name (a bench's long-lived generated index), created when missing and never dropped
+ * here: `created` says whether it was new. `drop()` drops it when the caller is done with it for good.
+ */
+export async function openNamedDatabase(name: string): Promise<{ db: ScratchDatabase; created: boolean }> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+  const exists = await admin((c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
+  if (!exists.rowCount) await admin((c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  const pool = new Pool({ connectionString: url.toString(), max: 4, application_name: `crateflow-${name}` });
+  pool.on('error', (err) => {
+    if ((err as { code?: string }).code !== '57P01') throw err;
+  });
+  return {
+    created: !exists.rowCount,
+    db: {
+      name,
+      pool,
+      drop: async () => {
+        await pool.end().catch(() => undefined);
+        await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      },
+    },
+  };
+}
