@@ -129,10 +129,14 @@ export class ProposalReviewRepository {
       const cast = f.sort === 'created' ? '::timestamptz' : f.sort === 'confidence' ? '::real' : '::text';
       where.push(`(${col}, p.id) ${cmp} (${p(f.after[0])}${cast}, ${p(f.after[1])}::uuid)`);
     }
-    // No parallel workers: starting them cost more than the page (a page of pending proposals reads ~3,000
-    // buffers at 250,000 proposals; with workers it took 135 ms p50 at a load of 12–16; bench/ui).
+    // Walk the order's keyset index and stop after one page, without parallel workers. The planner cannot
+    // estimate the effective-status CASE (it expects 0.5 % of rows) and, near the end of the list, collects
+    // every later proposal, hash-joins the reviews and sorts (1.2 s for a deep page of pending proposals at
+    // 250,000; 950 buffers and 25 ms walking). Starting workers cost more than a page (bench/ui).
     return this.db.transaction(async (m) => {
       await m.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      await m.query('SET LOCAL enable_sort = off');
+      await m.query('SET LOCAL enable_hashjoin = off');
       return m.query(
         `${SELECT} ${FROM} WHERE ${where.join(' AND ')} ORDER BY ${col} ${f.order}, p.id ${f.order} LIMIT ${p(f.limit)}`,
         params,
