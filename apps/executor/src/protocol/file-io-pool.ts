@@ -136,6 +136,14 @@ export class FileIoPool {
     };
   }
 
+  /** Starts every worker now (an execution is about to begin), so the first files do not wait for them. */
+  warm(): void {
+    while (!this.stopped && this.slots.length < this.size) {
+      const slot = this.spawn();
+      slot.idleTimer = setTimeout(() => this.retire(slot), IDLE_MS).unref();
+    }
+  }
+
   async close(): Promise<void> {
     const slots = this.slots.splice(0);
     for (const s of slots) if (s.idleTimer) clearTimeout(s.idleTimer);

@@ -135,6 +135,7 @@ export class ExecutionRunner {
   private async runExecution(executionId: string): Promise<void> {
     const execution = await this.journal.execution(executionId);
     if (!execution || !['queued', 'running'].includes(execution.status)) return;
+    this.protocol.warm(); // the file workers start while the operations are read
     await this.journal.setExecutionStatus(executionId, 'running');
     const ops = await this.journal.operationsOf(executionId);
     const byId = new Map(ops.map((o) => [o.id, o]));
