@@ -62,12 +62,12 @@ const GENERATE_ONLY = args.includes('--generate-only');
 const MIX_MINUTES = arg('mix-minutes', 60);
 /**
  * Look-up options for the generated index's look-ups: --stop-list=x8 (LookupOptions.popularHashFactor), a
- * number (maxPostingsPerHash), or none (default).
+ * number (maxPostingsPerHash), or none; default x8 (DEFAULT_POPULAR_HASH_FACTOR).
  */
-const STOP_LIST = args.find((a) => a.startsWith('--stop-list='))?.split('=')[1] ?? 'none';
+const STOP_LIST = args.find((a) => a.startsWith('--stop-list='))?.split('=')[1] ?? 'x8';
 const GENERATED_LOOKUP =
   STOP_LIST === 'none'
-    ? undefined
+    ? { popularHashFactor: 0 }
     : STOP_LIST.startsWith('x')
       ? { popularHashFactor: Number(STOP_LIST.slice(1)) }
       : { maxPostingsPerHash: Number(STOP_LIST) };

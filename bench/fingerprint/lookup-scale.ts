@@ -8,7 +8,8 @@
  *
  *   node -r @swc-node/register bench/fingerprint/lookup-scale.ts --hours=100 --mix-minutes=10 --caps=none,auto
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   fingerprintFile,
@@ -145,15 +146,15 @@ async function main(): Promise<void> {
     all[s] = [];
   }
   /** "none", an absolute cap ("200"), or a relative one ("x8": 8× the look-up's median, LookupOptions). */
-  const capOf = (cap: string): LookupOptions | undefined =>
+  const capOf = (cap: string): LookupOptions =>
     cap === 'none'
-      ? undefined
+      ? { popularHashFactor: 0 } // the library's default stop-list off
       : cap.startsWith('x')
         ? { popularHashFactor: Number(cap.slice(1)) }
         : { maxPostingsPerHash: Number(cap) };
   for (const cap of CAPS) {
     const lk = capOf(cap);
-    if (!lk?.maxPostingsPerHash) continue;
+    if (!lk.maxPostingsPerHash) continue;
     const parts = STRATEGIES.map((s) => {
       const c = counts[s];
       let hashes = 0;
@@ -174,16 +175,18 @@ async function main(): Promise<void> {
   const spec = mixSpec(MIX_MINUTES);
   const mix = await buildMix(spec.specs, spec.crossfades);
   const excerpts: { id: number; pcm: Float32Array }[] = [];
+  const work = mkdtempSync(path.join(tmpdir(), 'cf-fplookupscale-'));
   for (const [i, t] of LIBRARY.entries())
     for (const variant of VARIANTS.slice(0, 3))
       excerpts.push({
         id: t.id,
         pcm: await renderSegment(
           { trackId: t.id, source: { file: t.file }, refStartSec: 10 + i * 7, lengthSec: 12, variant },
-          '/tmp',
+          work,
           i,
         ),
       });
+  rmSync(work, { recursive: true, force: true });
   console.log(
     `mix ${(mix.durationSec / 60).toFixed(1)} min, ${spec.specs.length} segments; ${excerpts.length} excerpts`,
   );
