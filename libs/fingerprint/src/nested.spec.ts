@@ -61,6 +61,36 @@ describe('resolveNestedMixes', () => {
     expect(out[0]).toMatchObject({ trackId: 7, startSec: 100, endSec: 140, refStartSec: 22 });
   });
 
+  it("takes the query's own evidence of the inner track (an entry its timeline set aside) for where it begins", () => {
+    // The query plays the set from its 27 s (3 s before the set's boundary at 30 s, the middle of the set's
+    // crossfade into track 7): at query time t the set is at 27 + t and track 7 at 9 + t. The query's timeline
+    // kept the set (stronger, exact) and set its direct, key-shifted match of track 7 aside (shadowed).
+    const matched = [entry(50, 0.4, 40, 27.4), entry(8, 40, 80, 0)];
+    const direct = entry(7, 0.2, 41.5, 9.2, { mode: 'key', keySemitones: 1, confidence: 0.7 });
+    // Without it, the track starts where the set's own crossfade was halfway (3 s late).
+    expect(resolveNestedMixes(matched, timelineOf)[0]).toMatchObject({ trackId: 7, startSec: 3 });
+    const out = resolveNestedMixes(matched, timelineOf, { shadowed: [direct] });
+    expect(out.map((e) => e.trackId)).toEqual([7, 8]);
+    // Its evidence begins at 0.2, but the set's entry (whose ends were agreed with the neighbours) bounds it.
+    expect(out[0]).toMatchObject({
+      startSec: 0.4,
+      endSec: 40,
+      refStartSec: 9.4,
+      via: { trackId: 50, refStartSec: 27.4 },
+    });
+  });
+
+  it('ignores set-aside entries that do not agree with the inner timeline on track and alignment', () => {
+    const matched = [entry(50, 0.4, 40, 27.4)];
+    const phantoms = [
+      entry(9, 0.2, 30, 50), // another track
+      entry(7, 0.2, 30, 40), // track 7, but 31 s away from where the set has it
+      entry(7, 0.2, 4, 9.2), // track 7 at the right alignment, but mostly outside the inner entry: another passage
+    ];
+    const out = resolveNestedMixes(matched, timelineOf, { shadowed: phantoms });
+    expect(out.map((e) => [e.trackId, e.startSec, e.endSec])).toEqual([[7, 3, 40]]);
+  });
+
   it('leaves entries without a known timeline alone and does not loop on a mix that names itself', () => {
     const loop = (id: number) => (id === 60 ? [entry(60, 0, 100, 0)] : undefined);
     const out = resolveNestedMixes([entry(60, 10, 50, 5), entry(4, 50, 90, 0)], loop);

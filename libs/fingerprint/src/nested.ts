@@ -16,6 +16,15 @@ export interface ResolveNestedOptions {
   minEntrySec?: number;
   /** Mixes inside mixes are followed this deep. Default 3. */
   maxDepth?: number;
+  /**
+   * The query's own entries that its timeline set aside as lying inside stronger ones (MixTimeline.shadowed).
+   * One naming the track an inner timeline puts at that place, at the same alignment, is the query's direct
+   * evidence of that track: the resolved piece then spans it (within the matched recording's entry) rather
+   * than stopping at the inner timeline's boundary, which is where the *inner* recording's crossfade was
+   * halfway — not where the query's copy of the track begins. A chance phantom never agrees with an inner
+   * timeline on track, place and alignment, so it changes nothing.
+   */
+  shadowed?: readonly TimelineEntry[];
 }
 
 /**
@@ -35,6 +44,7 @@ export function resolveNestedMixes(
 ): ResolvedTimelineEntry[] {
   const minEntrySec = options.minEntrySec ?? 8;
   const maxDepth = options.maxDepth ?? 3;
+  const shadowed = options.shadowed ?? [];
   const expand = (e: ResolvedTimelineEntry, depth: number, seen: Set<number>): ResolvedTimelineEntry[] => {
     const inner = depth < maxDepth && !seen.has(e.trackId) ? timelineOf(e.trackId) : undefined;
     if (!inner || inner.length === 0) return [e];
@@ -45,9 +55,21 @@ export function resolveNestedMixes(
     const out: ResolvedTimelineEntry[] = [];
     const covered: [number, number][] = [];
     for (const x of inner) {
-      const from = Math.max(m0, x.startSec);
-      const to = Math.min(m1, x.endSec);
+      let from = Math.max(m0, x.startSec);
+      let to = Math.min(m1, x.endSec);
       if (to <= from) continue;
+      // The query's direct evidence of this track here, if its timeline set it aside (see options.shadowed).
+      for (const d of shadowed) {
+        if (d.trackId !== x.trackId) continue;
+        const dFrom = Math.max(m0, toMix(d.startSec));
+        const dTo = Math.min(m1, toMix(d.endSec));
+        const overlap = Math.min(to, dTo) - Math.max(from, dFrom);
+        if (overlap <= 0.5 * Math.min(to - from, dTo - dFrom)) continue;
+        const predicted = x.refStartSec + x.speed * (toMix(d.startSec) - x.startSec);
+        if (Math.abs(predicted - d.refStartSec) > SAME_ALIGNMENT_SEC) continue;
+        from = Math.min(from, dFrom);
+        to = Math.max(to, dTo);
+      }
       covered.push([from, to]);
       const startSec = toQuery(from);
       const endSec = toQuery(to);
@@ -56,7 +78,7 @@ export function resolveNestedMixes(
         trackId: x.trackId,
         startSec: round3(startSec),
         endSec: round3(endSec),
-        refStartSec: round3(x.refStartSec + x.speed * (from - x.startSec)),
+        refStartSec: round3(Math.max(0, x.refStartSec + x.speed * (from - x.startSec))),
         speed: Math.round(e.speed * x.speed * 10000) / 10000,
         mode: composeMode(e.mode, x.mode),
         keySemitones: Math.round((e.keySemitones + x.keySemitones) * 100) / 100,
@@ -110,7 +132,7 @@ function dedupe(entries: ResolvedTimelineEntry[]): ResolvedTimelineEntry[] {
       const overlap = Math.min(o.endSec, e.endSec) - Math.max(o.startSec, e.startSec);
       if (overlap <= 0.5 * Math.min(o.endSec - o.startSec, e.endSec - e.startSec)) return false;
       const predicted = o.refStartSec + o.speed * (e.startSec - o.startSec);
-      return Math.abs(predicted - e.refStartSec) <= 3;
+      return Math.abs(predicted - e.refStartSec) <= SAME_ALIGNMENT_SEC;
     });
     if (!same) {
       out.push({ ...e });
@@ -124,6 +146,9 @@ function dedupe(entries: ResolvedTimelineEntry[]): ResolvedTimelineEntry[] {
   }
   return out;
 }
+
+/** Track positions this close (seconds) at the same query time are one alignment. */
+const SAME_ALIGNMENT_SEC = 3;
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;

@@ -95,6 +95,23 @@ describe('buildTimeline', () => {
     expect(Math.abs(l.endSec - 64.3)).toBeLessThan(1.5);
   });
 
+  it('sets aside a weaker alignment of the same passage (shadowed), with its own extent, without reporting it', () => {
+    // Recording 50 (a recorded set that holds track 7) matches 0–60 s exactly; track 7 itself matches the same
+    // query peaks (every other one) from 0 to 58 s at its own position: the timeline names the recording and
+    // keeps the track's entry aside for resolveNestedMixes.
+    const set = trackHits(50, 0, 60, 27, { perSec: 20 });
+    const track = trackHits(7, 0, 58, 9, { perSec: 10 });
+    const phantom = trackHits(3, 20, 35, 40, { perSec: 2 });
+    const timeline = buildTimeline([...set.hits, ...track.hits, ...phantom.hits], 60);
+    expect(timeline.entries.map((e) => e.trackId)).toEqual([50]);
+    const aside = timeline.shadowed ?? [];
+    expect(aside.map((e) => e.trackId).sort()).toEqual([3, 7]);
+    const t7 = aside.find((e) => e.trackId === 7)!;
+    expect(t7.startSec).toBeLessThan(1);
+    expect(t7.endSec).toBeGreaterThan(56);
+    expect(Math.abs(t7.refStartSec - (9 + t7.startSec))).toBeLessThan(0.5);
+  });
+
   it('drops short runs and joins one track across a missed window', () => {
     const a = trackHits(1, 0, 60, 0);
     // Remove the windows starting at 25 s (as if one lookup failed).

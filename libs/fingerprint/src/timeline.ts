@@ -37,6 +37,14 @@ export interface MixTimeline {
   entries: TimelineEntry[];
   /** Stretches where no library track was identified (left unknown on purpose). */
   unknown: TimelineGap[];
+  /**
+   * Not part of the timeline: confident entries set aside as lying inside stronger ones and not layered
+   * (step 4 of buildTimeline) — mostly a second, chance alignment of the same passage; but when the stronger entry is a library recording that is itself a mix (a recorded set
+   * holding the track), the track the query matched directly there. resolveNestedMixes takes them as
+   * corroboration: one that names the track the inner timeline puts there, at the same alignment, extends
+   * it to where the query's own evidence of it begins and ends (see ResolveNestedOptions.shadowed).
+   */
+  shadowed?: TimelineEntry[];
 }
 
 export interface TimelineOptions {
@@ -184,7 +192,7 @@ export function buildTimeline(hits: WindowHit[], durationSec: number, options: T
 
   // 4. Phantoms and crossfades.
   candidates.sort((a, b) => a.startFrame - b.startFrame);
-  const { kept, layers } = dropContained(candidates);
+  const { kept, layers, shadowed } = dropContained(candidates);
   candidates = kept;
   for (let i = 0; i + 1 < candidates.length; i++) {
     const a = candidates[i];
@@ -199,7 +207,7 @@ export function buildTimeline(hits: WindowHit[], durationSec: number, options: T
   candidates = candidates.filter((c) => (c.endFrame - c.startFrame) * FRAME_SEC >= minEntrySec);
   candidates = [...candidates, ...layers].sort((a, b) => a.startFrame - b.startFrame);
 
-  const entries: TimelineEntry[] = candidates.map((c) => ({
+  const toEntry = (c: Candidate): TimelineEntry => ({
     trackId: c.trackId,
     startSec: round3(c.startFrame * FRAME_SEC),
     endSec: round3(Math.min(durationSec, c.endFrame * FRAME_SEC)),
@@ -209,7 +217,8 @@ export function buildTimeline(hits: WindowHit[], durationSec: number, options: T
     keySemitones: c.mode === 'key' ? Math.round(c.keySemitones * 100) / 100 : 0,
     confidence: Math.round(c.confidence * 1000) / 1000,
     score: c.score,
-  }));
+  });
+  const entries = candidates.map(toEntry);
 
   // 5. Unknown stretches.
   const unknown: TimelineGap[] = [];
@@ -219,7 +228,7 @@ export function buildTimeline(hits: WindowHit[], durationSec: number, options: T
     cursor = Math.max(cursor, e.endSec);
   }
   if (durationSec - cursor >= minGapSec) unknown.push({ startSec: round3(cursor), endSec: round3(durationSec) });
-  return { durationSec, entries, unknown };
+  return { durationSec, entries, unknown, shadowed: shadowed.map(toEntry) };
 }
 
 function round3(x: number): number {
@@ -595,11 +604,12 @@ function isLayered(inner: Candidate, others: Candidate[]): boolean {
  * Drops a candidate lying (almost) entirely inside stronger ones' spans — one of them, or two that overlap
  * (a crossfade): two tracks crossfading can make a short, weak alignment with some third track, and a track
  * does not play inside another — unless it was layered on top (a third deck at equal level, see isLayered):
- * those are returned apart, to be reported as they are without taking part in crossfade boundaries. The
+ * those are returned apart, to be reported as they are without taking part in crossfade boundaries; the
+ * others are returned as `shadowed` (MixTimeline.shadowed: never reported, only corroboration). The
  * stronger of two (nearly) coinciding candidates wins even when it is a little shorter: the other is a
  * second, chance alignment of the same passage, not a track of its own.
  */
-function dropContained(cands: Candidate[]): { kept: Candidate[]; layers: Candidate[] } {
+function dropContained(cands: Candidate[]): { kept: Candidate[]; layers: Candidate[]; shadowed: Candidate[] } {
   const keep = cands.map(() => true);
   const layer = cands.map(() => false);
   for (let i = 0; i < cands.length; i++) {
@@ -630,5 +640,9 @@ function dropContained(cands: Candidate[]): { kept: Candidate[]; layers: Candida
     )
       layer[i] = true;
   }
-  return { kept: cands.filter((_, i) => keep[i]), layers: cands.filter((_, i) => layer[i]) };
+  return {
+    kept: cands.filter((_, i) => keep[i]),
+    layers: cands.filter((_, i) => layer[i]),
+    shadowed: cands.filter((_, i) => !keep[i] && !layer[i]),
+  };
 }

@@ -133,7 +133,7 @@ export class MixIdentificationService {
       await Promise.all(reports);
     }
 
-    const resolved = await this.resolveNested(timeline.entries);
+    const resolved = await this.resolveNested(timeline.entries, timeline.shadowed);
     const contents = await this.deps.fingerprints.contentOfTracks([
       ...new Set(resolved.flatMap((e) => (e.via ? [e.trackId, e.via.trackId] : [e.trackId]))),
     ]);
@@ -201,9 +201,11 @@ export class MixIdentificationService {
   /**
    * Entries naming a library recording that is itself an identified mix (a short recorded set: longer ones
    * are not candidates at all) are replaced by the tracks its own timeline names there (resolveNestedMixes).
-   * Nested mixes are followed a few levels deep, each level's timelines read in one statement.
+   * Nested mixes are followed a few levels deep, each level's timelines read in one statement. The entries the
+   * timeline set aside (`shadowed`) are the mix's own evidence of a track inside such a recording: where it
+   * begins and ends in this mix.
    */
-  private async resolveNested(entries: readonly TimelineEntry[]) {
+  private async resolveNested(entries: readonly TimelineEntry[], shadowed: readonly TimelineEntry[] = []) {
     const known = new Map<number, TimelineEntry[]>();
     let ask = [...new Set(entries.map((e) => e.trackId))];
     for (let depth = 0; depth < 3 && ask.length; depth++) {
@@ -218,7 +220,7 @@ export class MixIdentificationService {
       }
       ask = [...new Set(next)];
     }
-    return resolveNestedMixes(entries, (trackId) => known.get(trackId));
+    return resolveNestedMixes(entries, (trackId) => known.get(trackId), { shadowed });
   }
 
   /**
