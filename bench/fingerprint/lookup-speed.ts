@@ -1,0 +1,376 @@
+/**
+ * Look-up speed (issue 14, point 2): where the time of a mix identification goes — decoding (ffmpeg), the
+ * front-end (FFT, peaks, hashing), our matching, and the PostgreSQL backends — measured as CPU seconds of each
+ * process (the machine is shared, so wall time alone says little), with wall time and the load average beside
+ * them, and Olaf on the same files in the same run when OLAF_CORE is set.
+ *
+ *   node -r @swc-node/register bench/fingerprint/lookup-speed.ts [--synth-hours=5] [--recording-hours=4]
+ *     [--recording=/path/to/existing.mp3] [--skip-recording] [--skip-mix] [--rounds=2]
+ *
+ * 1. Front-end alone on the 60-minute mix's PCM: the frozen reference front-end (test/support/reference-peaks.ts,
+ *    the algorithm-version-1 code as it was before this work) against src/peaks.ts, alternating, peaks compared.
+ * 2. A generated archive recording (pink noise, two library songs 3 hours apart, 64 kbps mono MP3), identified
+ *    through PostgreSQL from the file (decode included), against Olaf's decode + query of the same file.
+ * 3. A 60-minute mix (95 segments, PCM given) identified through PostgreSQL, against Olaf's query.
+ *
+ * Needs ffmpeg and PostgreSQL on 127.0.0.1 (a scratch database is created and dropped).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Pool } from 'pg';
+import {
+  decodeForFingerprint,
+  fingerprintFile,
+  fingerprintPcm,
+  identifyMix,
+  indexTrack,
+  PostgresFingerprintIndex,
+  type MixOptions,
+  type MixTimeline,
+  type TrackFingerprint,
+} from '@crateflow/fingerprint';
+import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
+import {
+  buildMix,
+  mulberry32,
+  scoreTimeline,
+  type SegmentSpec,
+  type Variant,
+} from '../../libs/fingerprint/test/support/mixes';
+import { adminUrl, createScratchDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
+import { PeakExtractor } from '../../libs/fingerprint/src/peaks';
+import { ReferencePeakExtractor } from '../../libs/fingerprint/test/support/reference-peaks';
+import { synthChunks } from '../../libs/fingerprint/test/support/synth';
+import { Olaf, type OlafMatch } from './olaf';
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
+const SYNTH_HOURS = arg('synth-hours', 5);
+const RECORDING_HOURS = arg('recording-hours', 4);
+const ROUNDS = arg('rounds', 2);
+const GIVEN_RECORDING = args.find((a) => a.startsWith('--recording='))?.split('=')[1];
+
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+const now = () => performance.now() / 1000;
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const heading = (s: string) => console.log(`\n== ${s} ${'='.repeat(Math.max(0, 96 - s.length))}`);
+const f1 = (v: number) => v.toFixed(1);
+
+/** CPU seconds (user + system) of a process from /proc; with `children`, of its waited-for children. */
+function procCpu(pid: number | 'self', children = false): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return children ? (Number(f[13]) + Number(f[14])) / TICKS : (Number(f[11]) + Number(f[12])) / TICKS;
+}
+
+/** CPU seconds of this process (process.cpuUsage: every thread, worker threads included). */
+function selfCpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** The PostgreSQL backends serving one database, and their CPU seconds so far. */
+class BackendCpu {
+  constructor(
+    private readonly pool: Pool,
+    private readonly database: string,
+  ) {}
+
+  async sample(): Promise<Map<number, number>> {
+    const res = await this.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [
+      this.database,
+    ]);
+    const out = new Map<number, number>();
+    for (const { pid } of res.rows) {
+      try {
+        out.set(pid, procCpu(pid));
+      } catch {
+        // a backend that exited between the query and the read
+      }
+    }
+    return out;
+  }
+
+  static used(before: Map<number, number>, after: Map<number, number>): number {
+    let sum = 0;
+    for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
+    return sum;
+  }
+}
+
+interface Measured {
+  wall: number;
+  ours: number;
+  children: number;
+  backends: number;
+}
+
+async function measure<T>(backends: BackendCpu, work: () => Promise<T>): Promise<{ result: T; m: Measured }> {
+  const b0 = await backends.sample();
+  const c0 = selfCpu();
+  const k0 = procCpu('self', true);
+  const t0 = now();
+  const result = await work();
+  const wall = now() - t0;
+  const ours = selfCpu() - c0;
+  const children = procCpu('self', true) - k0;
+  const backendsUsed = BackendCpu.used(b0, await backends.sample());
+  return { result, m: { wall, ours, children, backends: backendsUsed } };
+}
+
+function describe(m: Measured, audioSec: number): string {
+  const total = m.ours + m.children + m.backends;
+  return (
+    `wall ${f1(m.wall)} s (${(audioSec / m.wall).toFixed(0)}× realtime); CPU: ours ${f1(m.ours)} s, ffmpeg ${f1(m.children)} s, ` +
+    `PostgreSQL ${f1(m.backends)} s, total ${f1(total)} s = ${(audioSec / total).toFixed(0)}× realtime per CPU second`
+  );
+}
+
+const VARIANTS: Variant[] = [
+  { kind: 'clean' },
+  { kind: 'vinyl', speed: 1.06 },
+  { kind: 'tempo', speed: 0.95 },
+  { kind: 'vinyl', speed: 0.97 },
+  { kind: 'noise', snrDb: 10 },
+  { kind: 'tempo', speed: 1.04 },
+  { kind: 'mp3' },
+];
+
+/** The 60-minute mix of index-scale.ts (same seed, same segments). */
+function sixtyMinuteMix(): { specs: SegmentSpec[]; crossfades: number[] } {
+  const rnd = mulberry32(60);
+  const specs: SegmentSpec[] = [];
+  const crossfades: number[] = [];
+  let total = 0;
+  for (let s = 0; total < 3600; s++) {
+    const len = 30 + Math.floor(rnd() * 31);
+    if (rnd() < 0.2) {
+      specs.push({
+        trackId: null,
+        source: { synthSeed: 900_000 + s },
+        refStartSec: 0,
+        lengthSec: len,
+        variant: { kind: 'clean' },
+      });
+    } else {
+      const track = LIBRARY[s % LIBRARY.length];
+      const lengthSec = Math.min(len, Math.floor((track.durationSec - 3) / 1.1));
+      const refStartSec = Math.floor(rnd() * Math.max(1, track.durationSec - lengthSec * 1.1 - 2));
+      specs.push({
+        trackId: track.id,
+        source: { file: track.file },
+        refStartSec,
+        lengthSec,
+        variant: VARIANTS[s % VARIANTS.length],
+      });
+    }
+    const fade = 6 + Math.floor(rnd() * 5);
+    crossfades.push(fade);
+    total += specs[specs.length - 1].lengthSec - fade;
+  }
+  return { specs, crossfades: crossfades.slice(0, specs.length - 1) };
+}
+
+/** The archive recording of index-scale.ts: pink noise, two library songs at 1/8 and 7/8, 64 kbps mono MP3. */
+function archiveRecording(dir: string): string {
+  const file = path.join(dir, 'archive.mp3');
+  const total = RECORDING_HOURS * 3600;
+  const starts = [total / 8, (total * 7) / 8].map(Math.round);
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-y'],
+    ...['-f', 'lavfi', '-i', `anoisesrc=colour=pink:amplitude=0.02:sample_rate=44100:duration=${total}`],
+    ...['-i', LIBRARY[0].file, '-i', LIBRARY[1].file],
+    '-filter_complex',
+    `[1:a]aformat=channel_layouts=mono,adelay=${starts[0] * 1000}:all=1[a];` +
+      `[2:a]aformat=channel_layouts=mono,adelay=${starts[1] * 1000}:all=1[b];` +
+      `[0:a][a][b]amix=inputs=3:duration=first:normalize=0[out]`,
+    ...['-map', '[out]', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', file],
+  ]);
+  return file;
+}
+
+function recordingTruth(totalSec: number): { trackId: number; startSec: number }[] {
+  return [LIBRARY[0].id, LIBRARY[1].id].map((trackId, i) => ({
+    trackId,
+    startSec: Math.round(i === 0 ? totalSec / 8 : (totalSec * 7) / 8),
+  }));
+}
+
+function found(timeline: MixTimeline, truth: { trackId: number; startSec: number }[]): string {
+  const hits = truth.filter((t) =>
+    timeline.entries.some((e) => e.trackId === t.trackId && Math.abs(e.startSec - t.startSec) < 5),
+  ).length;
+  const wrong = timeline.entries.filter((e) => !truth.some((t) => t.trackId === e.trackId)).length;
+  return `${hits}/${truth.length} found, ${wrong} false`;
+}
+
+function olafFound(matches: OlafMatch[], ids: Map<number, number>, truth: { trackId: number; startSec: number }[]) {
+  const hits = truth.filter((t) =>
+    matches.some((m) => m.refId === ids.get(t.trackId) && Math.abs(m.queryStartSec - t.startSec) < 30),
+  ).length;
+  const known = new Set(truth.map((t) => ids.get(t.trackId)));
+  const wrong = new Set(matches.filter((m) => !known.has(m.refId)).map((m) => m.refId)).size;
+  return `${hits}/${truth.length} found, ${wrong} other tracks named`;
+}
+
+/** Front-end CPU seconds of one extractor over `pcm`, fed in one-second chunks. */
+function frontEnd(make: () => { push(c: Float32Array): void; finish(): unknown }, pcm: Float32Array) {
+  const c0 = selfCpu();
+  const e = make();
+  for (let i = 0; i < pcm.length; i += 8000) e.push(pcm.subarray(i, Math.min(pcm.length, i + 8000)));
+  const peaks = e.finish() as {
+    length: number;
+    frame: Int32Array;
+    bin: Int32Array;
+    time: Float64Array;
+    freq: Float32Array;
+  };
+  return { cpu: selfCpu() - c0, peaks };
+}
+
+function samePeaks(
+  a: { length: number; frame: Int32Array; bin: Int32Array; time: Float64Array; freq: Float32Array },
+  b: typeof a,
+): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a.frame[i] !== b.frame[i] || a.bin[i] !== b.bin[i] || a.time[i] !== b.time[i] || a.freq[i] !== b.freq[i])
+      return false;
+  }
+  return true;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(path.join(tmpdir(), 'cf-fplookup-'));
+  let db: ScratchDatabase | null = null;
+  let pool: Pool | null = null;
+  try {
+    console.log(`load average at start: ${loadAverage()}; ${execFileSync('nproc').toString().trim()} cores`);
+    heading('Library: the real recordings + synthetic tracks');
+    const fps = new Map<number, TrackFingerprint>();
+    for (const t of LIBRARY) fps.set(t.id, await fingerprintFile(t.file));
+    const synthTracks = Math.round((SYNTH_HOURS * 3600) / 600);
+    for (let i = 0; i < synthTracks; i++) fps.set(1000 + i, await fingerprintPcm(synthChunks(1000 + i, 600, 20)));
+    const libraryHours = (LIBRARY.reduce((s, t) => s + t.durationSec, 0) + synthTracks * 600) / 3600;
+    db = await createScratchDatabase('fplookup');
+    // Our own pool whose connections never idle out, so the backends' CPU can be read from /proc.
+    const url = new URL(adminUrl());
+    url.pathname = `/${db.name}`;
+    pool = new Pool({ connectionString: url.toString(), max: 4, idleTimeoutMillis: 0 });
+    await PostgresFingerprintIndex.createSchema(pool);
+    const index = new PostgresFingerprintIndex(pool);
+    for (const [id, fp] of fps) await indexTrack(index, id, fp);
+    await index.mergePending();
+    await pool.query('VACUUM ANALYZE');
+    const backends = new BackendCpu(pool, db.name);
+    console.log(`${fps.size} tracks, ${libraryHours.toFixed(2)} h, packed (merged) in PostgreSQL`);
+
+    const olaf = Olaf.fromEnv(work);
+    const olafIds = new Map<number, number>();
+    if (olaf) {
+      olaf.store(LIBRARY.map((t) => ({ raw: olaf.decode(t.file), name: `track-${t.id}` })));
+      const synthRaws: { raw: string; name: string }[] = [];
+      for (let i = 0; i < synthTracks; i++) {
+        const chunks = [...synthChunks(1000 + i, 600, 20)];
+        const pcm = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+        let at = 0;
+        for (const c of chunks) {
+          pcm.set(c, at);
+          at += c.length;
+        }
+        synthRaws.push({ raw: olaf.decode(olaf.writeWav(pcm, 8000)), name: `track-${1000 + i}` });
+      }
+      olaf.store(synthRaws);
+      for (const id of fps.keys()) olafIds.set(id, olaf.idOf(`track-${id}`));
+      console.log('Olaf (OLAF_CORE) stored the same library');
+    }
+
+    const spec = sixtyMinuteMix();
+    const mix = await buildMix(spec.specs, spec.crossfades);
+
+    heading(`Front-end alone (FFT + peaks), the 60-minute mix's PCM, ${ROUNDS} rounds alternating`);
+    const ref: number[] = [];
+    const ours: number[] = [];
+    let identical = true;
+    for (let r = 0; r < ROUNDS; r++) {
+      const a = frontEnd(() => new ReferencePeakExtractor(), mix.pcm);
+      const b = frontEnd(() => new PeakExtractor(), mix.pcm);
+      ref.push(a.cpu);
+      ours.push(b.cpu);
+      identical &&= samePeaks(a.peaks, b.peaks);
+    }
+    const best = (xs: number[]) => Math.min(...xs);
+    console.log(
+      `reference (before): ${ref.map(f1).join(', ')} CPU s; now: ${ours.map((v) => v.toFixed(2)).join(', ')} CPU s → ` +
+        `${(best(ref) / best(ours)).toFixed(2)}× faster (best of each); ${(mix.durationSec / best(ours)).toFixed(0)}× realtime per CPU second; ` +
+        `peaks ${identical ? 'identical (frame, bin, time, frequency)' : 'DIFFERENT'}; load ${loadAverage()}`,
+    );
+
+    if (!args.includes('--skip-recording')) {
+      heading(`${RECORDING_HOURS}-hour archive recording (64 kbps mono MP3, pink noise, two library songs)`);
+      const file = GIVEN_RECORDING ?? archiveRecording(work);
+      const recSec = RECORDING_HOURS * 3600;
+      const truth = recordingTruth(recSec);
+      console.log(`file: ${(statSync(file).size / 1e6).toFixed(1)} MB`);
+      const decode = await measure(backends, async () => {
+        for await (const chunk of decodeForFingerprint(file)) void chunk;
+      });
+      console.log(`decode alone (ffmpeg → 8 kHz mono): ${describe(decode.m, recSec)}`);
+      for (let r = 0; r < ROUNDS; r++) {
+        const run = await measure(backends, () => identifyMix(index, decodeForFingerprint(file)));
+        console.log(
+          `  ours, identifyMix through PostgreSQL: ${describe(run.m, recSec)} — ${found(run.result, truth)}; load ${loadAverage()}`,
+        );
+        if (olaf) {
+          const o = await measure(backends, async () => olaf.query(olaf.decode(file), 'archive.mp3'));
+          const oCpu = o.m.children;
+          const usCpu = run.m.ours + run.m.children + run.m.backends;
+          console.log(
+            `  Olaf, decode + query: wall ${f1(o.m.wall)} s (${(recSec / o.m.wall).toFixed(0)}× realtime), CPU ${f1(oCpu)} s = ` +
+              `${(recSec / oCpu).toFixed(0)}× realtime per CPU second — ${olafFound(o.result, olafIds, truth)}; ` +
+              `ours/Olaf: CPU ${(usCpu / oCpu).toFixed(2)}, wall ${(run.m.wall / o.m.wall).toFixed(2)}`,
+          );
+        }
+      }
+    }
+
+    if (!args.includes('--skip-mix')) {
+      heading('60-minute mix through PostgreSQL (PCM given)');
+      console.log(`${(mix.durationSec / 60).toFixed(1)} min, ${spec.specs.length} segments`);
+      const options: MixOptions = {};
+      let olafRaw: string | null = null;
+      for (let r = 0; r < ROUNDS; r++) {
+        const run = await measure(backends, () => identifyMix(index, mix.pcm, options));
+        const score = scoreTimeline(run.result.entries, mix.truth, 2);
+        console.log(
+          `  ours: ${describe(run.m, mix.durationSec)} — recall ${score.found}/${score.librarySegments}, precision ${score.correctEntries}/${score.entries}; load ${loadAverage()}`,
+        );
+        if (olaf) {
+          olafRaw ??= olaf.decode(olaf.writeWav(mix.pcm, 8000));
+          const raw = olafRaw;
+          const o = await measure(backends, async () => olaf.query(raw, 'mix.wav'));
+          const named = new Set(o.result.map((m) => m.refId));
+          const inMix = new Set(mix.truth.flatMap((t) => (t.trackId === null ? [] : [olafIds.get(t.trackId)])));
+          const usCpu = run.m.ours + run.m.backends;
+          console.log(
+            `  Olaf, query only: wall ${f1(o.m.wall)} s, CPU ${f1(o.m.children)} s — ${o.result.length} matches naming ` +
+              `${[...named].filter((id) => inMix.has(id)).length}/${inMix.size} library tracks of the mix and ` +
+              `${[...named].filter((id) => !inMix.has(id)).length} others; ours/Olaf: CPU ${(usCpu / o.m.children).toFixed(2)}, wall ${(run.m.wall / o.m.wall).toFixed(2)}`,
+          );
+        }
+      }
+    }
+    console.log(`\nload average at end: ${loadAverage()}`);
+  } finally {
+    await pool?.end().catch(() => undefined);
+    await db?.drop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
