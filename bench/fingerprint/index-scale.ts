@@ -13,7 +13,6 @@
  *
  * Needs ffmpeg and PostgreSQL on 127.0.0.1 (scratch databases are created and dropped).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -30,17 +29,11 @@ import {
   type TrackFingerprint,
 } from '@crateflow/fingerprint';
 import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
-import {
-  buildMix,
-  mulberry32,
-  renderSegment,
-  scoreTimeline,
-  type SegmentSpec,
-  type Variant,
-} from '../../libs/fingerprint/test/support/mixes';
+import { buildMix, renderSegment, scoreTimeline } from '../../libs/fingerprint/test/support/mixes';
 import { createScratchDatabase, openNamedDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
 import { Olaf, type OlafMatch } from './olaf';
+import { archiveRecording, djMix, VARIANTS } from './scale-queries';
 import { generatedSample, generatePackedIndex, hashSkew, measureMusicStatistics } from './synthetic-index';
 
 const args = process.argv.slice(2);
@@ -87,76 +80,6 @@ const skewOf = (hashes: Int32Array[]) => {
 };
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const heading = (s: string) => console.log(`\n== ${s} ${'='.repeat(Math.max(0, 96 - s.length))}`);
-
-const VARIANTS: Variant[] = [
-  { kind: 'clean' },
-  { kind: 'vinyl', speed: 1.06 },
-  { kind: 'tempo', speed: 0.95 },
-  { kind: 'vinyl', speed: 0.97 },
-  { kind: 'noise', snrDb: 10 },
-  { kind: 'tempo', speed: 1.04 },
-  { kind: 'mp3' },
-];
-
-/** ~60 minutes of 30–60 s segments of the library tracks in every variant, a fifth of them outside music. */
-function sixtyMinuteMix(): { specs: SegmentSpec[]; crossfades: number[] } {
-  const rnd = mulberry32(60);
-  const specs: SegmentSpec[] = [];
-  const crossfades: number[] = [];
-  let total = 0;
-  for (let s = 0; total < MIX_MINUTES * 60; s++) {
-    const len = 30 + Math.floor(rnd() * 31);
-    if (rnd() < 0.2) {
-      specs.push({
-        trackId: null,
-        source: { synthSeed: 900_000 + s },
-        refStartSec: 0,
-        lengthSec: len,
-        variant: { kind: 'clean' },
-      });
-    } else {
-      const track = LIBRARY[s % LIBRARY.length];
-      const lengthSec = Math.min(len, Math.floor((track.durationSec - 3) / 1.1));
-      const refStartSec = Math.floor(rnd() * Math.max(1, track.durationSec - lengthSec * 1.1 - 2));
-      specs.push({
-        trackId: track.id,
-        source: { file: track.file },
-        refStartSec,
-        lengthSec,
-        variant: VARIANTS[s % VARIANTS.length],
-      });
-    }
-    const fade = 6 + Math.floor(rnd() * 5);
-    crossfades.push(fade);
-    total += specs[specs.length - 1].lengthSec - fade;
-  }
-  return { specs, crossfades: crossfades.slice(0, specs.length - 1) };
-}
-
-/**
- * An archive recording (4 hours by default): quiet pink noise, two library songs at 1/8 and 7/8 of it (3 hours
- * apart in 4 hours), 64 kbps mono MP3.
- */
-function archiveRecording(dir: string): { file: string; truth: { trackId: number; startSec: number }[] } {
-  const file = path.join(dir, 'archive.mp3');
-  const total = RECORDING_HOURS * 3600;
-  const starts = [total / 8, (total * 7) / 8].map(Math.round);
-  execFileSync(
-    'ffmpeg',
-    [
-      ...['-v', 'error', '-y'],
-      ...['-f', 'lavfi', '-i', `anoisesrc=colour=pink:amplitude=0.02:sample_rate=44100:duration=${total}`],
-      ...['-i', LIBRARY[0].file, '-i', LIBRARY[1].file],
-      '-filter_complex',
-      `[1:a]aformat=channel_layouts=mono,adelay=${starts[0] * 1000}:all=1[a];` +
-        `[2:a]aformat=channel_layouts=mono,adelay=${starts[1] * 1000}:all=1[b];` +
-        `[0:a][a][b]amix=inputs=3:duration=first:normalize=0[out]`,
-      ...['-map', '[out]', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', file],
-    ],
-    { stdio: 'inherit' },
-  );
-  return { file, truth: [LIBRARY[0].id, LIBRARY[1].id].map((trackId, i) => ({ trackId, startSec: starts[i] })) };
-}
 
 function found(timeline: MixTimeline, truth: { trackId: number; startSec: number }[]): string {
   const hits = truth.filter((t) =>
@@ -242,7 +165,7 @@ async function main(): Promise<void> {
       );
     }
 
-    const spec = sixtyMinuteMix();
+    const spec = djMix(MIX_MINUTES);
     const mix = await buildMix(spec.specs, spec.crossfades);
     const mixFor = async (
       label: string,
@@ -311,7 +234,7 @@ async function main(): Promise<void> {
       }
 
       heading(`${RECORDING_HOURS}-hour archive recording (64 kbps mono MP3, pink noise, two library songs)`);
-      const recording = archiveRecording(work);
+      const recording = archiveRecording(work, RECORDING_HOURS);
       rec = recording;
       const recSec = RECORDING_HOURS * 3600;
       console.log(`file: ${mb(statSync(recording.file).size)}`);

@@ -32,18 +32,13 @@ import {
   type TrackFingerprint,
 } from '@crateflow/fingerprint';
 import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
-import {
-  buildMix,
-  mulberry32,
-  scoreTimeline,
-  type SegmentSpec,
-  type Variant,
-} from '../../libs/fingerprint/test/support/mixes';
+import { buildMix, scoreTimeline } from '../../libs/fingerprint/test/support/mixes';
 import { adminUrl, createScratchDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
 import { PeakExtractor } from '../../libs/fingerprint/src/peaks';
 import { ReferencePeakExtractor } from '../../libs/fingerprint/test/support/reference-peaks';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
 import { Olaf, type OlafMatch } from './olaf';
+import { archiveRecording, archiveTruth, djMix } from './scale-queries';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
@@ -126,76 +121,6 @@ function describe(m: Measured, audioSec: number): string {
     `wall ${f1(m.wall)} s (${(audioSec / m.wall).toFixed(0)}× realtime); CPU: ours ${f1(m.ours)} s, ffmpeg ${f1(m.children)} s, ` +
     `PostgreSQL ${f1(m.backends)} s, total ${f1(total)} s = ${(audioSec / total).toFixed(0)}× realtime per CPU second`
   );
-}
-
-const VARIANTS: Variant[] = [
-  { kind: 'clean' },
-  { kind: 'vinyl', speed: 1.06 },
-  { kind: 'tempo', speed: 0.95 },
-  { kind: 'vinyl', speed: 0.97 },
-  { kind: 'noise', snrDb: 10 },
-  { kind: 'tempo', speed: 1.04 },
-  { kind: 'mp3' },
-];
-
-/** The 60-minute mix of index-scale.ts (same seed, same segments). */
-function sixtyMinuteMix(): { specs: SegmentSpec[]; crossfades: number[] } {
-  const rnd = mulberry32(60);
-  const specs: SegmentSpec[] = [];
-  const crossfades: number[] = [];
-  let total = 0;
-  for (let s = 0; total < 3600; s++) {
-    const len = 30 + Math.floor(rnd() * 31);
-    if (rnd() < 0.2) {
-      specs.push({
-        trackId: null,
-        source: { synthSeed: 900_000 + s },
-        refStartSec: 0,
-        lengthSec: len,
-        variant: { kind: 'clean' },
-      });
-    } else {
-      const track = LIBRARY[s % LIBRARY.length];
-      const lengthSec = Math.min(len, Math.floor((track.durationSec - 3) / 1.1));
-      const refStartSec = Math.floor(rnd() * Math.max(1, track.durationSec - lengthSec * 1.1 - 2));
-      specs.push({
-        trackId: track.id,
-        source: { file: track.file },
-        refStartSec,
-        lengthSec,
-        variant: VARIANTS[s % VARIANTS.length],
-      });
-    }
-    const fade = 6 + Math.floor(rnd() * 5);
-    crossfades.push(fade);
-    total += specs[specs.length - 1].lengthSec - fade;
-  }
-  return { specs, crossfades: crossfades.slice(0, specs.length - 1) };
-}
-
-/** The archive recording of index-scale.ts: pink noise, two library songs at 1/8 and 7/8, 64 kbps mono MP3. */
-function archiveRecording(dir: string): string {
-  const file = path.join(dir, 'archive.mp3');
-  const total = RECORDING_HOURS * 3600;
-  const starts = [total / 8, (total * 7) / 8].map(Math.round);
-  execFileSync('ffmpeg', [
-    ...['-v', 'error', '-y'],
-    ...['-f', 'lavfi', '-i', `anoisesrc=colour=pink:amplitude=0.02:sample_rate=44100:duration=${total}`],
-    ...['-i', LIBRARY[0].file, '-i', LIBRARY[1].file],
-    '-filter_complex',
-    `[1:a]aformat=channel_layouts=mono,adelay=${starts[0] * 1000}:all=1[a];` +
-      `[2:a]aformat=channel_layouts=mono,adelay=${starts[1] * 1000}:all=1[b];` +
-      `[0:a][a][b]amix=inputs=3:duration=first:normalize=0[out]`,
-    ...['-map', '[out]', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', file],
-  ]);
-  return file;
-}
-
-function recordingTruth(totalSec: number): { trackId: number; startSec: number }[] {
-  return [LIBRARY[0].id, LIBRARY[1].id].map((trackId, i) => ({
-    trackId,
-    startSec: Math.round(i === 0 ? totalSec / 8 : (totalSec * 7) / 8),
-  }));
 }
 
 function found(timeline: MixTimeline, truth: { trackId: number; startSec: number }[]): string {
@@ -287,7 +212,7 @@ async function main(): Promise<void> {
       console.log('Olaf (OLAF_CORE) stored the same library');
     }
 
-    const spec = sixtyMinuteMix();
+    const spec = djMix(60);
     const mix = await buildMix(spec.specs, spec.crossfades);
 
     heading(`Front-end alone (FFT + peaks), the 60-minute mix's PCM, ${ROUNDS} rounds alternating`);
@@ -310,9 +235,9 @@ async function main(): Promise<void> {
 
     if (!args.includes('--skip-recording')) {
       heading(`${RECORDING_HOURS}-hour archive recording (64 kbps mono MP3, pink noise, two library songs)`);
-      const file = GIVEN_RECORDING ?? archiveRecording(work);
+      const file = GIVEN_RECORDING ?? archiveRecording(work, RECORDING_HOURS).file;
       const recSec = RECORDING_HOURS * 3600;
-      const truth = recordingTruth(recSec);
+      const truth = archiveTruth(RECORDING_HOURS);
       console.log(`file: ${(statSync(file).size / 1e6).toFixed(1)} MB`);
       const decode = await measure(backends, async () => {
         for await (const chunk of decodeForFingerprint(file)) void chunk;
