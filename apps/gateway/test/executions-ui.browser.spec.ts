@@ -185,7 +185,8 @@ describe('executions page (browser)', () => {
         ? true
         : undefined,
     );
-    await page.unroute(listRoute);
+    // Handlers still holding a list request let it through first (unrouting under them fails the request).
+    await page.unrouteAll({ behavior: 'wait' });
     // The rate comes only from the SSE progress events (the list API has none).
     expect(progressed.some((t) => /of 3; .* of .*B\/s/.test(t))).toBe(true);
     expect(await row.textContent()).toContain('Execution (move)');
