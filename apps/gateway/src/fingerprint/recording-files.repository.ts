@@ -17,7 +17,7 @@ export interface RecordingFileRow {
 
 /**
  * Read model from fingerprint results to files: which present files hold a content (or, when every copy of it
- * is gone, another encoding of the same recording), with their tags. Reads `files` (ingest), `file_metadata`
+ * is gone or untagged, another encoding of the same recording), with their tags. Reads `files` (ingest), `file_metadata`
  * (metadata), `file_fingerprints` and `same_recording_matches` (fingerprint).
  */
 @Injectable()
@@ -26,28 +26,32 @@ export class RecordingFilesRepository {
 
   /**
    * The best present file of each content: not set aside as a duplicate, then the shortest path. A content
-   * with no present copy is represented by a present file of its same-recording group, if any.
+   * with no present copy, or whose copies carry no artist and title (an untagged promo of a tagged album
+   * track), is represented by a tagged present file of its same-recording group when there is one: a
+   * tracklist names the recording by the copy a DJ tagged. Failing that, by its own file, or any of the group.
    */
   async bestFileOfContents(contentHashes: readonly string[]): Promise<Map<string, RecordingFileRow>> {
     const out = new Map<string, RecordingFileRow>();
     const wanted = [...new Set(contentHashes)];
     if (wanted.length === 0) return out;
-    const own = await this.presentFiles(wanted);
-    for (const f of own) if (!out.has(f.content_hash.trim())) out.set(f.content_hash.trim(), f);
-    const orphans = wanted.filter((h) => !out.has(h));
-    if (orphans.length === 0) return out;
+    for (const f of await this.presentFiles(wanted))
+      if (!out.has(f.content_hash.trim())) out.set(f.content_hash.trim(), f);
+    const weak = wanted.filter((h) => !isTagged(out.get(h)));
+    if (weak.length === 0) return out;
     const siblings: { content_hash: string; other: string }[] = await this.db.query(
       `SELECT content_hash, other_content_hash AS other FROM same_recording_matches WHERE content_hash = ANY($1::bpchar[])
        UNION ALL
        SELECT other_content_hash, content_hash FROM same_recording_matches WHERE other_content_hash = ANY($1::bpchar[])`,
-      [orphans],
+      [weak],
     );
+    // presentFiles lists each content's best file first, and the contents in hash order: the choice is stable.
     const byOther = new Map<string, RecordingFileRow>();
     for (const f of await this.presentFiles(siblings.map((s) => s.other.trim())))
       if (!byOther.has(f.content_hash.trim())) byOther.set(f.content_hash.trim(), f);
-    for (const s of siblings) {
+    for (const s of [...siblings].sort((a, b) => a.other.localeCompare(b.other))) {
       const file = byOther.get(s.other.trim());
-      if (file && !out.has(s.content_hash.trim())) out.set(s.content_hash.trim(), file);
+      const current = out.get(s.content_hash.trim());
+      if (file && (!current || (!isTagged(current) && isTagged(file)))) out.set(s.content_hash.trim(), file);
     }
     return out;
   }
@@ -77,4 +81,9 @@ export class RecordingFilesRepository {
       [contentHashes],
     );
   }
+}
+
+/** A file a tracklist can name by artist and title. */
+function isTagged(f: RecordingFileRow | undefined): boolean {
+  return !!f?.artist?.trim() && !!f.title?.trim();
 }

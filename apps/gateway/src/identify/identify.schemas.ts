@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { RecordingFileSchema } from '../fingerprint/fingerprint.schemas';
 
 export const ExcerptMatchSchema = z.object({
-  file: RecordingFileSchema.describe('The best present copy of the matched recording'),
+  file: RecordingFileSchema.describe(
+    'The best present copy of the matched recording (a tagged encoding of it when its own copies are untagged)',
+  ),
   contentHash: z.string(),
   excerptOffsetSec: z.number().describe('Where in the excerpt the match starts'),
   fileOffsetSec: z.number().describe("The file's own position at that moment"),

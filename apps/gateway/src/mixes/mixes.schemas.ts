@@ -43,7 +43,7 @@ export const TimelineEntrySchema = z.object({
   confidence: z.number().min(0).max(1),
   contentHash: z.string(),
   file: RecordingFileSchema.nullable().describe(
-    'The library file holding the track; null when no copy is present any more',
+    'The library file that names the track: a copy of it, or a tagged encoding of the same recording when its own copies carry no artist and title; null when no copy is present any more',
   ),
   via: z
     .object({
