@@ -33,7 +33,7 @@ import { buildMix, renderSegment, scoreTimeline } from '../../libs/fingerprint/t
 import { createScratchDatabase, openNamedDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
 import { Olaf, type OlafMatch } from './olaf';
-import { archiveRecording, djMix, VARIANTS } from './scale-queries';
+import { archiveRecording, djMix, storeLibraryInOlaf, VARIANTS } from './scale-queries';
 import { generatedSample, generatePackedIndex, hashSkew, measureMusicStatistics } from './synthetic-index';
 
 const args = process.argv.slice(2);
@@ -137,29 +137,15 @@ async function main(): Promise<void> {
 
     // Olaf indexes the same library: the real files, and the synthetic tracks as WAV (decode timed apart).
     const olaf = Olaf.fromEnv(work);
-    const olafIds = new Map<number, number>();
+    let olafIds = new Map<number, number>();
     let olafIndexSec = 0;
     let olafRealSec = 0;
     if (olaf) {
       heading('Olaf (OLAF_CORE): the same library');
-      const o0 = now();
-      olaf.store(LIBRARY.map((t) => ({ raw: olaf.decode(t.file), name: `track-${t.id}` })));
-      olafRealSec = now() - o0;
-      const synthRaws: { raw: string; name: string }[] = [];
-      for (let i = 0; i < synthTracks; i++) {
-        const chunks = [...synthChunks(1000 + i, 600, 20)];
-        const pcm = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
-        let at = 0;
-        for (const c of chunks) {
-          pcm.set(c, at);
-          at += c.length;
-        }
-        synthRaws.push({ raw: olaf.decode(olaf.writeWav(pcm, 8000)), name: `track-${1000 + i}` });
-      }
-      const o1 = now();
-      olaf.store(synthRaws);
-      olafIndexSec = olafRealSec + (now() - o1);
-      for (const id of fps.keys()) olafIds.set(id, olaf.idOf(`track-${id}`));
+      const stored = storeLibraryInOlaf(olaf, synthTracks, fps.keys());
+      olafIds = stored.ids;
+      olafRealSec = stored.realSec;
+      olafIndexSec = stored.totalSec;
       console.log(
         `Olaf: decode + store of the real files ${(realSec / olafRealSec).toFixed(0)}× realtime (ours, decode + fingerprint only: ${(realSec / realFpSec).toFixed(0)}×); storage ${mb(olaf.storageBytes() / libraryHours)}/h (LMDB, allocated blocks); the whole library stored in ${olafIndexSec.toFixed(1)} s (synthetic tracks: decode not counted)`,
       );

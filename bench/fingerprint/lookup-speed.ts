@@ -38,7 +38,7 @@ import { PeakExtractor } from '../../libs/fingerprint/src/peaks';
 import { ReferencePeakExtractor } from '../../libs/fingerprint/test/support/reference-peaks';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
 import { Olaf, type OlafMatch } from './olaf';
-import { archiveRecording, archiveTruth, djMix } from './scale-queries';
+import { archiveRecording, archiveTruth, djMix, storeLibraryInOlaf } from './scale-queries';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
@@ -193,24 +193,8 @@ async function main(): Promise<void> {
     console.log(`${fps.size} tracks, ${libraryHours.toFixed(2)} h, packed (merged) in PostgreSQL`);
 
     const olaf = Olaf.fromEnv(work);
-    const olafIds = new Map<number, number>();
-    if (olaf) {
-      olaf.store(LIBRARY.map((t) => ({ raw: olaf.decode(t.file), name: `track-${t.id}` })));
-      const synthRaws: { raw: string; name: string }[] = [];
-      for (let i = 0; i < synthTracks; i++) {
-        const chunks = [...synthChunks(1000 + i, 600, 20)];
-        const pcm = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
-        let at = 0;
-        for (const c of chunks) {
-          pcm.set(c, at);
-          at += c.length;
-        }
-        synthRaws.push({ raw: olaf.decode(olaf.writeWav(pcm, 8000)), name: `track-${1000 + i}` });
-      }
-      olaf.store(synthRaws);
-      for (const id of fps.keys()) olafIds.set(id, olaf.idOf(`track-${id}`));
-      console.log('Olaf (OLAF_CORE) stored the same library');
-    }
+    const olafIds = olaf ? storeLibraryInOlaf(olaf, synthTracks, fps.keys()).ids : new Map<number, number>();
+    if (olaf) console.log('Olaf (OLAF_CORE) stored the same library');
 
     const spec = djMix(60);
     const mix = await buildMix(spec.specs, spec.crossfades);

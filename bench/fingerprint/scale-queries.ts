@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
 import { mulberry32, type SegmentSpec, type Variant } from '../../libs/fingerprint/test/support/mixes';
+import { synthChunks } from '../../libs/fingerprint/test/support/synth';
+import type { Olaf } from './olaf';
 
 export interface RecordingTruth {
   trackId: number;
@@ -90,4 +92,37 @@ export function archiveTruth(hours: number): RecordingTruth[] {
     trackId,
     startSec: Math.round(i === 0 ? total / 8 : (total * 7) / 8),
   }));
+}
+
+/**
+ * Olaf stores the library the benches index: the real files (decoded by Olaf's own ffmpeg call) and the
+ * 10-minute synthetic tracks 1000… (written as 8 kHz WAV). Returns Olaf's id of each of `trackIds`, and the
+ * seconds the real files took (decode + store) and the whole library took.
+ */
+export function storeLibraryInOlaf(
+  olaf: Olaf,
+  synthTracks: number,
+  trackIds: Iterable<number>,
+): { ids: Map<number, number>; realSec: number; totalSec: number } {
+  const t0 = performance.now();
+  olaf.store(LIBRARY.map((t) => ({ raw: olaf.decode(t.file), name: `track-${t.id}` })));
+  const realSec = (performance.now() - t0) / 1000;
+  const synthRaws: { raw: string; name: string }[] = [];
+  for (let i = 0; i < synthTracks; i++) {
+    const chunks = [...synthChunks(1000 + i, 600, 20)];
+    const pcm = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      pcm.set(c, at);
+      at += c.length;
+    }
+    synthRaws.push({ raw: olaf.decode(olaf.writeWav(pcm, 8000)), name: `track-${1000 + i}` });
+  }
+  // Writing the WAVs is generation, not indexing: only Olaf's store of them is counted.
+  const t1 = performance.now();
+  olaf.store(synthRaws);
+  const totalSec = realSec + (performance.now() - t1) / 1000;
+  const ids = new Map<number, number>();
+  for (const id of trackIds) ids.set(id, olaf.idOf(`track-${id}`));
+  return { ids, realSec, totalSec };
 }
