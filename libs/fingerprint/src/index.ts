@@ -47,6 +47,7 @@ export type {
   PostingReadBack,
   StoredCounts,
 } from './store/fingerprint-index';
+export { keepPostings } from './store/fingerprint-index';
 export { MemoryFingerprintIndex } from './store/memory-index';
 export { PostgresFingerprintIndex } from './store/postgres-index';
 export type { PgPool, PostgresIndexOptions } from './store/postgres-index';

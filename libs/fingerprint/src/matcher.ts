@@ -2,7 +2,7 @@ import { Strategy } from './params';
 import { PostingBatch, unpackLevel } from './postings';
 import { argsortInt32 } from './sort';
 import { grownCopy } from './typed-arrays';
-import { FingerprintIndex, LookupOptions, LookupResult } from './store/fingerprint-index';
+import { FingerprintIndex, keepPostings, LookupOptions, LookupResult } from './store/fingerprint-index';
 import { auxLf, auxSpan, DEFAULT_SPEED_RANGE, SpeedRange } from './triplet';
 
 // Bound once: under a vm sandbox (Jest) a global lookup inside a hot loop is slow (see peaks.ts).
@@ -296,22 +296,7 @@ export function withoutPopularHashes(
   if (hit[hit.length - 1] <= cap) return found;
   let kept = 0;
   for (let i = 0; i < found.length; i++) if (perHash[found.hashIndex[i]] <= cap) kept++;
-  const out = {
-    length: kept,
-    hashIndex: new Int32Array(kept),
-    trackId: new Int32Array(kept),
-    time: new Int32Array(kept),
-    aux: new Int32Array(kept),
-  };
-  for (let i = 0, k = 0; i < found.length; i++) {
-    if (perHash[found.hashIndex[i]] > cap) continue;
-    out.hashIndex[k] = found.hashIndex[i];
-    out.trackId[k] = found.trackId[i];
-    out.time[k] = found.time[i];
-    out.aux[k] = found.aux[i];
-    k++;
-  }
-  return out;
+  return keepPostings(found, kept, (i) => perHash[found.hashIndex[i]] <= cap);
 }
 
 /** A consistent alignment of the query (or a window of it) with one stored track. */

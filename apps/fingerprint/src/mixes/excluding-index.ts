@@ -1,4 +1,10 @@
-import type { FingerprintIndex, LookupOptions, LookupResult, Strategy } from '@crateflow/fingerprint';
+import {
+  keepPostings,
+  type FingerprintIndex,
+  type LookupOptions,
+  type LookupResult,
+  type Strategy,
+} from '@crateflow/fingerprint';
 
 /**
  * A read view of an index without some tracks: their postings never reach the matcher. Mix identification
@@ -17,22 +23,7 @@ export class ExcludingIndex implements FingerprintIndex {
     let kept = 0;
     for (let i = 0; i < found.length; i++) if (!this.excluded.has(found.trackId[i])) kept++;
     if (kept === found.length) return found;
-    const out = {
-      length: kept,
-      hashIndex: new Int32Array(kept),
-      trackId: new Int32Array(kept),
-      time: new Int32Array(kept),
-      aux: new Int32Array(kept),
-    };
-    for (let i = 0, j = 0; i < found.length; i++) {
-      if (this.excluded.has(found.trackId[i])) continue;
-      out.hashIndex[j] = found.hashIndex[i];
-      out.trackId[j] = found.trackId[i];
-      out.time[j] = found.time[i];
-      out.aux[j] = found.aux[i];
-      j++;
-    }
-    return out;
+    return keepPostings(found, kept, (i) => !this.excluded.has(found.trackId[i]));
   }
 
   getTracks(trackIds: readonly number[]) {

@@ -14,6 +14,26 @@ export interface LookupResult {
   readonly aux: Int32Array;
 }
 
+/** The rows of `found` that `keep` accepts, in their order; `kept` is how many it accepts (counted first). */
+export function keepPostings(found: LookupResult, kept: number, keep: (row: number) => boolean): LookupResult {
+  const out = {
+    length: kept,
+    hashIndex: new Int32Array(kept),
+    trackId: new Int32Array(kept),
+    time: new Int32Array(kept),
+    aux: new Int32Array(kept),
+  };
+  for (let i = 0, k = 0; i < found.length; i++) {
+    if (!keep(i)) continue;
+    out.hashIndex[k] = found.hashIndex[i];
+    out.trackId[k] = found.trackId[i];
+    out.time[k] = found.time[i];
+    out.aux[k] = found.aux[i];
+    k++;
+  }
+  return out;
+}
+
 export interface LookupOptions {
   /**
    * Hashes with more postings than this are skipped (they say nothing about which track plays: the

@@ -9,7 +9,7 @@ import {
   PostingReadBack,
   StoredCounts,
 } from './fingerprint-index';
-import { PgPool, PostgresFingerprintIndex } from './postgres-index';
+import { inTransaction, PgPool, PostgresFingerprintIndex } from './postgres-index';
 import { FINGERPRINT_SLOT_TABLES, IndexSlot, TRACK_ID_TABLE } from './schema';
 
 /**
@@ -405,20 +405,11 @@ export class IndexGenerations {
     });
   }
 
-  private async locked<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  private locked<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', GENERATION_LOCK);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+      return work(client);
+    });
   }
 }
 

@@ -523,19 +523,8 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     return inserted;
   }
 
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }
 
@@ -743,4 +732,20 @@ function binarySearch(sorted: Int32Array, value: number): number {
     else hi = mid - 1;
   }
   throw new Error(`look-up returned hash ${value} that was not asked for`);
+}
+
+/** Runs `work` in one transaction on a client of `pool`: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(pool: PgPool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
 }
