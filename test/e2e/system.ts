@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { SERVICES, Streams, streamName, type ServiceName } from '@crateflow/contracts';
+import { SERVICES, type ServiceName } from '@crateflow/contracts';
 import { createDataSource, runMigrations } from '@crateflow/persistence';
 import { createEmptyDatabase } from '@crateflow/persistence/src/testing';
+import { deleteTestStreams } from '../support/service-harness';
 import type { DataSource } from 'typeorm';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -208,17 +207,6 @@ export class TestSystem {
     await Promise.all([...this.processes.keys()].map((n) => this.stop(n)));
     if (this.dataSource?.isInitialized) await this.dataSource.destroy();
     await this.db?.drop();
-    const nc = await connect({ servers: NATS_URL });
-    try {
-      const jsm = await jetstreamManager(nc);
-      for (const s of Object.values(Streams))
-        await jsm.streams.delete(streamName(this.prefix, s)).catch(() => undefined);
-      // Key-value buckets the services share between replicas (streams named KV_<prefix>-<bucket>).
-      for await (const info of jsm.streams.list())
-        if (info.config.name.startsWith(`KV_${this.prefix}-`))
-          await jsm.streams.delete(info.config.name).catch(() => undefined);
-    } finally {
-      await nc.close();
-    }
+    await deleteTestStreams(this.prefix, NATS_URL);
   }
 }

@@ -11,12 +11,17 @@ import { runService, type RunningService, type ServiceDefinition } from '@cratef
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /** Deletes the streams a test created under its own prefix (CI shares this NATS server with development). */
-export async function deleteTestStreams(prefix: string): Promise<void> {
-  const nc = await connect({ servers: NATS_URL });
+export async function deleteTestStreams(prefix: string, servers = NATS_URL): Promise<void> {
+  const nc = await connect({ servers });
   try {
     const jsm = await jetstreamManager(nc);
     for (const stream of Object.values(Streams))
       await jsm.streams.delete(streamName(prefix, stream)).catch(() => undefined);
+    // Key-value buckets the services share between replicas (streams named KV_<prefix>-<bucket>), such as the
+    // gateway's accepted scans: a medium test that starts a gateway creates one too.
+    for await (const info of jsm.streams.list())
+      if (info.config.name.startsWith(`KV_${prefix}-`))
+        await jsm.streams.delete(info.config.name).catch(() => undefined);
   } finally {
     await nc.close();
   }
