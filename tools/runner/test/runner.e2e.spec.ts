@@ -3,10 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { createEmptyDatabase } from '@crateflow/persistence/src/testing';
+import { deleteTestStreams } from '../../../test/support/service-harness';
 import { findFreePort } from '../src/ports';
 import { processesWithEnv } from './proc';
 
@@ -87,12 +86,8 @@ describe('npm start -- <music folder>', () => {
     }
     // Anything still running with our prefix is a leak this test reports; do not leave it behind either.
     for (const p of processesWithEnv('NATS_PREFIX', prefix)) process.kill(p.pid, 'SIGKILL');
-    const nc = await connect({ servers: NATS_URL });
-    const jsm = await jetstreamManager(nc);
-    for await (const stream of jsm.streams.list()) {
-      if (stream.config.name.startsWith(prefix.toUpperCase())) await jsm.streams.delete(stream.config.name);
-    }
-    await nc.close();
+    // The installation's streams and its key-value buckets (the gateway's accepted scans).
+    await deleteTestStreams(prefix, NATS_URL);
     await db?.drop();
     rmSync(work, { recursive: true, force: true });
   });
