@@ -57,6 +57,13 @@ export function table(headers: string[], rows: (string | number)[][], rightAlign
   );
 }
 
+/** Playback speed → the pitch-fader reading a DJ knows: `+4.0 %`, `-2.5 %`, `0.0 %` (never `-0.0 %`). */
+export function speedChange(speed: number): string {
+  const pct = (speed - 1) * 100;
+  if (Math.abs(pct) < 0.05) return '0.0 %';
+  return `${pct > 0 ? '+' : ''}${pct.toFixed(1)} %`;
+}
+
 /** Text from the archive (names, tags) may hold control characters that would rewrite the terminal. */
 export function printable(text: unknown): string {
   // eslint-disable-next-line no-control-regex

@@ -163,7 +163,7 @@ describe('crateflow command (against the running system)', () => {
     );
     const run = await crateflow(['identify', '--cached', path.join(library, 'Incoming', 'track 01.mp3')], env);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/1\s+1:05\s+5:00\s+Björk – Army of Me\s+2\.0 % vinyl\s+91 %/);
+    expect(run.stdout).toMatch(/1\s+1:05\s+5:00\s+Björk – Army of Me\s+\+2\.0 % vinyl\s+91 %/);
     const json = await crateflow(['identify', '--cached', mix.id, '--json'], env);
     expect((JSON.parse(json.stdout) as { entries: unknown[] }).entries).toHaveLength(1);
     const unknown = await crateflow(['identify', path.join(library, 'nope.mp3')], env);

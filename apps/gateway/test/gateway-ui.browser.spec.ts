@@ -305,7 +305,7 @@ describe('gateway web UI (browser)', () => {
     expect(await rows.count()).toBe(3);
     expect(await rows.nth(0).textContent()).toContain(`${hostileArtist} – Army of Me`);
     expect(await rows.nth(1).textContent()).toContain('5:05');
-    expect(await rows.nth(1).textContent()).toContain('4.0 % (vinyl)');
+    expect(await rows.nth(1).textContent()).toContain('+4.0 % (vinyl)');
     expect(await rows.nth(1).textContent()).toContain('no copy present');
     expect(await rows.nth(2).textContent()).toContain(`${hostileArtist} – Army of Me (in another recorded set)`);
     expect(await rows.nth(2).textContent()).toContain('key +1 semitones');

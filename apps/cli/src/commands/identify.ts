@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { CliError, ExitCode } from '../exit-codes';
-import { printable, table } from '../output';
+import { printable, speedChange, table } from '../output';
 import { resolveFile } from './file-ref';
 import { duration } from './files';
 
@@ -42,7 +42,7 @@ export function renderTimeline(t: Identification): string[] {
             : e.file.path
           : '(no copy present)',
       ),
-      `${((e.speed - 1) * 100).toFixed(1)} % ${e.mode}`,
+      `${speedChange(e.speed)} ${e.mode}`,
       `${Math.round(e.confidence * 100)} %`,
     ]),
     [0, 4, 5],

@@ -49,6 +49,14 @@ export function fmtDuration(seconds) {
 
 export const fmtBpm = (bpm) => (Number.isFinite(Number(bpm)) && bpm !== null ? Number(bpm).toFixed(1) : '—');
 
+/** Playback speed → the pitch-fader reading a DJ knows: `+4.0 %`, `-2.5 %`, `0.0 %` (never `-0.0 %`). */
+export function fmtSpeedChange(speed) {
+  const pct = (Number(speed) - 1) * 100;
+  if (!Number.isFinite(pct)) return '—';
+  if (Math.abs(pct) < 0.05) return '0.0 %';
+  return `${pct > 0 ? '+' : ''}${pct.toFixed(1)} %`;
+}
+
 export const fmtPercent = (x) => (Number.isFinite(Number(x)) ? `${Math.round(Number(x) * 100)} %` : '—');
 
 export function dirname(path) {

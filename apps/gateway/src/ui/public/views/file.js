@@ -4,7 +4,7 @@
 import { API, api } from '../lib/api.js';
 import { cssVar, timeChart, timelineBar } from '../lib/charts.js';
 import { badge, clear, fields, fileLink, h, message, panel, stateBadge, timeEl, put } from '../lib/dom.js';
-import { fmtBpm, fmtBytes, fmtDuration, fmtNumber, fmtState } from '../lib/format.js';
+import { fmtBpm, fmtBytes, fmtDuration, fmtNumber, fmtSpeedChange, fmtState } from '../lib/format.js';
 import { ensureSignedIn } from '../lib/session.js';
 
 export default {
@@ -418,7 +418,7 @@ async function loadTimeline(fileId, body, duration) {
                     null,
                     e.mode === 'key'
                       ? `key ${e.keySemitones > 0 ? '+' : ''}${e.keySemitones} semitones`
-                      : `${((e.speed - 1) * 100).toFixed(1)} % (${e.mode})`,
+                      : `${fmtSpeedChange(e.speed)} (${e.mode})`,
                   ),
                   h('td', null, `${Math.round(e.confidence * 100)} %`),
                 ),
