@@ -35,6 +35,12 @@ describe('checkProposedPath', () => {
     expect(ctl.ok).toBe(true);
     expect(ctl.name).not.toMatch(/[<>:"|?*\n]/);
     expect(ctl.folder).toBe('ab');
+    // A line break or tab between words stays a space between them.
+    expect(checkProposedPath('Unsorted', 'Hungarian Dance\nno 5.m4a', 'm4a')).toMatchObject({
+      ok: true,
+      name: 'Hungarian Dance no 5.m4a',
+    });
+    expect(checkProposedPath('A\tB', 'x.mp3', 'mp3')).toMatchObject({ ok: true, folder: 'A B' });
     expect(checkProposedPath('music', 'Track.   ', 'mp3')).toMatchObject({ ok: true, name: 'Track.mp3' });
     expect(checkProposedPath('music', 'nul', 'MP3')).toMatchObject({ ok: true, name: 'nul_.MP3' });
   });

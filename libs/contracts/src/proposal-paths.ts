@@ -80,7 +80,12 @@ export function sanitizeComponentText(value: string): string {
 function repairComponent(raw: string, repairs: string[], what: string): string {
   let c = raw.normalize('NFC');
   if (c !== raw) repairs.push(`${what}: normalised to NFC`);
-  const noControl = c.replace(CONTROL, '').replace(BIDI, '');
+  // A line break or tab in a name stood between two words ("Hungarian Dance\nno 5"): it becomes a space,
+  // collapsed below; other control characters carry nothing and are dropped.
+  const noControl = c
+    .replace(/[\t\n\v\f\r]+/g, ' ')
+    .replace(CONTROL, '')
+    .replace(BIDI, '');
   if (noControl !== c) repairs.push(`${what}: removed control or bidi characters`);
   c = noControl;
   const noForbidden = c.replace(FORBIDDEN_RE, (x) => FORBIDDEN[x]);
