@@ -13,10 +13,13 @@ describe('parseRunnerArgs', () => {
   });
 
   it('reads every option', () => {
-    expect(parseRunnerArgs(['--port', '8080', '--data-dir', '/d', '--no-scan', '--verbose', '~/Music'])).toMatchObject({
+    expect(
+      parseRunnerArgs(['--port', '8080', '--data-dir', '/d', '--output', '/o', '--no-scan', '--verbose', '~/Music']),
+    ).toMatchObject({
       musicDir: '~/Music',
       port: 8080,
       dataDir: '/d',
+      outputDir: '/o',
       scan: false,
       verbose: true,
     });

@@ -6,6 +6,8 @@ export interface RunnerOptions {
   /** Port of the gateway (UI and API); the next free one is taken when it is busy. */
   port?: number;
   dataDir?: string;
+  /** Where copy and hardlink executions build the organised library (the sources stay untouched). */
+  outputDir?: string;
   scan: boolean;
   verbose: boolean;
   help: boolean;
@@ -27,6 +29,9 @@ Options:
   --port <n>         port of the UI and API (default 3000, or the next free one)
   --data-dir <dir>   where Crateflow keeps its database, message store and token
                      (default $CRATEFLOW_DATA_DIR or ~/.local/share/crateflow)
+  --output <dir>     where copy and hardlink executions build the organised library, leaving
+                     the music folder untouched (default $CRATEFLOW_OUTPUT_ROOT; created if
+                     missing; must lie outside the music folder)
   --no-scan          start without scanning the folder
   --verbose          show every log line of every service as JSON
   --help             show this help
@@ -45,6 +50,7 @@ export function parseRunnerArgs(argv: string[]): RunnerOptions {
       options: {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
+        output: { type: 'string' },
         'no-scan': { type: 'boolean', default: false },
         verbose: { type: 'boolean', short: 'v', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -68,6 +74,7 @@ export function parseRunnerArgs(argv: string[]): RunnerOptions {
     musicDir: positionals[0],
     port,
     dataDir: values['data-dir'],
+    outputDir: values.output,
     scan: !values['no-scan'],
     verbose: values.verbose,
     help: values.help,

@@ -15,6 +15,7 @@ import {
   MusicFolderError,
   resolveDataDir,
   resolveMusicDir,
+  resolveOutputDir,
   type ApiToken,
 } from './data-dir';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
@@ -174,6 +175,7 @@ class Runner {
     const { options, env } = this;
     const music = resolveMusicDir(options.musicDir!, this.cwd);
     const dataDir = resolveDataDir(options.dataDir, env, this.cwd);
+    const output = resolveOutputDir(options.outputDir, env, music, this.cwd);
     ensureDataDir(dataDir);
     const token = this.token(dataDir);
 
@@ -201,6 +203,9 @@ class Runner {
           NATS_URL: natsUrl,
           NATS_PREFIX: env.NATS_PREFIX || 'crateflow',
           CRATEFLOW_LIBRARY_ROOTS: libraryRootsValue(music),
+          // Every service knows the output root (it becomes a library root: copies are files of it); only
+          // the executor writes there.
+          ...(output ? { CRATEFLOW_OUTPUT_ROOT: output } : {}),
           CRATEFLOW_API_TOKEN: token.token,
           CRATEFLOW_DATA_DIR: dataDir,
           HTTP_PORT: String(port),
@@ -216,7 +221,7 @@ class Runner {
     const gateway = specs.find((s) => s.name === 'gateway');
     const host = env.HTTP_HOST || '127.0.0.1';
     const apiUrl = gateway ? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${gateway.port}` : undefined;
-    this.banner({ apiUrl, token, music, dataDir, databaseUrl, natsUrl });
+    this.banner({ apiUrl, token, music, output, dataDir, databaseUrl, natsUrl });
     // The `crateflow` command finds the running gateway here (the port may not be the default one).
     if (apiUrl) writeFileSync(path.join(dataDir, GATEWAY_URL_FILE), `${apiUrl}\n`, { mode: 0o600 });
     this.phase = 'running';
@@ -351,6 +356,7 @@ class Runner {
     apiUrl?: string;
     token: ApiToken;
     music: string;
+    output?: string;
     dataDir: string;
     databaseUrl: string;
     natsUrl: string;
@@ -363,6 +369,9 @@ class Runner {
       ...(info.apiUrl ? [`  UI and API:  ${info.apiUrl}`, `  API docs:    ${info.apiUrl}/api/docs`] : []),
       `  API token:   ${info.token.token}  ${where}`,
       `  Music:       ${info.music}  (read-only for every service but the executor)`,
+      info.output
+        ? `  Output:      ${info.output}  (copy and hardlink executions build the organised library here)`
+        : '  Output:      none (copy and hardlink executions need --output <dir>; move works in place)',
       `  Data:        ${info.dataDir}`,
       `  Database:    ${maskUrl(info.databaseUrl)}`,
       `  NATS:        ${maskUrl(info.natsUrl)}`,

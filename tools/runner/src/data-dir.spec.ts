@@ -1,7 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ensureApiToken, MusicFolderError, resolveDataDir, resolveMusicDir, TOKEN_FILE } from './data-dir';
+import {
+  ensureApiToken,
+  MusicFolderError,
+  resolveDataDir,
+  resolveMusicDir,
+  resolveOutputDir,
+  TOKEN_FILE,
+} from './data-dir';
 
 describe('resolveDataDir', () => {
   it('prefers --data-dir, then CRATEFLOW_DATA_DIR, then the XDG data home', () => {
@@ -34,6 +41,34 @@ describe('files in a temporary folder', () => {
         new MusicFolderError(`the music folder ${path.join(dir, 'nope')} does not exist`),
       );
       expect(() => resolveMusicDir('song.mp3', dir)).toThrow(/is not a folder/);
+    });
+  });
+
+  describe('resolveOutputDir', () => {
+    it('is --output, else CRATEFLOW_OUTPUT_ROOT, else none; created when missing, symlinks resolved', () => {
+      const music = path.join(dir, 'Music');
+      mkdirSync(music);
+      expect(resolveOutputDir(undefined, {}, music, dir)).toBeUndefined();
+      expect(resolveOutputDir('Organised', { CRATEFLOW_OUTPUT_ROOT: '/elsewhere' }, music, dir)).toBe(
+        path.join(dir, 'Organised'),
+      );
+      expect(statSync(path.join(dir, 'Organised')).isDirectory()).toBe(true);
+      symlinkSync(path.join(dir, 'Organised'), path.join(dir, 'out-link'));
+      expect(resolveOutputDir(undefined, { CRATEFLOW_OUTPUT_ROOT: '~/out-link' }, music, '/', dir)).toBe(
+        path.join(dir, 'Organised'),
+      );
+    });
+
+    it('refuses a folder inside the music folder, one holding it, or a file', () => {
+      const music = path.join(dir, 'Music');
+      mkdirSync(music);
+      expect(() => resolveOutputDir(path.join(music, 'sorted'), {}, music, dir)).toThrow(
+        /lies inside the music folder/,
+      );
+      expect(() => resolveOutputDir(music, {}, music, dir)).toThrow(/lies inside the music folder/);
+      expect(() => resolveOutputDir(dir, {}, music, dir)).toThrow(/music folder .* lies inside the output folder/);
+      writeFileSync(path.join(dir, 'file'), '');
+      expect(() => resolveOutputDir('file', {}, music, dir)).toThrow(MusicFolderError);
     });
   });
 

@@ -57,6 +57,42 @@ export function resolveMusicDir(given: string, cwd: string, home = os.homedir())
   return real;
 }
 
+/**
+ * The output folder of copy and hardlink executions (--output, else CRATEFLOW_OUTPUT_ROOT; none when neither
+ * is given): absolute, symlinks resolved, created when missing (an empty folder; nothing else is written).
+ * It must lie outside the music folder and not hold it: copies inside the library would be planned again
+ * as sources on the next round, and a music folder inside the output would copy into itself.
+ */
+export function resolveOutputDir(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv,
+  music: string,
+  cwd: string,
+  home = os.homedir(),
+): string | undefined {
+  const chosen = option ?? env.CRATEFLOW_OUTPUT_ROOT;
+  if (!chosen) return undefined;
+  const absolute = path.resolve(cwd, expandHome(chosen, home));
+  let real: string;
+  try {
+    mkdirSync(absolute, { recursive: true });
+    real = realpathSync(absolute);
+  } catch (e) {
+    throw new MusicFolderError(`cannot use the output folder ${absolute} (${(e as NodeJS.ErrnoException).code})`);
+  }
+  if (!statSync(real).isDirectory()) throw new MusicFolderError(`the output folder ${absolute} is not a folder`);
+  const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + path.sep);
+  if (inside(real, music)) {
+    throw new MusicFolderError(
+      `the output folder ${absolute} lies inside the music folder ${music}; choose one outside it`,
+    );
+  }
+  if (inside(music, real)) {
+    throw new MusicFolderError(`the music folder ${music} lies inside the output folder ${absolute}; choose another`);
+  }
+  return real;
+}
+
 export interface ApiToken {
   token: string;
   /** env: CRATEFLOW_API_TOKEN; file: read from the data folder; generated: new and stored there. */

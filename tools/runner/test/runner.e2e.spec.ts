@@ -22,6 +22,7 @@ describe('npm start -- <music folder>', () => {
   let work: string;
   let music: string;
   let dataDir: string;
+  let outputDir: string;
   let runner: ChildProcess;
   let output = '';
   let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -45,6 +46,7 @@ describe('npm start -- <music folder>', () => {
     work = mkdtempSync(path.join(tmpdir(), 'cf-runner-e2e-'));
     music = path.join(work, 'Music');
     dataDir = path.join(work, 'data');
+    outputDir = path.join(work, 'Organised'); // created by the runner
     for (const [rel, size] of [
       ['Artist - Album (2024)/01 - Opening.mp3', 3000],
       ['Artist - Album (2024)/02 - Closing.flac', 5000],
@@ -67,7 +69,7 @@ describe('npm start -- <music folder>', () => {
     delete env.CRATEFLOW_DATA_DIR;
     runner = spawn(
       process.execPath,
-      ['tools/runner/bin/crateflow.js', '--port', String(port), '--data-dir', dataDir, music],
+      ['tools/runner/bin/crateflow.js', '--port', String(port), '--data-dir', dataDir, '--output', outputDir, music],
       {
         cwd: ROOT,
         env,
@@ -108,7 +110,7 @@ describe('npm start -- <music folder>', () => {
     expect(output).toContain(`API token:   ${token}`);
   });
 
-  it('runs every service as a child with its own port, the database, the prefix and the music folder as library root', () => {
+  it('runs every service as a child with its own port, the database, the prefix, the music folder as library root and the output folder', () => {
     const children = processesWithEnv('NATS_PREFIX', prefix).filter((p) => /apps\/\w+\/src\/main\.ts/.test(p.cmdline));
     const names = children.map((p) => /apps\/(\w+)\/src\/main\.ts/.exec(p.cmdline)![1]).sort();
     expect(names).toEqual(expect.arrayContaining(['gateway', 'ingest']));
@@ -118,7 +120,9 @@ describe('npm start -- <music folder>', () => {
     for (const child of children) {
       expect(child.env.get('DATABASE_URL')).toBe(db.url);
       expect(child.env.get('CRATEFLOW_LIBRARY_ROOTS')).toBe(music);
+      expect(child.env.get('CRATEFLOW_OUTPUT_ROOT')).toBe(outputDir);
     }
+    expect(output).toContain(`Output:      ${outputDir}`);
   });
 
   it('scans the folder through the API and prints the progress until it completes', async () => {

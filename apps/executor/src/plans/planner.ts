@@ -100,7 +100,10 @@ export async function computePlan(sources: PlanSourcesRepository, req: PlanReque
     if (!isCleanAbsolute(dst)) return block('the destination is not a clean absolute path');
     const tooLong = pathLengthProblem(dst);
     if (tooLong) return block(`name too long for the target filesystem: ${tooLong}`);
-    if (!destinationRoot) return block('no output root is configured for copy and hardlink (CRATEFLOW_OUTPUT_ROOT)');
+    if (!destinationRoot)
+      return block(
+        'no output root is configured for copy and hardlink (npm start -- --output <dir>, or CRATEFLOW_OUTPUT_ROOT)',
+      );
     const anc = await realExistingAncestor(dst);
     if (!anc || !isWithinBytes(Buffer.from(destinationRoot), Buffer.from(anc.real))) {
       return block('the destination is outside the library roots after resolving symlinks');
