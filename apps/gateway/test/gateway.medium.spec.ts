@@ -501,6 +501,7 @@ describe('gateway (real PostgreSQL and NATS)', () => {
     const stats = res.json;
     expect(stats.files.total).toBe(FILE_COUNT);
     expect(stats.files.missing).toBe(files.filter((f) => f.missing).length);
+    expect(stats.files.copies).toBe(0);
     for (const state of FILE_STATES)
       expect(stats.files.byState[state]).toBe(files.filter((f) => f.state === state).length);
     expect(stats.stages.metadata).toEqual({ pending: 200, running: 0, done: 700, skipped: 0, failed: 100 });

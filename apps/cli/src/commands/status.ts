@@ -4,7 +4,7 @@ import { table } from '../output';
 
 interface PipelineStats {
   generatedAt: string;
-  files: { total: number; missing: number; byState: Record<string, number> };
+  files: { total: number; missing: number; copies?: number; byState: Record<string, number> };
   stages: Record<string, Record<string, number>>;
   failures: { fileId: string; path: string; stage: string; reason: string | null; attempts: number; at: string }[];
   throughput: { windowMinutes: number; finished: number; perMinute: number }[];
@@ -23,7 +23,8 @@ export function register(program: Command, ctx: CliContext): void {
 
 export function renderStatus(stats: PipelineStats): string[] {
   const fmt = (n: number) => n.toLocaleString('en');
-  const lines = [`Files: ${fmt(stats.files.total)} (${fmt(stats.files.missing)} missing from disk)`, ''];
+  const copies = stats.files.copies ? `, ${fmt(stats.files.copies)} copies in the output folder` : '';
+  const lines = [`Files: ${fmt(stats.files.total)} (${fmt(stats.files.missing)} missing from disk${copies})`, ''];
   lines.push(
     ...table(
       ['State', 'Files'],

@@ -12,6 +12,9 @@ export const PipelineStatsSchema = z.object({
   files: z.object({
     total: count,
     missing: count.describe('Files a scan no longer finds (kept, never deleted)'),
+    copies: count.describe(
+      "Copies the executor made into the output root (copy and hardlink modes): they take their original's results and no stage runs for them, so they are never pending",
+    ),
     byState: countsBy(FILE_STATES),
   }),
   stages: z
@@ -21,7 +24,9 @@ export const PipelineStatsSchema = z.object({
         ReturnType<typeof countsBy<typeof STAGE_STATUSES>>
       >,
     )
-    .describe('Files per status for each stage; `pending` includes files the stage has no record of yet'),
+    .describe(
+      'Files per status for each stage; `pending` includes files the stage has no record of yet (copies excepted)',
+    ),
   failures: z
     .array(
       z.object({

@@ -4,6 +4,7 @@ describe('buildStats', () => {
   const counts = {
     total: 10,
     missing: 1,
+    copies: 0,
     byState: [
       { state: 'DISCOVERED' as const, files: 6 },
       { state: 'METADATA_EXTRACTED' as const, files: 4 },
@@ -22,10 +23,18 @@ describe('buildStats', () => {
     expect(stats.files).toEqual({
       total: 10,
       missing: 1,
+      copies: 0,
       byState: expect.objectContaining({ DISCOVERED: 6, METADATA_EXTRACTED: 4, ANALYZED: 0, DUPLICATE_RESOLVED: 0 }),
     });
     expect(stats.stages.metadata).toEqual({ pending: 4, running: 0, done: 3, skipped: 1, failed: 2 });
     expect(stats.stages.fingerprint).toEqual({ pending: 8, running: 2, done: 0, skipped: 0, failed: 0 });
+    expect(stats.stages.proposer.pending).toBe(10);
+  });
+
+  it("never counts the executor's copies as pending: no stage runs for them", () => {
+    const stats = buildStats({ ...counts, total: 13, copies: 3 }, [], [], new Date(0));
+    expect(stats.files).toMatchObject({ total: 13, copies: 3 });
+    expect(stats.stages.metadata.pending).toBe(4);
     expect(stats.stages.proposer.pending).toBe(10);
   });
 

@@ -64,8 +64,9 @@ export function buildStats(
     stages[row.stage][row.status] += row.files;
     if (row.status !== 'pending') recorded[row.stage] += row.files;
   }
-  // Files a stage has no record of yet are pending for it.
-  for (const stage of PIPELINE_STAGES) stages[stage].pending = Math.max(0, counts.total - recorded[stage]);
+  // Files a stage has no record of yet are pending for it; the executor's copies never go through the stages.
+  for (const stage of PIPELINE_STAGES)
+    stages[stage].pending = Math.max(0, counts.total - counts.copies - recorded[stage]);
 
   const throughput = THROUGHPUT_WINDOWS_MINUTES.map((windowMinutes, i) => {
     const byStage = Object.fromEntries(PIPELINE_STAGES.map((s) => [s, 0])) as Record<PipelineStage, number>;
@@ -76,7 +77,7 @@ export function buildStats(
 
   return {
     generatedAt: generatedAt.toISOString(),
-    files: { total: counts.total, missing: counts.missing, byState },
+    files: { total: counts.total, missing: counts.missing, copies: counts.copies, byState },
     stages,
     failures: failures.map((f) => ({
       fileId: f.file_id,

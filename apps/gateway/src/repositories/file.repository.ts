@@ -193,8 +193,9 @@ export class FileReadRepository {
     if (filter.stage) {
       const stage = param(filter.stage.stage);
       if (filter.stage.status === 'pending') {
-        // A stage that has not recorded a file yet has it pending too.
-        where.push(`NOT EXISTS (SELECT 1 FROM file_stage_statuses s
+        // A stage that has not recorded a file yet has it pending too, unless it is one of the executor's
+        // copies: they take their original's results and no stage runs for them.
+        where.push(`f.copied_from_file_id IS NULL AND NOT EXISTS (SELECT 1 FROM file_stage_statuses s
           WHERE s.file_id = f.id AND s.stage = ${stage} AND s.status <> 'pending')`);
       } else {
         const status = filter.stage.status;

@@ -5,6 +5,8 @@ import type { FileState, PipelineStage, StageStatus } from '@crateflow/contracts
 export interface PipelineCounts {
   total: number;
   missing: number;
+  /** Copies the executor made (copy and hardlink modes): they take their original's results, no stage runs. */
+  copies: number;
   byState: { state: FileState; files: number }[];
   byStageStatus: { stage: PipelineStage; status: StageStatus; files: number }[];
 }
@@ -32,8 +34,10 @@ export class PipelineStatsRepository {
   async counts(): Promise<PipelineCounts> {
     const [byState, byStageStatus] = await Promise.all([
       this.db.query(
-        `SELECT state, count(*)::int AS files, count(missing_since)::int AS missing FROM files GROUP BY state`,
-      ) as Promise<{ state: FileState; files: number; missing: number }[]>,
+        `SELECT state, count(*)::int AS files, count(missing_since)::int AS missing,
+                count(copied_from_file_id)::int AS copies
+           FROM files GROUP BY state`,
+      ) as Promise<{ state: FileState; files: number; missing: number; copies: number }[]>,
       this.db.query(
         `SELECT stage, status, count(*)::int AS files FROM file_stage_statuses GROUP BY stage, status`,
       ) as Promise<{ stage: PipelineStage; status: StageStatus; files: number }[]>,
@@ -41,6 +45,7 @@ export class PipelineStatsRepository {
     return {
       total: byState.reduce((n, r) => n + r.files, 0),
       missing: byState.reduce((n, r) => n + r.missing, 0),
+      copies: byState.reduce((n, r) => n + r.copies, 0),
       byState: byState.map(({ state, files }) => ({ state, files })),
       byStageStatus,
     };

@@ -220,7 +220,11 @@ export default {
       const failed = Object.values(stats.stages).reduce((n, s) => n + s.failed, 0);
       const five = stats.throughput.find((t) => t.windowMinutes === 5) || stats.throughput[0];
       renderCards([
-        { label: 'Files', value: fmtNumber(stats.files.total) },
+        {
+          label: 'Files',
+          value: fmtNumber(stats.files.total),
+          note: stats.files.copies ? `${fmtNumber(stats.files.copies)} copies in the output folder` : '',
+        },
         {
           label: 'Missing from disk',
           value: fmtNumber(stats.files.missing),
