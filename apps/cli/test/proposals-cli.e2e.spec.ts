@@ -85,6 +85,8 @@ describe('crateflow propose and review', () => {
     const run = await crateflow(['review', 'list'], env);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/in\/a\.mp3\s+music\/Caribou - Sun\.mp3/);
+    // The whole id, as `review show` and `approve` take it.
+    for (const id of ids) expect(run.stdout).toContain(id);
     const json = JSON.parse((await crateflow(['review', 'list', '--json', '--band', 'low'], env)).stdout);
     expect(json.items.map((p: { id: string }) => p.id)).toEqual([ids[1]]);
   });

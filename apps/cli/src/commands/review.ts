@@ -26,7 +26,7 @@ const etag = (p: ProposalView) => `"${p.id}.${p.version}"`;
 
 function row(p: ProposalView): string[] {
   return [
-    p.id.slice(0, 8),
+    p.id, // whole: `review show`, `approve` and the API take it as printed
     p.status,
     p.confidence.toFixed(2),
     printable(p.current.path),
@@ -165,7 +165,7 @@ export function register(program: Command, ctx: CliContext): void {
         .out()
         .result(r, () => [
           `${d}: ${r.applied.length}; skipped: ${r.skipped.length}`,
-          ...r.skipped.slice(0, 20).map((s) => `  ${s.id.slice(0, 8)}: ${printable(s.reason)}`),
+          ...r.skipped.slice(0, 20).map((s) => `  ${s.id}: ${printable(s.reason)}`),
         ]);
     });
 
