@@ -61,6 +61,34 @@ describe('proposer service', () => {
       )
     )[0];
 
+  it('names an untagged file after a tagged encoding of the same recording, whichever side recorded the pair', async () => {
+    const service = createProposerService(db.dataSource, DEFAULT_PROPOSER_CONFIG);
+    const hash = (s: string) => createHash('sha256').update(`${s}${Math.random()}`).digest('hex');
+    const [albumHash, promoHash, otherPromoHash] = [hash('album'), hash('promo'), hash('promo2')];
+    const [, promo, otherPromo] = await files([
+      {
+        path: 'VA/01-kevin_macleod-vibe_ace.mp3',
+        tags: { artist: 'Kevin MacLeod', title: 'Vibe Ace' },
+        hash: albumHash,
+      },
+      { path: 'Promos/vibe ace PROMO 128.mp3', hash: promoHash },
+      { path: 'Promos/vibeace_promo_96.mp3', hash: otherPromoHash },
+    ]);
+    // The album copy was fingerprinted after the first promo (so it recorded that pair), before the second.
+    await db.dataSource.query(
+      `INSERT INTO same_recording_matches (content_hash, other_content_hash, track_id, other_track_id, coverage,
+                                           other_coverage, offset_sec, score, algorithm_version)
+       VALUES ($1, $2, 1, 2, 1, 1, 0, 2000, 1), ($3, $1, 3, 1, 1, 1, 0, 2000, 1)`,
+      [albumHash, promoHash, otherPromoHash],
+    );
+    await service.proposeFiles([promo, otherPromo]);
+    for (const id of [promo, otherPromo])
+      expect(await stored(id)).toMatchObject({
+        proposed_folder: 'music/Kevin MacLeod',
+        proposed_name: expect.stringMatching(/^Kevin MacLeod - Vibe Ace\.mp3$/),
+      });
+  });
+
   it('proposes with the rules, stores the context, skips companions and never replaces a decided proposal', async () => {
     const service = createProposerService(db.dataSource, DEFAULT_PROPOSER_CONFIG);
     const [song, nfo] = await files([

@@ -185,9 +185,13 @@ export class ProposalContextRepository {
       album: string | null;
     }[] = await this.db.query(
       `WITH me AS (SELECT id, content_hash FROM files WHERE id = ANY($1::uuid[])),
+            -- A pair is recorded once, by the side whose fingerprinting found it: read it from both sides.
             related AS (
               SELECT me.id AS file_id, s.other_content_hash AS hash FROM me
                 JOIN same_recording_matches s ON s.content_hash = me.content_hash
+              UNION
+              SELECT me.id, s.content_hash FROM me
+                JOIN same_recording_matches s ON s.other_content_hash = me.content_hash
               UNION
               SELECT me.id, me.content_hash FROM me)
        SELECT DISTINCT ON (r.file_id, o.id) r.file_id, o.root, o.path, m.artist, m.title, m.album
