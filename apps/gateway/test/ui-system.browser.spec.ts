@@ -206,6 +206,9 @@ describe('web UI against the running system (browser)', () => {
     expect(facts).toMatch(/Format/);
     await page.waitForSelector('.chart .uplot canvas');
     await page.waitForSelector('#file-duplicates p, #file-duplicates ul');
+    // An analysed track keeps its identification reachable (a short mix the analyser did not call one).
+    await page.waitForSelector('#mix-timeline p:has-text("Not identified yet.")');
+    expect(await page.isVisible('#mix-identify')).toBe(true);
     expect(await page.locator('details.raw').count()).toBeGreaterThan(0);
     expect(await page.locator('details.raw[open]').count()).toBe(0);
     // Sections a file does not have leave no trace (no stray "null" between panels).

@@ -197,25 +197,15 @@ function problemsPanel(detail) {
 function picturesPanel(f, result, isMix, duration, state) {
   const body = h('div');
   const out = panel(isMix ? 'The mix over time' : 'Energy outline', body);
-  if (isMix) {
-    const tracks = h('div', { id: 'mix-timeline' }, h('p', { class: 'muted' }, 'Loading…'));
-    const status = h('p', { class: 'message', role: 'status' });
-    const button = h('button', { type: 'button', id: 'mix-identify' }, 'Identify tracks');
-    button.addEventListener('click', () => identify(f.id, tracks, status, state, duration));
-    put(body, h('h3', null, 'Identified tracks'), tracks, h('p', null, button), status);
-    void loadTimeline(f.id, tracks, duration);
-  }
+  if (isMix) put(body, identification(f, state, duration, 'Identified tracks'));
+  // A track may still be a short mix the analyser did not call one: its identification stays reachable,
+  // and one a DJ ran shows here.
+  const trackIdentification =
+    !isMix && (f.kind === 'music' || f.kind === 'video')
+      ? identification(f, state, duration, 'Tracks in this file')
+      : null;
   if (!result) {
-    put(body, h('p', { class: 'muted' }, 'Not analysed yet: no pictures.'));
-    if (!isMix && (f.kind === 'music' || f.kind === 'video')) {
-      // A track may still be a mix the analyser has not seen: keep the identification panel reachable.
-      const tracks = h('div', { id: 'mix-timeline' }, h('p', { class: 'muted' }, 'Loading…'));
-      const status = h('p', { class: 'message', role: 'status' });
-      const button = h('button', { type: 'button', id: 'mix-identify' }, 'Identify tracks');
-      button.addEventListener('click', () => identify(f.id, tracks, status, state, duration));
-      put(body, h('h3', null, 'Tracks in this file'), tracks, h('p', null, button), status);
-      void loadTimeline(f.id, tracks, duration);
-    }
+    put(body, h('p', { class: 'muted' }, 'Not analysed yet: no pictures.'), trackIdentification);
     return out;
   }
   const timeline = Array.isArray(result.timeline) ? result.timeline : [];
@@ -298,7 +288,18 @@ function picturesPanel(f, result, isMix, duration, state) {
       ),
     );
   }
+  put(body, trackIdentification);
   return out;
+}
+
+/** The identified tracks of a file (loaded now) with a button that identifies them again. */
+function identification(f, state, duration, heading) {
+  const tracks = h('div', { id: 'mix-timeline' }, h('p', { class: 'muted' }, 'Loading…'));
+  const status = h('p', { class: 'message', role: 'status' });
+  const button = h('button', { type: 'button', id: 'mix-identify' }, 'Identify tracks');
+  button.addEventListener('click', () => identify(f.id, tracks, status, state, duration));
+  void loadTimeline(f.id, tracks, duration);
+  return h('div', null, h('h3', null, heading), tracks, h('p', null, button), status);
 }
 
 /** The key per analysis window as a strip of labelled segments. */
