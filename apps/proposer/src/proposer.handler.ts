@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Consumers, Subjects, messageId, type PayloadOf, type ProposalGenerationCounts } from '@crateflow/contracts';
@@ -168,6 +168,7 @@ class Batcher {
 export class ProposerHandler implements MessageSubscriber {
   readonly service: ProposerService;
   private readonly batcher: Batcher;
+  private readonly logger = new Logger('proposer');
 
   constructor(
     @Inject(MESSAGING) private readonly messaging: Messaging,
@@ -221,6 +222,19 @@ export class ProposerHandler implements MessageSubscriber {
     }
   }
 
+  /**
+   * Better names for this file's untagged encodings proposed before it. An improvement only: a failure
+   * (another replica renaming the same sibling at the same moment) is logged and does not fail this file's
+   * stage; the next tagged copy proposed, or a generation, tries again.
+   */
+  private async renameNamelessSiblings(fileId: string): Promise<void> {
+    try {
+      for (const sibling of await this.service.proposeNamelessSiblings(fileId)) await this.announce(sibling);
+    } catch (e) {
+      this.logger.warn(`could not propose again the untagged encodings of ${fileId}: ${(e as Error).message}`);
+    }
+  }
+
   subscriptions(): Subscription[] {
     const stage = pipelineStageSubscription({
       stage: 'proposer',
@@ -233,6 +247,7 @@ export class ProposerHandler implements MessageSubscriber {
           return { outcome: 'skipped', reason: outcome.reason };
         }
         await this.announce(outcome);
+        if (outcome.outcome === 'generated' && outcome.valid) await this.renameNamelessSiblings(outcome.fileId);
         return { outcome: 'completed' };
       },
     });

@@ -89,6 +89,51 @@ describe('proposer service', () => {
       });
   });
 
+  it('proposes again the untagged encodings proposed before their tagged copy was known, unless a person touched them', async () => {
+    const service = createProposerService(db.dataSource, DEFAULT_PROPOSER_CONFIG);
+    const hash = (s: string) => createHash('sha256').update(`${s}${Math.random()}`).digest('hex');
+    const [promoHash, ripHash, albumHash] = [hash('promo'), hash('rip'), hash('album')];
+    const [promo, rip] = await files([
+      { path: 'Promos/sugar plum 128.mp3', hash: promoHash },
+      { path: 'Rips/track04.mp3', hash: ripHash },
+    ]);
+    await service.proposeFiles([promo, rip]);
+    expect((await stored(promo)).proposed_name).toBe('sugar plum 128.mp3');
+    // A person already chose a name for the rip: it stays as they left it.
+    await db.dataSource.query(
+      `INSERT INTO proposal_reviews (proposal_id, file_id, content_hash, decision, version, last_action, edited_name)
+       SELECT id, file_id, content_hash, 'pending', 1, 'edited', 'My Rip.mp3' FROM proposals
+        WHERE file_id = $1 AND status <> 'superseded'`,
+      [rip],
+    );
+    // Later the tagged album copy arrives; its fingerprinting records the pairs from its side.
+    const [album] = await files([
+      {
+        path: 'Album/04 Sugar Plum.flac',
+        tags: { artist: 'Kevin MacLeod', title: 'Sugar Plum Fairy' },
+        hash: albumHash,
+      },
+    ]);
+    await db.dataSource.query(
+      `INSERT INTO same_recording_matches (content_hash, other_content_hash, track_id, other_track_id, coverage,
+                                           other_coverage, offset_sec, score, algorithm_version)
+       VALUES ($1, $2, 3, 1, 1, 1, 0, 2000, 1), ($1, $3, 3, 2, 1, 1, 0, 2000, 1)`,
+      [albumHash, promoHash, ripHash],
+    );
+    await service.proposeFiles([album]);
+    const again = await service.proposeNamelessSiblings(album);
+    expect(again.map((o) => [o.fileId, o.outcome])).toEqual([[promo, 'generated']]);
+    expect(await stored(promo)).toMatchObject({
+      status: 'pending',
+      proposed_folder: 'music/Kevin MacLeod',
+      proposed_name: 'Kevin MacLeod - Sugar Plum Fairy.mp3',
+    });
+    expect((await stored(rip)).proposed_name).toBe('track04.mp3');
+    // A repeat (redelivery of the album's event) finds nothing left to do; an untagged file triggers nothing.
+    expect(await service.proposeNamelessSiblings(album)).toEqual([]);
+    expect(await service.proposeNamelessSiblings(rip)).toEqual([]);
+  });
+
   it('proposes with the rules, stores the context, skips companions and never replaces a decided proposal', async () => {
     const service = createProposerService(db.dataSource, DEFAULT_PROPOSER_CONFIG);
     const [song, nfo] = await files([

@@ -112,6 +112,16 @@ export class ProposerService {
     return outcomes;
   }
 
+  /**
+   * A tagged file was just proposed: the untagged encodings of its recording that were proposed before it
+   * was known (kept their name, no artist) and that no person has touched are proposed again, now named
+   * after it. A repeat finds none left.
+   */
+  async proposeNamelessSiblings(fileId: string): Promise<FileOutcome[]> {
+    const ids = await this.deps.proposals.namelessSiblingsOf(fileId);
+    return ids.length ? this.proposeFiles(ids, { regenerate: true }) : [];
+  }
+
   private fromRules(ctx: ProposalContext, source: ProposalSource, why?: string): Candidate {
     const r = this.deps.rules.propose(ctx);
     return {

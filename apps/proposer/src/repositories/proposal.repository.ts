@@ -52,6 +52,35 @@ export class ProposalRepository {
     return this.db;
   }
 
+  /**
+   * When `fileId` has a tagged artist: the other files of its recording (another encoding, or the same
+   * bytes) whose pending proposal named no artist and that no person has touched. They were proposed
+   * before this tagged copy was known and can be named after it now. At most 20.
+   */
+  async namelessSiblingsOf(fileId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.q.query(
+      `WITH me AS (
+              SELECT f.content_hash FROM files f
+                JOIN file_metadata m ON m.file_id = f.id AND m.content_hash = f.content_hash AND m.status = 'read'
+               WHERE f.id = $1 AND m.artist IS NOT NULL),
+            hashes AS (
+              SELECT s.other_content_hash AS hash FROM me JOIN same_recording_matches s ON s.content_hash = me.content_hash
+              UNION
+              SELECT s.content_hash FROM me JOIN same_recording_matches s ON s.other_content_hash = me.content_hash
+              UNION
+              SELECT content_hash FROM me)
+       SELECT f.id FROM hashes h
+         JOIN files f ON f.content_hash = h.hash AND f.id <> $1 AND f.missing_since IS NULL
+         JOIN proposals p ON p.file_id = f.id AND p.content_hash = f.content_hash AND p.status = 'pending'
+        WHERE p.facts->>'artist' IS NULL
+          AND NOT EXISTS (SELECT 1 FROM proposal_reviews r WHERE r.proposal_id = p.id)
+        ORDER BY f.id
+        LIMIT 20`,
+      [fileId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async liveFor(fileId: string): Promise<LiveProposal | null> {
     const rows: { id: string; content_hash: string; decision: string | null }[] = await this.q.query(
       `SELECT p.id, p.content_hash, r.decision FROM proposals p
