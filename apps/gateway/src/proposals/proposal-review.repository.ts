@@ -132,9 +132,11 @@ export class ProposalReviewRepository {
     // Walk the order's keyset index and stop after one page, without parallel workers. The planner cannot
     // estimate the effective-status CASE (it expects 0.5 % of rows) and, near the end of the list, collects
     // every later proposal, hash-joins the reviews and sorts (1.2 s for a deep page of pending proposals at
-    // 250,000; 950 buffers and 25 ms walking). Starting workers cost more than a page (bench/ui).
+    // 250,000; 950 buffers and 25 ms walking). Starting workers cost more than a page (bench/ui), and so does
+    // JIT, which the walk's estimated cost can pass (see FileReadRepository.page).
     return this.db.transaction(async (m) => {
       await m.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      await m.query('SET LOCAL jit = off');
       await m.query('SET LOCAL enable_sort = off');
       await m.query('SET LOCAL enable_hashjoin = off');
       return m.query(

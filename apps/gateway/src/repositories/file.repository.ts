@@ -232,27 +232,38 @@ export class FileReadRepository {
       if (filter.bpm?.max !== undefined) entries.push(`f.bpm <= ${param(filter.bpm.max)}`);
       if (filter.camelot) entries.push(`f.camelot = ANY(${param(filter.camelot)}::text[])`);
     }
-    const sql = `SELECT ${COLUMNS}, m.artist, m.title, m.duration_sec, a.bpm, a.camelot, a.energy,
-        ${PROBLEMS} AS problems, ${sort.key} AS sort_key
-      FROM ${
-        walk === undefined
-          ? 'files f'
-          : `(SELECT f.path, f.id FROM files f WHERE ${entries.join(' AND ')}
-               ORDER BY f.path ${dir}, f.id ${dir} ${walk === 'facts' ? '' : `LIMIT ${walk}`}) w
-             JOIN files f ON f.id = w.id`
-      }
-      LEFT JOIN file_metadata m ON m.file_id = f.id AND ${sameContent('m')}
-      LEFT JOIN file_analysis a ON a.file_id = f.id AND ${sameContent('a')} AND a.status = 'done'
-      WHERE ${where.join(' AND ')}
-      ORDER BY ${walk === undefined ? `${sort.key} ${dir}, ${sort.id}` : `w.path ${dir}, w.id`} ${dir} LIMIT ${param(limit)}`;
     // Walk the order's index and stop after one page. Left to itself the planner misjudges how many rows
     // survive the joins and filters and sorts the whole table instead (seconds at a million files; bench/ui).
-    // A text search in path order is the exception: its trigram index finds the few matches faster.
+    // A text search in path order is the exception: its trigram index finds the few matches faster, and so
+    // does a rare BPM and key combination through the analysis indexes. Those collect the matches' paths and
+    // ids first and read the tags and statuses of the page's files only (a BPM range in one key at a million
+    // files: 2,600 matches, whose tags were read before the sort, 10,400 of the page's 23,800 buffers).
     // No parallel workers either: starting them costs more than one page (about 100 ms at a load of 14 for a
-    // page that reads 3,000 buffers; bench/ui).
+    // page that reads 3,000 buffers; bench/ui). Nor JIT: the walk's estimated cost (the whole index, with
+    // sorts and hash joins off) passes jit_above_cost, and compiling took 35-40 ms of a 45 ms page of failed
+    // analyses that executes in 5 ms (much more at a load of 10; bench/ui).
     const walking = walk !== undefined || walkOrderIndex(filter, order);
+    const analysis = `LEFT JOIN file_analysis a ON a.file_id = f.id AND ${sameContent('a')} AND a.status = 'done'`;
+    const source = walking
+      ? walk === undefined
+        ? 'files f'
+        : `(SELECT f.path, f.id FROM files f WHERE ${entries.join(' AND ')}
+             ORDER BY f.path ${dir}, f.id ${dir} ${walk === 'facts' ? '' : `LIMIT ${walk}`}) w
+           JOIN files f ON f.id = w.id`
+      : `(SELECT f.path, f.id FROM files f ${analysis} WHERE ${where.join(' AND ')}
+           ORDER BY f.path ${dir}, f.id ${dir} LIMIT ${param(limit)}) w
+         JOIN files f ON f.id = w.id`;
+    const sql = `SELECT ${COLUMNS}, m.artist, m.title, m.duration_sec, a.bpm, a.camelot, a.energy,
+        ${PROBLEMS} AS problems, ${sort.key} AS sort_key
+      FROM ${source}
+      LEFT JOIN file_metadata m ON m.file_id = f.id AND ${sameContent('m')}
+      ${analysis}
+      ${walking ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${walk === undefined && walking ? `${sort.key} ${dir}, ${sort.id}` : `w.path ${dir}, w.id`} ${dir}
+      ${walking ? `LIMIT ${param(limit)}` : ''}`;
     return this.db.transaction(async (m) => {
       await m.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      await m.query('SET LOCAL jit = off');
       if (walking) {
         await m.query('SET LOCAL enable_sort = off');
         await m.query('SET LOCAL enable_hashjoin = off');
