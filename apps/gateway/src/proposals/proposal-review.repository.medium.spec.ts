@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MARK_ALL_SHARED_DESTINATIONS_SQL } from '@crateflow/persistence';
 import { createTestDatabase, type TestDatabase } from '@crateflow/persistence/src/testing';
 import { EFFECTIVE_STATUS, ProposalReviewRepository, type ListFilter } from './proposal-review.repository';
 
@@ -50,6 +51,8 @@ describe('ProposalReviewRepository list against its reference (real PostgreSQL)'
          FROM proposals p JOIN files f ON f.id = p.file_id
         WHERE p.status <> 'superseded' AND f.size % 6 IN (1, 2, 3, 4) AND f.size % 5 = 0`,
     );
+    // What the proposer keeps as it writes them: which pending proposals share a destination.
+    await db.dataSource.query(MARK_ALL_SHARED_DESTINATIONS_SQL);
     await db.dataSource.query('ANALYZE');
   });
   afterAll(() => db?.drop());

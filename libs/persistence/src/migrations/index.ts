@@ -14,6 +14,7 @@ import { UiListIndexesProposalsAudit1796400000000 } from './1796400000000-ui-lis
 import { FilesStateKindPathIndexes1796410000000 } from './1796410000000-files-state-kind-path-indexes';
 import { FilesStageFlags1796500000000 } from './1796500000000-files-stage-flags';
 import { FilesAnalysisFacts1796500001000 } from './1796500001000-files-analysis-facts';
+import { ProposalsDestinationShared1796600000000 } from './1796600000000-proposals-destination-shared';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   FilesStateKindPathIndexes1796410000000,
   FilesStageFlags1796500000000,
   FilesAnalysisFacts1796500001000,
+  ProposalsDestinationShared1796600000000,
 ];
