@@ -102,6 +102,7 @@ const PROBLEMS = `(SELECT coalesce(json_agg(json_build_object('stage', s.stage, 
 const HAS_PROBLEMS = `EXISTS (SELECT 1 FROM file_stage_statuses s
   WHERE s.file_id = f.id AND s.status IN ('failed', 'skipped') AND s.content_hash = f.content_hash)`;
 
+/** Another present copy (asked through the hash index on content_hash, 2 buffers a file walked) or encoding. */
 const HAS_DUPLICATES = `(EXISTS (SELECT 1 FROM files g
     WHERE g.content_hash = f.content_hash AND g.id <> f.id AND g.missing_since IS NULL)
   OR EXISTS (SELECT 1 FROM same_recording_matches r WHERE r.content_hash = f.content_hash)

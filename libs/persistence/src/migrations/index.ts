@@ -15,6 +15,7 @@ import { FilesStateKindPathIndexes1796410000000 } from './1796410000000-files-st
 import { FilesStageFlags1796500000000 } from './1796500000000-files-stage-flags';
 import { FilesAnalysisFacts1796500001000 } from './1796500001000-files-analysis-facts';
 import { ProposalsDestinationShared1796600000000 } from './1796600000000-proposals-destination-shared';
+import { FilesContentHashHashIndex1796600001000 } from './1796600001000-files-content-hash-hash-index';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   FilesStageFlags1796500000000,
   FilesAnalysisFacts1796500001000,
   ProposalsDestinationShared1796600000000,
+  FilesContentHashHashIndex1796600001000,
 ];
