@@ -27,6 +27,8 @@ import type { FileKind, FileState } from '@crateflow/contracts';
 @Index('files_missing_path_idx', { synchronize: false })
 // The file list's stage filters (failed, skipped) and "problems" in path order (partial); migration 1796500000000.
 @Index('files_stage_flags_path_idx', { synchronize: false })
+// A rare BPM and key combination: (camelot, bpm) INCLUDE (path, id), partial; migration 1796600002000.
+@Index('files_camelot_bpm_idx', { synchronize: false })
 export class FileEntity {
   @PrimaryColumn('uuid')
   id: string;

@@ -16,6 +16,7 @@ import { FilesStageFlags1796500000000 } from './1796500000000-files-stage-flags'
 import { FilesAnalysisFacts1796500001000 } from './1796500001000-files-analysis-facts';
 import { ProposalsDestinationShared1796600000000 } from './1796600000000-proposals-destination-shared';
 import { FilesContentHashHashIndex1796600001000 } from './1796600001000-files-content-hash-hash-index';
+import { FilesCamelotBpmIndex1796600002000 } from './1796600002000-files-camelot-bpm-index';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   FilesAnalysisFacts1796500001000,
   ProposalsDestinationShared1796600000000,
   FilesContentHashHashIndex1796600001000,
+  FilesCamelotBpmIndex1796600002000,
 ];
