@@ -145,9 +145,10 @@ export class FileReadRepository {
   ): Promise<FileListRow[]> {
     if (order.sort !== 'path' || !filter.text) {
       // A BPM or key filter in path order narrows by ingest's read model of the analysis (files.bpm, camelot):
-      // walking the (path, id) index, which carries it, or, when few files pass and a key is given, taking the
-      // matches' paths from files_camelot_bpm_idx and sorting them. Either way a file's rows are read only when
-      // its entry passes. A rare BPM range without a key is collected through file_analysis's BPM index.
+      // walking the (path, id) index, which has it as trailing keys (tested inside the index), or, when few
+      // files pass and a key is given, taking the matches' paths from files_camelot_bpm_idx and sorting them.
+      // Either way a file's rows are read only when its entry passes. A rare BPM range without a key is
+      // collected through file_analysis's BPM index.
       const walks = walkOrderIndex(filter, order);
       const facts = order.sort === 'path' && (filter.bpm || filter.camelot) && (walks || filter.camelot);
       return this.page(filter, after, limit, order, facts ? 'facts' : undefined);

@@ -10,7 +10,7 @@ import type { FileKind, FileState } from '@crateflow/contracts';
  * normalisation are two files on Linux, and a name that is not valid UTF-8 must still be reachable).
  */
 @Entity('files')
-// (path, id) INCLUDE (bpm, camelot) since migration 1796500001000 (TypeORM cannot say INCLUDE).
+// (path, id, bpm, camelot) since migration 1796600003000 (the analysis read model as trailing keys: index conditions).
 @Index('files_path_id_idx', { synchronize: false })
 @Index('files_dir_key_idx', ['dirKey'])
 // The file list filtered by state or kind, in path order (keyset pages; migration 1796410000000).

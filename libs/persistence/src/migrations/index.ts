@@ -17,6 +17,7 @@ import { FilesAnalysisFacts1796500001000 } from './1796500001000-files-analysis-
 import { ProposalsDestinationShared1796600000000 } from './1796600000000-proposals-destination-shared';
 import { FilesContentHashHashIndex1796600001000 } from './1796600001000-files-content-hash-hash-index';
 import { FilesCamelotBpmIndex1796600002000 } from './1796600002000-files-camelot-bpm-index';
+import { FilesPathIdFactsKeys1796600003000 } from './1796600003000-files-path-id-facts-keys';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   ProposalsDestinationShared1796600000000,
   FilesContentHashHashIndex1796600001000,
   FilesCamelotBpmIndex1796600002000,
+  FilesPathIdFactsKeys1796600003000,
 ];
