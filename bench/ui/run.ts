@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { MARK_ALL_SHARED_DESTINATIONS_SQL } from '@crateflow/persistence';
 import { createTestDatabase } from '@crateflow/persistence/src/testing';
 import { deleteTestStreams, NATS_URL } from '../../test/support/service-harness';
 
@@ -168,6 +169,8 @@ async function generate(db: Client): Promise<void> {
       [PROPOSALS],
     ),
   );
+  // proposals.destination_shared, the proposer's read model of shared destinations (as migration 1796600000000 fills it).
+  await timed('shared destinations', () => db.query(MARK_ALL_SHARED_DESTINATIONS_SQL));
   await timed('proposal reviews (40 %)', () =>
     db.query(`INSERT INTO proposal_reviews (proposal_id, file_id, content_hash, decision, version, last_action, decided_at)
       SELECT id, file_id, content_hash, CASE WHEN abs(hashtext(id::text)) % 4 = 0 THEN 'rejected' ELSE 'approved' END,

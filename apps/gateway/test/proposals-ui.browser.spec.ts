@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { MARK_ALL_SHARED_DESTINATIONS_SQL } from '@crateflow/persistence';
 import type { TestDatabase } from '@crateflow/persistence/src/testing';
 import {
   answerSignIn,
@@ -41,6 +42,8 @@ describe('proposals review page (browser)', () => {
         [randomUUID(), id, hash, p, folder, name, confidence],
       );
     }
+    // What the proposer keeps as it writes them: which pending proposals share a destination.
+    await db.dataSource.query(MARK_ALL_SHARED_DESTINATIONS_SQL);
   }
 
   beforeAll(async () => {

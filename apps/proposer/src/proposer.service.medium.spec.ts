@@ -183,6 +183,17 @@ describe('proposer service', () => {
     const copies = [await stored(z), await stored(copy)];
     expect(copies.filter((c) => c.proposed_folder === 'music/Moderat')).toHaveLength(1);
     expect(copies.find((c) => c.proposed_folder === null)!.reason).toMatch(/exact copy/);
+    // The review list's read model: the two written at once with one key are both flagged, the others not.
+    const shared: { file_id: string; destination_shared: boolean }[] = await db.dataSource.query(
+      `SELECT file_id, destination_shared FROM proposals WHERE file_id = ANY($1::uuid[]) AND status <> 'superseded'`,
+      [[x, y, z, copy]],
+    );
+    expect(Object.fromEntries(shared.map((r) => [r.file_id, r.destination_shared]))).toEqual({
+      [x]: true,
+      [y]: true,
+      [z]: false,
+      [copy]: false,
+    });
   });
 
   it('notices a file already on disk at the destination', async () => {

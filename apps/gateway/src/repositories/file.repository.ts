@@ -74,8 +74,9 @@ const SORT_KEYS: Record<FileSort, { key: string; id: string; present: string }> 
  * Whether one page is best found by walking the order's index (and filtering as it goes) rather than by
  * letting the planner collect every match and sort them. Tag and measurement orders always walk (their
  * index holds only files with the value). In path order a text search has its trigram index, and a filter
- * that few files pass (a narrow BPM range in one key) is cheaper to collect through the BPM and key indexes
- * than to find by walking; the share below is a rough guess from the filter itself.
+ * that few files pass (a narrow BPM range in one key) is cheaper to collect (through files_camelot_bpm_idx, or
+ * file_analysis's BPM index without a key) and sort than to find by walking; the share below is a rough guess
+ * from the filter itself.
  */
 export function walkOrderIndex(filter: FileFilter, order: FileOrder): boolean {
   if (order.sort !== 'path') return true;
@@ -102,6 +103,7 @@ const PROBLEMS = `(SELECT coalesce(json_agg(json_build_object('stage', s.stage, 
 const HAS_PROBLEMS = `EXISTS (SELECT 1 FROM file_stage_statuses s
   WHERE s.file_id = f.id AND s.status IN ('failed', 'skipped') AND s.content_hash = f.content_hash)`;
 
+/** Another present copy (asked through the hash index on content_hash, 2 buffers a file walked) or encoding. */
 const HAS_DUPLICATES = `(EXISTS (SELECT 1 FROM files g
     WHERE g.content_hash = f.content_hash AND g.id <> f.id AND g.missing_since IS NULL)
   OR EXISTS (SELECT 1 FROM same_recording_matches r WHERE r.content_hash = f.content_hash)
@@ -142,9 +144,13 @@ export class FileReadRepository {
     order: FileOrder = { sort: 'path', descending: false },
   ): Promise<FileListRow[]> {
     if (order.sort !== 'path' || !filter.text) {
-      // A BPM or key filter in path order walks the (path, id) index, which carries ingest's read model of
-      // the analysis (files.bpm, camelot): a file's rows are read only when its entry passes.
-      const facts = order.sort === 'path' && (filter.bpm || filter.camelot) && walkOrderIndex(filter, order);
+      // A BPM or key filter in path order narrows by ingest's read model of the analysis (files.bpm, camelot):
+      // walking the (path, id) index, which has it as trailing keys (tested inside the index), or, when few
+      // files pass and a key is given, taking the matches' paths from files_camelot_bpm_idx and sorting them.
+      // Either way a file's rows are read only when its entry passes. A rare BPM range without a key is
+      // collected through file_analysis's BPM index.
+      const walks = walkOrderIndex(filter, order);
+      const facts = order.sort === 'path' && (filter.bpm || filter.camelot) && (walks || filter.camelot);
       return this.page(filter, after, limit, order, facts ? 'facts' : undefined);
     }
     // A text search in path order: its matches may be many ("track 1") or few ("aphex"). Walk the first
@@ -168,7 +174,8 @@ export class FileReadRepository {
   /**
    * One page. In path order, `walk` walks the (path, id) index as `w` and reads a file's rows only for entries
    * that pass: a number walks only that many entries after the keyset (the text search matches the path on
-   * the entry), 'facts' walks on and narrows by the analysis read model on the entry.
+   * the entry), 'facts' walks on and narrows by the analysis read model on the entry (or, for a filter few files
+   * pass, sorts the entries that pass, from files_camelot_bpm_idx, and checks them in that order).
    */
   private page(
     filter: FileFilter,
@@ -233,29 +240,42 @@ export class FileReadRepository {
       if (filter.bpm?.max !== undefined) entries.push(`f.bpm <= ${param(filter.bpm.max)}`);
       if (filter.camelot) entries.push(`f.camelot = ANY(${param(filter.camelot)}::text[])`);
     }
-    const sql = `SELECT ${COLUMNS}, m.artist, m.title, m.duration_sec, a.bpm, a.camelot, a.energy,
-        ${PROBLEMS} AS problems, ${sort.key} AS sort_key
-      FROM ${
-        walk === undefined
-          ? 'files f'
-          : `(SELECT f.path, f.id FROM files f WHERE ${entries.join(' AND ')}
-               ORDER BY f.path ${dir}, f.id ${dir} ${walk === 'facts' ? '' : `LIMIT ${walk}`}) w
-             JOIN files f ON f.id = w.id`
-      }
-      LEFT JOIN file_metadata m ON m.file_id = f.id AND ${sameContent('m')}
-      LEFT JOIN file_analysis a ON a.file_id = f.id AND ${sameContent('a')} AND a.status = 'done'
-      WHERE ${where.join(' AND ')}
-      ORDER BY ${walk === undefined ? `${sort.key} ${dir}, ${sort.id}` : `w.path ${dir}, w.id`} ${dir} LIMIT ${param(limit)}`;
     // Walk the order's index and stop after one page. Left to itself the planner misjudges how many rows
     // survive the joins and filters and sorts the whole table instead (seconds at a million files; bench/ui).
-    // A text search in path order is the exception: its trigram index finds the few matches faster.
+    // A text search in path order is the exception: its trigram index finds the few matches faster, and so
+    // does a rare BPM range through the analysis's BPM index. Those collect the matches' paths and ids first
+    // and read the tags and statuses of the page's files only. A rare BPM range in a key sorts the paths of
+    // the read model's matches (OFFSET 0 keeps the sort inside `w`, no merge join) and checks them in order
+    // until the page is full: 2,600 matches at a million files, 23,800 -> 2,500 buffers.
     // No parallel workers either: starting them costs more than one page (about 100 ms at a load of 14 for a
-    // page that reads 3,000 buffers; bench/ui).
+    // page that reads 3,000 buffers; bench/ui). Nor JIT: the walk's estimated cost (the whole index, with
+    // sorts and hash joins off) passes jit_above_cost, and compiling took 35-40 ms of a 45 ms page of failed
+    // analyses that executes in 5 ms (much more at a load of 10; bench/ui).
     const walking = walk !== undefined || walkOrderIndex(filter, order);
+    const analysis = `LEFT JOIN file_analysis a ON a.file_id = f.id AND ${sameContent('a')} AND a.status = 'done'`;
+    const source = walking
+      ? walk === undefined
+        ? 'files f'
+        : `(SELECT f.path, f.id FROM files f WHERE ${entries.join(' AND ')}
+             ORDER BY f.path ${dir}, f.id ${dir} ${walk === 'facts' ? 'OFFSET 0' : `LIMIT ${walk}`}) w
+           JOIN files f ON f.id = w.id`
+      : `(SELECT f.path, f.id FROM files f ${analysis} WHERE ${where.join(' AND ')}
+           ORDER BY f.path ${dir}, f.id ${dir} LIMIT ${param(limit)}) w
+         JOIN files f ON f.id = w.id`;
+    const sql = `SELECT ${COLUMNS}, m.artist, m.title, m.duration_sec, a.bpm, a.camelot, a.energy,
+        ${PROBLEMS} AS problems, ${sort.key} AS sort_key
+      FROM ${source}
+      LEFT JOIN file_metadata m ON m.file_id = f.id AND ${sameContent('m')}
+      ${analysis}
+      ${walking ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${walk === undefined && walking ? `${sort.key} ${dir}, ${sort.id}` : `w.path ${dir}, w.id`} ${dir}
+      ${walking ? `LIMIT ${param(limit)}` : ''}`;
     return this.db.transaction(async (m) => {
       await m.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      await m.query('SET LOCAL jit = off');
       if (walking) {
-        await m.query('SET LOCAL enable_sort = off');
+        if (walk !== 'facts' || walkOrderIndex(filter, order)) await m.query('SET LOCAL enable_sort = off');
+        else await m.query('SET LOCAL enable_mergejoin = off');
         await m.query('SET LOCAL enable_hashjoin = off');
       }
       return m.query(sql, params);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ProposalGenerationCounts, ProposalSource } from '@crateflow/contracts';
+import { MARK_SHARED_DESTINATION_SQL } from '@crateflow/persistence';
 
 export interface NewProposal {
   fileId: string;
@@ -162,6 +163,13 @@ export class ProposalRepository {
         p.diskCollision,
       ],
     );
+    if (p.status === 'pending') {
+      // The review list's read model of shared destinations (proposals.destination_shared), under the key's
+      // lock: the store may have moved a copy to a key it did not lock, and two proposals written with one key
+      // at once must not both miss each other.
+      await this.lockDestination(p.destinationKey);
+      await this.q.query(MARK_SHARED_DESTINATION_SQL, [p.destinationKey]);
+    }
     return id;
   }
 

@@ -8,7 +8,8 @@ import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm'
 @Entity('proposal_reviews')
 @Index('proposal_reviews_decision_idx', ['decision'])
 @Index('proposal_reviews_file_idx', ['fileId'])
-@Index('proposal_reviews_destination_key_idx', ['destinationKey'])
+// Edited destinations only: most reviews edit none (migration 1796600000000).
+@Index('proposal_reviews_destination_key_idx', ['destinationKey'], { where: `"destination_key" IS NOT NULL` })
 export class ProposalReviewEntity {
   @PrimaryColumn('uuid', { name: 'proposal_id' })
   proposalId: string;

@@ -6,7 +6,8 @@ export type ProposalRowStatus = 'pending' | 'invalid' | 'superseded';
 /**
  * A proposed name and folder for one file's content. Owned by the proposer. Rows are never changed after
  * they are written except to mark them `superseded` (a newer proposal replaced a pending one, or the file's
- * content changed); a person's decision and edits are the gateway's, in proposal_reviews.
+ * content changed) and `destination_shared` (another file's proposal heads there too); a person's decision and
+ * edits are the gateway's, in proposal_reviews.
  *
  * Read contract (the executor and the gateway): see apps/proposer/README.md and
  * libs/persistence/src/read-models/approved-proposals.ts.
@@ -84,6 +85,13 @@ export class ProposalEntity {
   /** An existing file on disk (relative to the output root) the destination collides with, when generated. */
   @Column('text', { name: 'disk_collision', nullable: true })
   diskCollision: string | null;
+
+  /**
+   * A pending proposal whose destination key a pending proposal of another file has, or had (never cleared):
+   * the review list's read model that narrows its collision look-ups (read-models/shared-destinations.ts).
+   */
+  @Column('boolean', { name: 'destination_shared', default: false })
+  destinationShared: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

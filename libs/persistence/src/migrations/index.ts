@@ -14,6 +14,10 @@ import { UiListIndexesProposalsAudit1796400000000 } from './1796400000000-ui-lis
 import { FilesStateKindPathIndexes1796410000000 } from './1796410000000-files-state-kind-path-indexes';
 import { FilesStageFlags1796500000000 } from './1796500000000-files-stage-flags';
 import { FilesAnalysisFacts1796500001000 } from './1796500001000-files-analysis-facts';
+import { ProposalsDestinationShared1796600000000 } from './1796600000000-proposals-destination-shared';
+import { FilesContentHashHashIndex1796600001000 } from './1796600001000-files-content-hash-hash-index';
+import { FilesCamelotBpmIndex1796600002000 } from './1796600002000-files-camelot-bpm-index';
+import { FilesPathIdFactsKeys1796600003000 } from './1796600003000-files-path-id-facts-keys';
 
 /** Every migration, in order. A new migration is added here (the drift test fails otherwise). */
 export const MIGRATIONS = [
@@ -33,4 +37,8 @@ export const MIGRATIONS = [
   FilesStateKindPathIndexes1796410000000,
   FilesStageFlags1796500000000,
   FilesAnalysisFacts1796500001000,
+  ProposalsDestinationShared1796600000000,
+  FilesContentHashHashIndex1796600001000,
+  FilesCamelotBpmIndex1796600002000,
+  FilesPathIdFactsKeys1796600003000,
 ];
