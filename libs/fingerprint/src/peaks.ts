@@ -108,12 +108,12 @@ export class PeakExtractor {
   private filled = FFT_SIZE / 2;
   private frameIndex = 0;
   /**
-   * Ring of the last 2·neighbourFrames+1 frames, one flat array per quantity (slot s at s·STRIDE):
-   * log-power, and its maximum over ± neighbourBins (on [minBin, maxBin], where candidates lie).
+   * Ring of the last 2·neighbourFrames+1 frames' log-power, one flat array (slot s at s·STRIDE). The maximum
+   * over ± neighbourBins that the peak tests compare with is not kept per bin: it is asked only around the
+   * few candidates (`anyAbove`), which costs a fraction of a max filter over every bin of every frame.
    */
   private readonly ringSize: number;
   private readonly ringLog: Float64Array;
-  private readonly ringMax: Float64Array;
   /** Per ring slot: candidate bins (local maxima in frequency that passed contrast/level) and their strength. */
   private readonly ringCandBins: Int32Array;
   private readonly ringCandScore: Float64Array;
@@ -129,8 +129,6 @@ export class PeakExtractor {
   /** Bins the contrast mean reads. */
   private readonly contrastLo: number;
   private readonly contrastHi: number;
-  private readonly runLeft: Float64Array;
-  private readonly runRight: Float64Array;
   private readonly density: DensitySelector;
   private finished = false;
 
@@ -142,7 +140,6 @@ export class PeakExtractor {
     }
     this.ringSize = 2 * p.neighbourFrames + 1;
     this.ringLog = new Float64Array(this.ringSize * STRIDE).fill(-Infinity);
-    this.ringMax = new Float64Array(this.ringSize * STRIDE).fill(-Infinity);
     this.ringCandBins = new Int32Array(this.ringSize * STRIDE);
     this.ringCandScore = new Float64Array(this.ringSize * STRIDE);
     this.ringCandCount = new Int32Array(this.ringSize);
@@ -156,8 +153,6 @@ export class PeakExtractor {
     this.logHi = Math.min(FFT_SIZE / 2 - 1, Math.max(this.binHi, p.maxBin + p.contrastBins));
     this.contrastLo = Math.max(1, p.minBin - p.contrastBins);
     this.contrastHi = Math.min(FFT_SIZE / 2 - 1, p.maxBin + p.contrastBins);
-    this.runLeft = new Float64Array(STRIDE);
-    this.runRight = new Float64Array(STRIDE);
     this.density = new DensitySelector(p.densityFrames, p.densityPeaks, this.peaks);
   }
 
@@ -222,21 +217,24 @@ export class PeakExtractor {
     const slot = this.frameIndex % this.ringSize;
     const o = slot * STRIDE;
     const log = this.ringLog;
-    const max = this.ringMax;
     let candCount = 0;
     if (audio) {
       const power = this.power;
       const lo = this.binLo;
       const hi = this.binHi;
-      for (let k = this.logLo, e = this.logHi; k <= e; k++) log[o + k] = ln(power[k] + 1e-12);
+      // Log-power of the bins read, and the loudest of [binLo, binHi] in the same pass.
+      for (let k = this.logLo; k < lo; k++) log[o + k] = ln(power[k] + 1e-12);
       let loudest = -Infinity;
-      for (let k = lo; k <= hi; k++) if (log[o + k] > loudest) loudest = log[o + k];
+      for (let k = lo; k <= hi; k++) {
+        const v = ln(power[k] + 1e-12);
+        log[o + k] = v;
+        if (v > loudest) loudest = v;
+      }
+      for (let k = hi + 1, e = this.logHi; k <= e; k++) log[o + k] = ln(power[k] + 1e-12);
       if (loudest < this.levelFloor) this.stats.silentFrames++;
-      slidingMax(log, o, p.minBin, p.maxBin, p.neighbourBins, max, this.runLeft, this.runRight);
       if (loudest >= this.levelFloor) candCount = this.frameCandidates(o, loudest);
     } else {
       log.fill(-Infinity, o, o + STRIDE);
-      max.fill(-Infinity, o, o + STRIDE);
     }
     this.ringCandCount[slot] = candCount;
     this.frameIndex++;
@@ -253,14 +251,15 @@ export class PeakExtractor {
     const prev = ((centre - 1 + ringSize) % ringSize) * STRIDE;
     const next = ((centre + 1) % ringSize) * STRIDE;
     const reach = p.neighbourFrames;
+    const r = p.neighbourBins;
     for (let i = 0; i < n; i++) {
       const k = this.ringCandBins[c + i];
       const v = log[c + k];
       let isPeak = true;
       for (let d = 1; d <= reach && isPeak; d++) {
         // Strictly above later frames, at least as high as earlier ones: a plateau yields one peak.
-        if (max[((centre + d) % ringSize) * STRIDE + k] >= v) isPeak = false;
-        else if (centre - d >= 0 && max[((centre - d) % ringSize) * STRIDE + k] > v) isPeak = false;
+        if (anyAbove(log, ((centre + d) % ringSize) * STRIDE + k, r, v, true)) isPeak = false;
+        else if (centre - d >= 0 && anyAbove(log, ((centre - d) % ringSize) * STRIDE + k, r, v, false)) isPeak = false;
       }
       if (!isPeak) continue;
       this.stats.candidates++;
@@ -278,7 +277,7 @@ export class PeakExtractor {
   private frameCandidates(o: number, loudest: number): number {
     const p = this.p;
     const log = this.ringLog;
-    const max = this.ringMax;
+    const r = p.neighbourBins;
     const candBins = this.ringCandBins;
     const candScore = this.ringCandScore;
     // Prefix sums of log-power for the local mean (the adaptive threshold).
@@ -294,7 +293,8 @@ export class PeakExtractor {
     let count = 0;
     for (let k = p.minBin, e = p.maxBin; k <= e; k++) {
       const v = log[o + k];
-      if (v < max[o + k] || v < floor || !(v > log[o + k - 1])) continue;
+      // The maximum of ± neighbourBins in frequency (ties allowed), above the floor, rising from the bin below.
+      if (v < floor || !(v > log[o + k - 1]) || anyAbove(log, o + k, r, v, false)) continue;
       const a = k - reach > c0 ? k - reach : c0;
       const b = k + reach < c1 ? k + reach : c1;
       const mean = (pre[b + 1] - pre[a] - v) / (b - a);
@@ -318,46 +318,19 @@ function parabolicOffset(a: number, b: number, c: number): number {
 }
 
 /**
- * out[o + k] = max(src[o + k − r … o + k + r]) for k in [from, to] (src must be defined on [from − r, to + r]),
- * in O(n) with the van Herk / Gil-Werman scheme: within blocks of 2r+1 values, running maxima from each
- * block's start (`left`) and to each block's end (`right`); every window spans at most two blocks and is
- * covered by one right-run and one left-run.
+ * Whether any of values[at − r … at + r] is above `v` (or equal to it, with `orEqual`): the same answer as
+ * comparing `v` with the maximum of that window, exactly, without computing the maximum. The nearest bins are
+ * read first (a neighbouring frame's peak sits on or next to the same bin), so most calls end early.
  */
-function slidingMax(
-  src: Float64Array,
-  o: number,
-  from: number,
-  to: number,
-  r: number,
-  out: Float64Array,
-  left: Float64Array,
-  right: Float64Array,
-): void {
-  const w = 2 * r + 1;
-  const base = o + from - r;
-  const n = to - from + 2 * r + 1;
-  for (let b = 0; b < n; b += w) {
-    const e = b + w < n ? b + w : n;
-    let m = src[base + b];
-    left[b] = m;
-    for (let i = b + 1; i < e; i++) {
-      const v = src[base + i];
-      if (v > m) m = v;
-      left[i] = m;
-    }
-    m = src[base + e - 1];
-    right[e - 1] = m;
-    for (let i = e - 2; i >= b; i--) {
-      const v = src[base + i];
-      if (v > m) m = v;
-      right[i] = m;
-    }
+function anyAbove(values: Float64Array, at: number, r: number, v: number, orEqual: boolean): boolean {
+  if (orEqual) {
+    if (values[at] >= v) return true;
+    for (let j = 1; j <= r; j++) if (values[at + j] >= v || values[at - j] >= v) return true;
+  } else {
+    if (values[at] > v) return true;
+    for (let j = 1; j <= r; j++) if (values[at + j] > v || values[at - j] > v) return true;
   }
-  for (let i = 0, last = n - w; i <= last; i++) {
-    const a = right[i];
-    const c = left[i + w - 1];
-    out[base + i + r] = a > c ? a : c;
-  }
+  return false;
 }
 
 /**

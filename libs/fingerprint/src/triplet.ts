@@ -252,9 +252,7 @@ export function appendTripletProbes(
   let nc = 0;
   let tolU = 0;
   let tolV = 0;
-  const add = (ur: number, vr: number) => {
-    const uc = floor(ur / U_CELL);
-    const vc = floor(vr / V_CELL);
+  const add = (uc: number, vc: number) => {
     if (uc < 0 || uc >= U_CELLS || vc < 0 || vc >= V_CELLS) return;
     const key = (uc << 5) | vc;
     if (seen[key] === stamp) return;
@@ -263,11 +261,27 @@ export function appendTripletProbes(
       coarse[nc++] = key;
     }
   };
+  // The corner cells of the previous box of this triplet: neighbouring grid steps are ~0.07 semitones apart
+  // and cells 3–4 semitones wide, so most boxes fall on the cells of the one before, whose four adds would
+  // all be repeats (or refused again): skipped, which leaves the cells and their order as they were.
+  let pu0 = NaN;
+  let pu1 = NaN;
+  let pv0 = NaN;
+  let pv1 = NaN;
   const box = (ur: number, vr: number) => {
-    add(ur - tolU, vr - tolV);
-    add(ur + tolU, vr - tolV);
-    add(ur - tolU, vr + tolV);
-    add(ur + tolU, vr + tolV);
+    const u0 = floor((ur - tolU) / U_CELL);
+    const u1 = floor((ur + tolU) / U_CELL);
+    const v0 = floor((vr - tolV) / V_CELL);
+    const v1 = floor((vr + tolV) / V_CELL);
+    if (u0 === pu0 && u1 === pu1 && v0 === pv0 && v1 === pv1) return;
+    pu0 = u0;
+    pu1 = u1;
+    pv0 = v0;
+    pv1 = v1;
+    add(u0, v0);
+    add(u1, v0);
+    add(u0, v1);
+    add(u1, v1);
   };
   forEachTriplet(peaks, lf, anchorStart, anchorEnd, params, (a, b, c) => {
     const span = time[c] - time[a];
@@ -277,6 +291,7 @@ export function appendTripletProbes(
     // than a cell, so its corners find every cell it touches.
     nc = 0;
     stamp++;
+    pu0 = NaN;
     const uq = uOf(l1, span);
     tolU = Math.min(U_CELL * 0.45, tolSemi + SEMI_PER_LN * log1p((2 * tolFrames) / span));
     tolV = tolSemi;

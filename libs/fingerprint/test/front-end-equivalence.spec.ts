@@ -11,8 +11,11 @@ import { decodeMonoToArray } from '@crateflow/audio';
 import { postingsOfPeaks } from '../src/fingerprint';
 import { FINGERPRINT_SAMPLE_RATE } from '../src/params';
 import { PeakExtractor, PeakList } from '../src/peaks';
+import { PostingBuffer } from '../src/postings';
+import { appendTripletProbes, DEFAULT_SPEED_RANGE, DEFAULT_TRIPLET_PARAMS, semitonesOfPeaks } from '../src/triplet';
 import { LIBRARY, OUTSIDE_LIBRARY } from './support/fixtures';
 import { ReferencePeakExtractor } from './support/reference-peaks';
+import { referenceTripletProbes } from './support/reference-triplet-probes';
 import { renderSynth } from './support/synth';
 
 const SR = FINGERPRINT_SAMPLE_RATE;
@@ -97,4 +100,33 @@ describe('front-end equivalence with algorithm version 1', () => {
       );
     }
   });
+
+  it('gives the same triplet query probes, in the same order, at the stored and a wider fan-out', async () => {
+    const pcm = await decodeMonoToArray(LIBRARY[0].file, { sampleRate: SR });
+    const synth = renderSynth(5, 0, 60 * SR);
+    for (const source of [pcm, synth]) {
+      const peaks = run(() => new PeakExtractor(), source, SR);
+      const lf = semitonesOfPeaks(peaks, 0, peaks.length);
+      for (const candidates of [DEFAULT_TRIPLET_PARAMS.candidates, 4]) {
+        const params = { ...DEFAULT_TRIPLET_PARAMS, candidates };
+        // The default search, and one without the key-shift probes (speeds only).
+        for (const speeds of [DEFAULT_SPEED_RANGE, { ...DEFAULT_SPEED_RANGE, keySemitones: 0 }]) {
+          const expected = new PostingBuffer(1024);
+          referenceTripletProbes(peaks, lf, 0, peaks.length, expected, speeds, undefined, params);
+          const actual = new PostingBuffer(1024);
+          appendTripletProbes(peaks, lf, 0, peaks.length, actual, speeds, undefined, params);
+          const a = actual.batch();
+          const b = expected.batch();
+          expect(b.length).toBeGreaterThan(1000);
+          expect(a.length).toBe(b.length);
+          // First differing probe (−1: none); toEqual on ~10⁵-element arrays takes seconds each.
+          for (const field of ['hash', 'time', 'aux', 'peak'] as const) {
+            const got = a[field]!; // `peak` is optional in a PostingBatch; a query buffer always fills it
+            const want = b[field]!;
+            expect([field, got.findIndex((v, i) => v !== want[i])]).toEqual([field, -1]);
+          }
+        }
+      }
+    }
+  }, 60_000);
 });
