@@ -25,7 +25,7 @@ import {
 } from './file-system';
 import { basenameBytes, dirnameBytes, displayPath, joinBytes, pathLengthProblem } from './path-bytes';
 
-/** Looks, links and unlinks run this many files at a time (the thread pool has 4 threads). */
+/** Preflights run this many at a time (their looks come from the file workers; a case-only rename may read a folder). */
 const IO_CONCURRENCY = 4;
 /** Copies and hashes run in this many worker threads, a file each at a time (their I/O overlaps). */
 const COPY_WORKERS = 4;
@@ -437,22 +437,20 @@ export class FileProtocol {
         tempLeft ??= e; // published but the temp name stayed: reconciliation finishes it
         continue;
       }
-      {
-        if (linkUnsupported(e) && errnoOf(e) !== 'EMLINK') {
-          outcomes.set(op.id, await this.guarded(op, () => this.publishByPlaceholder(op, op.temp!)));
-          continue;
-        }
-        await unlinkIfPresent(op.temp!);
-        outcomes.set(
-          op.id,
-          await this.fail(
-            op,
-            errnoOf(e) === 'EEXIST'
-              ? new OperationFailure('destination-exists', 'the destination appeared while copying')
-              : failureFrom(e, 'publishing the copy'),
-          ),
-        );
+      if (linkUnsupported(e) && errnoOf(e) !== 'EMLINK') {
+        outcomes.set(op.id, await this.guarded(op, () => this.publishByPlaceholder(op, op.temp!)));
+        continue;
       }
+      await unlinkIfPresent(op.temp!);
+      outcomes.set(
+        op.id,
+        await this.fail(
+          op,
+          errnoOf(e) === 'EEXIST'
+            ? new OperationFailure('destination-exists', 'the destination appeared while copying')
+            : failureFrom(e, 'publishing the copy'),
+        ),
+      );
     }
     if (tempLeft) throw tempLeft;
     // One fsync per folder makes every new name (and every dropped temporary name) of the group durable.
