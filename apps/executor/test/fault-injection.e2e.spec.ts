@@ -205,6 +205,33 @@ describe('executor fault injection (SIGKILL at each protocol step, then restart)
     expect(kills).toBeGreaterThan(0);
   });
 
+  it('two batches in flight, killed mid-copy in the second and then at random points, restarted until it completes', async () => {
+    const src = tempFolder('/tmp', 'flight-src');
+    const dst = tempFolder('/dev/shm', 'flight-dst');
+    folders.push(src, dst);
+    const seed = Number(process.env.EXECUTOR_FAULT_SEED ?? Date.now() % 100000);
+    const random = seededRandom(seed);
+    // 80 files: the runner's first batch holds 32, the second the rest, and the two run at once.
+    const batch = buildBatch(src, dst, 80, random, 'move', { companions: false });
+    const executionId = await journal.createExecution({ kind: 'run', mode: 'move', operations: batch.operations });
+    // The 40th copy is one of the second batch's: some of its files copied, some not, some still to start,
+    // while the first batch is anywhere from copying to its last commit.
+    expect(await runUntilKilled(executionId, 'move:media:copy:mid', 40)).toBe(true);
+    const atKill = await journal.operationsOf(executionId);
+    expect(atKill.filter((o) => o.phase === 'copying').length).toBeGreaterThan(0);
+    await reconcileInProcess(journal);
+    await expectConsistent(executionId, batch.files, [src, dst]);
+    for (let round = 0; round < 3; round++) {
+      const killed = await runUntilKilled(executionId, '**', 1 + Math.floor(random() * (400 >> round)));
+      if (!killed) break;
+      await reconcileInProcess(journal);
+      await expectConsistent(executionId, batch.files, [src, dst]);
+    }
+    await restartToCompletion(executionId);
+    const ops = await expectConsistent(executionId, batch.files, [src, dst]);
+    expect({ seed, statuses: [...new Set(ops.map((o) => o.status))] }).toEqual({ seed, statuses: ['done'] });
+  });
+
   it('SIGTERM mid-batch finishes or rolls back the file in hand, and a restart resumes the rest', async () => {
     const src = tempFolder('/tmp', 'term-src');
     const dst = tempFolder('/dev/shm', 'term-dst');

@@ -8,6 +8,11 @@ import type { JournalOperation } from '../journal/operation';
  */
 export interface ProtocolHooks {
   at(point: string, op: JournalOperation): Promise<void> | void;
+  /**
+   * Whether `at` may act at `copy:mid` (default: yes). Only then does each copy pause mid-way for it, which
+   * costs a message per file; other points cost nothing.
+   */
+  wantsMidCopy?: boolean;
 }
 
 export const NO_HOOKS: ProtocolHooks = { at: () => undefined };
@@ -31,7 +36,10 @@ export function killHooksFromEnv(env: NodeJS.ProcessEnv = process.env): Protocol
   const pattern = env.CRATEFLOW_EXECUTOR_KILL_AT;
   if (!pattern) return NO_HOOKS;
   let remaining = Math.max(1, Number(env.CRATEFLOW_EXECUTOR_KILL_AFTER ?? 1) || 1);
+  const tokens = pattern.split(':');
   return {
+    wantsMidCopy:
+      tokens[tokens.length - 1] === '**' || (matches(tokens.slice(-2).join(':'), 'copy:mid') && tokens.length === 4),
     at: (point, op) => {
       const name = `${op.undoOfOperationId ? 'undo' : op.kind}:${op.role}:${point}`;
       if (!matches(pattern, name)) return;

@@ -63,6 +63,40 @@ describe('FileIoPool (file worker threads)', () => {
     expect(await pool.lookAt(b(path.join(dir, 'nothing')))).toBeNull();
   });
 
+  it('runs a group of small steps over the workers, each with its own result or error', async () => {
+    const a = writeFixtureFile(path.join(dir, 'a.flac'), 1000);
+    writeFileSync(path.join(dir, '.crateflow-1.part'), 'copy');
+    const steps = await pool.many([
+      { do: 'lstat', path: b(a.path) },
+      { do: 'lstat', path: b(path.join(dir, 'nothing')) },
+      { do: 'claim', from: b(a.path), to: b(path.join(dir, 'out', 'Artist', 'a.flac')), ensureParents: true },
+      { do: 'claim', from: b(a.path), to: b(a.path), ensureParents: false },
+      { do: 'publish', from: b(path.join(dir, '.crateflow-1.part')), to: b(path.join(dir, 'out', 'b.flac')) },
+      { do: 'unlink', path: b(path.join(dir, 'nothing')) },
+      { do: 'fsync-dir', path: b(dir) },
+    ]);
+    expect(steps[0].value).toMatchObject({ ino: a.ino, size: 1000 });
+    expect(steps[1]).toEqual({ value: null });
+    expect(steps[2]).toEqual({ value: true });
+    expect(String(lstatSync(path.join(dir, 'out', 'Artist', 'a.flac')).ino)).toBe(a.ino);
+    // Never over an existing name; errors keep their errno code for failureFrom().
+    expect(steps[3].error).toMatchObject({ code: 'EEXIST', linked: false });
+    expect(steps[4]).toEqual({ value: true });
+    expect(readdirSync(dir).sort()).toEqual(['a.flac', 'out']); // the temporary name was dropped
+    expect(steps[5].error).toMatchObject({ code: 'ENOENT' });
+    expect(steps[6]).toEqual({ value: true });
+  });
+
+  it('sends a long queue a few jobs per message, every job still answered on its own', async () => {
+    const files = Array.from({ length: 40 }, (_, i) => writeFixtureFile(path.join(dir, `${i}.flac`), 1000 + i));
+    const hashes = await Promise.all(
+      [...files, { path: path.join(dir, 'gone.flac'), size: 1 }].map((f) =>
+        pool.sha256(b(f.path), f.size).catch((e: NodeJS.ErrnoException) => e.code),
+      ),
+    );
+    expect(hashes).toEqual([...files.map((f) => ({ hash: f.hash, size: f.size })), 'ENOENT']);
+  });
+
   it('pauses a copy at its mid-copy point until the hook has run, and fails copies once stopped', async () => {
     const stop = new AbortController();
     const stoppable = new FileIoPool(1, stop.signal);

@@ -16,10 +16,30 @@ export type FileIoJob =
       umask: number;
       /** Stop after the first chunk until the main thread has run its mid-copy hook. */
       pauseMidCopy: boolean;
+      /** Create the destination's missing folders first (each fsynced in its parent). */
+      ensureParents: boolean;
     }
   | { type: 'hash'; id: number; path: Buffer; expectedSize: number | null }
+  | { type: 'many'; id: number; steps: FileIoStep[] }
   | { type: 'look'; id: number; source: Buffer; destination: Buffer }
   | { type: 'lstat'; id: number; path: Buffer };
+
+/**
+ * A small step of a batch, run by a worker with a blocking call: lstat (null when nothing is there); the
+ * preflight look; claim (link `to` to `from`, after creating `to`'s missing folders when asked); publish
+ * (link `to` to `from`, then drop the name `from`); unlink; fsync a folder.
+ */
+export type FileIoStep =
+  | { do: 'lstat'; path: Buffer }
+  | { do: 'look'; source: Buffer; destination: Buffer }
+  | { do: 'claim'; from: Buffer; to: Buffer; ensureParents: boolean }
+  | { do: 'publish'; from: Buffer; to: Buffer }
+  | { do: 'unlink'; path: Buffer }
+  | { do: 'fsync-dir'; path: Buffer };
+
+/** How a step ended: its value, or its error (with its errno code; `linked` when a publish linked and then failed). */
+export type FileIoStepResult<T = unknown> =
+  { value: T; error?: undefined } | { value?: undefined; error: Error & { code?: string; linked?: boolean } };
 
 /** What a preflight sees: both paths, and the destination's missing folders (outermost first). */
 export interface Looks {
@@ -32,6 +52,8 @@ export interface Looks {
 
 export interface FileIoReply {
   id: number;
+  /** The replies to a message of several jobs, in order. */
+  replies?: FileIoReply[];
   midCopy?: true;
   result?:
     | { identity: FileIdentity; bytesCopied: number }
@@ -53,9 +75,37 @@ interface Pending {
 interface Slot {
   worker: Worker;
   control: Int32Array;
-  current: Pending | null;
+  /** The jobs of the message in hand (several when the queue was long, see pump()). */
+  current: Pending[] | null;
   /** Ends a worker left idle (an executor between executions holds no threads). */
   idleTimer: NodeJS.Timeout | null;
+}
+
+/** Steps of a `many` call go to one worker until there are this many per worker. */
+const MIN_STEPS_PER_MESSAGE = 8;
+
+interface RawLooks {
+  src: FileIdentity | null;
+  dst: FileIdentity | null;
+  missing: Uint8Array[];
+  dev: string | null;
+}
+
+function looksFrom(r: RawLooks): Looks {
+  return {
+    src: r.src,
+    dst: r.dst,
+    missing: r.missing.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength)),
+    dev: r.dev ?? undefined,
+  };
+}
+
+/** At most this many queued jobs go to a worker in one message. */
+const MAX_JOBS_PER_MESSAGE = 8;
+
+function settle(pending: Pending, reply: FileIoReply): void {
+  if (reply.error) pending.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+  else pending.resolve(reply.result);
 }
 
 /** An idle worker ends after this long. */
@@ -93,6 +143,7 @@ export class FileIoPool {
     to: Buffer,
     source: FileIdentity,
     midCopy?: () => Promise<void> | void,
+    { ensureParents = false }: { ensureParents?: boolean } = {},
   ): Promise<FileIdentity & { bytesCopied: number }> {
     const input: JobInput<Extract<FileIoJob, { type: 'copy' }>> = {
       type: 'copy',
@@ -103,6 +154,7 @@ export class FileIoPool {
       gid: process.getgid?.() ?? -1,
       umask: UMASK,
       pauseMidCopy: !!midCopy,
+      ensureParents,
     };
     return this.submit<{ identity: FileIdentity; bytesCopied: number }>(input, midCopy).then((r) => ({
       ...r.identity,
@@ -122,18 +174,54 @@ export class FileIoPool {
 
   /** lstat of an operation's source and destination and of the destination's folders, in one message. */
   async look(source: Buffer, destination: Buffer): Promise<Looks> {
-    const r = await this.submit<{
-      src: FileIdentity | null;
-      dst: FileIdentity | null;
-      missing: Uint8Array[];
-      dev: string | null;
-    }>({ type: 'look', source, destination });
-    return {
-      src: r.src,
-      dst: r.dst,
-      missing: r.missing.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength)),
-      dev: r.dev ?? undefined,
-    };
+    return looksFrom(await this.submit<RawLooks>({ type: 'look', source, destination }));
+  }
+
+  /**
+   * Runs many small steps, spread over the workers (a message per worker, not a thread-pool round trip
+   * per call): each step's own result or error, in order. Steps of one call may run in any order.
+   */
+  async many<T = unknown>(steps: FileIoStep[]): Promise<FileIoStepResult<T>[]> {
+    if (!steps.length) return [];
+    const parts = Math.min(this.size, Math.ceil(steps.length / MIN_STEPS_PER_MESSAGE));
+    const indexes: number[][] = Array.from({ length: parts }, () => []);
+    steps.forEach((_, i) => indexes[i % parts].push(i));
+    const results: FileIoStepResult<T>[] = new Array(steps.length);
+    await Promise.all(
+      indexes.map(async (part) => {
+        const replies = await this.submit<
+          { value?: T; error?: { message: string; code?: string; linked?: boolean } }[]
+        >({
+          type: 'many',
+          steps: part.map((i) => steps[i]),
+        });
+        replies.forEach((r, j) => {
+          results[part[j]] = r.error
+            ? { error: Object.assign(new Error(r.error.message), { code: r.error.code, linked: r.error.linked }) }
+            : { value: r.value as T };
+        });
+      }),
+    );
+    return results;
+  }
+
+  /** lstat of many paths (null where nothing is there); a failed look rejects. */
+  async lookAtMany(paths: Buffer[]): Promise<(FileIdentity | null)[]> {
+    return (await this.many<FileIdentity | null>(paths.map((p) => ({ do: 'lstat', path: p })))).map((r) => {
+      if (r.error) throw r.error;
+      return r.value;
+    });
+  }
+
+  /** The preflight looks of many operations, each with its own result or error. */
+  async lookMany(pairs: { source: Buffer; destination: Buffer }[]): Promise<FileIoStepResult<Looks>[]> {
+    const raw = await this.many<RawLooks>(pairs.map((p) => ({ do: 'look', ...p })));
+    return raw.map((r) => (r.error ? r : { value: looksFrom(r.value) }));
+  }
+
+  /** fsyncs folders, spread over the workers (a journaling filesystem commits them together). */
+  async fsyncDirs(dirs: Buffer[]): Promise<void> {
+    for (const r of await this.many(dirs.map((d) => ({ do: 'fsync-dir', path: d })))) if (r.error) throw r.error;
   }
 
   /** Starts every worker now (an execution is about to begin), so the first files do not wait for them. */
@@ -163,13 +251,21 @@ export class FileIoPool {
       let slot = this.slots.find((s) => !s.current);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
       if (!slot) return;
-      const next = this.queue.shift()!;
+      // A long queue (a batch's copies, say) goes out a few jobs per message, a share for each worker: one
+      // message and one reply per few files instead of per file (each wakes a thread), the workers still
+      // evenly loaded. A copy that pauses mid-way for its hook goes alone.
+      const share = Math.min(MAX_JOBS_PER_MESSAGE, Math.max(1, Math.floor(this.queue.length / this.size)));
+      const jobs = [this.queue.shift()!];
+      while (jobs.length < share && this.queue.length && !this.queue[0].midCopy && !jobs[0].midCopy) {
+        jobs.push(this.queue.shift()!);
+      }
       if (slot.idleTimer) clearTimeout(slot.idleTimer);
       slot.idleTimer = null;
-      slot.current = next;
+      slot.current = jobs;
       Atomics.store(slot.control, PAUSE, 0);
       slot.worker.ref(); // a job in hand keeps the process alive
-      slot.worker.postMessage(next.job);
+      if (jobs.length === 1) slot.worker.postMessage(jobs[0].job);
+      else slot.worker.postMessage({ type: 'jobs', id: this.nextId++, jobs: jobs.map((j) => j.job) });
     }
   }
 
@@ -188,8 +284,18 @@ export class FileIoPool {
   }
 
   private async onReply(slot: Slot, reply: FileIoReply): Promise<void> {
-    const pending = slot.current;
-    if (!pending || pending.job.id !== reply.id) return;
+    const current = slot.current;
+    if (!current) return;
+    if (reply.replies) {
+      slot.current = null;
+      slot.worker.unref();
+      slot.idleTimer = setTimeout(() => this.retire(slot), IDLE_MS).unref();
+      current.forEach((pending, i) => settle(pending, reply.replies![i]));
+      this.pump();
+      return;
+    }
+    const pending = current[0];
+    if (current.length !== 1 || pending.job.id !== reply.id) return;
     if (reply.midCopy) {
       try {
         await pending.midCopy?.();
@@ -202,8 +308,7 @@ export class FileIoPool {
     slot.current = null;
     slot.worker.unref();
     slot.idleTimer = setTimeout(() => this.retire(slot), IDLE_MS).unref();
-    if (reply.error) pending.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
-    else pending.resolve(reply.result);
+    settle(pending, reply);
     this.pump();
   }
 
@@ -219,7 +324,7 @@ export class FileIoPool {
     if (i < 0) return;
     this.slots.splice(i, 1);
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    slot.current?.reject(err);
+    for (const pending of slot.current ?? []) pending.reject(err);
     slot.current = null;
     this.pump();
   }

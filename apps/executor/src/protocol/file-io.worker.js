@@ -100,6 +100,7 @@ function copy(job, control) {
     }
     const mode = source.mode & 0o7777;
     const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
+    if (job.ensureParents) ensureParents(bytes(job.to));
     const dst = fs.openSync(bytes(job.to), flags, mode & 0o777);
     try {
       // Room for one byte more than the recorded size: a short read is the end of a regular file, and a
@@ -160,28 +161,115 @@ function hash(job) {
   }
 }
 
+/** Creates the missing folders above `p` (outermost first), each made durable in its parent (as ensureParentFolders() in file-system.ts). @param {Buffer} p */
+function ensureParents(p) {
+  const missing = [];
+  let dir = dirnameOf(p);
+  for (;;) {
+    if (lookAt(dir)) break;
+    missing.unshift(Buffer.from(dir));
+    const up = dirnameOf(dir);
+    if (up.equals(dir)) break;
+    dir = up;
+  }
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      if (!e || e.code !== 'EEXIST') throw e;
+      continue;
+    }
+    fsyncDir(dirnameOf(d));
+  }
+}
+
+/** @param {Buffer} dir */
+function fsyncDir(dir) {
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * One small step of a batch (see FileIoStep in file-io-pool.ts): a look, a link, an unlink or a folder
+ * fsync, each a blocking call here instead of a thread-pool round trip of the main thread.
+ */
+function step(s) {
+  switch (s.do) {
+    case 'lstat':
+      return lookAt(bytes(s.path));
+    case 'look':
+      return look(s);
+    case 'claim':
+      // Link the destination to the source, creating its missing folders first when asked.
+      if (s.ensureParents) ensureParents(bytes(s.to));
+      fs.linkSync(bytes(s.from), bytes(s.to));
+      return true;
+    case 'publish':
+      // Link the verified temporary copy to its destination, then drop the temporary name.
+      fs.linkSync(bytes(s.from), bytes(s.to));
+      try {
+        fs.unlinkSync(bytes(s.from));
+      } catch (e) {
+        if (!e || e.code !== 'ENOENT') throw Object.assign(e, { linked: true });
+      }
+      return true;
+    case 'unlink':
+      fs.unlinkSync(bytes(s.path));
+      return true;
+    case 'fsync-dir':
+      fsyncDir(bytes(s.path));
+      return true;
+    default:
+      throw new Error(`unknown step ${s.do}`);
+  }
+}
+
+/** @param {{ steps: any[] }} job */
+function many(job) {
+  return job.steps.map((s) => {
+    try {
+      return { value: step(s) };
+    } catch (e) {
+      return {
+        error: { message: e && e.message ? e.message : String(e), code: e && e.code, linked: !!(e && e.linked) },
+      };
+    }
+  });
+}
+
 /** @type {Int32Array} */
 let control = new Int32Array(2);
-parentPort.on('message', (job) => {
-  if (job.type === 'control') {
-    control = new Int32Array(job.buffer);
-    return;
-  }
-  let reply;
+/** Runs one job; its reply (result or error). */
+function run(job) {
   try {
-    reply = {
+    return {
       id: job.id,
       result:
         job.type === 'copy'
           ? copy(job, control)
           : job.type === 'look'
             ? look(job)
-            : job.type === 'lstat'
-              ? { identity: lookAt(bytes(job.path)) }
-              : hash(job),
+            : job.type === 'many'
+              ? many(job)
+              : job.type === 'lstat'
+                ? { identity: lookAt(bytes(job.path)) }
+                : hash(job),
     };
   } catch (e) {
-    reply = { id: job.id, error: { message: e && e.message ? e.message : String(e), code: e && e.code } };
+    return { id: job.id, error: { message: e && e.message ? e.message : String(e), code: e && e.code } };
   }
-  parentPort.postMessage(reply);
+}
+
+parentPort.on('message', (job) => {
+  if (job.type === 'control') {
+    control = new Int32Array(job.buffer);
+    return;
+  }
+  // Several jobs in one message (a long queue): one reply with every job's own.
+  if (job.type === 'jobs') parentPort.postMessage({ id: job.id, replies: job.jobs.map(run) });
+  else parentPort.postMessage(run(job));
 });

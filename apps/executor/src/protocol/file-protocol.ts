@@ -3,7 +3,7 @@ import type { JournalRepository } from '../journal/journal.repository';
 import type { DestinationResult, JournalOperation, OperationPatch, Phase } from '../journal/operation';
 import { NO_HOOKS, type ProtocolHooks } from './fault-hooks';
 import { OperationFailure, failureFrom, linkUnsupported } from './failures';
-import { FileIoPool } from './file-io-pool';
+import { FileIoPool, type Looks } from './file-io-pool';
 import {
   createPlaceholder,
   eachLimited,
@@ -25,7 +25,7 @@ import {
 } from './file-system';
 import { basenameBytes, dirnameBytes, displayPath, joinBytes, pathLengthProblem } from './path-bytes';
 
-/** Looks, links and unlinks run this many files at a time (the thread pool has 4 threads). */
+/** Preflights run this many at a time (their looks come from the file workers; a case-only rename may read a folder). */
 const IO_CONCURRENCY = 4;
 /** Copies and hashes run in this many worker threads, a file each at a time (their I/O overlaps). */
 const COPY_WORKERS = 4;
@@ -168,14 +168,15 @@ export class FileProtocol {
    * What may be done with an operation, decided by looking only (nothing is changed): a failure with its
    * reason, or the method and the folders the destination still needs.
    */
-  private async preflight(op: JournalOperation): Promise<Preflight> {
+  private async preflight(op: JournalOperation, looked?: Looks): Promise<Preflight> {
     if (op.kind === 'unpublish') return { kind: 'unpublish' };
     const tooLong = pathLengthProblem(op.destination);
     if (tooLong) return { kind: 'fail', failure: new OperationFailure('path-too-long', `destination ${tooLong}`) };
 
     // Source, destination and the destination's folders in one message to a file worker (each look a
-    // thread-pool round trip of its own, and a missing path an exception, cost more than the copy here).
-    const { src, dst, missing: createdDirs, dev: destDev } = await this.io.look(op.source, op.destination);
+    // thread-pool round trip of its own, and a missing path an exception, cost more than the copy here);
+    // a batch looks at all its operations at once (`looked`).
+    const { src, dst, missing: createdDirs, dev: destDev } = looked ?? (await this.io.look(op.source, op.destination));
     if (!src) return { kind: 'fail', failure: new OperationFailure('source-missing', 'the source file is missing') };
     if (!src.isFile)
       return { kind: 'fail', failure: new OperationFailure('not-a-file', 'the source is not a regular file') };
@@ -245,15 +246,22 @@ export class FileProtocol {
   async runBatch(ops: JournalOperation[]): Promise<Outcome[]> {
     const outcomes = new Map<string, Outcome>();
     const preflights = new Map<string, Preflight>();
-    // Looking only: a few at a time.
+    // Looking only: every operation's paths in a few worker messages. One whose look failed (a folder that
+    // may not be read, say) goes the one-by-one way below, which looks again and ends it with its reason.
+    const lookable = ops.filter((op) => op.kind !== 'unpublish' && !pathLengthProblem(op.destination));
+    const looks = await this.io.lookMany(lookable.map((op) => ({ source: op.source, destination: op.destination })));
+    const looked = new Map(lookable.map((op, i) => [op.id, looks[i]]));
     await eachLimited(ops, IO_CONCURRENCY, async (op) => {
-      preflights.set(op.id, await this.preflight(op));
+      const look = looked.get(op.id);
+      if (look?.error) return;
+      preflights.set(op.id, await this.preflight(op, look?.value));
     });
     const linkable: { op: JournalOperation; createdDirs: Buffer[] }[] = [];
     const copies: CopyItem[] = [];
     for (const op of ops) {
-      const pre = preflights.get(op.id)!;
-      if (pre.kind === 'link') linkable.push({ op, createdDirs: pre.createdDirs });
+      const pre = preflights.get(op.id);
+      if (!pre) outcomes.set(op.id, await this.guarded(op, () => this.runUnguarded(op)));
+      else if (pre.kind === 'link') linkable.push({ op, createdDirs: pre.createdDirs });
       else if (pre.kind === 'copy') copies.push({ op, src: pre.src, createdDirs: pre.createdDirs });
       // Looked at again right before it runs.
       else outcomes.set(op.id, await this.guarded(op, () => this.runUnguarded(op)));
@@ -287,12 +295,14 @@ export class FileProtocol {
     );
     for (const { op } of batch) await this.hooks.at('journaled:claiming', op);
     const claimed = new Set<string>();
-    await eachLimited(batch, IO_CONCURRENCY, async ({ op }) => {
-      try {
-        await ensureParentFolders(op.destination);
-        await linkNoClobber(op.source, op.destination);
-        claimed.add(op.id);
-      } catch (e) {
+    // Every link (after its missing folders) in a few worker messages.
+    const claims = await this.io.many(
+      batch.map(({ op }) => ({ do: 'claim' as const, from: op.source, to: op.destination, ensureParents: true })),
+    );
+    for (const [i, { op }] of batch.entries()) {
+      const e = claims[i].error;
+      if (!e) claimed.add(op.id);
+      else {
         if (errnoOf(e) === 'EEXIST') {
           outcomes.set(
             op.id,
@@ -304,7 +314,7 @@ export class FileProtocol {
           outcomes.set(op.id, await this.fail(op, failureFrom(e, 'linking the destination')));
         }
       }
-    });
+    }
     const linked = batch.map(({ op }) => op).filter((op) => claimed.has(op.id));
     await this.fsyncDirsOf(linked.map((op) => op.destination));
     const results = await this.destinationsOf(linked);
@@ -334,12 +344,17 @@ export class FileProtocol {
     // Copy in the file I/O workers (a few files at a time); each copy is fsynced. Its bytes are hashed once,
     // by the verify below.
     const copiedAs = new Map<string, FileIdentity>();
-    const midCopy = this.hooks === NO_HOOKS ? undefined : (op: JournalOperation) => this.hooks.at('copy:mid', op);
+    const midCopy =
+      this.hooks === NO_HOOKS || this.hooks.wantsMidCopy === false
+        ? undefined
+        : (op: JournalOperation) => this.hooks.at('copy:mid', op);
     await settleAll(batch, async ({ op, src, createdDirs }) => {
       const temp = op.temp!;
       try {
-        if (createdDirs.length) await ensureParentFolders(op.destination); // else the folder was there a moment ago
-        const copied = await this.io.copy(op.source, temp, src, midCopy && (() => midCopy(op)));
+        // The worker creates the missing folders first (else the folder was there a moment ago).
+        const copied = await this.io.copy(op.source, temp, src, midCopy && (() => midCopy(op)), {
+          ensureParents: createdDirs.length > 0,
+        });
         if (copied.bytesCopied !== op.expected.size) {
           await unlinkIfPresent(temp);
           outcomes.set(
@@ -407,29 +422,37 @@ export class FileProtocol {
     );
     for (const op of verified) await this.hooks.at('journaled:publishing', op);
     const linked: JournalOperation[] = [];
-    await eachLimited(verified, IO_CONCURRENCY, async (op) => {
-      try {
-        await linkNoClobber(op.temp!, op.destination);
+    // Every link and dropped temporary name in a few worker messages.
+    const publishes = await this.io.many(
+      verified.map((op) => ({ do: 'publish' as const, from: op.temp!, to: op.destination })),
+    );
+    let tempLeft: Error | undefined;
+    for (const [i, op] of verified.entries()) {
+      const e = publishes[i].error;
+      if (!e) {
         linked.push(op);
-        await unlinkIfPresent(op.temp!);
-      } catch (e) {
-        if (linked.includes(op)) throw e; // published but the temp name stayed: reconciliation finishes it
-        if (linkUnsupported(e) && errnoOf(e) !== 'EMLINK') {
-          outcomes.set(op.id, await this.guarded(op, () => this.publishByPlaceholder(op, op.temp!)));
-          return;
-        }
-        await unlinkIfPresent(op.temp!);
-        outcomes.set(
-          op.id,
-          await this.fail(
-            op,
-            errnoOf(e) === 'EEXIST'
-              ? new OperationFailure('destination-exists', 'the destination appeared while copying')
-              : failureFrom(e, 'publishing the copy'),
-          ),
-        );
+        continue;
       }
-    });
+      if (e.linked) {
+        tempLeft ??= e; // published but the temp name stayed: reconciliation finishes it
+        continue;
+      }
+      if (linkUnsupported(e) && errnoOf(e) !== 'EMLINK') {
+        outcomes.set(op.id, await this.guarded(op, () => this.publishByPlaceholder(op, op.temp!)));
+        continue;
+      }
+      await unlinkIfPresent(op.temp!);
+      outcomes.set(
+        op.id,
+        await this.fail(
+          op,
+          errnoOf(e) === 'EEXIST'
+            ? new OperationFailure('destination-exists', 'the destination appeared while copying')
+            : failureFrom(e, 'publishing the copy'),
+        ),
+      );
+    }
+    if (tempLeft) throw tempLeft;
     // One fsync per folder makes every new name (and every dropped temporary name) of the group durable.
     await this.fsyncDirsOf(linked.map((op) => op.destination));
     // The destination is the copy's own inode, as it was when the copy was fsynced.
@@ -467,13 +490,10 @@ export class FileProtocol {
 
     const moves = ops.filter((o) => o.kind === 'move');
     for (const op of moves) await this.hooks.at('published:before-release', op);
-    const sources = new Map<string, FileIdentity | null>();
-    await settleAll(moves, async (op) => {
-      sources.set(op.id, await this.io.lookAt(op.source));
-    });
+    const sources = await this.io.lookAtMany(moves.map((op) => op.source));
     const releasable: JournalOperation[] = [];
-    for (const op of moves) {
-      const src = sources.get(op.id);
+    for (const [i, op] of moves.entries()) {
+      const src = sources[i];
       const r = results.get(op.id)!;
       if (src && (sameInode(src, r.dev, r.ino) || matchesRecorded(src, op.expected))) releasable.push(op);
       else outcomes.set(op.id, await this.guarded(op, () => this.release(op, r)));
@@ -483,14 +503,12 @@ export class FileProtocol {
     );
     for (const op of releasable) await this.hooks.at('journaled:releasing', op);
     const unlinked = new Set<string>();
-    await eachLimited(releasable, IO_CONCURRENCY, async (op) => {
-      try {
-        await fsp.unlink(op.source);
-        unlinked.add(op.id);
-      } catch (e) {
-        outcomes.set(op.id, await this.guarded(op, () => this.rollBack(op, failureFrom(e, 'removing the source'))));
-      }
-    });
+    const unlinks = await this.io.many(releasable.map((op) => ({ do: 'unlink' as const, path: op.source })));
+    for (const [i, op] of releasable.entries()) {
+      const e = unlinks[i].error;
+      if (!e) unlinked.add(op.id);
+      else outcomes.set(op.id, await this.guarded(op, () => this.rollBack(op, failureFrom(e, 'removing the source'))));
+    }
     const released = releasable.filter((op) => unlinked.has(op.id));
     await this.fsyncDirsOf(released.map((op) => op.source));
     await this.journal.record(
@@ -508,18 +526,15 @@ export class FileProtocol {
   }
 
   private async destinationsOf(ops: JournalOperation[]): Promise<Map<string, DestinationResult>> {
-    const results = new Map<string, DestinationResult>();
-    await settleAll(ops, async (op) => {
-      results.set(op.id, resultOf((await this.io.lookAt(op.destination))!));
-    });
-    return results;
+    const found = await this.io.lookAtMany(ops.map((op) => op.destination));
+    return new Map(ops.map((op, i) => [op.id, resultOf(found[i]!)]));
   }
 
   private async fsyncDirsOf(paths: Buffer[]): Promise<void> {
     const dirs = new Map<string, Buffer>();
     for (const p of paths) dirs.set(dirnameBytes(p).toString('hex'), dirnameBytes(p));
-    // Together: a journaling filesystem commits several folders' changes in one go.
-    await eachLimited([...dirs.values()], IO_CONCURRENCY, fsyncDir);
+    // Together, in the file workers: a journaling filesystem commits several folders' changes in one go.
+    await this.io.fsyncDirs([...dirs.values()]);
   }
 
   /** Runs a step of an operation; an unexpected error puts the disk back in order before the failure is recorded. */

@@ -41,6 +41,13 @@ export interface ExecutionRunnerOptions {
  * machine). A stop rolls back copies in progress, so a large batch still stops quickly.
  */
 const BATCH_SIZE = 256;
+/** The first batch is smaller, so copying starts while the next batches are looked at. */
+const FIRST_BATCH_SIZE = 32;
+/**
+ * Batches run this many at a time: while one waits for a journal commit or a folder fsync, the file
+ * workers copy and hash the next one's files. Each batch keeps its own write-ahead order.
+ */
+const BATCHES_IN_FLIGHT = 2;
 /** ... and a batch holds at most this many bytes, so progress keeps coming while long mixes are copied. */
 const BATCH_BYTES = 256 * 1024 * 1024;
 
@@ -175,45 +182,22 @@ export class ExecutionRunner {
     };
 
     const pending = ops.filter((o) => o.status === 'pending');
-    for (let i = 0; i < pending.length;) {
-      if (this.stopping) return; // stays `running`; the next start resumes it
-      // A batch ends before a companion whose media file is in it (the companion waits for its outcome).
-      const batch: JournalOperation[] = [];
-      const inBatch = new Set<string>();
-      let batchBytes = 0;
-      while (i < pending.length && batch.length < BATCH_SIZE && batchBytes < BATCH_BYTES) {
-        const op = pending[i];
-        if (op.parentOperationId && inBatch.has(op.parentOperationId)) break;
-        const parent = op.parentOperationId ? byId.get(op.parentOperationId) : undefined;
-        i++;
-        if (parent && parent.status !== 'done') {
-          await this.journal.record([
-            {
-              op,
-              phase: 'failed',
-              patch: {
-                status: 'skipped',
-                error: 'its media file was not moved, so the companion stays with it',
-                errorCode: 'parent-not-moved',
-              },
-            },
-          ]);
-          recent.push({
-            operationId: op.id,
-            fileId: op.fileId,
-            path: op.destinationPath,
-            status: 'skipped',
-            error: op.error ?? undefined,
-          });
-          continue;
-        }
-        batch.push(op);
-        batchBytes += op.expected.size;
-        inBatch.add(op.id);
+    // Batches in flight, oldest first. While one waits for a journal commit or a folder fsync, the next
+    // one's files are looked at, copied and hashed (each batch keeps its own write-ahead order).
+    const inFlight: { batch: JournalOperation[]; outcomes: Promise<Outcome[]> }[] = [];
+    /** The in-flight batch of each operation (a companion waits for its media file's batch). */
+    const running = new Map<string, Promise<Outcome[]>>();
+    const settleOldest = async () => {
+      const { batch, outcomes } = inFlight[0];
+      let results: Outcome[];
+      try {
+        results = await outcomes;
+      } finally {
+        inFlight.shift();
+        for (const op of batch) running.delete(op.id);
       }
-      const outcomes = await this.protocol.runBatch(batch);
       for (const [j, op] of batch.entries()) {
-        const outcome = outcomes[j];
+        const outcome = results[j];
         if (outcome === 'done') bytesDone += op.expected.size;
         this.options.onFinished?.(outcome, outcome === 'done' ? op.expected.size : 0);
         recent.push({
@@ -225,6 +209,63 @@ export class ExecutionRunner {
         });
       }
       await report(false);
+    };
+    try {
+      for (let i = 0; i < pending.length;) {
+        if (this.stopping) break; // stays `running`; the next start resumes it
+        // A batch ends before a companion whose media file is in it (the companion waits for its outcome).
+        const batch: JournalOperation[] = [];
+        const inBatch = new Set<string>();
+        let batchBytes = 0;
+        const limit = inFlight.length || i ? BATCH_SIZE : FIRST_BATCH_SIZE;
+        while (i < pending.length && batch.length < limit && batchBytes < BATCH_BYTES) {
+          const op = pending[i];
+          if (op.parentOperationId && inBatch.has(op.parentOperationId)) break;
+          if (op.parentOperationId && running.has(op.parentOperationId)) {
+            if (batch.length) break;
+            while (running.has(op.parentOperationId)) await settleOldest();
+            // A stop rolled the media file back to pending, perhaps: the companion waits for the next start.
+            if (this.stopping) break;
+          }
+          const parent = op.parentOperationId ? byId.get(op.parentOperationId) : undefined;
+          i++;
+          if (parent && parent.status !== 'done') {
+            await this.journal.record([
+              {
+                op,
+                phase: 'failed',
+                patch: {
+                  status: 'skipped',
+                  error: 'its media file was not moved, so the companion stays with it',
+                  errorCode: 'parent-not-moved',
+                },
+              },
+            ]);
+            recent.push({
+              operationId: op.id,
+              fileId: op.fileId,
+              path: op.destinationPath,
+              status: 'skipped',
+              error: op.error ?? undefined,
+            });
+            continue;
+          }
+          batch.push(op);
+          batchBytes += op.expected.size;
+          inBatch.add(op.id);
+        }
+        if (!batch.length) continue;
+        const outcomes = this.protocol.runBatch(batch);
+        outcomes.catch(() => undefined); // awaited in turn below; its error is not unhandled meanwhile
+        inFlight.push({ batch, outcomes });
+        for (const op of batch) running.set(op.id, outcomes);
+        while (inFlight.length >= BATCHES_IN_FLIGHT) await settleOldest();
+      }
+      while (inFlight.length) await settleOldest();
+    } catch (e) {
+      // Nothing may still be running when the execution is marked failed: let the other batches end first.
+      await Promise.allSettled(inFlight.map((f) => f.outcomes));
+      throw e;
     }
     if (this.stopping) return;
 
