@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { createTestDatabase } from '@crateflow/persistence/src/testing';
@@ -8,6 +7,7 @@ import { JournalRepository, type StepRecord } from '../../apps/executor/src/jour
 import { ExecutionRunner } from '../../apps/executor/src/runs/execution-runner';
 import { NO_EVENTS, SILENT_LOGGER } from '../../apps/executor/test/fault-scenario';
 import { operationFor, recordFile } from '../../apps/executor/test/library-fixture';
+import { buildLibrary, libraryPaths } from './library';
 
 /**
  * Where the cross-filesystem half of bench/executor spends its time: the same 2,000 files (disk → tmpfs),
@@ -43,32 +43,14 @@ function threadsCpu(): Map<string, number> {
   return cpu;
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function sh(script: string): void {
   if (spawnSync('sh', ['-c', script], { stdio: 'inherit' }).status !== 0) throw new Error(`failed: ${script}`);
 }
 
 async function main(): Promise<void> {
   const master = path.join(WORK, 'master');
-  const rel = Array.from({ length: FILES }, (_, i) =>
-    path.join(`album ${i % 97}`, `${String(i).padStart(5, '0')} track.flac`),
-  );
-  if (!existsSync(master)) {
-    const random = prng(42); // the same files as bench/executor/run.ts
-    for (const r of rel) {
-      mkdirSync(path.join(master, path.dirname(r)), { recursive: true });
-      writeFileSync(path.join(master, r), randomBytes(Math.floor(-Math.log(1 - random()) * MEAN_KB * 1024)));
-    }
-  }
+  // The same files as bench/executor/run.ts, built once and kept between rounds.
+  const rel = existsSync(master) ? libraryPaths(FILES) : buildLibrary(master, FILES, MEAN_KB).rel;
   const db = await createTestDatabase('bench-executor-profile');
   let commits: { ms: number; phase: string; steps: number }[] = [];
   let t0 = process.hrtime.bigint();

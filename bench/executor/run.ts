@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import { JournalRepository } from '../../apps/executor/src/journal/journal.repos
 import { ExecutionRunner } from '../../apps/executor/src/runs/execution-runner';
 import { NO_EVENTS, SILENT_LOGGER } from '../../apps/executor/test/fault-scenario';
 import { operationFor, recordFile } from '../../apps/executor/test/library-fixture';
+import { buildLibrary } from './library';
 
 /**
  * Executor throughput, moving BENCH_FILES files (default 2,000; mean BENCH_MEAN_KB KiB, default 200):
@@ -44,32 +44,6 @@ function sh(script: string): number {
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function buildMaster(dir: string): { rel: string[]; bytes: number } {
-  const random = prng(42);
-  const rel: string[] = [];
-  let bytes = 0;
-  rmSync(dir, { recursive: true, force: true });
-  for (let i = 0; i < FILES; i++) {
-    const size = Math.floor(-Math.log(1 - random()) * MEAN_KB * 1024); // exponential sizes around the mean
-    const r = path.join(`album ${i % 97}`, `${String(i).padStart(5, '0')} track.flac`);
-    mkdirSync(path.join(dir, path.dirname(r)), { recursive: true });
-    writeFileSync(path.join(dir, r), randomBytes(size));
-    rel.push(r);
-    bytes += size;
-  }
-  return { rel, bytes };
-}
-
 async function crateflowMove(src: string, dst: string, rel: string[], journal: JournalRepository) {
   const ops = rel.map((r) =>
     operationFor(recordFile(path.join(src, r)), path.join(dst, 'music', r.replace('album', 'Artist'))),
@@ -95,7 +69,7 @@ async function crateflowMove(src: string, dst: string, rel: string[], journal: J
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   const master = path.join(WORK, 'master');
-  const { rel, bytes } = buildMaster(master);
+  const { rel, bytes } = buildLibrary(master, FILES, MEAN_KB);
   const mb = bytes / 1024 / 1024;
   const db = await createTestDatabase('bench-executor');
   const journal = new JournalRepository(db.dataSource);
