@@ -415,19 +415,29 @@ export async function generateKeyOrdered(
         add(k, auxes[Math.floor(rnd() * auxes.length)]);
         for (let r = poisson(repeatMean); r > 0; r--) add(k, st.highAux[Math.floor(rnd() * st.highAux.length)]);
       }
-      // Sort by (track, time): both fit with the index in a double (tracks < 2^20, frames < 2^16 here).
-      for (let i = 0; i < m; i++) sortKey[i] = (occ.k[i] * 65536 + Math.min(65535, occ.t[i])) * 2 ** 17 + (i % 2 ** 17);
-      const order = sortKey.subarray(0, m).sort();
+      // Sort by (track, time). Track index (< 2^17), frame (< 2^16) and the posting's index fit in one double
+      // when the index needs at most 20 bits; a hash with more postings than that is sorted by comparison.
+      const indexBits = Math.max(1, Math.ceil(Math.log2(m + 1)));
+      let order: Float64Array | Int32Array;
+      if (indexBits <= 20 && tracks < 2 ** 17) {
+        const scale = 2 ** indexBits;
+        for (let i = 0; i < m; i++) sortKey[i] = (occ.k[i] * 65536 + Math.min(65535, occ.t[i])) * scale + i;
+        order = sortKey.subarray(0, m).sort();
+        for (let i = 0; i < m; i++) order[i] = order[i] % scale;
+      } else {
+        order = Int32Array.from({ length: m }, (_, i) => i).sort((a, b) => occ.k[a] - occ.k[b] || occ.t[a] - occ.t[b]);
+      }
       const key = hash >> shift;
       if (key !== rowKey) {
         await flush();
         rowKey = key;
       }
       for (let i = 0; i < m; i++) {
-        const at = order[i] % 2 ** 17;
-        const j = m < 2 ** 17 ? at : i; // more than 2^17 postings of one hash: left in generation order
+        const j = order[i];
         const k = occ.k[j];
         const t = occ.t[j];
+        if (i > 0 && (k < occ.k[order[i - 1]] || (k === occ.k[order[i - 1]] && t < occ.t[order[i - 1]])))
+          throw new Error(`generator: postings of hash ${hash} out of (track, time) order`);
         row.push(hash, firstTrackId + k, t, occ.a[j]);
         if (perTrack) {
           if (perTrack.n[k] === 0 || t < perTrack.lo[k]) perTrack.lo[k] = t;
