@@ -30,11 +30,22 @@ import {
 } from '@crateflow/fingerprint';
 import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
 import { buildMix, renderSegment, scoreTimeline } from '../../libs/fingerprint/test/support/mixes';
-import { createScratchDatabase, openNamedDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
+import {
+  adminUrl,
+  createScratchDatabase,
+  openNamedDatabase,
+  type ScratchDatabase,
+} from '../../libs/fingerprint/test/support/pg';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
 import { Olaf, type OlafMatch } from './olaf';
 import { archiveRecording, djMix, storeLibraryInOlaf, VARIANTS } from './scale-queries';
-import { generatedSample, generatePackedIndex, hashSkew, measureMusicStatistics } from './synthetic-index';
+import {
+  generatedSample,
+  generatePackedIndex,
+  generatePackedIndexFast,
+  hashSkew,
+  measureMusicStatistics,
+} from './synthetic-index';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
@@ -51,6 +62,11 @@ const SKIP_BEFORE = args.includes('--skip-before');
 const GENERATED_DB = args.find((a) => a.startsWith('--generated-db='))?.split('=')[1];
 /** Only generate (and keep, with --generated-db) the index: no library, no look-ups. */
 const GENERATE_ONLY = args.includes('--generate-only');
+/**
+ * --generator=keys (default): the key-ordered generator (generateKeyOrdered: one pass, binary COPY);
+ * --generator=tracks: the track-by-track generator (generateTrack, a pass per slice of the key space).
+ */
+const GENERATOR = args.find((a) => a.startsWith('--generator='))?.split('=')[1] ?? 'keys';
 /** Length of the generated mix (default 60 minutes). */
 const MIX_MINUTES = arg('mix-minutes', 60);
 /**
@@ -77,6 +93,12 @@ const skewOf = (hashes: Int32Array[]) => {
   }
   const s = hashSkew(all);
   return { distinct: +s.distinctPerPosting.toFixed(3), top1pct: +s.top1PercentShare.toFixed(3) };
+};
+/** The URL of a database on the bench's server (psql runs the generator's COPY). */
+const databaseUrl = (name: string) => {
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
 };
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const heading = (s: string) => console.log(`\n== ${s} ${'='.repeat(Math.max(0, 96 - s.length))}`);
@@ -294,11 +316,19 @@ async function main(): Promise<void> {
         `real music (${realFps.length} recordings, ${(stats.seconds / 60).toFixed(1)} min): ${STRATEGIES.map((st) => `${st} ${stats.strategies[st].perSec.toFixed(1)}/s, ${(100 * stats.strategies[st].repeatShare).toFixed(1)} % repeated within a track, skew ${JSON.stringify(skewOf(realFps.map((fp) => fp[st].hash.subarray(0, fp[st].length))))}`).join('; ')}`,
       );
       const c0 = process.cpuUsage();
+      const progress = (s: string) => console.log(`  ${s} (load ${loadAverage()})`);
       const gen = reused
         ? await generatedIndexIn(bigDb)
-        : await generatePackedIndex(bigDb.pool, stats, GENERATED_HOURS, 10_000_000, (s) =>
-            console.log(`  ${s} (load ${loadAverage()})`),
-          );
+        : GENERATOR === 'tracks'
+          ? await generatePackedIndex(bigDb.pool, stats, GENERATED_HOURS, 10_000_000, progress)
+          : await generatePackedIndexFast(
+              bigDb.pool,
+              databaseUrl(bigDb.name),
+              stats,
+              GENERATED_HOURS,
+              10_000_000,
+              progress,
+            );
       const c1 = process.cpuUsage(c0);
       if (!reused)
         console.log(

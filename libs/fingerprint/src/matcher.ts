@@ -550,12 +550,30 @@ function clusterVariable(
 ): TrackCluster | null {
   let rLo = Infinity;
   let rHi = -Infinity;
+  let qLo = Infinity;
+  let qHi = -Infinity;
   for (let k = 0; k < count; k++) {
-    const r = m.r[idx[k]];
+    const i = idx[k];
+    const r = m.r[i];
     if (r < rLo) rLo = r;
     if (r > rHi) rHi = r;
+    if (m.q[i] < qLo) qLo = m.q[i];
+    if (m.q[i] > qHi) qHi = m.q[i];
+    scratch[k] = r - (m.q[i] - pivot);
   }
   const width = 2 * tolerance;
+  // Most tracks of a large library hold only chance matches (at 1,000 h ~40 per track and excerpt), and the
+  // grid vote below costs a pass per mode and speed. A cheap necessary condition first: matches that agree
+  // within `width` at any speed s of the grid lie within width + |s − 1|·(query span) of each other at speed
+  // 1, so if no window of that reach holds minScore matches, no grid cell can, and there is no hit.
+  const maxDev = Math.max(
+    abs(speeds.vinylMin - 1),
+    abs(speeds.vinylMax - 1),
+    abs(speeds.stretchMin - 1),
+    abs(speeds.stretchMax - 1),
+  );
+  const reach = width + maxDev * (qHi - qLo) + 1e-3;
+  if (densest(scratch.subarray(0, count).sort(), count, reach)[0] < minScore) return null;
   // Vote: for every (mode, speed) of the grid, the densest offset. Keep the best few as candidates.
   const candidates: { score: number; speed: number; mode: number; offset: number }[] = [];
   let tries = 0;

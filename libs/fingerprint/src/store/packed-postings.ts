@@ -20,7 +20,8 @@ import { argsortInt32 } from '../sort';
  */
 export const PACKED_KEY_SHIFT: Record<Strategy, number> = { landmark: 0, triplet: 4 };
 
-const LANDMARK_AUX_BIAS = 192;
+/** Landmark aux (an 8-bit level) is stored as zigzag(aux − this): ~1 byte for the usual levels. */
+export const LANDMARK_AUX_BIAS = 192;
 
 export interface PostingColumns {
   length: number;
