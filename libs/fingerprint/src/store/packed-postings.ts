@@ -157,6 +157,82 @@ export function encodePackedRow(strategy: Strategy, p: PostingColumns, start: nu
 }
 
 /**
+ * Reads a packed row of `key` posting by posting: `next()` fills `hash`, `trackId`, `time` and `aux` (and says
+ * with `newHash` that the posting starts another hash) until it returns false. The one decoder of the row
+ * format: a look-up walks it without a callback per posting. Throws on a truncated or malformed row,
+ * trailing bytes included (checked when the last posting has been read).
+ */
+export class PackedRowReader {
+  /** Postings in the row. */
+  readonly count: number;
+  hash: number;
+  trackId = 0;
+  time = 0;
+  aux = 0;
+  newHash = false;
+  private read = 0;
+  private pos = 0;
+  private readonly shift: number;
+  private readonly triplet: boolean;
+
+  constructor(
+    strategy: Strategy,
+    key: number,
+    private readonly bytes: Uint8Array,
+  ) {
+    if (bytes.length === 0) throw new RangeError('packed postings row is empty');
+    this.shift = PACKED_KEY_SHIFT[strategy];
+    this.triplet = strategy === 'triplet';
+    this.hash = key << this.shift;
+    this.count = this.varint();
+    if (this.count === 0 && this.pos !== bytes.length) throw new RangeError('packed postings row has trailing bytes');
+  }
+
+  next(): boolean {
+    if (this.read === this.count) return false;
+    const bytes = this.bytes;
+    const n = bytes.length;
+    if (this.pos >= n) throw new RangeError('packed postings row is truncated');
+    let newHash = this.read === 0;
+    if (this.shift > 0) {
+      const d = this.varint();
+      if (d !== 0) newHash = true;
+      this.hash += d;
+    }
+    const tv = this.varint();
+    const newTrack = newHash || tv !== 0;
+    this.trackId = newHash ? unzigzag(tv) : this.trackId + tv;
+    const dt = this.varint();
+    this.time = newTrack ? unzigzag(dt) : this.time + dt;
+    if (this.triplet) {
+      const pos = this.pos;
+      if (pos + 4 > n) throw new RangeError('packed postings row is truncated');
+      this.aux = bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24);
+      this.pos = pos + 4;
+    } else this.aux = unzigzag(this.varint()) + LANDMARK_AUX_BIAS;
+    this.newHash = newHash;
+    if (++this.read === this.count && this.pos !== n) throw new RangeError('packed postings row has trailing bytes');
+    return true;
+  }
+
+  private varint(): number {
+    const bytes = this.bytes;
+    let b = bytes[this.pos++];
+    if (b < 128) return b;
+    let v = b & 127;
+    let mul = 128;
+    for (;;) {
+      if (this.pos >= bytes.length) throw new RangeError('packed postings row is truncated');
+      b = bytes[this.pos++];
+      v += (b & 127) * mul;
+      if (b < 128) return v;
+      mul *= 128;
+      if (mul > 2 ** 49) throw new RangeError('packed postings row holds an overlong varint');
+    }
+  }
+}
+
+/**
  * Decodes a packed row of `key`. `visit(hash, track, time, aux)` is called for every posting in stored
  * order. Returns the number of postings. Throws on a truncated or malformed row.
  */
@@ -166,52 +242,9 @@ export function decodePackedRow(
   bytes: Uint8Array,
   visit: (hash: number, trackId: number, time: number, aux: number) => void,
 ): number {
-  const shift = PACKED_KEY_SHIFT[strategy];
-  const triplet = strategy === 'triplet';
-  const n = bytes.length;
-  let pos = 0;
-  const varint = (): number => {
-    let b = bytes[pos++];
-    if (b < 128) return b;
-    let v = b & 127;
-    let mul = 128;
-    for (;;) {
-      if (pos >= n) throw new RangeError('packed postings row is truncated');
-      b = bytes[pos++];
-      v += (b & 127) * mul;
-      if (b < 128) return v;
-      mul *= 128;
-      if (mul > 2 ** 49) throw new RangeError('packed postings row holds an overlong varint');
-    }
-  };
-  if (n === 0) throw new RangeError('packed postings row is empty');
-  const count = varint();
-  let hash = key << shift;
-  let track = 0;
-  let time = 0;
-  for (let i = 0; i < count; i++) {
-    if (pos >= n) throw new RangeError('packed postings row is truncated');
-    let newHash = i === 0;
-    if (shift > 0) {
-      const d = varint();
-      if (d !== 0) newHash = true;
-      hash += d;
-    }
-    const tv = varint();
-    const newTrack = newHash || tv !== 0;
-    track = newHash ? unzigzag(tv) : track + tv;
-    const dt = varint();
-    time = newTrack ? unzigzag(dt) : time + dt;
-    let aux: number;
-    if (triplet) {
-      if (pos + 4 > n) throw new RangeError('packed postings row is truncated');
-      aux = bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24);
-      pos += 4;
-    } else aux = unzigzag(varint()) + LANDMARK_AUX_BIAS;
-    visit(hash | 0, track | 0, time | 0, aux | 0);
-  }
-  if (pos !== n) throw new RangeError('packed postings row has trailing bytes');
-  return count;
+  const row = new PackedRowReader(strategy, key, bytes);
+  while (row.next()) visit(row.hash | 0, row.trackId | 0, row.time | 0, row.aux | 0);
+  return row.count;
 }
 
 /** The key of a hash in the packed table of a strategy. */

@@ -15,8 +15,8 @@ import {
 import {
   decodePackedRow,
   encodePackedRow,
-  LANDMARK_AUX_BIAS,
   PACKED_KEY_SHIFT,
+  PackedRowReader,
   packedKeyOf,
   PostingColumnsBuffer,
   sortPostings,
@@ -640,9 +640,9 @@ async function writePackedRows(
 }
 
 /**
- * Appends the postings of one packed row whose hashes were asked for (tombstoned tracks left out). The
- * row format of packed-postings.ts, decoded inline (no callback per posting): a row of several hashes
- * (triplets: 16) is walked once and only the asked hashes' postings are kept.
+ * Appends the postings of one packed row whose hashes were asked for (tombstoned tracks left out). A row of
+ * several hashes (triplets: 16) is read once, without a callback per posting, and only the asked hashes'
+ * postings are kept.
  */
 function decodeInto(
   strategy: Strategy,
@@ -652,62 +652,18 @@ function decodeInto(
   tombstones: Set<number> | null,
   out: LookupBuffer,
 ): void {
-  const shift = PACKED_KEY_SHIFT[strategy];
-  const triplet = strategy === 'triplet';
-  const n = bytes.length;
-  let pos = 0;
-  const varint = (): number => {
-    let b = bytes[pos++];
-    if (b < 128) return b;
-    let v = b & 127;
-    let mul = 128;
-    for (;;) {
-      if (pos >= n) throw new RangeError('packed postings row is truncated');
-      b = bytes[pos++];
-      v += (b & 127) * mul;
-      if (b < 128) return v;
-      mul *= 128;
-      if (mul > 2 ** 49) throw new RangeError('packed postings row holds an overlong varint');
-    }
-  };
-  if (n === 0) throw new RangeError('packed postings row is empty');
-  const count = varint();
-  out.reserve(out.length + count);
-  let j = lowerBound(hashes, key << shift);
-  let hash = key << shift;
-  let track = 0;
-  let time = 0;
+  const row = new PackedRowReader(strategy, key, bytes);
+  out.reserve(out.length + row.count);
+  let j = lowerBound(hashes, row.hash);
   let asked = false;
-  for (let i = 0; i < count; i++) {
-    if (pos >= n) throw new RangeError('packed postings row is truncated');
-    let newHash = i === 0;
-    if (shift > 0) {
-      const d = varint();
-      if (d !== 0) newHash = true;
-      hash += d;
+  while (row.next()) {
+    if (row.newHash) {
+      while (j < hashes.length && hashes[j] < row.hash) j++;
+      asked = j < hashes.length && hashes[j] === row.hash;
     }
-    if (newHash) {
-      while (j < hashes.length && hashes[j] < hash) j++;
-      asked = j < hashes.length && hashes[j] === hash;
-    }
-    const tv = varint();
-    const newTrack = newHash || tv !== 0;
-    track = newHash ? (tv % 2 === 0 ? tv / 2 : -(tv + 1) / 2) : track + tv;
-    const dt = varint();
-    time = newTrack ? (dt % 2 === 0 ? dt / 2 : -(dt + 1) / 2) : time + dt;
-    let aux: number;
-    if (triplet) {
-      if (pos + 4 > n) throw new RangeError('packed postings row is truncated');
-      aux = bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24);
-      pos += 4;
-    } else {
-      const z = varint();
-      aux = (z % 2 === 0 ? z / 2 : -(z + 1) / 2) + LANDMARK_AUX_BIAS;
-    }
-    const tr = track | 0;
-    if (asked && (tombstones === null || !tombstones.has(tr))) out.push(j, tr, time | 0, aux | 0);
+    const tr = row.trackId | 0;
+    if (asked && (tombstones === null || !tombstones.has(tr))) out.push(j, tr, row.time | 0, row.aux | 0);
   }
-  if (pos !== n) throw new RangeError('packed postings row has trailing bytes');
 }
 
 /** Growable look-up result. */
