@@ -71,6 +71,30 @@ describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
     for (const id of ids) await index.removeTrack(id);
   });
 
+  it('answers hashes at both ends of the 32-bit range from both tiers, and only the hashes asked', async () => {
+    const memory = new MemoryFingerprintIndex();
+    const edge = [-(2 ** 31), -(2 ** 31) + 5, -17, -16, -1, 0, 15, 16, 2 ** 31 - 16, 2 ** 31 - 2, 2 ** 31 - 1];
+    const b = new PostingBuffer();
+    for (const [i, h] of edge.entries()) b.push(h, 100 + i, 1000 * i, i - 3);
+    // Asked: some of each packed key's hashes, so a key's row holds unasked ones too.
+    const asked = Int32Array.from([-(2 ** 31), -16, 0, 16, 2 ** 31 - 1]);
+    const rows = async (ix: MemoryFingerprintIndex | PostgresFingerprintIndex, s: (typeof STRATEGIES)[number]) => {
+      const r = await ix.lookup(s, asked);
+      return Array.from({ length: r.length }, (_, i) => `${asked[r.hashIndex[i]]}:${r.trackId[i]}:${r.time[i]}`).sort();
+    };
+    for (const s of STRATEGIES) {
+      await memory.addPostings(s, 77, b.batch());
+      await index.addPostings(s, 77, b.batch());
+      const expected = await rows(memory, s);
+      expect(expected).toHaveLength(5);
+      expect(await rows(index, s)).toEqual(expected); // row tier
+    }
+    expect((await index.mergePending()).postings).toBeGreaterThanOrEqual(2 * edge.length);
+    for (const s of STRATEGIES) expect(await rows(index, s)).toEqual(await rows(memory, s)); // packed tier
+    await index.removeTrack(77);
+    await index.purgeRemoved(); // leaves no tombstone for the tests below
+  });
+
   it('skips over-full hashes on request', async () => {
     const b = new PostingBuffer();
     for (let i = 0; i < 50; i++) b.push(77, i, 0, -1);

@@ -146,34 +146,40 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
 
   /**
    * Both tiers and the tombstones in one statement, so a merge committing meanwhile can neither hide a
-   * posting nor show it twice.
+   * posting nor show it twice. Both tiers are asked by packed key, sent once as a binary int4[] parameter:
+   * PostgreSQL reads it without parsing ~8 digits per element, and the row tier's look-up is a join against
+   * the keys (a key's range of hashes) skipped outright when the row tier is empty, instead of `= ANY` of every
+   * asked hash, whose per-element planning and parsing took about half the backend's CPU on a 4-hour
+   * recording (docs/fingerprint.md, "The look-up statement"). A triplet key covers 16 hashes, so the row
+   * tier can return unasked hashes of an asked key: they are dropped here, as the packed rows' are.
    */
   async lookup(strategy: Strategy, hashes: Int32Array, options: LookupOptions = {}): Promise<LookupResult> {
     if (hashes.length === 0) return EMPTY_LOOKUP;
     assertSortedUnique(hashes);
     const shift = PACKED_KEY_SHIFT[strategy];
-    const keys: number[] = [];
-    for (let i = 0; i < hashes.length; i++) {
-      const k = hashes[i] >> shift;
-      if (keys.length === 0 || keys[keys.length - 1] !== k) keys.push(k);
-    }
+    const rows = this.t.rows[strategy];
+    const rowsOfKey =
+      shift === 0 ? 'r.hash = k.key' : `r.hash BETWEEN k.key << ${shift} AND (k.key << ${shift}) | ${(1 << shift) - 1}`;
     const res = await this.pool.query({
-      text: `SELECT 0 AS tier, hash AS a, track_id AS b, t AS c, aux AS d, NULL::bytea AS packed
-               FROM ${this.t.rows[strategy]} WHERE hash = ANY($1::int4[])
+      text: `SELECT 0 AS tier, r.hash AS a, r.track_id AS b, r.t AS c, r.aux AS d, NULL::bytea AS packed
+               FROM unnest($1::int4[]) AS k(key) JOIN ${rows} r ON ${rowsOfKey}
+              WHERE EXISTS (SELECT 1 FROM ${rows})
              UNION ALL
-             SELECT 1, hash_key, 0, 0, 0, postings FROM ${this.t.packed[strategy]} WHERE hash_key = ANY($2::int4[])
+             SELECT 1, hash_key, 0, 0, 0, postings FROM ${this.t.packed[strategy]} WHERE hash_key = ANY($1::int4[])
              UNION ALL
              SELECT 2, track_id, 0, 0, 0, NULL FROM ${this.t.tombstones}`,
-      values: [int4ArrayLiteral(hashes), `{${keys.join(',')}}`],
+      values: [int4ArrayBinary(packedKeysOf(hashes, shift))],
       rowMode: 'array',
     });
-    const rows = res.rows as [number, number, number, number, number, Buffer | null][];
+    const found = res.rows as [number, number, number, number, number, Buffer | null][];
     let tombstones: Set<number> | null = null;
-    for (const r of rows) if (r[0] === 2) (tombstones ??= new Set()).add(r[1]);
+    for (const r of found) if (r[0] === 2) (tombstones ??= new Set()).add(r[1]);
     const out = new LookupBuffer();
-    for (const r of rows) {
-      if (r[0] === 0) out.push(binarySearch(hashes, r[1]), r[2], r[3], r[4]);
-      else if (r[0] === 1) decodeInto(strategy, r[1], r[5]!, hashes, tombstones, out);
+    for (const r of found) {
+      if (r[0] === 0) {
+        const j = binarySearch(hashes, r[1]);
+        if (j >= 0) out.push(j, r[2], r[3], r[4]);
+      } else if (r[0] === 1) decodeInto(strategy, r[1], r[5]!, hashes, tombstones, out);
     }
     return options.maxPostingsPerHash === undefined
       ? out.result()
@@ -517,7 +523,7 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
       const res = await db.query(
         `INSERT INTO ${this.t.rows[strategy]} (hash, track_id, t, aux)
          SELECT h, $2, t, a FROM unnest($1::int4[], $3::int4[], $4::int4[]) AS u(h, t, a)`,
-        [int4ArrayLiteral(chunk.hash), trackId, int4ArrayLiteral(chunk.time), int4ArrayLiteral(chunk.aux)],
+        [int4ArrayBinary(chunk.hash), trackId, int4ArrayBinary(chunk.time), int4ArrayBinary(chunk.aux)],
       );
       inserted += res.rowCount ?? 0;
     }
@@ -729,11 +735,41 @@ async function lockTrack(client: PoolClient, trackId: number): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, trackId]);
 }
 
-/** PostgreSQL array literal of int32 values ('{1,-2,3}'): far cheaper than pg's generic array encoding. */
-function int4ArrayLiteral(values: Int32Array): string {
-  return `{${values.join(',')}}`;
+/** The distinct packed keys of sorted hashes, ascending. */
+function packedKeysOf(hashes: Int32Array, shift: number): Int32Array {
+  if (shift === 0) return hashes;
+  const keys = new Int32Array(hashes.length);
+  let n = 0;
+  for (let i = 0; i < hashes.length; i++) {
+    const k = hashes[i] >> shift;
+    if (n === 0 || keys[n - 1] !== k) keys[n++] = k;
+  }
+  return keys.subarray(0, n);
 }
 
+/** PostgreSQL's int4 element type (pg_type oid). */
+const INT4_OID = 23;
+
+/**
+ * A one-dimensional int4[] in PostgreSQL's binary format (array_recv): node-postgres sends a Buffer
+ * parameter in binary, and the `::int4[]` in the statement tells the server how to read it. 20 bytes of
+ * header, then a length word and a big-endian value per element.
+ */
+export function int4ArrayBinary(values: Int32Array): Buffer {
+  const buf = Buffer.allocUnsafe(20 + 8 * values.length);
+  buf.writeInt32BE(1, 0); // dimensions
+  buf.writeInt32BE(0, 4); // no NULLs
+  buf.writeInt32BE(INT4_OID, 8);
+  buf.writeInt32BE(values.length, 12);
+  buf.writeInt32BE(1, 16); // lower bound
+  for (let i = 0, o = 20; i < values.length; i++, o += 8) {
+    buf.writeInt32BE(4, o);
+    buf.writeInt32BE(values[i], o + 4);
+  }
+  return buf;
+}
+
+/** Index of `value` in `sorted`, or -1. */
 function binarySearch(sorted: Int32Array, value: number): number {
   let lo = 0;
   let hi = sorted.length - 1;
@@ -744,7 +780,7 @@ function binarySearch(sorted: Int32Array, value: number): number {
     if (v < value) lo = mid + 1;
     else hi = mid - 1;
   }
-  throw new Error(`look-up returned hash ${value} that was not asked for`);
+  return -1;
 }
 
 /** Runs `work` in one transaction on a client of `pool`: committed when it returns, rolled back when it throws. */
