@@ -28,25 +28,12 @@ export class RealFft {
     this.size = size;
     const half = size >> 1;
     this.half = half;
-    const bits = Math.log2(half);
-    this.bitReverse = new Uint32Array(half);
-    for (let i = 0; i < half; i++) {
-      let r = 0;
-      for (let b = 0, v = i; b < bits; b++, v >>= 1) r = (r << 1) | (v & 1);
-      this.bitReverse[i] = r;
-    }
-    this.cosHalf = new Float64Array(Math.max(1, half >> 1));
-    this.sinHalf = new Float64Array(Math.max(1, half >> 1));
-    for (let k = 0; k < half >> 1; k++) {
-      this.cosHalf[k] = Math.cos((2 * Math.PI * k) / half);
-      this.sinHalf[k] = Math.sin((2 * Math.PI * k) / half);
-    }
-    this.cosFull = new Float64Array(half + 1);
-    this.sinFull = new Float64Array(half + 1);
-    for (let k = 0; k <= half; k++) {
-      this.cosFull[k] = Math.cos((2 * Math.PI * k) / size);
-      this.sinFull[k] = Math.sin((2 * Math.PI * k) / size);
-    }
+    const tables = fftTables(size);
+    this.bitReverse = tables.bitReverse;
+    this.cosHalf = tables.cosHalf;
+    this.sinHalf = tables.sinHalf;
+    this.cosFull = tables.cosFull;
+    this.sinFull = tables.sinFull;
     this.re = new Float64Array(half);
     this.im = new Float64Array(half);
   }
@@ -375,6 +362,37 @@ export class RealFft {
       }
     }
   }
+}
+
+/** The tables of a RealFft of `size` (a power of two ≥ 4); SimdRealFft (fft-simd.ts) copies the same values. */
+export function fftTables(size: number): {
+  bitReverse: Uint32Array;
+  cosHalf: Float64Array;
+  sinHalf: Float64Array;
+  cosFull: Float64Array;
+  sinFull: Float64Array;
+} {
+  const half = size >> 1;
+  const bits = Math.log2(half);
+  const bitReverse = new Uint32Array(half);
+  for (let i = 0; i < half; i++) {
+    let r = 0;
+    for (let b = 0, v = i; b < bits; b++, v >>= 1) r = (r << 1) | (v & 1);
+    bitReverse[i] = r;
+  }
+  const cosHalf = new Float64Array(Math.max(1, half >> 1));
+  const sinHalf = new Float64Array(Math.max(1, half >> 1));
+  for (let k = 0; k < half >> 1; k++) {
+    cosHalf[k] = Math.cos((2 * Math.PI * k) / half);
+    sinHalf[k] = Math.sin((2 * Math.PI * k) / half);
+  }
+  const cosFull = new Float64Array(half + 1);
+  const sinFull = new Float64Array(half + 1);
+  for (let k = 0; k <= half; k++) {
+    cosFull[k] = Math.cos((2 * Math.PI * k) / size);
+    sinFull[k] = Math.sin((2 * Math.PI * k) / size);
+  }
+  return { bitReverse, cosHalf, sinHalf, cosFull, sinFull };
 }
 
 /** Periodic Hann window (the form that sums to a constant at 75 % overlap). */

@@ -3,7 +3,8 @@
  * postings — of the front-end every existing index was built with (FINGERPRINT_ALGORITHM_VERSION 1), kept
  * frozen in support/reference-peaks.ts. Compared on real recordings (the fixtures, and every recording in
  * ../shared/audio when that directory is present), on synthetic music and on noise, at several chunk sizes:
- * every field of every peak, and every stored posting (hash, time, aux), bit for bit.
+ * every field of every peak, and every stored posting (hash, time, aux), bit for bit. PeakExtractor runs its
+ * WebAssembly SIMD FFT here (Node has SIMD); the JavaScript FFT it falls back to is compared too.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -70,6 +71,11 @@ describe('front-end equivalence with algorithm version 1', () => {
       const actual = run(() => new PeakExtractor(), pcm, SR);
       expectSamePeaks(actual, expected);
       expectSamePostings(actual, expected);
+      // The JavaScript FFT (the fallback where WebAssembly SIMD is missing) gives them too.
+      expectSamePeaks(
+        run(() => new PeakExtractor({}, { simd: false }), pcm, SR),
+        expected,
+      );
     },
     60_000,
   );
@@ -96,6 +102,10 @@ describe('front-end equivalence with algorithm version 1', () => {
       }
       expectSamePostings(
         run(() => new PeakExtractor(), pcm, SR),
+        expected,
+      );
+      expectSamePeaks(
+        run(() => new PeakExtractor({}, { simd: false }), pcm, 255),
         expected,
       );
     }
