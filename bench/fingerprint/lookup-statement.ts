@@ -1,0 +1,156 @@
+/**
+ * What a long identification asks PostgreSQL (issue 14, point 2): per strategy, the look-up statements sent,
+ * the distinct hashes and packed keys they carry, the postings found, and the CPU seconds of our process and
+ * of the PostgreSQL backends, with the PCM already in memory (so decoding is not in the figures).
+ *
+ *   node -r @swc-node/register bench/fingerprint/lookup-statement.ts [--recording=/path/archive.mp3]
+ *     [--recording-hours=4] [--synth-hours=5] [--rounds=2]
+ *
+ * Library: the real recordings + synthetic tracks, packed (as lookup-speed.ts). Recording: the archive MP3 of
+ * lookup-speed.ts (made here when not given). Compare two versions of the store by running this bench in each
+ * checkout, one after the other, on the same MP3.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Pool } from 'pg';
+import {
+  decodeForFingerprint,
+  fingerprintFile,
+  fingerprintPcm,
+  identifyMix,
+  indexTrack,
+  PostgresFingerprintIndex,
+  type Strategy,
+} from '@crateflow/fingerprint';
+import type { LookupOptions } from '../../libs/fingerprint/src/store/fingerprint-index';
+import { PACKED_KEY_SHIFT } from '../../libs/fingerprint/src/store/packed-postings';
+import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
+import { adminUrl, createScratchDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
+import { synthChunks } from '../../libs/fingerprint/test/support/synth';
+import { archiveRecording, archiveTruth } from './scale-queries';
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
+const SYNTH_HOURS = arg('synth-hours', 5);
+const RECORDING_HOURS = arg('recording-hours', 4);
+const ROUNDS = arg('rounds', 2);
+const GIVEN_RECORDING = args.find((a) => a.startsWith('--recording='))?.split('=')[1];
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+function procCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS;
+}
+
+async function backendCpu(pool: Pool, database: string): Promise<number> {
+  const res = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  let sum = 0;
+  for (const { pid } of res.rows) {
+    try {
+      sum += procCpu(pid);
+    } catch {
+      // a backend that exited between the query and the read
+    }
+  }
+  return sum;
+}
+
+interface Asked {
+  statements: number;
+  hashes: number;
+  keys: number;
+  postings: number;
+}
+
+/** The index with its look-ups counted (the counting itself is outside the CPU figures' hot path: one pass). */
+class CountingIndex extends PostgresFingerprintIndex {
+  readonly asked: Record<Strategy, Asked> = {
+    landmark: { statements: 0, hashes: 0, keys: 0, postings: 0 },
+    triplet: { statements: 0, hashes: 0, keys: 0, postings: 0 },
+  };
+
+  override async lookup(strategy: Strategy, hashes: Int32Array, options?: LookupOptions) {
+    const found = await super.lookup(strategy, hashes, options);
+    const a = this.asked[strategy];
+    const shift = PACKED_KEY_SHIFT[strategy];
+    let keys = 0;
+    for (let i = 0; i < hashes.length; i++) if (i === 0 || hashes[i] >> shift !== hashes[i - 1] >> shift) keys++;
+    a.statements++;
+    a.hashes += hashes.length;
+    a.keys += keys;
+    a.postings += found.length;
+    return found;
+  }
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(path.join(tmpdir(), 'cf-fpstatement-'));
+  let db: ScratchDatabase | null = null;
+  let pool: Pool | null = null;
+  try {
+    console.log(`load average at start: ${loadAverage()}`);
+    db = await createScratchDatabase('fpstatement');
+    const url = new URL(adminUrl());
+    url.pathname = `/${db.name}`;
+    // Connections that never idle out, so the backends' CPU can be read from /proc.
+    pool = new Pool({ connectionString: url.toString(), max: 4, idleTimeoutMillis: 0 });
+    await PostgresFingerprintIndex.createSchema(pool);
+    const setup = new PostgresFingerprintIndex(pool);
+    for (const t of LIBRARY) await indexTrack(setup, t.id, await fingerprintFile(t.file));
+    const synthTracks = Math.round((SYNTH_HOURS * 3600) / 600);
+    for (let i = 0; i < synthTracks; i++)
+      await indexTrack(setup, 1000 + i, await fingerprintPcm(synthChunks(1000 + i, 600, 20)));
+    await setup.mergePending();
+    await pool.query('VACUUM ANALYZE');
+    console.log(`library: ${LIBRARY.length} recordings + ${synthTracks} synthetic 10-minute tracks, packed`);
+
+    const file = GIVEN_RECORDING ?? archiveRecording(work, RECORDING_HOURS).file;
+    const pcm: Float32Array[] = [];
+    for await (const chunk of decodeForFingerprint(file)) pcm.push(chunk);
+    const truth = archiveTruth(RECORDING_HOURS);
+    // Open every pooled connection first, so each backend is there before and after.
+    await Promise.all([1, 2, 3, 4].map(() => pool!.query('SELECT pg_sleep(0.05)')));
+
+    for (let r = 0; r < ROUNDS; r++) {
+      const index = new CountingIndex(pool);
+      const b0 = await backendCpu(pool, db.name);
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const timeline = await identifyMix(
+        index,
+        (async function* () {
+          yield* pcm;
+        })(),
+      );
+      const wall = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      const backends = (await backendCpu(pool, db.name)) - b0;
+      const found = truth.filter((t) =>
+        timeline.entries.some((e) => e.trackId === t.trackId && Math.abs(e.startSec - t.startSec) < 5),
+      ).length;
+      console.log(
+        `round ${r + 1}: wall ${wall.toFixed(1)} s; CPU ours ${((c.user + c.system) / 1e6).toFixed(1)} s, ` +
+          `PostgreSQL ${backends.toFixed(1)} s; ${found}/${truth.length} found, ${timeline.entries.length} entries; load ${loadAverage()}`,
+      );
+      for (const [strategy, a] of Object.entries(index.asked)) {
+        console.log(
+          `  ${strategy}: ${a.statements} statements, ${a.hashes.toLocaleString('en')} hashes, ` +
+            `${a.keys.toLocaleString('en')} packed keys, ${a.postings.toLocaleString('en')} postings found`,
+        );
+      }
+    }
+  } finally {
+    await pool?.end().catch(() => undefined);
+    await db?.drop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
