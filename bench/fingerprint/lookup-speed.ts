@@ -6,12 +6,16 @@
  *
  *   node -r @swc-node/register bench/fingerprint/lookup-speed.ts [--synth-hours=5] [--recording-hours=4]
  *     [--recording=/path/to/existing.mp3] [--skip-recording] [--skip-mix] [--rounds=2]
+ *     [--front-end=both|thread|inline|auto]
  *
  * 1. Front-end alone on the 60-minute mix's PCM: the frozen reference front-end (test/support/reference-peaks.ts,
  *    the algorithm-version-1 code as it was before this work) against src/peaks.ts, alternating, peaks compared.
  * 2. A generated archive recording (pink noise, two library songs 3 hours apart, 64 kbps mono MP3), identified
  *    through PostgreSQL from the file (decode included), against Olaf's decode + query of the same file.
  * 3. A 60-minute mix (95 segments, PCM given) identified through PostgreSQL, against Olaf's query.
+ *
+ * 2 and 3 run identifyMix with its front-end (FFT, peaks) in a thread of its own and inline, alternating, every
+ * round (--front-end=both, the default; timelines compared), or one way only (MixOptions.frontEnd).
  *
  * Needs ffmpeg and PostgreSQL on 127.0.0.1 (a scratch database is created and dropped).
  */
@@ -46,6 +50,11 @@ const SYNTH_HOURS = arg('synth-hours', 5);
 const RECORDING_HOURS = arg('recording-hours', 4);
 const ROUNDS = arg('rounds', 2);
 const GIVEN_RECORDING = args.find((a) => a.startsWith('--recording='))?.split('=')[1];
+const FRONT_END = args.find((a) => a.startsWith('--front-end='))?.split('=')[1] ?? 'both';
+if (!['both', 'thread', 'inline', 'auto'].includes(FRONT_END)) throw new Error(`--front-end=${FRONT_END}?`);
+const FRONT_ENDS = (FRONT_END === 'both' ? ['thread', 'inline'] : [FRONT_END]) as NonNullable<MixOptions['frontEnd']>[];
+/** Whether two timelines are the same, entry by entry (the thread must not change anything). */
+const sameTimeline = (a: MixTimeline, b: MixTimeline) => JSON.stringify(a) === JSON.stringify(b);
 
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const now = () => performance.now() / 1000;
@@ -227,11 +236,17 @@ async function main(): Promise<void> {
         for await (const chunk of decodeForFingerprint(file)) void chunk;
       });
       console.log(`decode alone (ffmpeg → 8 kHz mono): ${describe(decode.m, recSec)}`);
+      let first: MixTimeline | null = null;
       for (let r = 0; r < ROUNDS; r++) {
-        const run = await measure(backends, () => identifyMix(index, decodeForFingerprint(file)));
-        console.log(
-          `  ours, identifyMix through PostgreSQL: ${describe(run.m, recSec)} — ${found(run.result, truth)}; load ${loadAverage()}`,
-        );
+        let run!: { result: MixTimeline; m: Measured };
+        for (const frontEnd of FRONT_ENDS) {
+          run = await measure(backends, () => identifyMix(index, decodeForFingerprint(file), { frontEnd }));
+          first ??= run.result;
+          console.log(
+            `  ours (front-end ${frontEnd}), identifyMix through PostgreSQL: ${describe(run.m, recSec)} — ${found(run.result, truth)}` +
+              `${sameTimeline(run.result, first) ? '' : ', TIMELINE DIFFERS'}; load ${loadAverage()}`,
+          );
+        }
         if (olaf) {
           const o = await measure(backends, async () => olaf.query(olaf.decode(file), 'archive.mp3'));
           const oCpu = o.m.children;
@@ -248,14 +263,19 @@ async function main(): Promise<void> {
     if (!args.includes('--skip-mix')) {
       heading('60-minute mix through PostgreSQL (PCM given)');
       console.log(`${(mix.durationSec / 60).toFixed(1)} min, ${spec.specs.length} segments`);
-      const options: MixOptions = {};
       let olafRaw: string | null = null;
+      let first: MixTimeline | null = null;
       for (let r = 0; r < ROUNDS; r++) {
-        const run = await measure(backends, () => identifyMix(index, mix.pcm, options));
-        const score = scoreTimeline(run.result.entries, mix.truth, 2);
-        console.log(
-          `  ours: ${describe(run.m, mix.durationSec)} — recall ${score.found}/${score.librarySegments}, precision ${score.correctEntries}/${score.entries}; load ${loadAverage()}`,
-        );
+        let run!: { result: MixTimeline; m: Measured };
+        for (const frontEnd of FRONT_ENDS) {
+          run = await measure(backends, () => identifyMix(index, mix.pcm, { frontEnd }));
+          first ??= run.result;
+          const score = scoreTimeline(run.result.entries, mix.truth, 2);
+          console.log(
+            `  ours (front-end ${frontEnd}): ${describe(run.m, mix.durationSec)} — recall ${score.found}/${score.librarySegments}, ` +
+              `precision ${score.correctEntries}/${score.entries}${sameTimeline(run.result, first) ? '' : ', TIMELINE DIFFERS'}; load ${loadAverage()}`,
+          );
+        }
         if (olaf) {
           olafRaw ??= olaf.decode(olaf.writeWav(mix.pcm, 8000));
           const raw = olafRaw;
