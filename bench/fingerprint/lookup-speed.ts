@@ -63,7 +63,7 @@ const heading = (s: string) => console.log(`\n== ${s} ${'='.repeat(Math.max(0, 9
 const f1 = (v: number) => v.toFixed(1);
 
 /** CPU seconds (user + system) of a process from /proc; with `children`, of its waited-for children. */
-function procCpu(pid: number | 'self', children = false): number {
+function procCpu(pid: number | string, children = false): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return children ? (Number(f[13]) + Number(f[14])) / TICKS : (Number(f[11]) + Number(f[12])) / TICKS;
@@ -73,6 +73,11 @@ function procCpu(pid: number | 'self', children = false): number {
 function selfCpu(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
+}
+
+/** CPU seconds of this process's main thread alone (/proc/self/task/<pid>: not the front-end thread, GC helpers). */
+function mainThreadCpu(): number {
+  return procCpu(`self/task/${process.pid}`);
 }
 
 /** The PostgreSQL backends serving one database, and their CPU seconds so far. */
@@ -107,6 +112,8 @@ class BackendCpu {
 interface Measured {
   wall: number;
   ours: number;
+  /** Of `ours`, the main thread's. */
+  main: number;
   children: number;
   backends: number;
 }
@@ -114,20 +121,22 @@ interface Measured {
 async function measure<T>(backends: BackendCpu, work: () => Promise<T>): Promise<{ result: T; m: Measured }> {
   const b0 = await backends.sample();
   const c0 = selfCpu();
+  const m0 = mainThreadCpu();
   const k0 = procCpu('self', true);
   const t0 = now();
   const result = await work();
   const wall = now() - t0;
   const ours = selfCpu() - c0;
+  const main = mainThreadCpu() - m0;
   const children = procCpu('self', true) - k0;
   const backendsUsed = BackendCpu.used(b0, await backends.sample());
-  return { result, m: { wall, ours, children, backends: backendsUsed } };
+  return { result, m: { wall, ours, main, children, backends: backendsUsed } };
 }
 
 function describe(m: Measured, audioSec: number): string {
   const total = m.ours + m.children + m.backends;
   return (
-    `wall ${f1(m.wall)} s (${(audioSec / m.wall).toFixed(0)}× realtime); CPU: ours ${f1(m.ours)} s, ffmpeg ${f1(m.children)} s, ` +
+    `wall ${f1(m.wall)} s (${(audioSec / m.wall).toFixed(0)}× realtime); CPU: ours ${f1(m.ours)} s (main thread ${f1(m.main)} s), ffmpeg ${f1(m.children)} s, ` +
     `PostgreSQL ${f1(m.backends)} s, total ${f1(total)} s = ${(audioSec / total).toFixed(0)}× realtime per CPU second`
   );
 }

@@ -20,8 +20,11 @@ export type FrontEndMode = 'auto' | 'inline' | 'thread';
  */
 export const FRONT_END_THREAD_MIN_SEC = 180;
 
-/** Audio handed to the thread ahead of the peaks it has sent back: one minute (1.9 MB of floats). */
-const THREAD_AHEAD_SAMPLES = FINGERPRINT_SAMPLE_RATE * 60;
+/**
+ * Audio handed to the thread ahead of the peaks it has sent back: five minutes (9.6 MB of floats), ~0.2 s of the
+ * thread's work, so that it does not run dry while the calling thread is busy matching and cannot hand over more.
+ */
+const THREAD_AHEAD_SAMPLES = FINGERPRINT_SAMPLE_RATE * 300;
 /** A Float32Array source is handed over in copies of this many samples (4 s, as decodeForFingerprint reads). */
 const THREAD_SLICE_SAMPLES = FINGERPRINT_SAMPLE_RATE * 4;
 
