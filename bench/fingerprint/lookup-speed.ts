@@ -14,8 +14,8 @@
  *    through PostgreSQL from the file (decode included), against Olaf's decode + query of the same file.
  * 3. A 60-minute mix (95 segments, PCM given) identified through PostgreSQL, against Olaf's query.
  *
- * 2 and 3 run identifyMix with its front-end (FFT, peaks) in a thread of its own and inline, alternating, every
- * round (--front-end=both, the default; timelines compared), or one way only (MixOptions.frontEnd).
+ * 2 and 3 run identifyMix with its front-end (FFT, peaks) in a thread of its own and inline, alternating (the
+ * order flipped every round, so that neither always runs first), every round (--front-end=both, the default; timelines compared), or one way only (MixOptions.frontEnd).
  *
  * Needs ffmpeg and PostgreSQL on 127.0.0.1 (a scratch database is created and dropped).
  */
@@ -248,7 +248,7 @@ async function main(): Promise<void> {
       let first: MixTimeline | null = null;
       for (let r = 0; r < ROUNDS; r++) {
         let run!: { result: MixTimeline; m: Measured };
-        for (const frontEnd of FRONT_ENDS) {
+        for (const frontEnd of r % 2 ? [...FRONT_ENDS].reverse() : FRONT_ENDS) {
           run = await measure(backends, () => identifyMix(index, decodeForFingerprint(file), { frontEnd }));
           first ??= run.result;
           console.log(
@@ -276,7 +276,7 @@ async function main(): Promise<void> {
       let first: MixTimeline | null = null;
       for (let r = 0; r < ROUNDS; r++) {
         let run!: { result: MixTimeline; m: Measured };
-        for (const frontEnd of FRONT_ENDS) {
+        for (const frontEnd of r % 2 ? [...FRONT_ENDS].reverse() : FRONT_ENDS) {
           run = await measure(backends, () => identifyMix(index, mix.pcm, { frontEnd }));
           first ??= run.result;
           const score = scoreTimeline(run.result.entries, mix.truth, 2);
