@@ -6,12 +6,16 @@
  *
  *   node -r @swc-node/register bench/fingerprint/lookup-speed.ts [--synth-hours=5] [--recording-hours=4]
  *     [--recording=/path/to/existing.mp3] [--skip-recording] [--skip-mix] [--rounds=2]
+ *     [--front-end=both|thread|inline|auto]
  *
  * 1. Front-end alone on the 60-minute mix's PCM: the frozen reference front-end (test/support/reference-peaks.ts,
  *    the algorithm-version-1 code as it was before this work) against src/peaks.ts, alternating, peaks compared.
  * 2. A generated archive recording (pink noise, two library songs 3 hours apart, 64 kbps mono MP3), identified
  *    through PostgreSQL from the file (decode included), against Olaf's decode + query of the same file.
  * 3. A 60-minute mix (95 segments, PCM given) identified through PostgreSQL, against Olaf's query.
+ *
+ * 2 and 3 run identifyMix with its front-end (FFT, peaks) in a thread of its own and inline, alternating (the
+ * order flipped every round, so that neither always runs first), every round (--front-end=both, the default; timelines compared), or one way only (MixOptions.frontEnd).
  *
  * Needs ffmpeg and PostgreSQL on 127.0.0.1 (a scratch database is created and dropped).
  */
@@ -46,6 +50,11 @@ const SYNTH_HOURS = arg('synth-hours', 5);
 const RECORDING_HOURS = arg('recording-hours', 4);
 const ROUNDS = arg('rounds', 2);
 const GIVEN_RECORDING = args.find((a) => a.startsWith('--recording='))?.split('=')[1];
+const FRONT_END = args.find((a) => a.startsWith('--front-end='))?.split('=')[1] ?? 'both';
+if (!['both', 'thread', 'inline', 'auto'].includes(FRONT_END)) throw new Error(`--front-end=${FRONT_END}?`);
+const FRONT_ENDS = (FRONT_END === 'both' ? ['thread', 'inline'] : [FRONT_END]) as NonNullable<MixOptions['frontEnd']>[];
+/** Whether two timelines are the same, entry by entry (the thread must not change anything). */
+const sameTimeline = (a: MixTimeline, b: MixTimeline) => JSON.stringify(a) === JSON.stringify(b);
 
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const now = () => performance.now() / 1000;
@@ -54,7 +63,7 @@ const heading = (s: string) => console.log(`\n== ${s} ${'='.repeat(Math.max(0, 9
 const f1 = (v: number) => v.toFixed(1);
 
 /** CPU seconds (user + system) of a process from /proc; with `children`, of its waited-for children. */
-function procCpu(pid: number | 'self', children = false): number {
+function procCpu(pid: number | string, children = false): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return children ? (Number(f[13]) + Number(f[14])) / TICKS : (Number(f[11]) + Number(f[12])) / TICKS;
@@ -64,6 +73,11 @@ function procCpu(pid: number | 'self', children = false): number {
 function selfCpu(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
+}
+
+/** CPU seconds of this process's main thread alone (/proc/self/task/<pid>: not the front-end thread, GC helpers). */
+function mainThreadCpu(): number {
+  return procCpu(`self/task/${process.pid}`);
 }
 
 /** The PostgreSQL backends serving one database, and their CPU seconds so far. */
@@ -98,6 +112,8 @@ class BackendCpu {
 interface Measured {
   wall: number;
   ours: number;
+  /** Of `ours`, the main thread's. */
+  main: number;
   children: number;
   backends: number;
 }
@@ -105,20 +121,22 @@ interface Measured {
 async function measure<T>(backends: BackendCpu, work: () => Promise<T>): Promise<{ result: T; m: Measured }> {
   const b0 = await backends.sample();
   const c0 = selfCpu();
+  const m0 = mainThreadCpu();
   const k0 = procCpu('self', true);
   const t0 = now();
   const result = await work();
   const wall = now() - t0;
   const ours = selfCpu() - c0;
+  const main = mainThreadCpu() - m0;
   const children = procCpu('self', true) - k0;
   const backendsUsed = BackendCpu.used(b0, await backends.sample());
-  return { result, m: { wall, ours, children, backends: backendsUsed } };
+  return { result, m: { wall, ours, main, children, backends: backendsUsed } };
 }
 
 function describe(m: Measured, audioSec: number): string {
   const total = m.ours + m.children + m.backends;
   return (
-    `wall ${f1(m.wall)} s (${(audioSec / m.wall).toFixed(0)}× realtime); CPU: ours ${f1(m.ours)} s, ffmpeg ${f1(m.children)} s, ` +
+    `wall ${f1(m.wall)} s (${(audioSec / m.wall).toFixed(0)}× realtime); CPU: ours ${f1(m.ours)} s (main thread ${f1(m.main)} s), ffmpeg ${f1(m.children)} s, ` +
     `PostgreSQL ${f1(m.backends)} s, total ${f1(total)} s = ${(audioSec / total).toFixed(0)}× realtime per CPU second`
   );
 }
@@ -227,11 +245,17 @@ async function main(): Promise<void> {
         for await (const chunk of decodeForFingerprint(file)) void chunk;
       });
       console.log(`decode alone (ffmpeg → 8 kHz mono): ${describe(decode.m, recSec)}`);
+      let first: MixTimeline | null = null;
       for (let r = 0; r < ROUNDS; r++) {
-        const run = await measure(backends, () => identifyMix(index, decodeForFingerprint(file)));
-        console.log(
-          `  ours, identifyMix through PostgreSQL: ${describe(run.m, recSec)} — ${found(run.result, truth)}; load ${loadAverage()}`,
-        );
+        let run!: { result: MixTimeline; m: Measured };
+        for (const frontEnd of r % 2 ? [...FRONT_ENDS].reverse() : FRONT_ENDS) {
+          run = await measure(backends, () => identifyMix(index, decodeForFingerprint(file), { frontEnd }));
+          first ??= run.result;
+          console.log(
+            `  ours (front-end ${frontEnd}), identifyMix through PostgreSQL: ${describe(run.m, recSec)} — ${found(run.result, truth)}` +
+              `${sameTimeline(run.result, first) ? '' : ', TIMELINE DIFFERS'}; load ${loadAverage()}`,
+          );
+        }
         if (olaf) {
           const o = await measure(backends, async () => olaf.query(olaf.decode(file), 'archive.mp3'));
           const oCpu = o.m.children;
@@ -248,14 +272,19 @@ async function main(): Promise<void> {
     if (!args.includes('--skip-mix')) {
       heading('60-minute mix through PostgreSQL (PCM given)');
       console.log(`${(mix.durationSec / 60).toFixed(1)} min, ${spec.specs.length} segments`);
-      const options: MixOptions = {};
       let olafRaw: string | null = null;
+      let first: MixTimeline | null = null;
       for (let r = 0; r < ROUNDS; r++) {
-        const run = await measure(backends, () => identifyMix(index, mix.pcm, options));
-        const score = scoreTimeline(run.result.entries, mix.truth, 2);
-        console.log(
-          `  ours: ${describe(run.m, mix.durationSec)} — recall ${score.found}/${score.librarySegments}, precision ${score.correctEntries}/${score.entries}; load ${loadAverage()}`,
-        );
+        let run!: { result: MixTimeline; m: Measured };
+        for (const frontEnd of r % 2 ? [...FRONT_ENDS].reverse() : FRONT_ENDS) {
+          run = await measure(backends, () => identifyMix(index, mix.pcm, { frontEnd }));
+          first ??= run.result;
+          const score = scoreTimeline(run.result.entries, mix.truth, 2);
+          console.log(
+            `  ours (front-end ${frontEnd}): ${describe(run.m, mix.durationSec)} — recall ${score.found}/${score.librarySegments}, ` +
+              `precision ${score.correctEntries}/${score.entries}${sameTimeline(run.result, first) ? '' : ', TIMELINE DIFFERS'}; load ${loadAverage()}`,
+          );
+        }
         if (olaf) {
           olafRaw ??= olaf.decode(olaf.writeWav(mix.pcm, 8000));
           const raw = olafRaw;

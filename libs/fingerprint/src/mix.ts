@@ -1,9 +1,9 @@
-import { pcmChunks, PcmSource } from './fingerprint';
+import { PcmSource } from './fingerprint';
+import { FrontEndMode, FrontEndState, runFrontEnd } from './front-end';
 import { queryPostings, IdentifyOptions, QueryFanOut, STORED_FAN_OUT } from './identify';
 import { DEFAULT_LANDMARK_PARAMS } from './landmark';
 import { clusterMatches, collectMatches, MatchSet, withDefaultStopList } from './matcher';
 import { FINGERPRINT_SAMPLE_RATE, FRAME_SEC, STRATEGIES, Strategy } from './params';
-import { PeakExtractor } from './peaks';
 import { FingerprintIndex } from './store/fingerprint-index';
 import { buildTimeline, MixTimeline, TimelineOptions, WindowHit } from './timeline';
 import { DEFAULT_TRIPLET_PARAMS, semitonesOfPeaks } from './triplet';
@@ -30,6 +30,11 @@ export interface MixOptions extends IdentifyOptions {
    * index answers the previous one. The timeline does not depend on it.
    */
   lookupBatchHops?: number;
+  /**
+   * Where the FFT and peak picking run (default 'auto': a worker thread of their own for recordings of 3
+   * minutes or more, so they overlap the look-ups and votes; see front-end.ts). The timeline is the same.
+   */
+  frontEnd?: FrontEndMode;
 }
 
 /** Frames a target can lie after its anchor, over both strategies. */
@@ -65,7 +70,9 @@ export async function identifyMix(
     triplet: Math.max(STORED_FAN_OUT.triplet, options.queryFanOut?.triplet ?? DEFAULT_MIX_FAN_OUT.triplet),
   };
 
-  const extractor = new PeakExtractor();
+  const frontEnd = runFrontEnd(source, { mode: options.frontEnd, signal: options.signal });
+  /** The front-end's peaks and how far they are final, as of its latest step. */
+  let state!: FrontEndState;
   let lf = new Float64Array(1024);
   let lfDone = 0;
   let nextBlock = 0;
@@ -76,7 +83,7 @@ export async function identifyMix(
   const batchHops = Math.max(1, Math.round(options.lookupBatchHops ?? 12));
   /** Looks up the hops [first, first + count) at once and returns each hop's matches. */
   const lookUpBlocks = async (first: number, count: number) => {
-    const peaks = extractor.peaks;
+    const peaks = state.peaks;
     if (lfDone < peaks.length) {
       lf = semitonesOfPeaks(peaks, lfDone, peaks.length, lf);
       lfDone = peaks.length;
@@ -158,21 +165,26 @@ export async function identifyMix(
     inFlight.catch(() => undefined); // awaited by settle(); an early abort must not be an unhandled rejection
     nextBlock += count;
   };
-  for await (const chunk of pcmChunks(source, options.signal)) {
-    extractor.push(chunk);
-    // A hop can be hashed once its peaks and every target after them are final.
-    while ((nextBlock + batchHops) * blockFrames + LOOKAHEAD_FRAMES <= extractor.finalFrame) await launch(batchHops);
-    options.onProgress?.({ processedSec: extractor.stats.samples / FINGERPRINT_SAMPLE_RATE, windows });
+  try {
+    for (;;) {
+      const step = await frontEnd.next();
+      state = step.value;
+      if (step.done) break;
+      // A hop can be hashed once its peaks and every target after them are final.
+      while ((nextBlock + batchHops) * blockFrames + LOOKAHEAD_FRAMES <= state.finalFrame) await launch(batchHops);
+      options.onProgress?.({ processedSec: state.stats.samples / FINGERPRINT_SAMPLE_RATE, windows });
+    }
+  } finally {
+    await frontEnd.return(state); // an error here ends the front-end (and its thread) too
   }
-  extractor.finish();
-  const totalFrames = extractor.stats.frames;
+  const totalFrames = state.stats.frames;
   const firstPending = nextBlock;
   const remaining = Math.max(0, Math.ceil(totalFrames / blockFrames) - nextBlock);
   for (let left = remaining; left > 0; left -= batchHops) await launch(Math.min(batchHops, left));
   await settle();
   // A recording shorter than one window still gets voted on once.
   if (blocksDone < blocksPerWindow || (firstPending === nextBlock && windows === 0)) voteWindow();
-  const durationSec = extractor.stats.samples / FINGERPRINT_SAMPLE_RATE;
+  const durationSec = state.stats.samples / FINGERPRINT_SAMPLE_RATE;
   options.onProgress?.({ processedSec: durationSec, windows });
   return buildTimeline(hits, durationSec, options.timeline);
 }

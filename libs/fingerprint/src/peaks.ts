@@ -42,8 +42,22 @@ export class PeakList {
     this.level[i] = level;
   }
 
-  private grow(): void {
-    const n = this.time.length * 2;
+  /** Appends `count` peaks given column by column (as the front-end thread sends them, see front-end.ts). */
+  appendColumns(c: PeakColumns, count: number): void {
+    let n = Math.max(16, this.time.length);
+    while (n < this.length + count) n *= 2;
+    if (n !== this.time.length) this.grow(n);
+    const at = this.length;
+    this.time.set(c.time.subarray(0, count), at);
+    this.frame.set(c.frame.subarray(0, count), at);
+    this.bin.set(c.bin.subarray(0, count), at);
+    this.freq.set(c.freq.subarray(0, count), at);
+    this.score.set(c.score.subarray(0, count), at);
+    this.level.set(c.level.subarray(0, count), at);
+    this.length += count;
+  }
+
+  private grow(n = this.time.length * 2): void {
     this.time = grownCopy(this.time, n);
     this.frame = grownCopy(this.frame, n);
     this.bin = grownCopy(this.bin, n);
@@ -63,6 +77,16 @@ export class PeakList {
     }
     return lo;
   }
+}
+
+/** The columns of a run of peaks (PeakList's arrays, or the copies a front-end thread transfers). */
+export interface PeakColumns {
+  time: Float64Array;
+  frame: Int32Array;
+  bin: Int32Array;
+  freq: Float32Array;
+  score: Float32Array;
+  level: Float32Array;
 }
 
 export interface PeakExtractionStats {
