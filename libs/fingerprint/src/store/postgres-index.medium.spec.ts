@@ -9,7 +9,7 @@ import { buildMix, renderSegment, scoreTimeline } from '../../test/support/mixes
 import { createScratchDatabase, ScratchDatabase } from '../../test/support/pg';
 import { renderSynth, synthChunks } from '../../test/support/synth';
 import { MemoryFingerprintIndex } from './memory-index';
-import { PostgresFingerprintIndex } from './postgres-index';
+import { byteaArrayBinary, int4ArrayBinary, PostgresFingerprintIndex } from './postgres-index';
 import { FINGERPRINT_SCHEMA_SQL } from './schema';
 
 function randomPostings(n: number, seed: number): PostingBuffer {
@@ -93,6 +93,18 @@ describe('PostgresFingerprintIndex (real PostgreSQL)', () => {
     for (const s of STRATEGIES) expect(await rows(index, s)).toEqual(await rows(memory, s)); // packed tier
     await index.removeTrack(77);
     await index.purgeRemoved(); // leaves no tombstone for the tests below
+  });
+
+  it('sends int4[] and bytea[] parameters in binary that PostgreSQL reads exactly', async () => {
+    const ints = Int32Array.from([-(2 ** 31), -1, 0, 1, 2 ** 31 - 1]);
+    const blobs = [new Uint8Array(0), Uint8Array.from([0, 255, 92, 120]), new Uint8Array(70_000).fill(7)];
+    const res = await db.pool.query<{ i: number[]; n: string; lens: number[]; b: Buffer }>(
+      'SELECT $1::int4[] AS i, cardinality($2::bytea[]) AS n, ARRAY(SELECT length(x) FROM unnest($2::bytea[]) x) AS lens, ($2::bytea[])[2] AS b',
+      [int4ArrayBinary(ints), byteaArrayBinary(blobs)],
+    );
+    expect(res.rows[0].i).toEqual([...ints]);
+    expect(res.rows[0].lens).toEqual([0, 4, 70_000]);
+    expect([...res.rows[0].b]).toEqual([0, 255, 92, 120]);
   });
 
   it('skips over-full hashes on request', async () => {

@@ -597,8 +597,9 @@ async function removeTrackWith(client: PoolClient, t: FingerprintTableSet, track
   return removed;
 }
 
-/** Packed rows per INSERT. */
+/** Packed rows per INSERT, and bytes of postings per INSERT (a single larger row goes alone). */
 const PACKED_INSERT_CHUNK = 40_000;
+const PACKED_INSERT_BYTES = 32 << 20;
 
 /**
  * Writes the packed rows of every key in `postings` (replacing what was there) and deletes the rows of
@@ -614,30 +615,30 @@ async function writePackedRows(
 ): Promise<[number, Buffer][]> {
   sortPostings(postings);
   const keys: number[] = [];
-  const values: string[] = [];
+  const rows: Uint8Array[] = [];
   for (let start = 0; start < postings.length;) {
     const key = packedKeyOf(strategy, postings.hash[start]);
     let end = start + 1;
     while (end < postings.length && packedKeyOf(strategy, postings.hash[end]) === key) end++;
     keys.push(key);
-    values.push(Buffer.from(encode(strategy, postings, start, end)).toString('hex'));
+    rows.push(encode(strategy, postings, start, end));
     start = end;
   }
   if (emptied.length)
     await client.query(`DELETE FROM ${t.packed[strategy]} WHERE hash_key = ANY($1::int4[])`, [
-      `{${emptied.join(',')}}`,
+      int4ArrayBinary(Int32Array.from(emptied)),
     ]);
   const stored: [number, Buffer][] = [];
-  for (let start = 0; start < keys.length; start += PACKED_INSERT_CHUNK) {
+  // Statements of at most PACKED_INSERT_CHUNK rows and PACKED_INSERT_BYTES of postings, sent as binary arrays:
+  // at 10,000 h the rows one merge rewrites for three songs hold 765 MB, which as one hex string overran
+  // V8's string limit and failed the merge every time (bench/fingerprint/scale-merge-mix.ts).
+  for (const [start, end] of insertChunks(rows, PACKED_INSERT_CHUNK, PACKED_INSERT_BYTES)) {
     const res = await client.query({
       text: `INSERT INTO ${t.packed[strategy]} (hash_key, postings)
-             SELECT k, decode(h, 'hex') FROM unnest($1::int4[], $2::text[]) AS u(k, h)
+             SELECT k, p FROM unnest($1::int4[], $2::bytea[]) AS u(k, p)
              ON CONFLICT (hash_key) DO UPDATE SET postings = EXCLUDED.postings
              RETURNING hash_key, postings`,
-      values: [
-        `{${keys.slice(start, start + PACKED_INSERT_CHUNK).join(',')}}`,
-        `{${values.slice(start, start + PACKED_INSERT_CHUNK).join(',')}}`,
-      ],
+      values: [int4ArrayBinary(Int32Array.from(keys.slice(start, end))), byteaArrayBinary(rows.slice(start, end))],
       rowMode: 'array',
     });
     for (const r of res.rows as [number, Buffer][]) stored.push(r);
@@ -747,8 +748,9 @@ function packedKeysOf(hashes: Int32Array, shift: number): Int32Array {
   return keys.subarray(0, n);
 }
 
-/** PostgreSQL's int4 element type (pg_type oid). */
+/** PostgreSQL's int4 and bytea element types (pg_type oids). */
 const INT4_OID = 23;
+const BYTEA_OID = 17;
 
 /**
  * A one-dimensional int4[] in PostgreSQL's binary format (array_recv): node-postgres sends a Buffer
@@ -765,6 +767,42 @@ export function int4ArrayBinary(values: Int32Array): Buffer {
   for (let i = 0, o = 20; i < values.length; i++, o += 8) {
     buf.writeInt32BE(4, o);
     buf.writeInt32BE(values[i], o + 4);
+  }
+  return buf;
+}
+
+/**
+ * Consecutive [start, end) runs of `rows`, each of at most `maxRows` rows and `maxBytes` bytes; a single row
+ * larger than `maxBytes` makes a run of its own.
+ */
+export function insertChunks(rows: readonly Uint8Array[], maxRows: number, maxBytes: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let start = 0; start < rows.length;) {
+    let end = start + 1;
+    let bytes = rows[start].length;
+    while (end < rows.length && end - start < maxRows && bytes + rows[end].length <= maxBytes)
+      bytes += rows[end++].length;
+    out.push([start, end]);
+    start = end;
+  }
+  return out;
+}
+
+/** A one-dimensional bytea[] in PostgreSQL's binary format (array_recv): each element's length, then its bytes. */
+export function byteaArrayBinary(values: readonly Uint8Array[]): Buffer {
+  let size = 20;
+  for (const v of values) size += 4 + v.length;
+  const buf = Buffer.allocUnsafe(size);
+  buf.writeInt32BE(1, 0); // dimensions
+  buf.writeInt32BE(0, 4); // no NULLs
+  buf.writeInt32BE(BYTEA_OID, 8);
+  buf.writeInt32BE(values.length, 12);
+  buf.writeInt32BE(1, 16); // lower bound
+  let o = 20;
+  for (const v of values) {
+    buf.writeInt32BE(v.length, o);
+    buf.set(v, o + 4);
+    o += 4 + v.length;
   }
   return buf;
 }
