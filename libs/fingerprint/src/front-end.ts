@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pcmChunks, PcmSource } from './fingerprint';
@@ -8,8 +9,12 @@ import { PeakColumns, PeakExtractionStats, PeakExtractor, PeakList } from './pea
  * Where a long recording's front-end (FFT and peak picking, ~45 % of a mix identification's CPU in our process)
  * runs: 'inline' on the calling thread; 'thread' in a worker thread of its own, so that the calling thread
  * hashes, looks up and votes on earlier hops while the thread picks the peaks of later ones; 'auto' (the
- * default) the thread for recordings of at least FRONT_END_THREAD_MIN_SEC, inline for shorter ones. The peaks,
- * and so everything after them, are the same either way.
+ * default) the thread for recordings of at least FRONT_END_THREAD_MIN_SEC, inline for shorter ones, and inline
+ * where there is no core to spare: a stream (a file ffmpeg decodes) on fewer than 3 cores, PCM in memory on one.
+ * Measured on 2 cores with the decoder and PostgreSQL beside us, the thread made a file's identification slower
+ * (a 60-minute 192 kbps MP3: 5.4–6.4 s wall against 5.0–5.5 inline; the 4 h archive MP3: 17.0–17.9 against
+ * 15.3–16.3 s) and cost 1–2.5 CPU s more, while on PCM in memory it took the 60-minute mix from 4.7–5.1 to
+ * 3.5 s. The peaks, and so everything after them, are the same either way.
  */
 export type FrontEndMode = 'auto' | 'inline' | 'thread';
 
@@ -46,6 +51,8 @@ export interface FrontEndOptions {
   mode?: FrontEndMode;
   signal?: AbortSignal;
   peakParams?: Partial<PeakPickerParams>;
+  /** Cores 'auto' assumes the machine has (default os.availableParallelism()). */
+  cores?: number;
 }
 
 let threadsRunning = 0;
@@ -68,8 +75,10 @@ export async function* runFrontEnd(
   const minSamples = FRONT_END_THREAD_MIN_SEC * FINGERPRINT_SAMPLE_RATE;
   let input: PcmSource = source;
   let useThread = mode === 'thread';
+  const cores = options.cores ?? availableParallelism();
   if (mode === 'auto') {
-    if (source instanceof Float32Array) useThread = source.length >= minSamples;
+    if (source instanceof Float32Array) useThread = source.length >= minSamples && cores >= 2;
+    else if (cores < 3) useThread = false;
     else {
       // The length of a stream is not known: read up to the threshold first, then decide.
       const head = await readHead(source, minSamples, options.signal);
