@@ -137,10 +137,21 @@ async function main(): Promise<void> {
       ];
       for (const group of groups) {
         const todo = group.tracks.filter(([id]) => !present.has(id));
-        if (todo.length === 0) {
-          console.log(`merge, ${group.label}: already in the index, skipped`);
+        // Tracks indexed by an earlier run whose merge did not happen (or failed) still wait in the row tier.
+        const ids = `{${group.tracks.map(([id]) => id).join(',')}}`;
+        const waiting = (
+          await pool.query<{ track_id: number }>(
+            `SELECT DISTINCT track_id FROM fingerprint_landmark_postings WHERE track_id = ANY($1::int4[])
+             UNION SELECT DISTINCT track_id FROM fingerprint_triplet_postings WHERE track_id = ANY($1::int4[])`,
+            [ids],
+          )
+        ).rows.map((r) => r.track_id);
+        if (todo.length === 0 && waiting.length === 0) {
+          console.log(`merge, ${group.label}: already in the index and merged, skipped`);
           continue;
         }
+        if (waiting.length)
+          console.log(`merge, ${group.label}: ${waiting.length} indexed earlier, waiting in the row tier`);
         let postings = 0;
         for (const [id, fp] of todo) {
           const f = await fp();
@@ -155,7 +166,7 @@ async function main(): Promise<void> {
             `SELECT count(*)::int AS n, coalesce(sum(octet_length(p.postings)), 0)::float8 AS bytes
                FROM fingerprint_${s}_packed p
               WHERE p.hash_key IN (SELECT DISTINCT hash >> ${PACKED_KEY_SHIFT[s]} FROM fingerprint_${s}_postings WHERE track_id = ANY($1::int4[]))`,
-            [`{${todo.map(([id]) => id).join(',')}}`],
+            [`{${[...todo.map(([id]) => id), ...waiting].join(',')}}`],
           );
           touched.push(`${s} ${rows[0].n.toLocaleString('en')} rows, ${(rows[0].bytes / 1e6).toFixed(1)} MB`);
         }
