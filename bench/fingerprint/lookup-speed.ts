@@ -20,7 +20,7 @@
  * Needs ffmpeg and PostgreSQL on 127.0.0.1 (a scratch database is created and dropped).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Pool } from 'pg';
@@ -42,6 +42,7 @@ import { PeakExtractor } from '../../libs/fingerprint/src/peaks';
 import { ReferencePeakExtractor } from '../../libs/fingerprint/test/support/reference-peaks';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
 import { Olaf, type OlafMatch } from './olaf';
+import { BackendCpu, loadAverage, procCpu, selfCpu } from './process-cpu';
 import { archiveRecording, archiveTruth, djMix, storeLibraryInOlaf } from './scale-queries';
 
 const args = process.argv.slice(2);
@@ -56,57 +57,13 @@ const FRONT_ENDS = (FRONT_END === 'both' ? ['thread', 'inline'] : [FRONT_END]) a
 /** Whether two timelines are the same, entry by entry (the thread must not change anything). */
 const sameTimeline = (a: MixTimeline, b: MixTimeline) => JSON.stringify(a) === JSON.stringify(b);
 
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const now = () => performance.now() / 1000;
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const heading = (s: string) => console.log(`\n== ${s} ${'='.repeat(Math.max(0, 96 - s.length))}`);
 const f1 = (v: number) => v.toFixed(1);
-
-/** CPU seconds (user + system) of a process from /proc; with `children`, of its waited-for children. */
-function procCpu(pid: number | string, children = false): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return children ? (Number(f[13]) + Number(f[14])) / TICKS : (Number(f[11]) + Number(f[12])) / TICKS;
-}
-
-/** CPU seconds of this process (process.cpuUsage: every thread, worker threads included). */
-function selfCpu(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
 
 /** CPU seconds of this process's main thread alone (/proc/self/task/<pid>: not the front-end thread, GC helpers). */
 function mainThreadCpu(): number {
   return procCpu(`self/task/${process.pid}`);
-}
-
-/** The PostgreSQL backends serving one database, and their CPU seconds so far. */
-class BackendCpu {
-  constructor(
-    private readonly pool: Pool,
-    private readonly database: string,
-  ) {}
-
-  async sample(): Promise<Map<number, number>> {
-    const res = await this.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [
-      this.database,
-    ]);
-    const out = new Map<number, number>();
-    for (const { pid } of res.rows) {
-      try {
-        out.set(pid, procCpu(pid));
-      } catch {
-        // a backend that exited between the query and the read
-      }
-    }
-    return out;
-  }
-
-  static used(before: Map<number, number>, after: Map<number, number>): number {
-    let sum = 0;
-    for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
-    return sum;
-  }
 }
 
 interface Measured {

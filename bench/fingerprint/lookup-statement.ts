@@ -10,8 +10,7 @@
  * lookup-speed.ts (made here when not given). Compare two versions of the store by running this bench in each
  * checkout, one after the other, on the same MP3.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Pool } from 'pg';
@@ -29,6 +28,7 @@ import { PACKED_KEY_SHIFT } from '../../libs/fingerprint/src/store/packed-postin
 import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
 import { adminUrl, createScratchDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
+import { BackendCpu, loadAverage } from './process-cpu';
 import { archiveRecording, archiveTruth } from './scale-queries';
 
 const args = process.argv.slice(2);
@@ -37,28 +37,6 @@ const SYNTH_HOURS = arg('synth-hours', 5);
 const RECORDING_HOURS = arg('recording-hours', 4);
 const ROUNDS = arg('rounds', 2);
 const GIVEN_RECORDING = args.find((a) => a.startsWith('--recording='))?.split('=')[1];
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-function procCpu(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICKS;
-}
-
-async function backendCpu(pool: Pool, database: string): Promise<number> {
-  const res = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
-  let sum = 0;
-  for (const { pid } of res.rows) {
-    try {
-      sum += procCpu(pid);
-    } catch {
-      // a backend that exited between the query and the read
-    }
-  }
-  return sum;
-}
-
 interface Asked {
   statements: number;
   hashes: number;
@@ -117,7 +95,8 @@ async function main(): Promise<void> {
 
     for (let r = 0; r < ROUNDS; r++) {
       const index = new CountingIndex(pool);
-      const b0 = await backendCpu(pool, db.name);
+      const backends = new BackendCpu(pool, db.name);
+      const b0 = await backends.sample();
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       const timeline = await identifyMix(
@@ -128,13 +107,13 @@ async function main(): Promise<void> {
       );
       const wall = (performance.now() - t0) / 1000;
       const c = process.cpuUsage(c0);
-      const backends = (await backendCpu(pool, db.name)) - b0;
+      const backendSec = BackendCpu.used(b0, await backends.sample());
       const found = truth.filter((t) =>
         timeline.entries.some((e) => e.trackId === t.trackId && Math.abs(e.startSec - t.startSec) < 5),
       ).length;
       console.log(
         `round ${r + 1}: wall ${wall.toFixed(1)} s; CPU ours ${((c.user + c.system) / 1e6).toFixed(1)} s, ` +
-          `PostgreSQL ${backends.toFixed(1)} s; ${found}/${truth.length} found, ${timeline.entries.length} entries; load ${loadAverage()}`,
+          `PostgreSQL ${backendSec.toFixed(1)} s; ${found}/${truth.length} found, ${timeline.entries.length} entries; load ${loadAverage()}`,
       );
       for (const [strategy, a] of Object.entries(index.asked)) {
         console.log(

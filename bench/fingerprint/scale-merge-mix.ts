@@ -13,7 +13,6 @@
  * The database is one of index-scale.ts --generated-db (kept, never dropped here). Tracks already in it are
  * not indexed again (a second run measures only the mix).
  */
-import { readFileSync } from 'node:fs';
 import { Pool } from 'pg';
 import {
   fingerprintFile,
@@ -31,6 +30,7 @@ import { buildMix, scoreTimeline } from '../../libs/fingerprint/test/support/mix
 import { adminUrl } from '../../libs/fingerprint/test/support/pg';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
 import { PACKED_KEY_SHIFT } from '../../libs/fingerprint/src/store/packed-postings';
+import { BackendCpu, loadAverage, selfCpu } from './process-cpu';
 import { djMix } from './scale-queries';
 
 const args = process.argv.slice(2);
@@ -40,25 +40,8 @@ const SYNTH_TRACKS = Number(opt('synth-tracks') ?? 3);
 const MIX_MINUTES = Number(opt('mix-minutes') ?? 60);
 /** The generated index's look-ups in index-scale.ts (its default --stop-list=x8). */
 const LOOKUP: LookupOptions = { popularHashFactor: 8 };
-const TICKS = 100;
 const APP = `crateflow-scale-merge-mix-${process.pid}`;
 const now = () => performance.now() / 1000;
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const selfCpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-function procCpu(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICKS;
-  } catch {
-    return 0; // the backend has exited (the pool never idles its connections out, so it should not)
-  }
-}
-
-/** Counts the postings each look-up returns, per strategy. */
 class CountingIndex extends PostgresFingerprintIndex {
   found: Record<Strategy, number> = { landmark: 0, triplet: 0 };
   asked: Record<Strategy, number> = { landmark: 0, triplet: 0 };
@@ -87,14 +70,8 @@ async function main(): Promise<void> {
   // Connections never idle out, so every backend's CPU can be read from /proc at the end of a step.
   const pool = new Pool({ connectionString: url.toString(), max: 4, idleTimeoutMillis: 0, application_name: APP });
   const index = new CountingIndex(pool);
-  /** CPU seconds of this run's backends now (pids known at the start of a step count from their value then). */
-  const backends = async () => {
-    const { rows } = await pool.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
-      [DB, APP],
-    );
-    return new Map(rows.map((r) => [r.pid, procCpu(r.pid)]));
-  };
+  const backendCpu = new BackendCpu(pool, DB, APP);
+  const backends = () => backendCpu.sample();
   const measure = async <T>(run: () => Promise<T>) => {
     const b0 = await backends();
     const c0 = selfCpu();
