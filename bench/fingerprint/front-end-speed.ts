@@ -9,7 +9,6 @@
  *
  * Without --recording only the mix is measured. CPU is process.cpuUsage (all threads, GC helpers included).
  */
-import { readFileSync } from 'node:fs';
 import { decodeForFingerprint } from '@crateflow/fingerprint';
 import { FINGERPRINT_SAMPLE_RATE, HOP_SIZE } from '../../libs/fingerprint/src/params';
 import { PeakExtractor, type PeakList } from '../../libs/fingerprint/src/peaks';
@@ -17,11 +16,11 @@ import { simdFftAvailable } from '../../libs/fingerprint/src/fft-simd';
 import { buildMix } from '../../libs/fingerprint/test/support/mixes';
 import { ReferencePeakExtractor } from '../../libs/fingerprint/test/support/reference-peaks';
 import { djMix } from './scale-queries';
+import { loadAverage } from './process-cpu';
 
 const args = process.argv.slice(2);
 const ROUNDS = Number(args.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 3);
 const RECORDING = args.find((a) => a.startsWith('--recording='))?.split('=')[1];
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 function cpu(): number {
   const u = process.cpuUsage();

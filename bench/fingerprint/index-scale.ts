@@ -13,7 +13,7 @@
  *
  * Needs ffmpeg and PostgreSQL on 127.0.0.1 (scratch databases are created and dropped).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -46,6 +46,7 @@ import {
   hashSkew,
   measureMusicStatistics,
 } from './synthetic-index';
+import { loadAverage } from './process-cpu';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
@@ -100,7 +101,6 @@ const databaseUrl = (name: string) => {
   url.pathname = `/${name}`;
   return url.toString();
 };
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const heading = (s: string) => console.log(`\n== ${s} ${'='.repeat(Math.max(0, 96 - s.length))}`);
 
 function found(timeline: MixTimeline, truth: { trackId: number; startSec: number }[]): string {

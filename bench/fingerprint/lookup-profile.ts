@@ -11,7 +11,7 @@
  * look-up run); when they are missing (a database from --generate-only) they are indexed into the row tier
  * here and left unmerged (look-ups read both tiers; the generated postings are all packed).
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Pool } from 'pg';
@@ -31,24 +31,13 @@ import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
 import { renderSegment } from '../../libs/fingerprint/test/support/mixes';
 import { adminUrl } from '../../libs/fingerprint/test/support/pg';
 import { VARIANTS } from './scale-queries';
+import { loadAverage, procCpu, selfCpu } from './process-cpu';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const DB = opt('db') ?? 'cf_fpscale_1000h';
 const ROUNDS = Number(opt('rounds') ?? 1);
-const TICKS = 100;
 const now = () => performance.now() / 1000;
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-function procCpu(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICKS;
-}
-const selfCpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 interface Tally {
   wall: number;

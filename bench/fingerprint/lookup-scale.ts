@@ -8,7 +8,7 @@
  *
  *   node -r @swc-node/register bench/fingerprint/lookup-scale.ts --hours=100 --mix-minutes=10 --caps=none,auto
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -35,6 +35,7 @@ import {
   type Variant,
 } from '../../libs/fingerprint/test/support/mixes';
 import { generateTrack, measureMusicStatistics, trackDurations } from './synthetic-index';
+import { loadAverage } from './process-cpu';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
@@ -43,7 +44,6 @@ const MIX_MINUTES = Number(opt('mix-minutes', '10'));
 const CAPS = opt('caps', 'none,auto').split(',');
 const ROUNDS = Number(opt('rounds', '1'));
 const SHARED_AUDIO = path.resolve(__dirname, '../../../shared/audio');
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;

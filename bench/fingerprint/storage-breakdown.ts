@@ -9,7 +9,6 @@
  *   node -r @swc-node/register bench/fingerprint/storage-breakdown.ts [--synth-hours=2] [--merge-every=8]
  *   node -r @swc-node/register bench/fingerprint/storage-breakdown.ts --db=cf_fpscale_1000h
  */
-import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import {
   fingerprintFile,
@@ -21,13 +20,13 @@ import {
 import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
 import { createScratchDatabase, openNamedDatabase } from '../../libs/fingerprint/test/support/pg';
 import { synthChunks } from '../../libs/fingerprint/test/support/synth';
+import { loadAverage } from './process-cpu';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
 const SYNTH_HOURS = arg('synth-hours', 2);
 const MERGE_EVERY = arg('merge-every', 8);
 const DB = args.find((a) => a.startsWith('--db='))?.split('=')[1];
-const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const kb = (b: number) => `${(b / 1024).toFixed(0)} kB`;
 
 interface Relation {
