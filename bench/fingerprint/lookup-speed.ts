@@ -26,22 +26,17 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import {
   decodeForFingerprint,
-  fingerprintFile,
-  fingerprintPcm,
   identifyMix,
-  indexTrack,
   PostgresFingerprintIndex,
   type MixOptions,
   type MixTimeline,
-  type TrackFingerprint,
 } from '@crateflow/fingerprint';
-import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
 import { buildMix, scoreTimeline } from '../../libs/fingerprint/test/support/mixes';
-import { adminUrl, createScratchDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
+import type { ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
 import { PeakExtractor } from '../../libs/fingerprint/src/peaks';
 import { ReferencePeakExtractor } from '../../libs/fingerprint/test/support/reference-peaks';
-import { synthChunks } from '../../libs/fingerprint/test/support/synth';
 import { Olaf, type OlafMatch } from './olaf';
+import { packedLibrary } from './packed-library';
 import { BackendCpu, loadAverage, procCpu, selfCpu } from './process-cpu';
 import { archiveRecording, archiveTruth, djMix, storeLibraryInOlaf } from './scale-queries';
 
@@ -149,21 +144,10 @@ async function main(): Promise<void> {
   try {
     console.log(`load average at start: ${loadAverage()}; ${execFileSync('nproc').toString().trim()} cores`);
     heading('Library: the real recordings + synthetic tracks');
-    const fps = new Map<number, TrackFingerprint>();
-    for (const t of LIBRARY) fps.set(t.id, await fingerprintFile(t.file));
-    const synthTracks = Math.round((SYNTH_HOURS * 3600) / 600);
-    for (let i = 0; i < synthTracks; i++) fps.set(1000 + i, await fingerprintPcm(synthChunks(1000 + i, 600, 20)));
-    const libraryHours = (LIBRARY.reduce((s, t) => s + t.durationSec, 0) + synthTracks * 600) / 3600;
-    db = await createScratchDatabase('fplookup');
-    // Our own pool whose connections never idle out, so the backends' CPU can be read from /proc.
-    const url = new URL(adminUrl());
-    url.pathname = `/${db.name}`;
-    pool = new Pool({ connectionString: url.toString(), max: 4, idleTimeoutMillis: 0 });
-    await PostgresFingerprintIndex.createSchema(pool);
+    const library = await packedLibrary('fplookup', SYNTH_HOURS);
+    ({ db, pool } = library);
+    const { fingerprints: fps, synthTracks, hours: libraryHours } = library;
     const index = new PostgresFingerprintIndex(pool);
-    for (const [id, fp] of fps) await indexTrack(index, id, fp);
-    await index.mergePending();
-    await pool.query('VACUUM ANALYZE');
     const backends = new BackendCpu(pool, db.name);
     console.log(`${fps.size} tracks, ${libraryHours.toFixed(2)} h, packed (merged) in PostgreSQL`);
 

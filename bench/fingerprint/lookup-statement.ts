@@ -14,20 +14,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Pool } from 'pg';
-import {
-  decodeForFingerprint,
-  fingerprintFile,
-  fingerprintPcm,
-  identifyMix,
-  indexTrack,
-  PostgresFingerprintIndex,
-  type Strategy,
-} from '@crateflow/fingerprint';
+import { decodeForFingerprint, identifyMix, PostgresFingerprintIndex, type Strategy } from '@crateflow/fingerprint';
 import type { LookupOptions } from '../../libs/fingerprint/src/store/fingerprint-index';
 import { PACKED_KEY_SHIFT } from '../../libs/fingerprint/src/store/packed-postings';
 import { LIBRARY } from '../../libs/fingerprint/test/support/fixtures';
-import { adminUrl, createScratchDatabase, type ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
-import { synthChunks } from '../../libs/fingerprint/test/support/synth';
+import type { ScratchDatabase } from '../../libs/fingerprint/test/support/pg';
+import { packedLibrary } from './packed-library';
 import { BackendCpu, loadAverage } from './process-cpu';
 import { archiveRecording, archiveTruth } from './scale-queries';
 
@@ -71,19 +63,9 @@ async function main(): Promise<void> {
   let pool: Pool | null = null;
   try {
     console.log(`load average at start: ${loadAverage()}`);
-    db = await createScratchDatabase('fpstatement');
-    const url = new URL(adminUrl());
-    url.pathname = `/${db.name}`;
-    // Connections that never idle out, so the backends' CPU can be read from /proc.
-    pool = new Pool({ connectionString: url.toString(), max: 4, idleTimeoutMillis: 0 });
-    await PostgresFingerprintIndex.createSchema(pool);
-    const setup = new PostgresFingerprintIndex(pool);
-    for (const t of LIBRARY) await indexTrack(setup, t.id, await fingerprintFile(t.file));
-    const synthTracks = Math.round((SYNTH_HOURS * 3600) / 600);
-    for (let i = 0; i < synthTracks; i++)
-      await indexTrack(setup, 1000 + i, await fingerprintPcm(synthChunks(1000 + i, 600, 20)));
-    await setup.mergePending();
-    await pool.query('VACUUM ANALYZE');
+    const library = await packedLibrary('fpstatement', SYNTH_HOURS);
+    ({ db, pool } = library);
+    const { synthTracks } = library;
     console.log(`library: ${LIBRARY.length} recordings + ${synthTracks} synthetic 10-minute tracks, packed`);
 
     const file = GIVEN_RECORDING ?? archiveRecording(work, RECORDING_HOURS).file;
