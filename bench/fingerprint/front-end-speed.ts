@@ -9,7 +9,7 @@
  *
  * Without --recording only the mix is measured. CPU is process.cpuUsage (all threads, GC helpers included).
  */
-import { decodeForFingerprint } from '@crateflow/fingerprint';
+import { decodeMonoToArray } from '@crateflow/audio';
 import { FINGERPRINT_SAMPLE_RATE, HOP_SIZE } from '../../libs/fingerprint/src/params';
 import { PeakExtractor, type PeakList } from '../../libs/fingerprint/src/peaks';
 import { simdFftAvailable } from '../../libs/fingerprint/src/fft-simd';
@@ -99,19 +99,7 @@ async function main(): Promise<void> {
     measure("60-minute mix's PCM", mix.pcm);
   }
   if (RECORDING) {
-    const parts: Float32Array[] = [];
-    let n = 0;
-    for await (const c of decodeForFingerprint(RECORDING)) {
-      parts.push(c);
-      n += c.length;
-    }
-    const pcm = new Float32Array(n);
-    let at = 0;
-    for (const p of parts) {
-      pcm.set(p, at);
-      at += p.length;
-    }
-    parts.length = 0;
+    const pcm = await decodeMonoToArray(RECORDING, { sampleRate: FINGERPRINT_SAMPLE_RATE });
     measure(`${RECORDING}`, pcm);
   }
 }
