@@ -119,8 +119,14 @@ describe('front-end equivalence with algorithm version 1', () => {
       const lf = semitonesOfPeaks(peaks, 0, peaks.length);
       for (const candidates of [DEFAULT_TRIPLET_PARAMS.candidates, 4]) {
         const params = { ...DEFAULT_TRIPLET_PARAMS, candidates };
-        // The default search, and one without the key-shift probes (speeds only).
-        for (const speeds of [DEFAULT_SPEED_RANGE, { ...DEFAULT_SPEED_RANGE, keySemitones: 0 }]) {
+        // The default search, one without the key-shift probes (speeds only), one at exact speed (a single box
+        // per triplet, so the skip of repeated boxes never applies) and a lopsided wide one with a small key shift.
+        for (const speeds of [
+          DEFAULT_SPEED_RANGE,
+          { ...DEFAULT_SPEED_RANGE, keySemitones: 0 },
+          { vinylMin: 1, vinylMax: 1, stretchMin: 1, stretchMax: 1, keySemitones: 0 },
+          { vinylMin: 0.85, vinylMax: 1.02, stretchMin: 0.97, stretchMax: 1.12, keySemitones: 1 },
+        ]) {
           const expected = new PostingBuffer(1024);
           referenceTripletProbes(peaks, lf, 0, peaks.length, expected, speeds, undefined, params);
           const actual = new PostingBuffer(1024);
