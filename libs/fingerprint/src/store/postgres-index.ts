@@ -160,26 +160,31 @@ export class PostgresFingerprintIndex implements FingerprintIndex {
     const rows = this.t.rows[strategy];
     const rowsOfKey =
       shift === 0 ? 'r.hash = k.key' : `r.hash BETWEEN k.key << ${shift} AND (k.key << ${shift}) | ${(1 << shift) - 1}`;
+    // Three fields a row: every field is printed by the server and parsed into a string and a value here, and
+    // the packed rows (millions for a long recording) need only their key and postings. A row-tier posting
+    // travels as 12 bytes (track, time, aux), as the packed postings do in their own form.
     const res = await this.pool.query({
-      text: `SELECT 0 AS tier, r.hash AS a, r.track_id AS b, r.t AS c, r.aux AS d, NULL::bytea AS packed
+      text: `SELECT 0 AS tier, r.hash AS a, int4send(r.track_id) || int4send(r.t) || int4send(r.aux) AS p
                FROM unnest($1::int4[]) AS k(key) JOIN ${rows} r ON ${rowsOfKey}
               WHERE EXISTS (SELECT 1 FROM ${rows})
              UNION ALL
-             SELECT 1, hash_key, 0, 0, 0, postings FROM ${this.t.packed[strategy]} WHERE hash_key = ANY($1::int4[])
+             SELECT 1, hash_key, postings FROM ${this.t.packed[strategy]} WHERE hash_key = ANY($1::int4[])
              UNION ALL
-             SELECT 2, track_id, 0, 0, 0, NULL FROM ${this.t.tombstones}`,
+             SELECT 2, track_id, NULL FROM ${this.t.tombstones}`,
       values: [int4ArrayBinary(packedKeysOf(hashes, shift))],
       rowMode: 'array',
     });
-    const found = res.rows as [number, number, number, number, number, Buffer | null][];
+    const found = res.rows as [number, number, Buffer | null][];
     let tombstones: Set<number> | null = null;
     for (const r of found) if (r[0] === 2) (tombstones ??= new Set()).add(r[1]);
     const out = new LookupBuffer();
     for (const r of found) {
-      if (r[0] === 0) {
+      if (r[0] === 1) decodeInto(strategy, r[1], r[2]!, hashes, tombstones, out);
+      else if (r[0] === 0) {
         const j = binarySearch(hashes, r[1]);
-        if (j >= 0) out.push(j, r[2], r[3], r[4]);
-      } else if (r[0] === 1) decodeInto(strategy, r[1], r[5]!, hashes, tombstones, out);
+        const p = r[2]!;
+        if (j >= 0) out.push(j, p.readInt32BE(0), p.readInt32BE(4), p.readInt32BE(8));
+      }
     }
     return options.maxPostingsPerHash === undefined
       ? out.result()
