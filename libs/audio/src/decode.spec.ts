@@ -60,6 +60,41 @@ describe('decodeMono', () => {
     expect(pcm.length).toBeLessThan(8100);
   });
 
+  it('hands 16-bit PCM over as floats that differ from the 32-bit decode by at most one step', async () => {
+    const file = path.join(dir, 'tone.flac');
+    const f32 = await decodeMonoToArray(file, { sampleRate: 8000 });
+    // Odd chunk sizes: a chunk boundary falls inside a pipe read, and the last chunk is short.
+    const chunks: Float32Array[] = [];
+    for await (const c of decodeMono(file, { sampleRate: 8000, pcmFormat: 's16', chunkSamples: 999 })) chunks.push(c);
+    expect(chunks.slice(0, -1).every((c) => c.length === 999)).toBe(true);
+    const s16 = Float32Array.from(chunks.flatMap((c) => Array.from(c)));
+    expect(s16.length).toBe(f32.length);
+    let worst = 0;
+    for (let i = 0; i < f32.length; i++) {
+      worst = Math.max(worst, Math.abs(s16[i] - f32[i]));
+      // Every value is a whole number of 16-bit steps.
+      expect(Number.isInteger(s16[i] * 32768)).toBe(true);
+    }
+    expect(worst).toBeLessThanOrEqual(1 / 32768);
+  });
+
+  it('resamples with fewer taps when asked, to the same length and nearly the same samples', async () => {
+    const file = path.join(dir, 'tone.flac');
+    const wide = await decodeMonoToArray(file, { sampleRate: 8000 });
+    const short = await decodeMonoToArray(file, { sampleRate: 8000, resamplerTaps: 16 });
+    expect(short.length).toBe(wide.length);
+    let diff = 0;
+    let energy = 0;
+    for (let i = 0; i < wide.length; i++) {
+      diff += (short[i] - wide[i]) ** 2;
+      energy += wide[i] ** 2;
+    }
+    // A 440 Hz tone lies far from the band edge: the two resamplers agree to better than -60 dB.
+    expect(diff / energy).toBeLessThan(1e-6);
+    expect(diff).toBeGreaterThan(0); // and the option did reach ffmpeg
+    await expect(decodeMonoToArray(file, { sampleRate: 8000, resamplerTaps: 0 })).rejects.toThrow(/resamplerTaps/);
+  });
+
   it('rejects a file that is not audio with a readable reason', async () => {
     await expect(decodeMonoToArray(path.join(dir, 'junk.mp3'), { sampleRate: 8000 })).rejects.toBeInstanceOf(
       UndecodableAudioError,

@@ -28,13 +28,24 @@ export interface TrackFingerprint {
   triplet: PostingBatch;
 }
 
-/** Decodes any file ffmpeg reads to mono PCM at the fingerprint rate, in 4-second chunks (streaming). */
+/**
+ * Decodes any file ffmpeg reads to mono PCM at the fingerprint rate, in 4-second chunks (streaming).
+ *
+ * Cheaper than the general decode, for what the fingerprint reads of it: 16-bit samples through the pipe
+ * (half the bytes; their quantisation noise lies ~30 dB under the peak picker's -70 dBFS floor) and a
+ * resampler of 16 taps instead of 32 (its wider transition band lies above the highest bin used, 3.7 kHz).
+ * On a 4-hour 64 kbps MP3 ffmpeg's resampler costs half as much: ~1 CPU s less of ~10 (docs/fingerprint.md).
+ * The postings stay 96-100 % the same as with the general decode, far closer than two encodings of a song,
+ * so indexes built before still answer.
+ */
 export function decodeForFingerprint(
   filePath: string | Buffer,
   options: Omit<DecodeOptions, 'sampleRate'> = {},
 ): AsyncGenerator<Float32Array> {
   return decodeMono(filePath, {
     chunkSamples: FINGERPRINT_SAMPLE_RATE * 4,
+    pcmFormat: 's16',
+    resamplerTaps: 16,
     ...options,
     sampleRate: FINGERPRINT_SAMPLE_RATE,
   });
