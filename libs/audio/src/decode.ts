@@ -43,17 +43,19 @@ export interface DecodeOptions {
  * Mono is 0.5·L + 0.5·R (plain `-ac 1` in ffmpeg is 3 dB hotter than Essentia's reference).
  */
 export async function* decodeMono(filePath: string | Buffer, options: DecodeOptions): AsyncGenerator<Float32Array> {
+  // Refused before ffprobe runs: a bad option needs no look at the file.
+  const taps = options.resamplerTaps;
+  if (taps !== undefined && (!Number.isInteger(taps) || taps < 1 || taps > 256)) {
+    throw new RangeError(`resamplerTaps must be an integer from 1 to 256, not ${taps}`);
+  }
   const probe = await probeAudio(filePath, undefined, options.signal);
   const { ffmpeg } = findFfmpeg();
   const chunkSamples = options.chunkSamples ?? options.sampleRate;
   const filters = [monoFilter(probe.channels), ...(options.extraFilters ?? [])].filter(Boolean);
-  if (options.resamplerTaps !== undefined) {
-    if (!Number.isInteger(options.resamplerTaps) || options.resamplerTaps < 1 || options.resamplerTaps > 256) {
-      throw new RangeError(`resamplerTaps must be an integer from 1 to 256, not ${options.resamplerTaps}`);
-    }
+  if (taps !== undefined) {
     // The last filter before the output, so its output rate is the one asked for and ffmpeg inserts no
     // resampler of its own after it.
-    filters.push(`aresample=${options.sampleRate}:filter_size=${options.resamplerTaps}`);
+    filters.push(`aresample=${options.sampleRate}:filter_size=${taps}`);
   }
   const s16 = options.pcmFormat === 's16';
 
